@@ -1,0 +1,86 @@
+#pragma once
+// The engine: plays years (trials) of a compiled Model. Pure functions of (model, scenario, trial);
+// the parallel runner writes each trial's outcome at the trial's index, so results do not depend on
+// the thread count.
+
+#include <mistakesim/model.hpp>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace mistakesim {
+
+//! What is changed relative to the study for one run: interventions applied (a bundle) and
+//! year-level inputs pinned to constants (sweep points). Same seed => paired trials.
+struct Scenario {
+  std::vector<std::size_t> interventions;                    //!< indices into Model::interventions
+  std::vector<std::pair<InputId, double>> pinned;            //!< input set to a constant value
+};
+
+//! One mistake's share of one trial.
+struct MistakeTally {
+  double known = 0.0;             //!< [$] cost of noticed occurrences
+  double unknown = 0.0;           //!< [$] cost of unnoticed occurrences
+  std::uint32_t occurrences = 0;  //!< times it happened this year
+  std::uint32_t deals_lost = 0;   //!< deals it lost (fully or partly recovered)
+};
+
+//! Outcome of one simulated year.
+struct TrialOutcome {
+  std::uint32_t opportunities = 0;
+  std::uint32_t good_fits = 0;
+  std::uint32_t wins_done_right = 0;     //!< deals closed had nothing gone wrong
+  std::uint32_t wins = 0;                //!< deals closed as it happened (recovered ones included)
+  std::uint32_t should_have_bought = 0;  //!< deals that would have closed and were lost outright
+  double revenue_done_right = 0.0;       //!< [$] value basis (revenue or margin)
+  double revenue = 0.0;                  //!< [$] as it happened
+  double nonbuyer_hours = 0.0;           //!< [hours] spent on poor fits
+  double cost_known = 0.0;               //!< [$]
+  double cost_unknown = 0.0;             //!< [$]
+  double intervention_cost = 0.0;        //!< [$] cost of the scenario's interventions this year
+  double cost_total() const { return cost_known + cost_unknown; }
+};
+
+//! Year-level values of one trial: the drawn inputs (correlations applied), then the scenario's
+//! pins and intervention effects. out.size() == model.inputs.size().
+void draw_year(const Model& model, const Scenario& scenario, std::uint64_t trial, std::span<double> out);
+
+//! Cost of the scenario's interventions in a year with these year-level values [$].
+double intervention_cost(const Model& model, const Scenario& scenario, std::span<const double> year);
+
+//! Plays one year. per_mistake.size() == model.mistakes.size(); it is overwritten.
+TrialOutcome simulate_trial(const Model& model, std::span<const double> year, std::uint64_t trial,
+                            std::span<MistakeTally> per_mistake);
+
+//! Per-trial results as columns indexed by (trial - first_trial).
+struct TrialResults {
+  std::uint64_t first_trial = 0;
+  std::uint64_t count = 0;
+  std::size_t mistake_count = 0;
+  std::vector<InputId> recorded_inputs;  //!< the uncertain inputs whose values are kept per trial
+
+  std::vector<double> cost_total, cost_known, cost_unknown, intervention_cost;
+  std::vector<std::uint32_t> opportunities, good_fits, wins_done_right, wins, should_have_bought;
+  std::vector<double> revenue_done_right, revenue, nonbuyer_hours;
+  std::vector<double> mistake_known, mistake_unknown;  //!< [m * count + t]
+  std::vector<std::uint32_t> mistake_occurrences;      //!< [m * count + t]
+  std::vector<std::uint32_t> mistake_deals_lost;       //!< [m * count + t]
+  std::vector<double> input_values;                    //!< [k * count + t], k indexes recorded_inputs
+
+  double mistake_cost(std::size_t m, std::uint64_t t) const {
+    return mistake_known[m * count + t] + mistake_unknown[m * count + t];
+  }
+};
+
+struct RunOptions {
+  std::uint64_t first_trial = 0;
+  std::uint64_t trials = 0;       //!< 0: the model's trial count
+  unsigned threads = 0;           //!< 0: all cores
+  std::uint64_t block_size = 1024;  //!< trials per parallel block (does not change results)
+};
+
+//! Runs trials [first_trial, first_trial + trials) of the scenario in parallel (oneTBB, fixed blocks).
+TrialResults run_trials(const Model& model, const Scenario& scenario, const RunOptions& options);
+
+}  // namespace mistakesim

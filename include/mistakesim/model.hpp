@@ -1,0 +1,133 @@
+#pragma once
+// The compiled, immutable model the engine runs. Built by the config layer from a validated study
+// file (or by hand in tests). Flat arrays indexed by integers; the hot loop never touches a string.
+// Labels (names, ids, parameter paths) live beside the numbers for reporting only.
+
+#include <mistakesim/distribution.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace mistakesim {
+
+using InputId = std::uint32_t;  //!< index into Model::inputs
+inline constexpr InputId kNoInput = std::numeric_limits<InputId>::max();
+
+//! A year-level input: drawn once per trial (or held constant), with its valid range for clamping
+//! interventions and sweeps.
+struct YearInput {
+  std::string path;        //!< parameter path, e.g. "mistake.pilot-no-criteria.probability"
+  Distribution dist;       //!< its uncertainty
+  std::uint32_t slot = 0;  //!< slot_of(path)
+  double lower = 0.0;      //!< valid range [lower, upper]
+  double upper = std::numeric_limits<double>::infinity();
+};
+
+//! A per-opportunity or per-occurrence amount: a distribution and the slot its draws come from.
+struct Amount {
+  Distribution dist;
+  std::uint32_t slot = 0;  //!< slot_of(parameter path)
+};
+
+enum class AppliesTo : std::uint8_t { all, good_fit, poor_fit, pilot, repeat };
+enum class ValueBasis : std::uint8_t { revenue, margin };
+
+const char* applies_to_name(AppliesTo a);
+
+//! A typical mistake, compiled.
+struct Mistake {
+  std::string id;       //!< label: "pilot-no-criteria"
+  std::string name;     //!< label: "Pilot run without agreed success criteria"
+  std::string stage;    //!< label: stage name
+  int stage_index = 0;  //!< position of its stage in the process
+  AppliesTo applies_to = AppliesTo::all;
+  std::uint32_t event_slot = 0;  //!< slot_of("mistake.<id>"): words occur, noticed, lose, churn
+
+  // year-level inputs (indices into Model::inputs)
+  InputId probability = kNoInput;           //!< chance it happens on an opportunity it applies to
+  InputId noticed = kNoInput;               //!< chance the team notices it (known mistake)
+  InputId lose = kNoInput;                  //!< chance it loses a deal that would have closed
+  InputId churn = kNoInput;                 //!< chance a repeat customer's future value is lost
+  InputId recovery_hourly_cost = kNoInput;  //!< [$/hour] of the recovery team
+
+  // per occurrence
+  Amount wasted_hours;    //!< [hours] charged at the team's hourly cost
+  Amount direct_cost;     //!< [$] out of pocket
+  Amount discount;        //!< fraction of the deal's value given away when the deal still closes
+  bool has_recovery = false;
+  Amount recovery_hours;  //!< [hours] spent on a noticed loss
+  Amount recovery_saved;  //!< fraction of the remaining value kept by the recovery
+};
+
+enum class EffectOp : std::uint8_t { scale, set, add };
+
+//! One effect of an intervention on a year-level input.
+struct Effect {
+  InputId target = kNoInput;
+  EffectOp op = EffectOp::scale;
+  Amount amount;  //!< drawn per trial at the year level from the intervention's own slot
+};
+
+//! A training programme or process change.
+struct Intervention {
+  std::string id;
+  std::string name;
+  double cost = 0.0;           //!< [$] one-off for the year
+  double cost_per_rep = 0.0;   //!< [$ per rep]
+  double hours_per_rep = 0.0;  //!< [hours per rep] of selling time, at the team's hourly cost
+  std::vector<Effect> effects;
+};
+
+//! A rank correlation between two year-level inputs (Gaussian copula).
+struct Correlation {
+  InputId a = kNoInput;
+  InputId b = kNoInput;
+  double rank = 0.0;  //!< Spearman's rho asked for
+};
+
+//! Everything the engine needs, validated.
+struct Model {
+  // study
+  std::string name;
+  std::string source_file;  //!< study file it came from (label)
+  std::uint64_t trials = 0;
+  std::uint64_t seed = 0;
+  std::string currency = "USD";
+  ValueBasis value = ValueBasis::revenue;
+
+  // team
+  std::uint32_t reps = 1;
+
+  // year-level inputs, including the pipeline rates and every mistake's rates
+  std::vector<YearInput> inputs;
+  InputId hourly_cost = kNoInput;      //!< team.hourly_cost [$/hour]
+  InputId good_fit = kNoInput;         //!< pipeline.good_fit
+  InputId close_rate = kNoInput;       //!< pipeline.close_rate
+  InputId margin = kNoInput;           //!< pipeline.margin (fraction of revenue)
+  InputId pilot_rate = kNoInput;       //!< pipeline.pilot_rate
+  InputId repeat_customer = kNoInput;  //!< pipeline.repeat_customer
+
+  // opportunity count: per rep (summed over reps) or one total
+  bool opportunities_per_rep = true;
+  Amount opportunities;  //!< slot of "pipeline.opportunities_per_rep" or "pipeline.opportunities"
+
+  // per opportunity
+  std::uint32_t opportunity_slot = 0;  //!< slot_of("pipeline"): words fit, repeat, pilot, close
+  Amount deal_size;       //!< [$] revenue of the deal
+  Amount qualify_hours;   //!< [hours] spent on a poor fit before disqualifying it
+  Amount customer_value;  //!< [$] future value of a repeat customer
+
+  std::vector<std::string> stages;
+  std::vector<Mistake> mistakes;  //!< in the order they are visited: stage order, then file order
+  std::vector<Intervention> interventions;
+  std::vector<Correlation> correlations;
+
+  //! Index of the input with this path, or kNoInput.
+  InputId find_input(const std::string& path) const;
+  //! Indices of inputs that are uncertain (not constant): the ones sensitivity ranks and the CSV lists.
+  std::vector<InputId> uncertain_inputs() const;
+};
+
+}  // namespace mistakesim
