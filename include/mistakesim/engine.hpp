@@ -46,6 +46,9 @@ struct TrialOutcome {
 //! pins and intervention effects. out.size() == model.inputs.size().
 void draw_year(const Model& model, const Scenario& scenario, std::uint64_t trial, std::span<double> out);
 
+//! Replaces the correlated inputs' independent draws with draws through the model's Gaussian copula.
+void apply_correlations(const Model& model, std::uint64_t trial, std::span<double> year);
+
 //! Cost of the scenario's interventions in a year with these year-level values [$].
 double intervention_cost(const Model& model, const Scenario& scenario, std::span<const double> year);
 
