@@ -16,6 +16,10 @@ namespace mistakesim {
 struct Scenario {
   std::vector<std::size_t> interventions;                    //!< indices into Model::interventions
   std::vector<std::pair<InputId, double>> pinned;            //!< input set to a constant value
+  //! Share of each intervention effect applied, in [0, 1]: 1 is the full effect, 0 none. A scale s
+  //! becomes 1 + f (s - 1), an add a becomes f a, a set v moves the value f of the way to v. Used
+  //! to find the break-even effect.
+  double effect_fraction = 1.0;
 };
 
 //! One mistake's share of one trial.

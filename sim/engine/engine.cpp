@@ -102,11 +102,12 @@ void draw_year(const Model& m, const Scenario& scenario, std::uint64_t trial, st
     const Intervention& iv = m.interventions[k];
     for (const Effect& e : iv.effects) {
       const double amount = detail::draw_amount(e.amount, m.seed, trial, kYearLevel);
+      const double f = scenario.effect_fraction;
       double& x = out[e.target];
       switch (e.op) {
-        case EffectOp::scale: x *= amount; break;
-        case EffectOp::set: x = amount; break;
-        case EffectOp::add: x += amount; break;
+        case EffectOp::scale: x *= f == 1.0 ? amount : 1.0 + f * (amount - 1.0); break;
+        case EffectOp::set: x = f == 1.0 ? amount : x + f * (amount - x); break;
+        case EffectOp::add: x += f * amount; break;
       }
       x = detail::clamp_to(m.inputs[e.target], x);
     }
