@@ -205,6 +205,6 @@ TEST_CASE("an intervention that changes nothing saves exactly zero in every tria
                               amount("intervention.nothing.mistake.a.probability", Distribution::constant(1.0))});
   m.interventions.push_back(iv);
   const TrialResults base = run_trials(m, Scenario{}, RunOptions{});
-  const TrialResults with = run_trials(m, Scenario{.interventions = {0}}, RunOptions{});
+  const TrialResults with = run_trials(m, Scenario{.interventions = {0}, .pinned = {}, .effect_fraction = 1.0}, RunOptions{});
   REQUIRE(same_bytes(base.cost_total, with.cost_total));
 }

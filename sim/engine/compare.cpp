@@ -50,7 +50,9 @@ Comparison compare(const Model& m, const std::vector<Candidate>& candidates, con
   for (const Candidate& c : candidates) {
     CandidateResult cr;
     cr.candidate = c;
-    cr.results = run_trials(m, Scenario{.interventions = c.interventions}, options.run);
+    Scenario with;
+    with.interventions = c.interventions;
+    cr.results = run_trials(m, with, options.run);
     const std::uint64_t n = cr.results.count;
     SIM_CHECK(n == out.baseline.count, << n << " vs " << out.baseline.count);
     cr.savings.resize(n);
