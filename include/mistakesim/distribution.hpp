@@ -37,6 +37,8 @@ struct Distribution {
   double p[4] = {0.0, 0.0, 0.0, 0.0};
   std::vector<double> values;      //!< discrete / empirical support
   std::vector<double> cumulative;  //!< discrete: cumulative probabilities, last = 1
+  double pert_mode = 0.0;          //!< pert only: the mode as given (alpha/beta alone lose it when lambda = 0)
+  double pert_lambda = 4.0;        //!< pert only: the shape parameter lambda (describe() prints it if not 4)
 
   static Distribution constant(double value);
   static Distribution uniform(double min, double max);
@@ -49,7 +51,10 @@ struct Distribution {
   static Distribution gamma(double shape, double scale);
   static Distribution poisson(double mean);
   static Distribution negbinomial(double mean, double dispersion);
+  //! Values are sorted (weights follow them) and their weights normalised into `cumulative`, so that
+  //! sampling is the quantile function of one uniform.
   static Distribution discrete(std::vector<double> values, const std::vector<double>& weights);
+  //! Values are sorted, so that sampling is the quantile function of one uniform.
   static Distribution empirical(std::vector<double> values);
 
   //! True if every draw gives the same value (a constant, or a degenerate PERT/uniform...).
