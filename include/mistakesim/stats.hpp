@@ -1,0 +1,127 @@
+#pragma once
+// Statistics over per-trial columns: summaries, quantile intervals, tail (CVaR) and its allocation
+// to mistakes, exceedance curves and histograms.
+//
+// Everything here is deterministic: sums run in index order (or in a stated sorted order) with
+// Neumaier compensation, quantiles come from a sorted copy, ties are broken by trial index. The same
+// column therefore gives the same bits on every machine and thread count, which is what lets the
+// JSON report be compared byte for byte.
+//
+// Conventions used throughout:
+// - quantiles are Hyndman-Fan type 7 (the default of R, NumPy and Excel's PERCENTILE.INC): for
+//   ascending x[0..n-1], h = (n-1) p, q(p) = x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]);
+// - the tail is the upper tail: values are costs, larger is worse;
+// - cvar at level a (0.95) is the mean of the worst (1 - a) n values, with the boundary value
+//   weighted by the fractional part (see tail_weights()).
+// - NaN values are not statistics: they are excluded and counted in Summary::nan_count.
+
+#include <cstdint>
+#include <span>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace mistakesim {
+
+//! Summary of one column of per-trial values.
+struct Summary {
+  double mean;          //!< arithmetic mean
+  double mean_ci95_lo;  //!< mean - 1.96 sd / sqrt(n)
+  double mean_ci95_hi;  //!< mean + 1.96 sd / sqrt(n)
+  double sd;            //!< sample standard deviation (n - 1 denominator); 0 when n == 1
+  double min;
+  double p05, p10, p50, p90, p95, p99;  //!< type-7 quantiles
+  double max;
+  double cvar95;        //!< mean of the worst (largest) 5% of values, fractional boundary weight
+  std::uint64_t n;      //!< number of values summarized (NaNs excluded)
+  std::uint64_t nan_count = 0;  //!< NaN values found and excluded
+};
+
+//! Summary of values (any order). All fields are NaN when no value is left; n == 0 then.
+Summary summarize(std::span<const double> values);
+
+//! Summary of an integer or other arithmetic column (counts per trial), converted to double.
+template <class T>
+  requires(std::is_arithmetic_v<T> && !std::is_same_v<T, double>)
+Summary summarize(std::span<const T> values) {
+  std::vector<double> converted(values.begin(), values.end());
+  return summarize(std::span<const double>(converted));
+}
+inline Summary summarize(const std::vector<std::uint32_t>& values) {
+  return summarize(std::span<const std::uint32_t>(values));
+}
+
+//! Paired differences a[i] - b[i] (same trial index, common random numbers). Sizes must match.
+std::vector<double> paired_difference(std::span<const double> a, std::span<const double> b);
+//! summarize(a - b): the distribution of what b saves relative to a, trial by trial.
+Summary summarize_difference(std::span<const double> a, std::span<const double> b);
+
+//! Neumaier-compensated sum in index order.
+double compensated_sum(std::span<const double> values);
+//! Mean with compensated sum; NaN for an empty span.
+double mean(std::span<const double> values);
+//! Mean of an integer column (exact integer sum, then one division).
+double mean(std::span<const std::uint32_t> values);
+
+//! Type-7 quantile of ascending, NaN-free values; p in [0, 1]. NaN for an empty span.
+double quantile_sorted(std::span<const double> sorted, double p);
+
+//! Distribution-free confidence interval for the p-quantile from order statistics.
+//! With Y ~ Binomial(n, p) the number of values below the true quantile, the interval
+//! [x_(l), x_(u)] (1-based ranks) covers it with probability F(u-1) - F(l-1). We take the
+//! equal-tailed conservative choice: l = the largest rank with F(l-1) <= (1-confidence)/2 and
+//! u = the smallest rank with F(u-1) >= 1 - (1-confidence)/2. When n is too small, l = 0 (lo =
+//! -inf) or u = n + 1 (hi = +inf). Example: n = 100, p = 0.5, 95% gives ranks 40 and 61, coverage
+//! 0.9648.
+struct QuantileInterval {
+  double estimate;         //!< the type-7 quantile itself
+  double lo;               //!< x_(lo_rank), or -inf when lo_rank == 0
+  double hi;               //!< x_(hi_rank), or +inf when hi_rank == n + 1
+  std::uint64_t lo_rank;   //!< 1-based
+  std::uint64_t hi_rank;   //!< 1-based
+  double coverage;         //!< exact binomial coverage probability of [lo, hi] (>= confidence unless capped)
+};
+QuantileInterval quantile_ci(std::span<const double> sorted, double p, double confidence = 0.95);
+
+//! Which trials form the worst (1 - level) share of a column, and with what weight.
+//! Trials are ordered by value descending, ties by trial index ascending (lower index first). With
+//! k = (1 - level) n, m = floor(k) and f = k - m, the first m trials have weight 1 and the next has
+//! weight f (omitted when f == 0). When k < 1 the single worst trial has weight 1 (the tail is the
+//! maximum). The tail mean is sum(weight * value) / total_weight.
+struct TailWeights {
+  std::vector<std::pair<std::uint64_t, double>> trials;  //!< (index into the column, weight), worst first
+  double total_weight = 0.0;                             //!< = max(k, 1) if n > 0, else 0
+};
+TailWeights tail_weights(std::span<const double> values, double level = 0.95);
+
+//! Weighted mean of column over the tail trials (sum in tail order, compensated). With column ==
+//! the column the tail was cut from, this is the CVaR; with a mistake's cost column it is the
+//! mistake's contribution, and the contributions of columns that add up to the total add up to the
+//! total's CVaR (Euler allocation) up to rounding.
+double tail_mean(const TailWeights& tail, std::span<const double> column);
+
+//! CVaR at level: mean of the worst (1 - level) share of values (see tail_weights()).
+double cvar(std::span<const double> values, double level = 0.95);
+
+//! Exceedance curve: `points` x values evenly spaced from min to max of the (ascending) values,
+//! each with P(X > x), the share of values strictly greater. First point (min, share above min),
+//! last point (max, 0). Empty for empty input or points == 0; a single point (min, 0) if points == 1
+//! or all values are equal.
+std::vector<std::pair<double, double>> exceedance(std::span<const double> sorted, std::size_t points);
+
+//! Histogram on "nice" bin edges: width is 1, 2, 2.5 or 5 times a power of ten, the smallest such
+//! width giving at most `bins` bins over [min, max]; edges are integer multiples of the width. Bins
+//! are [edge_i, edge_{i+1}), the last one closed. Non-finite values are not binned: they are counted
+//! in `skipped`.
+struct Histogram {
+  std::vector<double> edges;          //!< counts.size() + 1 ascending edges
+  std::vector<std::uint64_t> counts;  //!< values per bin
+  double width = 0.0;                 //!< edges[i+1] - edges[i]
+  std::uint64_t skipped = 0;          //!< non-finite values
+};
+Histogram histogram(std::span<const double> values, std::size_t bins);
+
+//! The smallest "nice" number (1, 2, 2.5 or 5 x 10^k) >= x, for x > 0.
+double nice_ceil(double x);
+
+}  // namespace mistakesim

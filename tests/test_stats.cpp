@@ -1,0 +1,269 @@
+// Known-answer tests for the statistics layer: each expected value is derived in a comment.
+
+#include <mistakesim/errors.hpp>
+#include <mistakesim/stats.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+using namespace mistakesim;
+
+namespace {
+
+std::vector<double> one_to(int n) {
+  std::vector<double> v;
+  for (int i = 1; i <= n; ++i) v.push_back(i);
+  return v;
+}
+
+// 1..n in a scrambled but fixed order (i * 37 mod 101 is a permutation of 1..100 for n = 100).
+std::vector<double> scrambled_one_to_100() {
+  std::vector<double> v;
+  for (int i = 1; i <= 100; ++i) v.push_back((i * 37) % 101);
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("summarize: type-7 quantiles, mean, sd and CI of 1..100", "[stats][summary]") {
+  const std::vector<double> values = scrambled_one_to_100();
+  const Summary s = summarize(values);
+  CHECK(s.n == 100);
+  CHECK(s.nan_count == 0);
+  CHECK(s.min == 1.0);
+  CHECK(s.max == 100.0);
+  CHECK(s.mean == 50.5);
+  // Type 7: h = 99 p, q = x[floor h] + frac(h) (x[floor h + 1] - x[floor h]) with x[i] = i + 1.
+  CHECK(s.p05 == Approx(5.95).epsilon(1e-12));   // h = 4.95
+  CHECK(s.p10 == Approx(10.9).epsilon(1e-12));   // h = 9.9
+  CHECK(s.p50 == Approx(50.5).epsilon(1e-12));   // h = 49.5
+  CHECK(s.p90 == Approx(90.1).epsilon(1e-12));   // h = 89.1
+  CHECK(s.p95 == Approx(95.05).epsilon(1e-12));  // h = 94.05
+  CHECK(s.p99 == Approx(99.01).epsilon(1e-12));  // h = 98.01
+  // Sample variance of 1..n is n (n + 1) / 12.
+  const double sd = std::sqrt(100.0 * 101.0 / 12.0);
+  CHECK(s.sd == Approx(sd).epsilon(1e-14));
+  // CI = mean -+ 1.96 sd / sqrt(n).
+  CHECK(s.mean_ci95_lo == Approx(50.5 - 1.96 * sd / 10.0).epsilon(1e-14));
+  CHECK(s.mean_ci95_hi == Approx(50.5 + 1.96 * sd / 10.0).epsilon(1e-14));
+  // Worst 5% of 100 values: 96..100, mean 98.
+  CHECK(s.cvar95 == Approx(98.0).epsilon(1e-14));
+}
+
+TEST_CASE("summarize: order of the input does not change the summary", "[stats][summary]") {
+  const Summary a = summarize(one_to(100));
+  const Summary b = summarize(scrambled_one_to_100());
+  CHECK(a.p05 == b.p05);
+  CHECK(a.p99 == b.p99);
+  CHECK(a.cvar95 == b.cvar95);
+  CHECK(a.sd == b.sd);
+}
+
+TEST_CASE("cvar95: fractional boundary weight for non-integer tail counts", "[stats][cvar]") {
+  // n = 30: k = 1.5, so the worst value (30) with weight 1 and the next (29) with weight 0.5:
+  // (30 + 0.5 * 29) / 1.5 = 29.666...  (a floor rule would give 30, a ceiling rule 29.5).
+  CHECK(cvar(one_to(30)) == Approx(44.5 / 1.5).epsilon(1e-14));
+  CHECK(summarize(one_to(30)).cvar95 == Approx(44.5 / 1.5).epsilon(1e-14));
+  // n = 40: k = 2, exactly the two worst: (40 + 39) / 2.
+  CHECK(cvar(one_to(40)) == Approx(39.5).epsilon(1e-14));
+  // n < 20: k < 1, the tail is the single worst value.
+  CHECK(cvar(one_to(7)) == 7.0);
+  // Other levels: 1..100 at 0.9 is the mean of 91..100.
+  CHECK(cvar(one_to(100), 0.90) == Approx(95.5).epsilon(1e-14));
+}
+
+TEST_CASE("tail_weights: worst first, ties broken by lower trial index", "[stats][cvar]") {
+  // 40 values, k = 2: three trials share the maximum 9 at indices 3, 10 and 25.
+  std::vector<double> total(40, 1.0);
+  total[3] = total[10] = total[25] = 9.0;
+  const TailWeights tail = tail_weights(total);
+  REQUIRE(tail.trials.size() == 2);
+  CHECK(tail.trials[0] == std::pair<std::uint64_t, double>{3, 1.0});
+  CHECK(tail.trials[1] == std::pair<std::uint64_t, double>{10, 1.0});
+  CHECK(tail.total_weight == 2.0);
+
+  // n = 30, k = 1.5: largest at index 7 (weight 1), second largest at index 2 (weight 0.5).
+  std::vector<double> v(30, 0.0);
+  v[7] = 5.0;
+  v[2] = 4.0;
+  const TailWeights t30 = tail_weights(v);
+  REQUIRE(t30.trials.size() == 2);
+  CHECK(t30.trials[0].first == 7);
+  CHECK(t30.trials[1].first == 2);
+  CHECK(t30.trials[1].second == Approx(0.5).epsilon(1e-12));
+  CHECK(t30.total_weight == Approx(1.5).epsilon(1e-12));
+}
+
+TEST_CASE("tail_mean: per-mistake contributions add up to the total's CVaR", "[stats][cvar]") {
+  // Two mistakes; total = a + b. The tail is cut on the total, so a mistake that is large only in
+  // good years contributes little.
+  std::vector<double> a, b, total;
+  for (int t = 0; t < 60; ++t) {
+    a.push_back(t % 2 == 0 ? 100.0 + t : 1.0);         // big in even trials, 2 apart
+    b.push_back(static_cast<double>((t * 7) % 13) / 100.0);  // at most 0.12: cannot reorder a
+    total.push_back(a.back() + b.back());
+  }
+  const TailWeights tail = tail_weights(total);  // n = 60, k = 3
+  const double ca = tail_mean(tail, a);
+  const double cb = tail_mean(tail, b);
+  CHECK(ca + cb == Approx(cvar(total)).epsilon(1e-13));
+  // The three worst totals are trials 58, 56, 54: a = 158, 156, 154 and b = 406 % 13 = 3,
+  // 392 % 13 = 2, 378 % 13 = 1 hundredths.
+  REQUIRE(tail.trials.size() == 3);
+  CHECK(tail.trials[0].first == 58);
+  CHECK(tail.trials[1].first == 56);
+  CHECK(tail.trials[2].first == 54);
+  CHECK(ca == Approx((158.0 + 156.0 + 154.0) / 3.0).epsilon(1e-14));
+  CHECK(cb == Approx((0.03 + 0.02 + 0.01) / 3.0).epsilon(1e-12));
+}
+
+TEST_CASE("quantile_ci: binomial order-statistic interval", "[stats][quantile]") {
+  const std::vector<double> sorted = one_to(100);
+  // Median of 100: P(Y <= 39) = 0.0176 <= 0.025 < P(Y <= 40) = 0.0284 -> l = 40;
+  // P(Y <= 59) = 0.9716 < 0.975 <= P(Y <= 60) = 0.9824 -> u = 61; coverage 0.9824 - 0.0176.
+  const QuantileInterval median = quantile_ci(sorted, 0.5, 0.95);
+  CHECK(median.estimate == 50.5);
+  CHECK(median.lo_rank == 40);
+  CHECK(median.hi_rank == 61);
+  CHECK(median.lo == 40.0);
+  CHECK(median.hi == 61.0);
+  CHECK(median.coverage == Approx(0.9647997997822952).epsilon(1e-9));
+  // p = 0.9: ranks 84 and 96 (computed from the binomial(100, 0.9) CDF), coverage 0.95569.
+  const QuantileInterval p90 = quantile_ci(sorted, 0.9, 0.95);
+  CHECK(p90.lo_rank == 84);
+  CHECK(p90.hi_rank == 96);
+  CHECK(p90.coverage == Approx(0.955690107191223).epsilon(1e-9));
+  // Too few values for the 99th percentile: no order statistic bounds it from above.
+  const QuantileInterval p99 = quantile_ci(one_to(10), 0.99, 0.95);
+  CHECK(p99.hi_rank == 11);
+  CHECK(std::isinf(p99.hi));
+  CHECK(p99.coverage >= 0.95);
+}
+
+TEST_CASE("summarize over integer columns", "[stats][summary]") {
+  const std::vector<std::uint32_t> counts = {4, 1, 3, 2};
+  const Summary s = summarize(counts);
+  CHECK(s.n == 4);
+  CHECK(s.mean == 2.5);
+  CHECK(s.p50 == 2.5);
+  CHECK(s.min == 1.0);
+  CHECK(s.max == 4.0);
+  CHECK(mean(std::span<const std::uint32_t>(counts)) == 2.5);
+  // Counts near 2^32 do not overflow the integer mean.
+  const std::vector<std::uint32_t> big = {4294967295u, 4294967295u};
+  CHECK(mean(std::span<const std::uint32_t>(big)) == 4294967295.0);
+}
+
+TEST_CASE("paired differences", "[stats][paired]") {
+  const std::vector<double> baseline = {10.0, 20.0, 30.0};
+  const std::vector<double> trained = {1.0, 2.0, 3.0};
+  const Summary d = summarize_difference(baseline, trained);
+  // Differences 9, 18, 27: mean 18, sd 9.
+  CHECK(d.mean == 18.0);
+  CHECK(d.sd == Approx(9.0).epsilon(1e-14));
+  CHECK(d.min == 9.0);
+  CHECK(d.max == 27.0);
+  // Identical columns (an intervention that changes nothing) give exactly zero.
+  const Summary zero = summarize_difference(baseline, baseline);
+  CHECK(zero.mean == 0.0);
+  CHECK(zero.sd == 0.0);
+  CHECK(zero.max == 0.0);
+  CHECK_THROWS_AS(summarize_difference(baseline, std::vector<double>{1.0}), InvariantError);
+}
+
+TEST_CASE("compensated sums, NaN policy, empty and single columns", "[stats][summary]") {
+  // Naive left-to-right summation loses the 1 entirely.
+  const std::vector<double> cancel = {1e16, 1.0, -1e16};
+  CHECK(compensated_sum(cancel) == 1.0);
+
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const Summary with_nan = summarize(std::vector<double>{1.0, nan, 3.0});
+  CHECK(with_nan.n == 2);
+  CHECK(with_nan.nan_count == 1);
+  CHECK(with_nan.mean == 2.0);
+  CHECK(with_nan.max == 3.0);
+
+  const Summary empty = summarize(std::vector<double>{});
+  CHECK(empty.n == 0);
+  CHECK(std::isnan(empty.mean));
+  CHECK(std::isnan(empty.p50));
+
+  // The seed case: every trial costs exactly 80,000.
+  const Summary constant = summarize(std::vector<double>(1000, 80000.0));
+  CHECK(constant.mean == 80000.0);
+  CHECK(constant.sd == 0.0);
+  CHECK(constant.mean_ci95_lo == 80000.0);
+  CHECK(constant.p05 == 80000.0);
+  CHECK(constant.cvar95 == 80000.0);
+
+  const Summary single = summarize(std::vector<double>{42.0});
+  CHECK(single.sd == 0.0);
+  CHECK(single.p99 == 42.0);
+  CHECK(single.cvar95 == 42.0);
+}
+
+TEST_CASE("exceedance curve of 1..100", "[stats][exceedance]") {
+  const auto curve = exceedance(one_to(100), 100);
+  REQUIRE(curve.size() == 100);
+  // x evenly spaced from 1 to 100 (step 1); P(X > x) = (100 - x) / 100.
+  CHECK(curve.front() == std::pair<double, double>{1.0, 0.99});
+  CHECK(curve[49].first == 50.0);
+  CHECK(curve[49].second == 0.5);
+  CHECK(curve.back() == std::pair<double, double>{100.0, 0.0});
+  for (std::size_t i = 1; i < curve.size(); ++i) CHECK(curve[i].second <= curve[i - 1].second);
+
+  const auto flat = exceedance(std::vector<double>(5, 3.0), 10);
+  REQUIRE(flat.size() == 1);
+  CHECK(flat[0] == std::pair<double, double>{3.0, 0.0});
+  CHECK(exceedance(std::vector<double>{}, 10).empty());
+}
+
+TEST_CASE("nice_ceil rounds up to 1, 2, 2.5, 5 x 10^k", "[stats][histogram]") {
+  CHECK(nice_ceil(0.7) == 1.0);
+  CHECK(nice_ceil(1.0) == 1.0);
+  CHECK(nice_ceil(2.35) == 2.5);
+  CHECK(nice_ceil(3.0) == 5.0);
+  CHECK(nice_ceil(10.0) == 10.0);
+  CHECK(nice_ceil(11.0) == 20.0);
+  CHECK(nice_ceil(0.021) == Approx(0.025).epsilon(1e-15));
+  CHECK(nice_ceil(36000.0) == 50000.0);
+}
+
+TEST_CASE("histogram on nice edges", "[stats][histogram]") {
+  // 0..100 in 10 bins: width 10, edges 0, 10, ..., 100; 10 values per bin, the closed last bin
+  // [90, 100] holds 11.
+  std::vector<double> values;
+  for (int i = 0; i <= 100; ++i) values.push_back(i);
+  const Histogram h = histogram(values, 10);
+  CHECK(h.width == 10.0);
+  REQUIRE(h.counts.size() == 10);
+  REQUIRE(h.edges.size() == 11);
+  CHECK(h.edges.front() == 0.0);
+  CHECK(h.edges.back() == 100.0);
+  CHECK(h.counts.front() == 10);
+  CHECK(h.counts.back() == 11);
+
+  // Range 9.4 in 4 bins: 2.35 rounds up to 2.5; edges 0, 2.5, 5, 7.5, 10.
+  const Histogram g = histogram(std::vector<double>{0.3, 2.6, 9.7}, 4);
+  CHECK(g.width == 2.5);
+  CHECK(g.edges == std::vector<double>{0.0, 2.5, 5.0, 7.5, 10.0});
+  CHECK(g.counts == std::vector<std::uint64_t>{1, 1, 0, 1});
+
+  // Aligning the first edge down would need 5 bins of 2.5 for [1, 11]: widen to 5.
+  const Histogram w = histogram(std::vector<double>{1.0, 11.0}, 4);
+  CHECK(w.width == 5.0);
+  CHECK(w.edges == std::vector<double>{0.0, 5.0, 10.0, 15.0});
+  CHECK(w.counts == std::vector<std::uint64_t>{1, 0, 1});
+
+  // A constant column: one bin holding every value; infinities are skipped and counted.
+  const Histogram c = histogram(std::vector<double>{80000.0, 80000.0, std::numeric_limits<double>::infinity()}, 20);
+  REQUIRE(c.counts.size() == 1);
+  CHECK(c.counts[0] == 2);
+  CHECK(c.skipped == 1);
+  CHECK(c.edges[0] <= 80000.0);
+  CHECK(c.edges[1] > 80000.0);
+}
