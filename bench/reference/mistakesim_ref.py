@@ -11,7 +11,7 @@ Vectorisation: trials are processed in chunks. For a chunk, every year-level inp
 the chunk's trials; the opportunity counts are drawn, and all the chunk's opportunities become flat
 arrays with a trial index `tidx`. Each mistake is then applied, in stage order, as array operations
 on the opportunities it applies to (masks for alive / lost / churned), and per-trial sums are taken
-with np.bincount. No Python loop runs over opportunities or trials.
+with segment sums (np.add.reduceat). No Python loop runs over opportunities or trials.
 
 Run with Debian's Python (which has NumPy):
 
@@ -509,6 +509,36 @@ def _at(year_value, tidx):
     return year_value if isinstance(year_value, float) else year_value[tidx]
 
 
+def _thr(year_value):
+    """A year-level probability as a float32 threshold for the uniforms of _bern."""
+    return np.float32(year_value) if isinstance(year_value, float) else year_value.astype(np.float32)
+
+
+def _bern(rng, thr, t) -> np.ndarray:
+    """Bernoulli events for the opportunities / occurrences with trial index t: u < p with u a
+    float32 uniform (resolution 2^-24, cf. the C++ engine's 32-bit integer thresholds)."""
+    u = rng.random(t.size, dtype=np.float32)
+    return u < (thr if isinstance(thr, np.float32) else thr[t])
+
+
+def _tsum(t, w, T: int, counts=None) -> np.ndarray:
+    """Per-trial sums of w over a trial index t that is sorted (flat opportunity arrays and their
+    flatnonzero subsets are). Segment sums with np.add.reduceat: several times faster than a
+    weighted np.bincount. Booleans are counted."""
+    out = np.zeros(T)
+    if t.size == 0:
+        return out
+    if counts is None:
+        counts = np.bincount(t, minlength=T)
+    nz = counts > 0
+    starts = (np.cumsum(counts) - counts)[nz]
+    if w.dtype == np.bool_:
+        out[nz] = np.add.reduceat(w.view(np.int8), starts, dtype=np.int64)
+    else:
+        out[nz] = np.add.reduceat(w, starts)
+    return out
+
+
 def _amount(dist: Dist, rng, n: int, lo=0.0, hi=math.inf) -> np.ndarray:
     """Per-opportunity / per-occurrence amounts, clamped to the valid range."""
     if dist.is_constant:
@@ -574,17 +604,18 @@ def simulate_chunk(study: Study, rng: np.random.Generator, T: int, counts: np.nd
     tidx = np.repeat(np.arange(T, dtype=np.int64), counts)
 
     # 3. pipeline words
-    fit = rng.random(N) < _at(good_fit, tidx)
-    repeat = rng.random(N) < _at(repeat_rate, tidx)
-    pilot = rng.random(N) < _at(pilot_rate, tidx)
-    closes = fit & (rng.random(N) < _at(close_rate, tidx))
+    fit = _bern(rng, _thr(good_fit), tidx)
+    repeat = _bern(rng, _thr(repeat_rate), tidx)
+    pilot = _bern(rng, _thr(pilot_rate), tidx)
+    closes = fit & _bern(rng, _thr(close_rate), tidx)
 
     close_idx = np.flatnonzero(closes)
     value = np.zeros(N)
     value[close_idx] = _amount(study.deal_size, rng, close_idx.size) * _at(margin, tidx[close_idx])
 
     poor_idx = np.flatnonzero(~fit)
-    nonbuyer_hours = np.bincount(tidx[poor_idx], _amount(study.qualify_hours, rng, poor_idx.size), T)
+    nonbuyer_hours = (_tsum(tidx[poor_idx], _amount(study.qualify_hours, rng, poor_idx.size), T)
+                      if not study.qualify_hours.is_zero else np.zeros(T))
 
     # as it happens
     alive = closes.copy()
@@ -603,6 +634,7 @@ def simulate_chunk(study: Study, rng: np.random.Generator, T: int, counts: np.nd
 
     for j, m in enumerate(study.mistakes):
         prob, noticed_p, lose_p, churn_p, rec_hourly = yr[j]
+        prob, noticed_p, lose_p, churn_p = _thr(prob), _thr(noticed_p), _thr(lose_p), _thr(churn_p)
         # candidates: applies_to and not yet lost
         if m.applies_to == "all":
             cand = ~lost if any_lost else None
@@ -615,15 +647,15 @@ def simulate_chunk(study: Study, rng: np.random.Generator, T: int, counts: np.nd
                 base = masks[m.applies_to]
             cand = base & ~lost if any_lost else base
         if cand is None:
-            occ = np.flatnonzero(rng.random(N) < _at(prob, tidx))
+            occ = np.flatnonzero(_bern(rng, prob, tidx))
         else:
             ci = np.flatnonzero(cand)
-            occ = ci[rng.random(ci.size) < _at(prob, tidx[ci])]
+            occ = ci[_bern(rng, prob, tidx[ci])]
         k = occ.size
         if k == 0:
             continue
         t = tidx[occ]
-        noticed = rng.random(k) < _at(noticed_p, t)
+        noticed = _bern(rng, noticed_p, t)
         cost = np.zeros(k)
         if not m.wasted_hours.is_zero:
             wh = _amount(m.wasted_hours, rng, k)
@@ -636,7 +668,7 @@ def simulate_chunk(study: Study, rng: np.random.Generator, T: int, counts: np.nd
         # losses and discounts on deals that would have closed and are still alive
         a = np.flatnonzero(alive[occ])
         if a.size:
-            lose_now = rng.random(a.size) < _at(lose_p, t[a])
+            lose_now = _bern(rng, lose_p, t[a])
             li = a[lose_now]                       # positions (in occ) of the deals lost now
             if li.size:
                 lo = occ[li]
@@ -672,24 +704,25 @@ def simulate_chunk(study: Study, rng: np.random.Generator, T: int, counts: np.nd
         if not m.churn.is_zero:
             ch = np.flatnonzero(repeat[occ] & ~churned[occ])
             if ch.size:
-                ch = ch[rng.random(ch.size) < _at(churn_p, t[ch])]
+                ch = ch[_bern(rng, churn_p, t[ch])]
                 if ch.size:
                     churned[occ[ch]] = True
                     cost[ch] += _amount(study.customer_value, rng, ch.size)
 
-        mk_known[j] = np.bincount(t, np.where(noticed, cost, 0.0), T)
-        mk_unknown[j] = np.bincount(t, np.where(noticed, 0.0, cost), T)
-        mk_occ[j] = np.bincount(t, minlength=T)
+        occ_ct = np.bincount(t, minlength=T)
+        mk_known[j] = _tsum(t, np.where(noticed, cost, 0.0), T, occ_ct)
+        mk_unknown[j] = _tsum(t, np.where(noticed, 0.0, cost), T, occ_ct)
+        mk_occ[j] = occ_ct
 
     # outcome
     recovered = lost & (kept > 0)
     won = alive | recovered
-    revenue = np.bincount(tidx, np.where(alive, remaining, kept), T)
-    revenue_done_right = np.bincount(tidx, value, T)
-    fit_ct = np.bincount(tidx, fit, T)
-    wins_dr = np.bincount(tidx, closes, T)
-    wins = np.bincount(tidx, won, T)
-    shb = np.bincount(tidx, closes & ~won, T)
+    revenue = _tsum(tidx, np.where(alive, remaining, kept), T, counts)
+    revenue_done_right = _tsum(tidx, value, T, counts)
+    fit_ct = _tsum(tidx, fit, T, counts)
+    wins_dr = _tsum(tidx, closes, T, counts)
+    wins = _tsum(tidx, won, T, counts)
+    shb = _tsum(tidx, closes & ~won, T, counts)
     return ChunkResult(
         cost_known=mk_known.sum(axis=0), cost_unknown=mk_unknown.sum(axis=0), value_cost=value_cost,
         opportunities=counts.astype(float), good_fits=fit_ct, wins_done_right=wins_dr, wins=wins,
