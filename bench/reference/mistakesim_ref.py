@@ -424,6 +424,13 @@ def load_study(filename: str) -> Study:
             return Dist("constant", (float(default),))
         return Dist.parse(table[key], path, base)
 
+    def prob(dist, path):
+        """A probability lies in [0, 1]: refuse constants and bounded distributions outside it."""
+        lo_hi = {"constant": (0, 0), "uniform": (0, 1), "triangular": (0, 2), "pert": (0, 1)}.get(dist.kind)
+        if lo_hi and not (0.0 <= dist.p[lo_hi[0]] and dist.p[lo_hi[1]] <= 1.0):
+            raise StudyError(f"{path}: a probability lies in [0, 1], got {dist.p[lo_hi[0]]}..{dist.p[lo_hi[1]]}")
+        return dist
+
     value = st.get("value", "revenue")
     if value not in ("revenue", "margin"):
         raise StudyError(f"study.value: expected \"revenue\" or \"margin\", got {value!r}")
@@ -438,11 +445,11 @@ def load_study(filename: str) -> Study:
         trials=int(st.get("trials", 100_000)), seed=int(st.get("seed", 1)),
         currency=st.get("currency", "USD"), value=value, reps=int(team.get("reps", 1)),
         hourly_cost=d(team, "hourly_cost", "team.hourly_cost", 0),
-        good_fit=d(pl, "good_fit", "pipeline.good_fit", 1),
-        close_rate=d(pl, "close_rate", "pipeline.close_rate", required=True),
-        margin=d(pl, "margin", "pipeline.margin", 1),
-        pilot_rate=d(pl, "pilot_rate", "pipeline.pilot_rate", 0),
-        repeat_customer=d(pl, "repeat_customer", "pipeline.repeat_customer", 0),
+        good_fit=prob(d(pl, "good_fit", "pipeline.good_fit", 1), "pipeline.good_fit"),
+        close_rate=prob(d(pl, "close_rate", "pipeline.close_rate", required=True), "pipeline.close_rate"),
+        margin=prob(d(pl, "margin", "pipeline.margin", 1), "pipeline.margin"),
+        pilot_rate=prob(d(pl, "pilot_rate", "pipeline.pilot_rate", 0), "pipeline.pilot_rate"),
+        repeat_customer=prob(d(pl, "repeat_customer", "pipeline.repeat_customer", 0), "pipeline.repeat_customer"),
         per_rep=per_rep, opportunities=d(pl, okey, f"pipeline.{okey}", required=True),
         deal_size=d(pl, "deal_size", "pipeline.deal_size", required=True),
         qualify_hours=d(pl, "qualify_hours", "pipeline.qualify_hours", 0),
@@ -472,9 +479,10 @@ def load_study(filename: str) -> Study:
             raise StudyError(f"{p}.applies_to: expected one of {APPLIES}, got {applies!r}")
         mk = Mistake(
             id=mid, name=m.get("name", mid), stage=m["stage"], stage_index=stages.index(m["stage"]),
-            applies_to=applies, probability=d(m, "probability", f"{p}.probability"),
-            noticed=d(m, "noticed", f"{p}.noticed", 0), lose=d(m, "lose", f"{p}.lose", 0),
-            churn=d(m, "churn", f"{p}.churn", 0),
+            applies_to=applies, probability=prob(d(m, "probability", f"{p}.probability"), f"{p}.probability"),
+            noticed=prob(d(m, "noticed", f"{p}.noticed", 0), f"{p}.noticed"),
+            lose=prob(d(m, "lose", f"{p}.lose", 0), f"{p}.lose"),
+            churn=prob(d(m, "churn", f"{p}.churn", 0), f"{p}.churn"),
             wasted_hours=d(m, "wasted_hours", f"{p}.wasted_hours", 0),
             direct_cost=d(m, "direct_cost", f"{p}.direct_cost", 0),
             discount=d(m, "discount", f"{p}.discount", 0))

@@ -302,10 +302,19 @@ def test_unknown_key_refused():
         check("unknown key in a mistake is refused", "loose" in str(e), str(e))
 
 
+def test_probability_range_refused():
+    try:
+        study_from(base(close_rate=1.3))
+        check("a probability of 1.3 is refused", False)
+    except ref.StudyError as e:
+        check("a probability of 1.3 is refused", "pipeline.close_rate" in str(e), str(e))
+
+
 def main() -> int:
     tests = [test_seed_case, test_single_loss, test_margin_and_discount, test_stage_order_and_lost_stops,
              test_discount_then_loss_remaining, test_nonbuyer_hours_and_churn, test_per_rep_poisson,
-             test_bookkeeping_identity, test_distributions, test_unknown_key_refused]
+             test_bookkeeping_identity, test_distributions, test_unknown_key_refused,
+             test_probability_range_refused]
     for t in tests:
         try:
             t()
