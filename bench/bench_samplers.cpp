@@ -1,0 +1,53 @@
+// Microbenchmarks of the samplers (sim/model/sampling.cpp): one draw of each distribution per
+// iteration, each at a new address (so the Philox call behind it is included, as in the engine).
+// Gamma is measured at shape 0.5 (the boost-by-one path), 2 and 20; Poisson below and above the
+// inversion/PTRS switch at mean 30.
+#include <mistakesim/distribution.hpp>
+#include <mistakesim/random.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+
+namespace {
+
+using namespace mistakesim;
+
+void run_sampler(benchmark::State& state, const Distribution& d) {
+  std::uint32_t i = 0;
+  const std::uint32_t slot = slot_of("bench.sampler");
+  for (auto _ : state) {
+    DrawStream s(2027, DrawAddress{11, i++, slot});
+    double x = sample(d, s);
+    benchmark::DoNotOptimize(x);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_Normal(benchmark::State& s) { run_sampler(s, Distribution::normal(10.0, 2.0)); }
+void BM_NormalTruncated(benchmark::State& s) { run_sampler(s, Distribution::normal(10.0, 2.0, 9.0, 14.0)); }
+void BM_Lognormal(benchmark::State& s) { run_sampler(s, Distribution::lognormal(10.5, 1.2)); }
+void BM_Triangular(benchmark::State& s) { run_sampler(s, Distribution::triangular(1.0, 2.0, 6.0)); }
+void BM_GammaShape0_5(benchmark::State& s) { run_sampler(s, Distribution::gamma(0.5, 1.0)); }
+void BM_GammaShape2(benchmark::State& s) { run_sampler(s, Distribution::gamma(2.0, 1.0)); }
+void BM_GammaShape20(benchmark::State& s) { run_sampler(s, Distribution::gamma(20.0, 1.0)); }
+void BM_Beta(benchmark::State& s) { run_sampler(s, Distribution::beta(5.4, 3.6)); }
+void BM_Pert(benchmark::State& s) { run_sampler(s, Distribution::pert(0.25, 0.35, 0.5)); }
+void BM_PoissonSmall(benchmark::State& s) { run_sampler(s, Distribution::poisson(4.0)); }
+void BM_PoissonLarge(benchmark::State& s) { run_sampler(s, Distribution::poisson(480.0)); }
+void BM_NegBinomial(benchmark::State& s) { run_sampler(s, Distribution::negbinomial(40.0, 5.0)); }
+
+BENCHMARK(BM_Normal);
+BENCHMARK(BM_NormalTruncated);
+BENCHMARK(BM_Lognormal);
+BENCHMARK(BM_Triangular);
+BENCHMARK(BM_GammaShape0_5);
+BENCHMARK(BM_GammaShape2);
+BENCHMARK(BM_GammaShape20);
+BENCHMARK(BM_Beta);
+BENCHMARK(BM_Pert);
+BENCHMARK(BM_PoissonSmall);
+BENCHMARK(BM_PoissonLarge);
+BENCHMARK(BM_NegBinomial);
+
+}  // namespace
