@@ -13,18 +13,17 @@
 // With ~35 cases × 3 checks, the chance of any false alarm is below ~0.2%; the seed is fixed, so a
 // failure is reproducible and means a bug, never bad luck to be fixed by loosening a bound.
 
-#include <catch2/catch.hpp>
-#include <mistakesim/distribution.hpp>
-#include <mistakesim/errors.hpp>
-#include <mistakesim/random.hpp>
-
 #include <algorithm>
 #include <boost/math/constants/constants.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <mistakesim/distribution.hpp>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/random.hpp>
 #include <string>
 #include <vector>
 
@@ -181,29 +180,44 @@ TEST_CASE("Closed-form means and variances", "[distributions][moments]") {
 TEST_CASE("Truncated normal moments agree with numerical integration", "[distributions][normal]") {
   // Reference: adaptive Gauss-Kronrod integration of the truncated density about the interval's
   // lower end (scaled by exp(a²/2) so that it does not underflow in the tail).
-  for (auto [a, b] : {std::array<double, 2>{-1, 0.5}, {2, 3}, {6, kInf}, {-kInf, -3}, {0.3, 0.30001}, {40, 41},
-                      {-2, 2}, {-kInf, 1.5}, {1e-3, 2e-3}, {100, 100.5}}) {
+  for (auto [a, b] : {std::array<double, 2>{-1, 0.5},
+                      {2, 3},
+                      {6, kInf},
+                      {-kInf, -3},
+                      {0.3, 0.30001},
+                      {40, 41},
+                      {-2, 2},
+                      {-kInf, 1.5},
+                      {1e-3, 2e-3},
+                      {100, 100.5}}) {
     const double lo = std::isfinite(a) ? a : b - 40, hi = std::isfinite(b) ? b : a + 40;
     const double shift = std::fabs(lo) < std::fabs(hi) ? lo : hi;  // point of largest density
     const auto w = [&](double x) { return std::exp(-0.5 * (x - shift) * (x + shift)); };
     using GK = boost::math::quadrature::gauss_kronrod<double, 61>;
     const double m0 = GK::integrate(w, lo, hi, 15, 1e-15);
     const double m1 = GK::integrate([&](double x) { return w(x) * (x - shift); }, lo, hi, 15, 1e-15) / m0;
-    const double m2 = GK::integrate([&](double x) { return w(x) * (x - shift) * (x - shift); }, lo, hi, 15, 1e-15) / m0;
+    const double m2 =
+        GK::integrate([&](double x) { return w(x) * (x - shift) * (x - shift); }, lo, hi, 15, 1e-15) / m0;
     const auto d = Distribution::normal(0, 1, a, b);
-    INFO(d.describe() << ": mean " << d.mean() << " vs " << shift + m1 << ", variance " << d.variance() << " vs "
-                      << m2 - m1 * m1);
+    INFO(d.describe() << ": mean " << d.mean() << " vs " << shift + m1 << ", variance " << d.variance()
+                      << " vs " << m2 - m1 * m1);
     CHECK(d.mean() == Approx(shift + m1).epsilon(1e-9).margin(1e-12));
     CHECK(d.variance() == Approx(m2 - m1 * m1).epsilon(1e-7));
   }
 }
 
 TEST_CASE("quantile inverts cdf", "[distributions][cdf]") {
-  const std::vector<Distribution> continuous = {
-      Distribution::uniform(2, 5),          Distribution::triangular(1, 2, 6),   Distribution::pert(0.1, 0.25, 0.5),
-      Distribution::normal(10, 3),          Distribution::normal(5, 2, 6, 7),    Distribution::normal(0, 1, 40, 41),
-      Distribution::normal(0, 1, -kInf, -3), Distribution::lognormal(10, 1),    Distribution::beta(0.5, 0.5),
-      Distribution::gamma(0.05, 1),         Distribution::gamma(3, 2)};
+  const std::vector<Distribution> continuous = {Distribution::uniform(2, 5),
+                                                Distribution::triangular(1, 2, 6),
+                                                Distribution::pert(0.1, 0.25, 0.5),
+                                                Distribution::normal(10, 3),
+                                                Distribution::normal(5, 2, 6, 7),
+                                                Distribution::normal(0, 1, 40, 41),
+                                                Distribution::normal(0, 1, -kInf, -3),
+                                                Distribution::lognormal(10, 1),
+                                                Distribution::beta(0.5, 0.5),
+                                                Distribution::gamma(0.05, 1),
+                                                Distribution::gamma(3, 2)};
   for (const auto& d : continuous) {
     for (double p : {1e-6, 0.01, 0.3, 0.5, 0.77, 0.99, 1 - 1e-6}) {
       const double x = d.quantile(p);
@@ -213,9 +227,9 @@ TEST_CASE("quantile inverts cdf", "[distributions][cdf]") {
     CHECK(d.quantile(0.0) == d.support_min());
     CHECK(d.quantile(1.0) == d.support_max());
   }
-  const std::vector<Distribution> discrete = {Distribution::poisson(5), Distribution::poisson(1000),
-                                              Distribution::negbinomial(40, 5), Distribution::discrete({1, 2, 5}, {2, 5, 3}),
-                                              Distribution::empirical({3, 1, 4, 1, 5, 9, 2, 6})};
+  const std::vector<Distribution> discrete = {
+      Distribution::poisson(5), Distribution::poisson(1000), Distribution::negbinomial(40, 5),
+      Distribution::discrete({1, 2, 5}, {2, 5, 3}), Distribution::empirical({3, 1, 4, 1, 5, 9, 2, 6})};
   for (const auto& d : discrete) {
     for (double p : {1e-6, 0.01, 0.2, 0.5, 0.7, 0.99, 1 - 1e-6}) {
       const double k = d.quantile(p);
@@ -242,9 +256,10 @@ TEST_CASE("describe() says it in plain words", "[distributions][describe]") {
 }
 
 TEST_CASE("Degenerate parameters give constants, never NaN", "[distributions][edge]") {
-  for (const auto& d : {Distribution::pert(3, 3, 3), Distribution::uniform(2, 2), Distribution::triangular(4, 4, 4),
-                        Distribution::normal(1, 0), Distribution::normal(0, 1, 0.5, 0.5), Distribution::lognormal(0, 0),
-                        Distribution::discrete({7, 7}, {1, 2}), Distribution::empirical({9, 9, 9})}) {
+  for (const auto& d :
+       {Distribution::pert(3, 3, 3), Distribution::uniform(2, 2), Distribution::triangular(4, 4, 4),
+        Distribution::normal(1, 0), Distribution::normal(0, 1, 0.5, 0.5), Distribution::lognormal(0, 0),
+        Distribution::discrete({7, 7}, {1, 2}), Distribution::empirical({9, 9, 9})}) {
     INFO(d.describe());
     CHECK(d.is_constant());
     CHECK(d.variance() == 0.0);
@@ -292,12 +307,20 @@ TEST_CASE("Poisson with mean 1e7 is fast", "[distributions][poisson]") {
 }
 
 TEST_CASE("sample() is a pure function of the address", "[distributions][determinism]") {
-  const std::vector<Distribution> all = {
-      Distribution::uniform(0, 1),  Distribution::triangular(0, 1, 3), Distribution::pert(0, 1, 3),
-      Distribution::normal(0, 1),   Distribution::normal(0, 1, 1, 2),  Distribution::lognormal(0, 1),
-      Distribution::beta(0.5, 2),   Distribution::gamma(0.5, 1),       Distribution::gamma(4, 1),
-      Distribution::poisson(3),     Distribution::poisson(300),        Distribution::negbinomial(30, 2),
-      Distribution::discrete({1, 2, 3}, {1, 1, 1}), Distribution::empirical({1, 2, 3, 4})};
+  const std::vector<Distribution> all = {Distribution::uniform(0, 1),
+                                         Distribution::triangular(0, 1, 3),
+                                         Distribution::pert(0, 1, 3),
+                                         Distribution::normal(0, 1),
+                                         Distribution::normal(0, 1, 1, 2),
+                                         Distribution::lognormal(0, 1),
+                                         Distribution::beta(0.5, 2),
+                                         Distribution::gamma(0.5, 1),
+                                         Distribution::gamma(4, 1),
+                                         Distribution::poisson(3),
+                                         Distribution::poisson(300),
+                                         Distribution::negbinomial(30, 2),
+                                         Distribution::discrete({1, 2, 3}, {1, 1, 1}),
+                                         Distribution::empirical({1, 2, 3, 4})};
   for (const auto& d : all) {
     INFO(d.describe());
     for (std::uint32_t i = 0; i < 100; ++i) {
@@ -330,12 +353,12 @@ TEST_CASE("Uniform, triangular and PERT samplers", "[distributions][statistical]
 
 TEST_CASE("Normal samplers, truncated included", "[distributions][statistical][normal]") {
   check_sampler(Distribution::normal(10, 3), kContinuous);
-  check_sampler(Distribution::normal(0, 1, 0), kContinuous);           // half normal
-  check_sampler(Distribution::normal(5, 2, 6, 7), kContinuous);        // both ends above the mean
-  check_sampler(Distribution::normal(0, 1, -1, 0.5), kContinuous);     // straddling the mean
-  check_sampler(Distribution::normal(0, 1, -kInf, -3), kContinuous);   // lower tail
-  check_sampler(Distribution::normal(0, 1, 6), kContinuous);           // upper tail, mass 1e-9
-  check_sampler(Distribution::normal(0, 1, 40, 41), kContinuous);      // deep tail, mass 1e-350
+  check_sampler(Distribution::normal(0, 1, 0), kContinuous);          // half normal
+  check_sampler(Distribution::normal(5, 2, 6, 7), kContinuous);       // both ends above the mean
+  check_sampler(Distribution::normal(0, 1, -1, 0.5), kContinuous);    // straddling the mean
+  check_sampler(Distribution::normal(0, 1, -kInf, -3), kContinuous);  // lower tail
+  check_sampler(Distribution::normal(0, 1, 6), kContinuous);          // upper tail, mass 1e-9
+  check_sampler(Distribution::normal(0, 1, 40, 41), kContinuous);     // deep tail, mass 1e-350
 }
 
 TEST_CASE("Lognormal samplers", "[distributions][statistical]") {
@@ -366,7 +389,8 @@ TEST_CASE("Poisson sampler: inversion below 30, PTRS above", "[distributions][st
 }
 
 TEST_CASE("Negative binomial sampler (gamma-Poisson mixture)", "[distributions][statistical]") {
-  for (std::uint32_t i = 0; i < 1000; ++i) REQUIRE(draw_at(Distribution::negbinomial(0, 2), {0, i, 5}) == 0.0);
+  for (std::uint32_t i = 0; i < 1000; ++i)
+    REQUIRE(draw_at(Distribution::negbinomial(0, 2), {0, i, 5}) == 0.0);
   check_sampler(Distribution::negbinomial(40, 5), kDiscrete);
   check_sampler(Distribution::negbinomial(0.5, 0.3), kDiscrete);
   check_sampler(Distribution::negbinomial(1000, 2), kDiscrete);
