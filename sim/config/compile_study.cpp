@@ -121,8 +121,8 @@ class Compiler {
       if (it == stages.end()) {
         std::string problem = fmt::format("unknown stage \"{}\"", ms.stage.value);
         if (const std::string guess = nearest(ms.stage.value, stages); !guess.empty())
-          problem += fmt::format("; did you mean \"{}\"?", guess);
-        problem += fmt::format(" Stages: {}", join(stages));
+          problem += fmt::format(" (did you mean \"{}\"?)", guess);
+        problem += fmt::format("; stages: {}", join(stages));
         throw InputError(ms.stage.where, "mistake." + ms.id.value + ".stage", problem);
       }
       order.emplace_back(static_cast<int>(it - stages.begin()), &ms);
@@ -194,7 +194,7 @@ class Compiler {
     else {
       problem = fmt::format("unknown parameter \"{}\"", path.value);
       if (const std::string guess = nearest(path.value, paths); !guess.empty())
-        problem += fmt::format("; did you mean \"{}\"?", guess);
+        problem += fmt::format(" (did you mean \"{}\"?)", guess);
       problem += fmt::format("; {} a year-level input", role);
     }
     problem += fmt::format(": {}", join(paths));

@@ -88,8 +88,8 @@ void check_keys(const FileContext& ctx, const toml::table& table, const std::vec
     if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
     std::string problem = fmt::format("unknown key \"{}\" in {}", name, what);
     if (const std::string guess = nearest(name, allowed); !guess.empty())
-      problem += fmt::format("; did you mean \"{}\"?", guess);
-    problem += fmt::format(" Allowed keys: {}", join(allowed));
+      problem += fmt::format(" (did you mean \"{}\"?)", guess);
+    problem += fmt::format("; allowed keys: {}", join(allowed));
     throw InputError(location(ctx, key.source()), path_prefix.empty() ? name : path_prefix + "." + name, problem);
   }
 }

@@ -96,8 +96,8 @@ class DistTable {
       if (extra && extra(name)) continue;
       std::string problem = fmt::format("unknown key \"{}\" for a {} distribution", name, dist_);
       if (const std::string guess = nearest(name, allowed); !guess.empty())
-        problem += fmt::format("; did you mean \"{}\"?", guess);
-      problem += fmt::format(" Allowed keys: {}{}", join(allowed), extra_text);
+        problem += fmt::format(" (did you mean \"{}\"?)", guess);
+      problem += fmt::format("; allowed keys: {}{}", join(allowed), extra_text);
       throw InputError(location(ctx_, key.source()), path_, problem);
     }
   }
@@ -316,8 +316,8 @@ std::vector<double> read_csv_column(const DistTable& t) {
   if (found == headers.end()) {
     std::string problem = fmt::format("no column \"{}\" in {}", column, shown);
     if (const std::string guess = nearest(column, headers); !guess.empty())
-      problem += fmt::format("; did you mean \"{}\"?", guess);
-    problem += fmt::format(" Columns found: {}", join(headers));
+      problem += fmt::format(" (did you mean \"{}\"?)", guess);
+    problem += fmt::format("; columns found: {}", join(headers));
     t.fail("column", problem);
   }
   const std::size_t index = static_cast<std::size_t>(found - headers.begin());
@@ -368,7 +368,7 @@ Distribution read_table(const DistTable& t) {
     check_three_point(t, min, mode, max);
     if (min == max) return Distribution::constant(min);
     if (d == "triangular") return Distribution::triangular(min, mode, max);
-    const double lambda = t.positive("lambda", t.get("lambda").value_or(4.0));
+    const double lambda = t.non_negative("lambda", t.get("lambda").value_or(4.0));
     return Distribution::pert(min, mode, max, lambda);
   }
   if (d == "normal") {
@@ -464,8 +464,8 @@ Distribution read_distribution(const FileContext& ctx, const toml::node& node, c
   if (std::find(dist_names().begin(), dist_names().end(), name) == dist_names().end()) {
     std::string problem = fmt::format("unknown distribution \"{}\"", name);
     if (const std::string guess = nearest(name, dist_names()); !guess.empty())
-      problem += fmt::format("; did you mean \"{}\"?", guess);
-    problem += fmt::format(" Known: {}", join(dist_names()));
+      problem += fmt::format(" (did you mean \"{}\"?)", guess);
+    problem += fmt::format("; known distributions: {}", join(dist_names()));
     throw InputError(location(ctx, *dist), path, problem);
   }
   return read_table(DistTable(ctx, *table, path, name));

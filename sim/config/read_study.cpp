@@ -75,8 +75,8 @@ class StudyReader {
       else {
         problem = fmt::format("unknown section [{}]", name);
         if (const std::string guess = nearest(name, kSections); !guess.empty())
-          problem += fmt::format("; did you mean [{}]?", guess);
-        problem += fmt::format(" Sections: {}", join(kSections));
+          problem += fmt::format(" (did you mean [{}]?)", guess);
+        problem += fmt::format("; sections: {}", join(kSections));
       }
       throw InputError(location(ctx_, key.source()), name, problem);
     }
@@ -242,7 +242,7 @@ class StudyReader {
       if (std::find(kAppliesTo.begin(), kAppliesTo.end(), m.applies_to->value) == kAppliesTo.end()) {
         std::string problem = fmt::format("expected one of {}, got \"{}\"", join(kAppliesTo), m.applies_to->value);
         if (const std::string guess = nearest(m.applies_to->value, kAppliesTo); !guess.empty())
-          problem += fmt::format("; did you mean \"{}\"?", guess);
+          problem += fmt::format(" (did you mean \"{}\"?)", guess);
         throw InputError(m.applies_to->where, prefix + ".applies_to", problem);
       }
     }
