@@ -171,6 +171,8 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
      "{bad}/stages-empty.toml:7:10: process.stages: expected at least one stage, got []"},
     {"top-level-key",
      "{bad}/top-level-key.toml:1:1: trials: \"trials\" belongs in the [study] section"},
+    {"trials-decimal",
+     "{bad}/trials-decimal.toml:2:10: study.trials: expected a whole number of trials >= 1, got 100000 written as a decimal number (drop the decimal point or exponent)"},
     {"trials-zero",
      "{bad}/trials-zero.toml:2:10: study.trials: expected a whole number of trials >= 1, got 0"},
     {"truncated",

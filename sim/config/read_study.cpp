@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -128,7 +129,11 @@ class StudyReader {
                                 const char* expected) {
     if (node.is_floating_point()) {
       const double x = node.as_floating_point()->get();
-      throw InputError(location(ctx_, node), path, fmt::format("expected {}, got {}", expected, number_text(x)));
+      const std::string got = (std::isfinite(x) && x == std::floor(x))
+                                  ? fmt::format("{} written as a decimal number (drop the decimal point or exponent)",
+                                                number_text(x))
+                                  : number_text(x);
+      throw InputError(location(ctx_, node), path, fmt::format("expected {}, got {}", expected, got));
     }
     if (!node.is_integer())
       throw InputError(location(ctx_, node), path, fmt::format("expected {}, got {}", expected, describe_node(node)));
