@@ -5,13 +5,11 @@
 // distribution parametrisations solve to their closed forms; and a catalogue of bad study files
 // (tests/bad/) with the exact message each one must produce.
 
-#include <mistakesim/random.hpp>
-#include <mistakesim/study.hpp>
-
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <filesystem>
+#include <mistakesim/random.hpp>
+#include <mistakesim/study.hpp>
 #include <string>
 
 using namespace mistakesim;
@@ -63,132 +61,181 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
     const char* message;  // {bad} and {data} stand for the folders tests/bad and tests/data
   };
   const Case cases[] = {
-    {"applies-to-typo",
-     "{bad}/applies-to-typo.toml:10:14: mistake.m.applies_to: expected one of all, good_fit, poor_fit, pilot, repeat, got \"pilots\" (did you mean \"pilot\"?)"},
-    {"beta-impossible-sd",
-     "{bad}/beta-impossible-sd.toml:5:46: pipeline.good_fit: a beta with mean 0.5 can have sd at most 0.5, got 0.7"},
-    {"both-opportunity-keys",
-     "{bad}/both-opportunity-keys.toml:2:17: pipeline.opportunities: give either opportunities_per_rep or opportunities (the team's total), not both"},
-    {"comments-only",
-     "{bad}/comments-only.toml: the study file is empty; a study needs at least [pipeline] with close_rate, deal_size and opportunities_per_rep (run `mistakesim init` for an annotated template)"},
-    {"correlation-constant",
-     "{bad}/correlation-constant.toml:9:5: correlation.b: pipeline.close_rate is a constant (0.3); a correlation links two uncertain inputs"},
-    {"correlation-rank",
-     "{bad}/correlation-rank.toml:9:8: correlation.rank: a rank correlation lies in [-1, 1], got 1.5"},
-    {"correlation-same-input",
-     "{bad}/correlation-same-input.toml:9:5: correlation.b: a and b are the same input \"pipeline.good_fit\"; a correlation links two different inputs"},
-    {"discrete-weights",
-     "{bad}/discrete-weights.toml:5:68: pipeline.qualify_hours: a discrete needs one weight per value: 3 values, got 2 weights"},
-    {"dist-missing-name",
-     "{bad}/dist-missing-name.toml:5:17: pipeline.qualify_hours: a distribution table needs dist = \"...\", one of: constant, uniform, triangular, pert, normal, lognormal, beta, gamma, poisson, negbinomial, discrete, empirical"},
-    {"dist-unknown-key",
-     "{bad}/dist-unknown-key.toml:5:43: pipeline.qualify_hours: unknown key \"mdoe\" for a pert distribution (did you mean \"mode\"?); allowed keys: dist, min, mode, max, lambda"},
-    {"duplicate-intervention-id",
-     "{bad}/duplicate-intervention-id.toml:10:6: intervention.t.id: each intervention id is used once, got \"t\" again (first at line 7)"},
-    {"duplicate-mistake-id",
-     "{bad}/duplicate-mistake-id.toml:12:6: mistake.m.id: each mistake id is used once, got \"m\" again (first at line 7)"},
-    {"effect-per-opportunity",
-     "{bad}/effect-per-opportunity.toml:8:22: intervention.t.effect[1].param: pipeline.deal_size is drawn per opportunity or per occurrence, not once a year; an effect changes a year-level input: team.hourly_cost, pipeline.good_fit, pipeline.close_rate, pipeline.margin, pipeline.pilot_rate, pipeline.repeat_customer"},
-    {"effect-set-out-of-range",
-     "{bad}/effect-set-out-of-range.toml:8:51: intervention.t.effect[1].set: a probability lies in [0, 1], got 1.2"},
-    {"effect-two-ops",
-     "{bad}/effect-two-ops.toml:8:12: intervention.t.effect[1]: an effect has exactly one of scale, set or add, got several"},
-    {"effect-unknown-param",
-     "{bad}/effect-unknown-param.toml:13:22: intervention.t.effect[1].param: unknown parameter \"mistake.m.probabilty\" (did you mean \"mistake.m.probability\"?); an effect changes a year-level input: team.hourly_cost, pipeline.good_fit, pipeline.close_rate, pipeline.margin, pipeline.pilot_rate, pipeline.repeat_customer, mistake.m.probability, mistake.m.noticed, mistake.m.lose, mistake.m.churn"},
-    {"empirical-empty-column",
-     "{bad}/empirical-empty-column.toml:4:72: pipeline.deal_size: column \"notes\" in {data}/deals.csv has no values"},
-    {"empirical-missing-column",
-     "{bad}/empirical-missing-column.toml:4:72: pipeline.deal_size: no column \"amout\" in {data}/deals.csv (did you mean \"amount\"?); columns found: id, stage, deal size, amount, notes"},
-    {"empirical-missing-file",
-     "{bad}/empirical-missing-file.toml:4:42: pipeline.deal_size: cannot open the CSV file {data}/no-such.csv: no such file"},
-    {"empirical-non-numeric",
-     "{data}/deals.csv:2:7: pipeline.deal_size: column \"deal size\": expected a number, got \"12,000\""},
-    {"empty",
-     "{bad}/empty.toml: the study file is empty; a study needs at least [pipeline] with close_rate, deal_size and opportunities_per_rep (run `mistakesim init` for an annotated template)"},
-    {"extends-missing",
-     "{bad}/extends-missing.toml:1:11: extends: {bad}/no-such-base.toml: no such file"},
-    {"infinite-deal",
-     "{bad}/infinite-deal.toml:4:13: pipeline.deal_size: expected a finite number, got inf"},
-    {"intervention-negative-cost",
-     "{bad}/intervention-negative-cost.toml:8:8: intervention.t.cost: expected a cost >= 0 (a number), got -5"},
-    {"lognormal-for-probability",
-     "{bad}/lognormal-for-probability.toml:5:14: pipeline.pilot_rate: a probability lies in [0, 1], got a lognormal, which has no upper bound; use a beta or a pert for a value in [0, 1]"},
-    {"lognormal-mu-and-median",
-     "{bad}/lognormal-mu-and-median.toml:5:69: pipeline.customer_value: give a lognormal one way (mu and sigma, or mean and sd, or two quantiles such as median and p90 or p05 and p95), got both mu and median"},
-    {"lognormal-one-quantile",
-     "{bad}/lognormal-one-quantile.toml:5:18: pipeline.customer_value: a lognormal given by quantiles needs exactly two of them (median, p01 ... p99), got p90"},
-    {"lognormal-p05-above-p95",
-     "{bad}/lognormal-p05-above-p95.toml:5:61: pipeline.customer_value: p95 must be above p05, got p05 = 300000 and p95 = 20000"},
-    {"lognormal-sigma-missing",
-     "{bad}/lognormal-sigma-missing.toml:5:18: pipeline.customer_value: a lognormal given by mu also needs sigma"},
-    {"missing-close-rate",
-     "{bad}/missing-close-rate.toml:1:1: pipeline.close_rate: required, e.g. close_rate = { dist = \"pert\", min = 0.2, mode = 0.3, max = 0.45 }"},
-    {"missing-opportunities",
-     "{bad}/missing-opportunities.toml:1:1: pipeline.opportunities_per_rep: required: how many opportunities a rep works in a year, e.g. opportunities_per_rep = { dist = \"poisson\", mean = 40 } (or opportunities = ... for the whole team)"},
-    {"mistake-bad-id",
-     "{bad}/mistake-bad-id.toml:7:6: mistake[1].id: an id uses only letters, digits, '-' and '_' (it becomes part of parameter paths), got \"pilot.criteria\""},
-    {"mistake-no-id",
-     "{bad}/mistake-no-id.toml:6:1: mistake[1]: a mistake needs an id, e.g. id = \"pilot-no-criteria\""},
-    {"mistake-no-probability",
-     "{bad}/mistake-no-probability.toml:6:1: mistake.m.probability: a mistake needs the probability that it happens on an opportunity it applies to, e.g. probability = 0.2"},
-    {"mistake-single-brackets",
-     "{bad}/mistake-single-brackets.toml:6:1: mistake: write each mistake as its own [[mistake]] table (double brackets), got a table"},
-    {"nan",
-     "{bad}/nan.toml:3:14: pipeline.close_rate: expected a finite number, got nan"},
-    {"negative-direct-cost",
-     "{bad}/negative-direct-cost.toml:10:15: mistake.m.direct_cost: an amount of money is >= 0, got a uniform that goes down to -100"},
-    {"negative-hourly-cost",
-     "{bad}/negative-hourly-cost.toml:2:15: team.hourly_cost: an hourly cost is >= 0, got -50"},
-    {"negative-hours",
-     "{bad}/negative-hours.toml:5:17: pipeline.qualify_hours: hours are >= 0, got -2"},
-    {"normal-for-probability",
-     "{bad}/normal-for-probability.toml:5:12: pipeline.good_fit: a probability lies in [0, 1], got a normal that can go below 0; truncate it with min = 0 and max = 1"},
-    {"not-toml",
-     "{bad}/not-toml.toml:1:7: not valid TOML: Error while parsing table header: expected ']', saw '\\n'"},
-    {"pert-above-one",
-     "{bad}/pert-above-one.toml:5:12: pipeline.good_fit: a probability lies in [0, 1], got a pert that goes up to 1.3"},
-    {"pert-min-above-max",
-     "{bad}/pert-min-above-max.toml:5:40: pipeline.qualify_hours: min of a pert must not exceed max, got min 5 and max 3"},
-    {"pert-mode-outside",
-     "{bad}/pert-mode-outside.toml:5:50: pipeline.qualify_hours: mode of a pert lies between min and max (1 to 3), got 4"},
-    {"poisson-missing-mean",
-     "{bad}/poisson-missing-mean.toml:2:37: pipeline.opportunities: unknown key \"average\" for a poisson distribution; allowed keys: dist, mean"},
-    {"poisson-no-mean",
-     "{bad}/poisson-no-mean.toml:2:17: pipeline.opportunities: a poisson needs mean, e.g. { dist = \"poisson\", mean = 40 }"},
-    {"probability-above-one",
-     "{bad}/probability-above-one.toml:12:15: mistake.pilot-no-criteria.probability: a probability lies in [0, 1], got 1.3"},
-    {"recovery-unknown-key",
-     "{bad}/recovery-unknown-key.toml:10:26: mistake.m.recovery.saving: unknown key \"saving\" in a recovery (did you mean \"saved\"?); allowed keys: hours, hourly_cost, saved"},
-    {"reps-not-integer",
-     "{bad}/reps-not-integer.toml:2:8: team.reps: expected a whole number of reps >= 1, got 12.5"},
-    {"reps-zero",
-     "{bad}/reps-zero.toml:2:8: team.reps: expected a whole number of reps >= 1, got 0"},
-    {"seed-negative",
-     "{bad}/seed-negative.toml:2:8: study.seed: expected a whole number >= 0, got -1"},
-    {"stages-duplicate",
-     "{bad}/stages-duplicate.toml:7:31: process.stages: each stage appears once, got \"qualify\" twice"},
-    {"stages-empty",
-     "{bad}/stages-empty.toml:7:10: process.stages: expected at least one stage, got []"},
-    {"top-level-key",
-     "{bad}/top-level-key.toml:1:1: trials: \"trials\" belongs in the [study] section"},
-    {"trials-decimal",
-     "{bad}/trials-decimal.toml:2:10: study.trials: expected a whole number of trials >= 1, got 100000 written as a decimal number (drop the decimal point or exponent)"},
-    {"trials-zero",
-     "{bad}/trials-zero.toml:2:10: study.trials: expected a whole number of trials >= 1, got 0"},
-    {"truncated",
-     "{bad}/truncated.toml:5:39: not valid TOML: Error while parsing inline table: encountered end-of-file"},
-    {"unknown-dist",
-     "{bad}/unknown-dist.toml:5:21: pipeline.good_fit: unknown distribution \"lognorm\" (did you mean \"lognormal\"?); known distributions: constant, uniform, triangular, pert, normal, lognormal, beta, gamma, poisson, negbinomial, discrete, empirical"},
-    {"unknown-key",
-     "{bad}/unknown-key.toml:3:1: pipeline.close_rte: unknown key \"close_rte\" in [pipeline] (did you mean \"close_rate\"?); allowed keys: opportunities_per_rep, opportunities, good_fit, close_rate, deal_size, margin, qualify_hours, pilot_rate, repeat_customer, customer_value"},
-    {"unknown-section",
-     "{bad}/unknown-section.toml:6:2: pipline: unknown section [pipline] (did you mean [pipeline]?); sections: extends, study, team, pipeline, process, mistake, intervention, correlation"},
-    {"unknown-stage",
-     "{bad}/unknown-stage.toml:8:9: mistake.m.stage: unknown stage \"pilto\" (did you mean \"pilot\"?); stages: qualify, discover, pilot, propose, close"},
-    {"value-basis",
-     "{bad}/value-basis.toml:2:9: study.value: expected \"revenue\" or \"margin\", got \"profit\""},
-    {"wrong-type",
-     "{bad}/wrong-type.toml:3:14: pipeline.close_rate: expected a number or a distribution such as { dist = \"pert\", min = 1, mode = 2, max = 5 }, got a string \"30%\""},
+      {"applies-to-typo",
+       "{bad}/applies-to-typo.toml:10:14: mistake.m.applies_to: expected one of all, good_fit, poor_fit, "
+       "pilot, repeat, got \"pilots\" (did you mean \"pilot\"?)"},
+      {"beta-impossible-sd",
+       "{bad}/beta-impossible-sd.toml:5:46: pipeline.good_fit: a beta with mean 0.5 can have sd at most 0.5, "
+       "got 0.7"},
+      {"both-opportunity-keys",
+       "{bad}/both-opportunity-keys.toml:2:17: pipeline.opportunities: give either opportunities_per_rep or "
+       "opportunities (the team's total), not both"},
+      {"comments-only",
+       "{bad}/comments-only.toml: the study file is empty; a study needs at least [pipeline] with "
+       "close_rate, deal_size and opportunities_per_rep (run `mistakesim init` for an annotated template)"},
+      {"correlation-constant",
+       "{bad}/correlation-constant.toml:9:5: correlation.b: pipeline.close_rate is a constant (0.3); a "
+       "correlation links two uncertain inputs"},
+      {"correlation-rank",
+       "{bad}/correlation-rank.toml:9:8: correlation.rank: a rank correlation lies in [-1, 1], got 1.5"},
+      {"correlation-same-input",
+       "{bad}/correlation-same-input.toml:9:5: correlation.b: a and b are the same input "
+       "\"pipeline.good_fit\"; a correlation links two different inputs"},
+      {"discrete-weights",
+       "{bad}/discrete-weights.toml:5:68: pipeline.qualify_hours: a discrete needs one weight per value: 3 "
+       "values, got 2 weights"},
+      {"dist-missing-name",
+       "{bad}/dist-missing-name.toml:5:17: pipeline.qualify_hours: a distribution table needs dist = "
+       "\"...\", one of: constant, uniform, triangular, pert, normal, lognormal, beta, gamma, poisson, "
+       "negbinomial, discrete, empirical"},
+      {"dist-unknown-key",
+       "{bad}/dist-unknown-key.toml:5:43: pipeline.qualify_hours: unknown key \"mdoe\" for a pert "
+       "distribution (did you mean \"mode\"?); allowed keys: dist, min, mode, max, lambda"},
+      {"duplicate-intervention-id",
+       "{bad}/duplicate-intervention-id.toml:10:6: intervention.t.id: each intervention id is used once, got "
+       "\"t\" again (first at line 7)"},
+      {"duplicate-mistake-id",
+       "{bad}/duplicate-mistake-id.toml:12:6: mistake.m.id: each mistake id is used once, got \"m\" again "
+       "(first at line 7)"},
+      {"effect-per-opportunity",
+       "{bad}/effect-per-opportunity.toml:8:22: intervention.t.effect[1].param: pipeline.deal_size is drawn "
+       "per opportunity or per occurrence, not once a year; an effect changes a year-level input: "
+       "team.hourly_cost, pipeline.good_fit, pipeline.close_rate, pipeline.margin, pipeline.pilot_rate, "
+       "pipeline.repeat_customer"},
+      {"effect-set-out-of-range",
+       "{bad}/effect-set-out-of-range.toml:8:51: intervention.t.effect[1].set: a probability lies in [0, 1], "
+       "got 1.2"},
+      {"effect-two-ops",
+       "{bad}/effect-two-ops.toml:8:12: intervention.t.effect[1]: an effect has exactly one of scale, set or "
+       "add, got several"},
+      {"effect-unknown-param",
+       "{bad}/effect-unknown-param.toml:13:22: intervention.t.effect[1].param: unknown parameter "
+       "\"mistake.m.probabilty\" (did you mean \"mistake.m.probability\"?); an effect changes a year-level "
+       "input: team.hourly_cost, pipeline.good_fit, pipeline.close_rate, pipeline.margin, "
+       "pipeline.pilot_rate, pipeline.repeat_customer, mistake.m.probability, mistake.m.noticed, "
+       "mistake.m.lose, mistake.m.churn"},
+      {"empirical-empty-column",
+       "{bad}/empirical-empty-column.toml:4:72: pipeline.deal_size: column \"notes\" in {data}/deals.csv has "
+       "no values"},
+      {"empirical-missing-column",
+       "{bad}/empirical-missing-column.toml:4:72: pipeline.deal_size: no column \"amout\" in "
+       "{data}/deals.csv (did you mean \"amount\"?); columns found: id, stage, deal size, amount, notes"},
+      {"empirical-missing-file",
+       "{bad}/empirical-missing-file.toml:4:42: pipeline.deal_size: cannot open the CSV file "
+       "{data}/no-such.csv: no such file"},
+      {"empirical-non-numeric",
+       "{data}/deals.csv:2:7: pipeline.deal_size: column \"deal size\": expected a number, got \"12,000\""},
+      {"empty",
+       "{bad}/empty.toml: the study file is empty; a study needs at least [pipeline] with close_rate, "
+       "deal_size and opportunities_per_rep (run `mistakesim init` for an annotated template)"},
+      {"extends-missing", "{bad}/extends-missing.toml:1:11: extends: {bad}/no-such-base.toml: no such file"},
+      {"infinite-deal",
+       "{bad}/infinite-deal.toml:4:13: pipeline.deal_size: expected a finite number, got inf"},
+      {"intervention-negative-cost",
+       "{bad}/intervention-negative-cost.toml:8:8: intervention.t.cost: expected a cost >= 0 (a number), got "
+       "-5"},
+      {"lognormal-for-probability",
+       "{bad}/lognormal-for-probability.toml:5:14: pipeline.pilot_rate: a probability lies in [0, 1], got a "
+       "lognormal, which has no upper bound; use a beta or a pert for a value in [0, 1]"},
+      {"lognormal-mu-and-median",
+       "{bad}/lognormal-mu-and-median.toml:5:69: pipeline.customer_value: give a lognormal one way (mu and "
+       "sigma, or mean and sd, or two quantiles such as median and p90 or p05 and p95), got both mu and "
+       "median"},
+      {"lognormal-one-quantile",
+       "{bad}/lognormal-one-quantile.toml:5:18: pipeline.customer_value: a lognormal given by quantiles "
+       "needs exactly two of them (median, p01 ... p99), got p90"},
+      {"lognormal-p05-above-p95",
+       "{bad}/lognormal-p05-above-p95.toml:5:61: pipeline.customer_value: p95 must be above p05, got p05 = "
+       "300000 and p95 = 20000"},
+      {"lognormal-sigma-missing",
+       "{bad}/lognormal-sigma-missing.toml:5:18: pipeline.customer_value: a lognormal given by mu also needs "
+       "sigma"},
+      {"missing-close-rate",
+       "{bad}/missing-close-rate.toml:1:1: pipeline.close_rate: required, e.g. close_rate = { dist = "
+       "\"pert\", min = 0.2, mode = 0.3, max = 0.45 }"},
+      {"missing-opportunities",
+       "{bad}/missing-opportunities.toml:1:1: pipeline.opportunities_per_rep: required: how many "
+       "opportunities a rep works in a year, e.g. opportunities_per_rep = { dist = \"poisson\", mean = 40 } "
+       "(or opportunities = ... for the whole team)"},
+      {"mistake-bad-id",
+       "{bad}/mistake-bad-id.toml:7:6: mistake[1].id: an id uses only letters, digits, '-' and '_' (it "
+       "becomes part of parameter paths), got \"pilot.criteria\""},
+      {"mistake-no-id",
+       "{bad}/mistake-no-id.toml:6:1: mistake[1]: a mistake needs an id, e.g. id = \"pilot-no-criteria\""},
+      {"mistake-no-probability",
+       "{bad}/mistake-no-probability.toml:6:1: mistake.m.probability: a mistake needs the probability that "
+       "it happens on an opportunity it applies to, e.g. probability = 0.2"},
+      {"mistake-single-brackets",
+       "{bad}/mistake-single-brackets.toml:6:1: mistake: write each mistake as its own [[mistake]] table "
+       "(double brackets), got a table"},
+      {"nan", "{bad}/nan.toml:3:14: pipeline.close_rate: expected a finite number, got nan"},
+      {"negative-direct-cost",
+       "{bad}/negative-direct-cost.toml:10:15: mistake.m.direct_cost: an amount of money is >= 0, got a "
+       "uniform that goes down to -100"},
+      {"negative-hourly-cost",
+       "{bad}/negative-hourly-cost.toml:2:15: team.hourly_cost: an hourly cost is >= 0, got -50"},
+      {"negative-hours", "{bad}/negative-hours.toml:5:17: pipeline.qualify_hours: hours are >= 0, got -2"},
+      {"normal-for-probability",
+       "{bad}/normal-for-probability.toml:5:12: pipeline.good_fit: a probability lies in [0, 1], got a "
+       "normal that can go below 0; truncate it with min = 0 and max = 1"},
+      {"not-toml",
+       "{bad}/not-toml.toml:1:7: not valid TOML: Error while parsing table header: expected ']', saw '\\n'"},
+      {"pert-above-one",
+       "{bad}/pert-above-one.toml:5:12: pipeline.good_fit: a probability lies in [0, 1], got a pert that "
+       "goes up to 1.3"},
+      {"pert-min-above-max",
+       "{bad}/pert-min-above-max.toml:5:40: pipeline.qualify_hours: min of a pert must not exceed max, got "
+       "min 5 and max 3"},
+      {"pert-mode-outside",
+       "{bad}/pert-mode-outside.toml:5:50: pipeline.qualify_hours: mode of a pert lies between min and max "
+       "(1 to 3), got 4"},
+      {"poisson-missing-mean",
+       "{bad}/poisson-missing-mean.toml:2:37: pipeline.opportunities: unknown key \"average\" for a poisson "
+       "distribution; allowed keys: dist, mean"},
+      {"poisson-no-mean",
+       "{bad}/poisson-no-mean.toml:2:17: pipeline.opportunities: a poisson needs mean, e.g. { dist = "
+       "\"poisson\", mean = 40 }"},
+      {"probability-above-one",
+       "{bad}/probability-above-one.toml:12:15: mistake.pilot-no-criteria.probability: a probability lies in "
+       "[0, 1], got 1.3"},
+      {"recovery-unknown-key",
+       "{bad}/recovery-unknown-key.toml:10:26: mistake.m.recovery.saving: unknown key \"saving\" in a "
+       "recovery (did you mean \"saved\"?); allowed keys: hours, hourly_cost, saved"},
+      {"reps-not-integer",
+       "{bad}/reps-not-integer.toml:2:8: team.reps: expected a whole number of reps >= 1, got 12.5"},
+      {"reps-zero", "{bad}/reps-zero.toml:2:8: team.reps: expected a whole number of reps >= 1, got 0"},
+      {"seed-negative", "{bad}/seed-negative.toml:2:8: study.seed: expected a whole number >= 0, got -1"},
+      {"stages-duplicate",
+       "{bad}/stages-duplicate.toml:7:31: process.stages: each stage appears once, got \"qualify\" twice"},
+      {"stages-empty", "{bad}/stages-empty.toml:7:10: process.stages: expected at least one stage, got []"},
+      {"top-level-key", "{bad}/top-level-key.toml:1:1: trials: \"trials\" belongs in the [study] section"},
+      {"trials-decimal",
+       "{bad}/trials-decimal.toml:2:10: study.trials: expected a whole number of trials >= 1, got 100000 "
+       "written as a decimal number (drop the decimal point or exponent)"},
+      {"trials-zero",
+       "{bad}/trials-zero.toml:2:10: study.trials: expected a whole number of trials >= 1, got 0"},
+      {"truncated",
+       "{bad}/truncated.toml:5:39: not valid TOML: Error while parsing inline table: encountered "
+       "end-of-file"},
+      {"unknown-dist",
+       "{bad}/unknown-dist.toml:5:21: pipeline.good_fit: unknown distribution \"lognorm\" (did you mean "
+       "\"lognormal\"?); known distributions: constant, uniform, triangular, pert, normal, lognormal, beta, "
+       "gamma, poisson, negbinomial, discrete, empirical"},
+      {"unknown-key",
+       "{bad}/unknown-key.toml:3:1: pipeline.close_rte: unknown key \"close_rte\" in [pipeline] (did you "
+       "mean \"close_rate\"?); allowed keys: opportunities_per_rep, opportunities, good_fit, close_rate, "
+       "deal_size, margin, qualify_hours, pilot_rate, repeat_customer, customer_value"},
+      {"unknown-section",
+       "{bad}/unknown-section.toml:6:2: pipline: unknown section [pipline] (did you mean [pipeline]?); "
+       "sections: extends, study, team, pipeline, process, mistake, intervention, correlation"},
+      {"unknown-stage",
+       "{bad}/unknown-stage.toml:8:9: mistake.m.stage: unknown stage \"pilto\" (did you mean \"pilot\"?); "
+       "stages: qualify, discover, pilot, propose, close"},
+      {"value-basis",
+       "{bad}/value-basis.toml:2:9: study.value: expected \"revenue\" or \"margin\", got \"profit\""},
+      {"wrong-type",
+       "{bad}/wrong-type.toml:3:14: pipeline.close_rate: expected a number or a distribution such as { dist "
+       "= \"pert\", min = 1, mode = 2, max = 5 }, got a string \"30%\""},
   };
   std::size_t checked = 0;
   for (const auto& c : cases) {
@@ -201,7 +248,8 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
   }
   // every file in tests/bad has a row
   std::size_t files = 0;
-  for (const auto& entry : fs::directory_iterator(kSource + "/tests/bad")) files += entry.path().extension() == ".toml";
+  for (const auto& entry : fs::directory_iterator(kSource + "/tests/bad"))
+    files += entry.path().extension() == ".toml";
   CHECK(checked == files);
 }
 
@@ -332,7 +380,8 @@ TEST_CASE("a full study compiles into the expected model", "[config]") {
   CHECK(iv.effects[0].target == pilot.probability);
   CHECK(iv.effects[0].op == EffectOp::scale);
   CHECK(iv.effects[0].amount.dist.kind == DistKind::pert);
-  CHECK(iv.effects[0].amount.slot == slot_of("intervention.pilot-training.mistake.pilot-no-criteria.probability"));
+  CHECK(iv.effects[0].amount.slot ==
+        slot_of("intervention.pilot-training.mistake.pilot-no-criteria.probability"));
   CHECK(iv.effects[1].target == m.close_rate);
   CHECK(iv.effects[1].op == EffectOp::add);
   CHECK(iv.effects[1].amount.dist.p[0] == 0.02);
@@ -343,7 +392,9 @@ TEST_CASE("a full study compiles into the expected model", "[config]") {
   CHECK(m.correlations[0].rank == 0.4);
 
   const auto uncertain = m.uncertain_inputs();
-  const auto is_uncertain = [&](InputId id) { return std::find(uncertain.begin(), uncertain.end(), id) != uncertain.end(); };
+  const auto is_uncertain = [&](InputId id) {
+    return std::find(uncertain.begin(), uncertain.end(), id) != uncertain.end();
+  };
   CHECK(is_uncertain(m.good_fit));
   CHECK(is_uncertain(m.close_rate));
   CHECK(is_uncertain(pilot.probability));
@@ -418,13 +469,16 @@ TEST_CASE("extends: override key by key, replace mistakes by id, add new ones", 
   CHECK(m.source_file == kSource + "/tests/extends/child.toml");
 }
 
-TEST_CASE("extends: errors point into the file that holds the bad value; cycles are refused", "[config][extends]") {
+TEST_CASE("extends: errors point into the file that holds the bad value; cycles are refused",
+          "[config][extends]") {
   const std::string dir = kSource + "/tests/extends/";
   CHECK(error_of(dir + "child-bad.toml") ==
         dir + "child-bad.toml:4:12: pipeline.good_fit: a probability lies in [0, 1], got 1.5");
-  CHECK(error_of(dir + "child-of-bad.toml") == dir + "base-bad.toml:10:8: mistake.a.lose: a probability lies in [0, 1], got 2");
-  CHECK(error_of(dir + "cycle-a.toml") ==
-        dir + "cycle-b.toml:2:11: extends: a study cannot extend itself, got the cycle cycle-a.toml -> cycle-b.toml -> cycle-a.toml");
+  CHECK(error_of(dir + "child-of-bad.toml") ==
+        dir + "base-bad.toml:10:8: mistake.a.lose: a probability lies in [0, 1], got 2");
+  CHECK(error_of(dir + "cycle-a.toml") == dir +
+                                              "cycle-b.toml:2:11: extends: a study cannot extend itself, got "
+                                              "the cycle cycle-a.toml -> cycle-b.toml -> cycle-a.toml");
   CHECK(error_of(dir + "self.toml") ==
         dir + "self.toml:1:11: extends: a study cannot extend itself, got the cycle self.toml -> self.toml");
 }
@@ -458,7 +512,8 @@ TEST_CASE("parse_distribution solves every parametrisation into canonical form",
   CHECK(triangular.p[1] == 2);
   CHECK(parse_distribution("{ dist = \"uniform\", min = 2, max = 3 }").p[1] == 3);
 
-  const Distribution normal = parse_distribution("{ dist = \"normal\", mean = 0.3, sd = 0.1, min = 0, max = 1 }");
+  const Distribution normal =
+      parse_distribution("{ dist = \"normal\", mean = 0.3, sd = 0.1, min = 0, max = 1 }");
   CHECK(normal.kind == DistKind::normal);
   CHECK(normal.p[2] == 0);
   CHECK(normal.p[3] == 1);
@@ -483,7 +538,8 @@ TEST_CASE("parse_distribution solves every parametrisation into canonical form",
   const Distribution nb = parse_distribution("{ dist = \"negbinomial\", mean = 40, dispersion = 5 }");
   CHECK(nb.kind == DistKind::negbinomial);
   CHECK(nb.p[1] == 5);
-  const Distribution discrete = parse_distribution("{ dist = \"discrete\", values = [1, 2, 3], weights = [1, 1, 2] }");
+  const Distribution discrete =
+      parse_distribution("{ dist = \"discrete\", values = [1, 2, 3], weights = [1, 1, 2] }");
   CHECK(discrete.cumulative.back() == Approx(1));
   CHECK(discrete.cumulative[0] == Approx(0.25));
   CHECK(parse_distribution("{ dist = \"constant\", value = 7 }").p[0] == 7);
@@ -518,12 +574,15 @@ TEST_CASE("parse_distribution errors point into the command line text", "[config
         "<command line>:1:24: min of a pert must not exceed max, got min 5 and max 3");
   CHECK(error("{ dist = \"beta\", mean = 0.5, sd = 0.7 }") ==
         "<command line>:1:35: a beta with mean 0.5 can have sd at most 0.5, got 0.7");
-  CHECK(error("{ dist = \"lognormal\", mu = 1, sigma = 2, median = 3 }") ==
-        "<command line>:1:51: give a lognormal one way (mu and sigma, or mean and sd, or two quantiles such as "
-        "median and p90 or p05 and p95), got both mu and median");
-  CHECK(error("{ dist = \"poisson\" }") == "<command line>:1:1: a poisson needs mean, e.g. { dist = \"poisson\", mean = 40 }");
+  CHECK(
+      error("{ dist = \"lognormal\", mu = 1, sigma = 2, median = 3 }") ==
+      "<command line>:1:51: give a lognormal one way (mu and sigma, or mean and sd, or two quantiles such as "
+      "median and p90 or p05 and p95), got both mu and median");
+  CHECK(error("{ dist = \"poisson\" }") ==
+        "<command line>:1:1: a poisson needs mean, e.g. { dist = \"poisson\", mean = 40 }");
   CHECK(error("{ dist = \"pert\", min = 1,").rfind("<command line>:1:", 0) == 0);
-  CHECK(error("{ dist = \"pert\", min = 1,").find("expected a number or an inline table") != std::string::npos);
+  CHECK(error("{ dist = \"pert\", min = 1,").find("expected a number or an inline table") !=
+        std::string::npos);
 }
 
 TEST_CASE("two quantities whose slots collide are refused", "[config][bad]") {
