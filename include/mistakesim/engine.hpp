@@ -16,6 +16,10 @@ namespace mistakesim {
 struct Scenario {
   std::vector<std::size_t> interventions;                    //!< indices into Model::interventions
   std::vector<std::pair<InputId, double>> pinned;            //!< input set to a constant value
+  //! Share of each intervention effect applied, in [0, 1]: 1 is the full effect, 0 none. A scale s
+  //! becomes 1 + f (s - 1), an add a becomes f a, a set v moves the value f of the way to v. Used
+  //! to find the break-even effect.
+  double effect_fraction = 1.0;
 };
 
 //! One mistake's share of one trial.
@@ -45,6 +49,9 @@ struct TrialOutcome {
 //! Year-level values of one trial: the drawn inputs (correlations applied), then the scenario's
 //! pins and intervention effects. out.size() == model.inputs.size().
 void draw_year(const Model& model, const Scenario& scenario, std::uint64_t trial, std::span<double> out);
+
+//! Replaces the correlated inputs' independent draws with draws through the model's Gaussian copula.
+void apply_correlations(const Model& model, std::uint64_t trial, std::span<double> year);
 
 //! Cost of the scenario's interventions in a year with these year-level values [$].
 double intervention_cost(const Model& model, const Scenario& scenario, std::span<const double> year);

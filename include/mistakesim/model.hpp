@@ -87,6 +87,13 @@ struct Correlation {
   double rank = 0.0;  //!< Spearman's rho asked for
 };
 
+//! The Gaussian copula realising the rank correlations: the correlated inputs and the lower
+//! Cholesky factor (row-major, k x k) of their normal-scale correlation matrix.
+struct Copula {
+  std::vector<InputId> inputs;
+  std::vector<double> cholesky;
+};
+
 //! Everything the engine needs, validated.
 struct Model {
   // study
@@ -123,11 +130,18 @@ struct Model {
   std::vector<Mistake> mistakes;  //!< in the order they are visited: stage order, then file order
   std::vector<Intervention> interventions;
   std::vector<Correlation> correlations;
+  Copula copula;  //!< compiled from correlations by compile_copula()
 
   //! Index of the input with this path, or kNoInput.
   InputId find_input(const std::string& path) const;
   //! Indices of inputs that are uncertain (not constant): the ones sensitivity ranks and the CSV lists.
   std::vector<InputId> uncertain_inputs() const;
 };
+
+//! Compiles model.correlations into model.copula (Spearman -> normal-scale Pearson
+//! r = 2 sin(pi rho / 6), Cholesky with Eigen). A matrix that is not positive definite is repaired
+//! to the nearest valid correlation matrix (eigenvalues clipped, unit diagonal restored); each
+//! repair is described in the returned warnings.
+std::vector<std::string> compile_copula(Model& model);
 
 }  // namespace mistakesim

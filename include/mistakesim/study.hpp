@@ -1,0 +1,34 @@
+#pragma once
+// Study files: a TOML file in, a validated, compiled Model out (DESIGN.md section 3, reference in
+// docs/study-file.md). Every problem with the input is refused before any work starts, with an
+// InputError that says FILE:LINE:COLUMN, the parameter path, what was expected and what was found.
+// Only sim/config knows TOML; nothing here exposes it.
+
+#include <filesystem>
+#include <mistakesim/distribution.hpp>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/model.hpp>
+#include <string>
+#include <string_view>
+
+namespace mistakesim {
+
+//! Reads, validates and compiles the study file `file` (following `extends`). Error messages name
+//! the file as given. Throws InputError.
+Model load_study(const std::filesystem::path& file);
+
+//! Same as load_study on text already in memory. `file_label` names the text in error messages;
+//! `base_dir` is the folder `extends` and empirical CSV files are relative to. Throws InputError.
+Model parse_study(std::string_view toml_text, const std::string& file_label,
+                  const std::filesystem::path& base_dir);
+
+//! Parses one distribution written as a TOML inline table or a bare number, e.g.
+//! `{ dist = "lognormal", p05 = 10, p95 = 200 }` or `0.3` (for `mistakesim dist`). An empirical
+//! `file` is relative to the current folder. Throws InputError located in `label`.
+Distribution parse_distribution(std::string_view inline_table_text,
+                                const std::string& label = "<command line>");
+
+//! An annotated template study for `mistakesim init`; it validates as is.
+std::string study_template();
+
+}  // namespace mistakesim

@@ -1,0 +1,100 @@
+// Command-line front: builds the CLI11 app from the command groups, runs the chosen action under the
+// error policy. Data goes to stdout, diagnostics to stderr. Exit: 0 success, 2 bad usage or input,
+// 1 runtime failure.
+
+#include "cli/cli.hpp"
+
+#include "cli/commands.hpp"
+
+#include <mistakesim/build_info.hpp>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/study.hpp>
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+namespace mistakesim::cli {
+
+namespace fs = std::filesystem;
+
+void add_run_options(CLI::App* cmd, RunArgs& a) {
+  cmd->add_option("CONFIG", a.config, "Study file (TOML)")->required();
+  cmd->add_option("--trials,-n", a.trials, "Simulated years (overrides study.trials)")->check(CLI::PositiveNumber);
+  cmd->add_option("--seed,-s", a.seed, "Random seed (overrides study.seed)");
+  cmd->add_option("--threads,-t", a.threads, "Worker threads (default: all cores); never changes results");
+  cmd->add_option("--json", a.json_path, "Write the results as JSON to this file ('-' for stdout)");
+  cmd->add_option("--csv", a.csv_path, "Write one row per simulated year to this CSV file");
+  cmd->add_option("--report", a.report_path, "Write a self-contained HTML report to this file");
+  cmd->add_flag("--quiet,-q", a.quiet, "No progress bar or notes on stderr");
+}
+
+void check_output_path(const std::string& path, const std::string& option) {
+  if (path.empty() || path == "-") return;
+  const fs::path p(path);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir))
+    throw InputError({}, option, fmt::format("cannot write {}: the folder {} does not exist", path, dir.string()));
+  if (fs::is_directory(p)) throw InputError({}, option, fmt::format("cannot write {}: it is a folder", path));
+}
+
+Model load_for_run(const RunArgs& a) {
+  check_output_path(a.json_path, "--json");
+  check_output_path(a.csv_path, "--csv");
+  check_output_path(a.report_path, "--report");
+  Model model = load_study(a.config);
+  if (a.trials) model.trials = *a.trials;
+  if (a.seed) model.seed = *a.seed;
+  for (const std::string& warning : compile_copula(model))
+    if (!a.quiet) std::cerr << "mistakesim: warning: " << warning << "\n";
+  return model;
+}
+
+unsigned thread_count(unsigned asked) { return asked != 0 ? asked : std::max(1u, std::thread::hardware_concurrency()); }
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "mistakesim - what your sales team's mistakes cost in a year, including the ones nobody noticed.\n"
+      "Simulates the year many times from a study file of uncertain inputs and reports distributions."};
+  app.footer(R"(
+Examples:
+  mistakesim run configs/mid-market.toml
+  mistakesim run configs/mid-market.toml --trials 1000000 --json out/summary.json --report out/report.html
+  mistakesim compare configs/training-options.toml
+  mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --values 0.4,0.5,0.6
+  mistakesim sensitivity configs/mid-market.toml
+  mistakesim dist '{ dist = "lognormal", p05 = 15000, p95 = 250000 }'
+  mistakesim validate configs/seed-case.toml
+  mistakesim init > my-study.toml
+
+Run 'mistakesim COMMAND --help' for a command's options.)");
+  app.set_version_flag("--version", fmt::format("mistakesim {} ({})", kVersion, kBuildInfo));
+  app.require_subcommand(1);
+
+  Action action;
+  add_run_commands(app, action);
+  add_compare_command(app, action);
+  add_whatif_commands(app, action);
+  add_dist_command(app, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (!action) return 2;
+  try {
+    return action();
+  } catch (const InputError& e) {
+    std::cerr << "mistakesim: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "mistakesim: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace mistakesim::cli

@@ -1,0 +1,91 @@
+// Commands run, validate and init.
+
+#include "cli/commands.hpp"
+
+#include <mistakesim/build_info.hpp>
+#include <mistakesim/engine.hpp>
+#include <mistakesim/report.hpp>
+#include <mistakesim/study.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
+#include <sstream>
+
+namespace mistakesim::cli {
+namespace {
+
+int cmd_run(const RunArgs& a) {
+  const Model model = load_for_run(a);
+  const auto start = std::chrono::steady_clock::now();
+  RunOptions options;
+  options.threads = thread_count(a.threads);
+  const TrialResults results = run_trials(model, Scenario{}, options);
+
+  RunInfo info;
+  info.threads = options.threads;
+  info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  info.version = kVersion;
+  info.build = kBuildInfo;
+  info.study_file = a.config;
+
+  // Render everything first, then write: a failure leaves no half-written set of outputs.
+  const bool json_to_stdout = a.json_path == "-";
+  std::string json_text;
+  if (!a.json_path.empty()) json_text = run_json(model, results, info).dump(2) + "\n";
+  std::string csv_text;
+  if (!a.csv_path.empty()) {
+    std::ostringstream csv;
+    write_csv(csv, model, results);
+    csv_text = csv.str();
+  }
+  if (!a.json_path.empty() && !json_to_stdout) write_file_atomically(a.json_path, json_text);
+  if (!a.csv_path.empty()) write_file_atomically(a.csv_path, csv_text);
+
+  if (json_to_stdout) {
+    std::cout << json_text;
+  } else {
+    std::cout << terminal_summary(model, results, info);
+  }
+  return 0;
+}
+
+int cmd_validate(const std::string& config) {
+  const Model model = load_study(config);
+  std::cout << fmt::format("{}: OK - \"{}\": {} reps, {} mistakes, {} interventions, {} uncertain inputs, {} trials\n",
+                           config, model.name, model.reps, model.mistakes.size(), model.interventions.size(),
+                           model.uncertain_inputs().size(), model.trials);
+  return 0;
+}
+
+}  // namespace
+
+void add_run_commands(CLI::App& app, Action& action) {
+  auto run_args = std::make_shared<RunArgs>();
+  CLI::App* run = app.add_subcommand("run", "Simulate the study's year many times and summarise the cost of mistakes");
+  add_run_options(run, *run_args);
+  run->footer(R"(
+Examples:
+  mistakesim run configs/mid-market.toml
+  mistakesim run configs/seed-case.toml --trials 1000
+  mistakesim run configs/mid-market.toml --trials 1000000 --json out/summary.json --csv out/trials.csv)");
+  run->callback([&action, run_args] { action = [run_args] { return cmd_run(*run_args); }; });
+
+  auto validate_config = std::make_shared<std::string>();
+  CLI::App* validate = app.add_subcommand("validate", "Check a study file and say what it describes");
+  validate->add_option("CONFIG", *validate_config, "Study file (TOML)")->required();
+  validate->footer("\nExample:\n  mistakesim validate configs/mid-market.toml");
+  validate->callback([&action, validate_config] { action = [validate_config] { return cmd_validate(*validate_config); }; });
+
+  CLI::App* init = app.add_subcommand("init", "Print an annotated template study to adapt");
+  init->footer("\nExample:\n  mistakesim init > my-study.toml && mistakesim validate my-study.toml");
+  init->callback([&action] {
+    action = [] {
+      std::cout << study_template();
+      return 0;
+    };
+  });
+}
+
+}  // namespace mistakesim::cli

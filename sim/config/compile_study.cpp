@@ -1,0 +1,291 @@
+// Compiling a merged StudySpec into a Model: defaults for absent keys, cross-references (stages,
+// effect targets, correlations), the visiting order of mistakes, and the random-number slots of
+// every quantity (derived from parameter paths; a collision is refused).
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <mistakesim/random.hpp>
+#include <mistakesim/study.hpp>
+#include <set>
+
+#include "config/study_spec.hpp"
+
+namespace mistakesim::detail {
+namespace {
+
+const std::vector<std::string> kDefaultStages = {"qualify", "discover", "pilot", "propose", "close"};
+constexpr std::int64_t kMaxReps = 1'000'000;
+
+class Compiler {
+ public:
+  explicit Compiler(const StudySpec& spec) : spec_(spec) {}
+
+  Model compile() {
+    Model& m = model_;
+    m.source_file = spec_.file;
+    m.name = spec_.name ? spec_.name->value : std::filesystem::path(spec_.file).stem().string();
+    m.trials = spec_.trials ? static_cast<std::uint64_t>(spec_.trials->value) : 100'000;
+    m.seed = spec_.seed ? static_cast<std::uint64_t>(spec_.seed->value) : 1;
+    m.currency = spec_.currency ? spec_.currency->value : "USD";
+    m.value = (spec_.value && spec_.value->value == "margin") ? ValueBasis::margin : ValueBasis::revenue;
+    if (spec_.reps && spec_.reps->value > kMaxReps)
+      throw InputError(spec_.reps->where, "team.reps",
+                       fmt::format("expected at most {} reps, got {}", kMaxReps, spec_.reps->value));
+    m.reps = spec_.reps ? static_cast<std::uint32_t>(spec_.reps->value) : 1;
+
+    m.hourly_cost = input("team.hourly_cost", Distribution::constant(0), kHourlyCost);
+    m.good_fit = input("pipeline.good_fit", Distribution::constant(1), kProbability);
+    m.close_rate =
+        required_input("pipeline.close_rate",
+                       "close_rate = { dist = \"pert\", min = 0.2, mode = 0.3, max = 0.45 }", kProbability);
+    m.margin = input("pipeline.margin", Distribution::constant(1), kFraction);
+    m.pilot_rate = input("pipeline.pilot_rate", Distribution::constant(0), kProbability);
+    m.repeat_customer = input("pipeline.repeat_customer", Distribution::constant(0), kProbability);
+
+    const bool per_rep = spec_.params.count("pipeline.opportunities_per_rep") > 0;
+    if (!per_rep && !spec_.params.count("pipeline.opportunities"))
+      throw InputError(
+          section("pipeline"), "pipeline.opportunities_per_rep",
+          "required: how many opportunities a rep works in a year, e.g. opportunities_per_rep = { dist = "
+          "\"poisson\", mean = 40 } (or opportunities = ... for the whole team)");
+    m.opportunities_per_rep = per_rep;
+    m.opportunities = amount(per_rep ? "pipeline.opportunities_per_rep" : "pipeline.opportunities", {});
+    m.opportunity_slot = claim_slot("pipeline", section("pipeline"));
+    if (!spec_.params.count("pipeline.deal_size"))
+      throw InputError(section("pipeline"), "pipeline.deal_size",
+                       "required: the revenue of a deal, e.g. deal_size = { dist = \"lognormal\", p05 = "
+                       "15000, p95 = 250000 }");
+    m.deal_size = amount("pipeline.deal_size", {});
+    m.qualify_hours = amount("pipeline.qualify_hours", Distribution::constant(0));
+    m.customer_value = amount("pipeline.customer_value", Distribution::constant(0));
+
+    m.stages = spec_.stages ? spec_.stages->value : kDefaultStages;
+    compile_mistakes();
+    compile_interventions();
+    compile_correlations();
+    return std::move(model_);
+  }
+
+ private:
+  SourceLocation section(const std::string& name) const {
+    const auto it = spec_.sections.find(name);
+    return it != spec_.sections.end() ? it->second : SourceLocation{spec_.file};
+  }
+
+  std::uint32_t claim_slot(const std::string& path, const SourceLocation& where) {
+    const std::uint32_t slot = slot_of(path);
+    const auto [it, fresh] = slots_.emplace(slot, path);
+    if (!fresh && it->second != path)
+      throw InputError(
+          where, path,
+          fmt::format("its random-number slot (a 32-bit hash of the path) collides with \"{}\"; rename "
+                      "one of the ids",
+                      it->second));
+    return slot;
+  }
+
+  //! A year-level input from params (keyed by `key`, or by `path` when `key` is empty).
+  InputId add_input(const std::string& path, const ParamSpec* given, const Distribution& fallback,
+                    const ValidRange& range, const SourceLocation& where) {
+    YearInput in;
+    in.path = path;
+    in.dist = given ? given->dist : fallback;
+    in.slot = claim_slot(path, given ? given->where : where);
+    in.lower = range.lower;
+    in.upper = range.upper;
+    model_.inputs.push_back(std::move(in));
+    ranges_.push_back(range);
+    return static_cast<InputId>(model_.inputs.size() - 1);
+  }
+  InputId input(const std::string& path, const Distribution& fallback, const ValidRange& range) {
+    const auto it = spec_.params.find(path);
+    return add_input(path, it != spec_.params.end() ? &it->second : nullptr, fallback, range,
+                     section(path.substr(0, path.find('.'))));
+  }
+  InputId required_input(const std::string& path, const char* example, const ValidRange& range) {
+    if (!spec_.params.count(path))
+      throw InputError(section(path.substr(0, path.find('.'))), path,
+                       fmt::format("required, e.g. {}", example));
+    return input(path, {}, range);
+  }
+  Amount amount(const std::string& path, const Distribution& fallback) {
+    const auto it = spec_.params.find(path);
+    const bool given = it != spec_.params.end();
+    return Amount{given ? it->second.dist : fallback,
+                  claim_slot(path, given ? it->second.where : section(path.substr(0, path.find('.'))))};
+  }
+
+  void compile_mistakes() {
+    const std::vector<std::string>& stages = model_.stages;
+    std::vector<std::pair<int, const MistakeSpec*>> order;
+    for (const MistakeSpec& ms : spec_.mistakes) {
+      const auto it = std::find(stages.begin(), stages.end(), ms.stage.value);
+      if (it == stages.end()) {
+        std::string problem = fmt::format("unknown stage \"{}\"", ms.stage.value);
+        if (const std::string guess = nearest(ms.stage.value, stages); !guess.empty())
+          problem += fmt::format(" (did you mean \"{}\"?)", guess);
+        problem += fmt::format("; stages: {}", join(stages));
+        throw InputError(ms.stage.where, "mistake." + ms.id.value + ".stage", problem);
+      }
+      order.emplace_back(static_cast<int>(it - stages.begin()), &ms);
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+
+    for (const auto& [stage_index, ms] : order) {
+      const std::string prefix = "mistake." + ms->id.value;
+      auto param = [&](const std::string& key) -> const ParamSpec* {
+        const auto it = ms->params.find(key);
+        return it != ms->params.end() ? &it->second : nullptr;
+      };
+      auto rate = [&](const std::string& key, double fallback, const ValidRange& range) {
+        return add_input(prefix + "." + key, param(key), Distribution::constant(fallback), range, ms->where);
+      };
+      auto per_occurrence = [&](const std::string& key, double fallback) {
+        const ParamSpec* given = param(key);
+        return Amount{given ? given->dist : Distribution::constant(fallback),
+                      claim_slot(prefix + "." + key, given ? given->where : ms->where)};
+      };
+      Mistake m;
+      m.id = ms->id.value;
+      m.name = ms->name ? ms->name->value : ms->id.value;
+      m.stage = ms->stage.value;
+      m.stage_index = stage_index;
+      m.applies_to = applies_to_of(ms->applies_to ? ms->applies_to->value : "all");
+      m.event_slot = claim_slot(prefix, ms->id.where);
+      m.probability = rate("probability", 0, kProbability);
+      m.noticed = rate("noticed", 0, kProbability);
+      m.lose = rate("lose", 0, kProbability);
+      m.churn = rate("churn", 0, kProbability);
+      // the recovery team costs what the seller's team costs unless the study says otherwise
+      m.recovery_hourly_cost =
+          param("recovery.hourly_cost") ? rate("recovery.hourly_cost", 0, kHourlyCost) : model_.hourly_cost;
+      m.wasted_hours = per_occurrence("wasted_hours", 0);
+      m.direct_cost = per_occurrence("direct_cost", 0);
+      m.discount = per_occurrence("discount", 0);
+      m.has_recovery = ms->has_recovery;
+      m.recovery_hours = per_occurrence("recovery.hours", 0);
+      m.recovery_saved = per_occurrence("recovery.saved", 0);
+      model_.mistakes.push_back(std::move(m));
+    }
+  }
+
+  static AppliesTo applies_to_of(const std::string& name) {
+    if (name == "good_fit") return AppliesTo::good_fit;
+    if (name == "poor_fit") return AppliesTo::poor_fit;
+    if (name == "pilot") return AppliesTo::pilot;
+    if (name == "repeat") return AppliesTo::repeat;
+    return AppliesTo::all;
+  }
+
+  //! The year-level input a path names, or InputError saying what the path is instead.
+  InputId target(const Located<std::string>& path, const std::string& key_path, const char* role) const {
+    const InputId id = model_.find_input(path.value);
+    if (id != kNoInput) return id;
+    static const std::set<std::string> per_opportunity = {"pipeline.deal_size", "pipeline.qualify_hours",
+                                                          "pipeline.customer_value", "pipeline.opportunities",
+                                                          "pipeline.opportunities_per_rep"};
+    std::vector<std::string> paths;
+    for (const auto& in : model_.inputs) paths.push_back(in.path);
+    std::string problem;
+    const std::string leaf = path.value.substr(path.value.rfind('.') + 1);
+    if (per_opportunity.count(path.value) ||
+        (path.value.rfind("mistake.", 0) == 0 && (leaf == "wasted_hours" || leaf == "direct_cost" ||
+                                                  leaf == "discount" || leaf == "hours" || leaf == "saved")))
+      problem =
+          fmt::format("{} is drawn per opportunity or per occurrence, not once a year; {} a year-level input",
+                      path.value, role);
+    else {
+      problem = fmt::format("unknown parameter \"{}\"", path.value);
+      if (const std::string guess = nearest(path.value, paths); !guess.empty())
+        problem += fmt::format(" (did you mean \"{}\"?)", guess);
+      problem += fmt::format("; {} a year-level input", role);
+    }
+    problem += fmt::format(": {}", join(paths));
+    throw InputError(path.where, key_path, problem);
+  }
+
+  void compile_interventions() {
+    for (const InterventionSpec& is : spec_.interventions) {
+      Intervention iv;
+      iv.id = is.id.value;
+      iv.name = is.name ? is.name->value : is.id.value;
+      iv.cost = is.cost ? is.cost->value : 0.0;
+      iv.cost_per_rep = is.cost_per_rep ? is.cost_per_rep->value : 0.0;
+      iv.hours_per_rep = is.hours_per_rep ? is.hours_per_rep->value : 0.0;
+      std::set<InputId> targets;
+      for (const EffectSpec& es : is.effects) {
+        Effect e;
+        e.target = target(es.param, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
+                          "an effect changes");
+        if (!targets.insert(e.target).second)
+          throw InputError(
+              es.param.where, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
+              fmt::format("each intervention changes {} once; combine its effects into one", es.param.value));
+        e.op = es.op;
+        if (es.op == EffectOp::set)
+          check_support(es.amount.dist, ranges_[e.target], es.amount.where, es.amount.path);
+        e.amount = Amount{es.amount.dist,
+                          claim_slot("intervention." + is.id.value + "." + es.param.value, es.amount.where)};
+        iv.effects.push_back(std::move(e));
+      }
+      model_.interventions.push_back(std::move(iv));
+    }
+  }
+
+  void compile_correlations() {
+    std::set<std::pair<InputId, InputId>> pairs;
+    for (const CorrelationSpec& cs : spec_.correlations) {
+      Correlation c;
+      c.a = target(cs.a, "correlation.a", "a correlation links");
+      c.b = target(cs.b, "correlation.b", "a correlation links");
+      for (const auto& [id, located, key] :
+           {std::tuple{c.a, &cs.a, "correlation.a"}, std::tuple{c.b, &cs.b, "correlation.b"}})
+        if (model_.inputs[id].dist.is_constant())
+          throw InputError(located->where, key,
+                           fmt::format("{} is a constant ({}); a correlation links two uncertain inputs",
+                                       located->value, number_text(model_.inputs[id].dist.p[0])));
+      if (c.a == c.b)
+        throw InputError(
+            cs.b.where, "correlation.b",
+            fmt::format("a and b are the same input \"{}\"; a correlation links two different inputs",
+                        cs.a.value));
+      if (!pairs.insert(std::minmax(c.a, c.b)).second)
+        throw InputError(cs.where, "correlation",
+                         fmt::format("the correlation of {} and {} is given twice", cs.a.value, cs.b.value));
+      c.rank = cs.rank.value;
+      model_.correlations.push_back(c);
+    }
+  }
+
+  const StudySpec& spec_;
+  Model model_;
+  std::vector<ValidRange> ranges_;  //!< parallel to model_.inputs
+  std::map<std::uint32_t, std::string> slots_;
+};
+
+}  // namespace
+
+Model compile_study(const StudySpec& spec) { return Compiler(spec).compile(); }
+
+}  // namespace mistakesim::detail
+
+namespace mistakesim {
+
+Model load_study(const std::filesystem::path& file) {
+  const std::string shown = file.string();
+  const std::string text = detail::read_text_file(file, SourceLocation{}, "", shown);
+  std::error_code ec;
+  std::vector<std::filesystem::path> chain{std::filesystem::weakly_canonical(file, ec)};
+  return detail::compile_study(detail::read_study(text, shown, file.parent_path(), chain));
+}
+
+Model parse_study(std::string_view toml_text, const std::string& file_label,
+                  const std::filesystem::path& base_dir) {
+  std::vector<std::filesystem::path> chain;
+  return detail::compile_study(detail::read_study(toml_text, file_label, base_dir, chain));
+}
+
+}  // namespace mistakesim

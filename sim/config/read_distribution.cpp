@@ -1,0 +1,596 @@
+// Reading a distribution as a study file spells it (a bare number, or a table with `dist` and one
+// of its parametrisations) and solving it into the canonical form of distribution.hpp. Every
+// contradiction or missing parameter is refused here, at the key that holds it; the support check
+// against a parameter's valid range is check_support().
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <mistakesim/study.hpp>
+#include <optional>
+
+#include "config/toml_read.hpp"
+
+namespace mistakesim::detail {
+namespace {
+
+const std::vector<std::string>& dist_names() {
+  static const std::vector<std::string> names = {"constant", "uniform",     "triangular", "pert",
+                                                 "normal",   "lognormal",   "beta",       "gamma",
+                                                 "poisson",  "negbinomial", "discrete",   "empirical"};
+  return names;
+}
+
+//! p01..p99 -> 0.01..0.99; "median" -> 0.5; anything else -> nullopt.
+std::optional<double> quantile_level(const std::string& key) {
+  if (key == "median") return 0.5;
+  if (key.size() == 3 && key[0] == 'p' && std::isdigit(static_cast<unsigned char>(key[1])) &&
+      std::isdigit(static_cast<unsigned char>(key[2]))) {
+    const int percent = (key[1] - '0') * 10 + (key[2] - '0');
+    if (percent >= 1 && percent <= 99) return percent / 100.0;
+  }
+  return std::nullopt;
+}
+
+double standard_normal_quantile(double p) {
+  return boost::math::quantile(boost::math::normal_distribution<double>(0.0, 1.0), p);
+}
+
+//! A `{ dist = ... }` table being read: typed, located access to its keys.
+class DistTable {
+ public:
+  DistTable(const FileContext& ctx, const toml::table& table, const std::string& path, std::string dist)
+      : ctx_(ctx), table_(table), path_(path), dist_(std::move(dist)) {}
+
+  const std::string& dist() const { return dist_; }
+  const std::string& path() const { return path_; }
+  const FileContext& ctx() const { return ctx_; }
+  const toml::table& table() const { return table_; }
+  bool has(const std::string& key) const { return table_.contains(key); }
+
+  //! Where `key`'s value is written, or the table if the key is absent.
+  SourceLocation at(const std::string& key = {}) const {
+    if (!key.empty())
+      if (const toml::node* node = table_.get(key)) return location(ctx_, *node);
+    return location(ctx_, table_);
+  }
+  [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
+    throw InputError(at(key), path_, problem);
+  }
+
+  std::optional<double> get(const std::string& key) const {
+    const toml::node* node = table_.get(key);
+    if (!node) return std::nullopt;
+    if (!node->is_number())
+      fail(key, fmt::format("{} of a {} is a number, got {}", key, dist_, describe_node(*node)));
+    const double x = *node->value<double>();
+    if (!std::isfinite(x))
+      fail(key, fmt::format("{} of a {} is a finite number, got {}", key, dist_, number_text(x)));
+    return x;
+  }
+  double need(const std::string& key, const char* example) const {
+    if (auto x = get(key)) return *x;
+    fail({}, fmt::format("a {} needs {}, e.g. {}", dist_, key, example));
+  }
+  double positive(const std::string& key, double x) const {
+    if (!(x > 0)) fail(key, fmt::format("{} of a {} is > 0, got {}", key, dist_, number_text(x)));
+    return x;
+  }
+  double non_negative(const std::string& key, double x) const {
+    if (!(x >= 0)) fail(key, fmt::format("{} of a {} is >= 0, got {}", key, dist_, number_text(x)));
+    return x;
+  }
+
+  //! Refuses unknown keys. `extra` accepts keys by rule (quantile keys of a lognormal).
+  void check_keys(std::vector<std::string> allowed, const std::function<bool(const std::string&)>& extra = {},
+                  const std::string& extra_text = {}) const {
+    allowed.insert(allowed.begin(), "dist");
+    for (auto&& [key, node] : table_) {
+      const std::string name(key.str());
+      if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+      if (extra && extra(name)) continue;
+      std::string problem = fmt::format("unknown key \"{}\" for a {} distribution", name, dist_);
+      if (const std::string guess = nearest(name, allowed); !guess.empty())
+        problem += fmt::format(" (did you mean \"{}\"?)", guess);
+      problem += fmt::format("; allowed keys: {}{}", join(allowed), extra_text);
+      throw InputError(location(ctx_, key.source()), path_, problem);
+    }
+  }
+
+  //! Picks the one parametrisation (a group of keys) the table uses. Refuses none, several, or a
+  //! group with a key missing.
+  std::size_t choose(const std::vector<std::vector<std::string>>& groups) const {
+    std::vector<std::size_t> used;
+    std::vector<std::string> first_keys;
+    for (std::size_t g = 0; g < groups.size(); ++g)
+      for (const auto& key : groups[g])
+        if (has(key)) {
+          used.push_back(g);
+          first_keys.push_back(key);
+          break;
+        }
+    std::vector<std::string> options;
+    for (const auto& group : groups) options.push_back(join(group, " and "));
+    const std::string ways = join(options, ", or ");
+    if (used.empty()) fail({}, fmt::format("a {} needs {}", dist_, ways));
+    if (used.size() > 1)
+      fail(first_keys[1], fmt::format("give a {} one way ({}), got both {} and {}", dist_, ways,
+                                      first_keys[0], first_keys[1]));
+    for (const auto& key : groups[used[0]])
+      if (!has(key)) fail({}, fmt::format("a {} given by {} also needs {}", dist_, first_keys[0], key));
+    return used[0];
+  }
+
+  std::vector<double> number_array(const std::string& key) const {
+    const toml::node* node = table_.get(key);
+    const toml::array* array = node ? node->as_array() : nullptr;
+    if (!array)
+      fail(key, fmt::format("{} of a {} is an array of numbers such as [1, 2, 3], got {}", key, dist_,
+                            node ? describe_node(*node) : "nothing"));
+    if (array->empty()) fail(key, fmt::format("{} of a {} needs at least one number, got []", key, dist_));
+    std::vector<double> out;
+    for (const toml::node& element : *array) {
+      if (!element.is_number() || !std::isfinite(*element.value<double>()))
+        throw InputError(location(ctx_, element), path_,
+                         fmt::format("{} of a {} holds numbers, got {}", key, dist_, describe_node(element)));
+      out.push_back(*element.value<double>());
+    }
+    return out;
+  }
+
+ private:
+  const FileContext& ctx_;
+  const toml::table& table_;
+  std::string path_;
+  std::string dist_;
+};
+
+// Three-point distributions: min <= mode <= max with min < max; degenerate -> constant.
+void check_three_point(const DistTable& t, double min, double mode, double max) {
+  if (min > max)
+    t.fail("min", fmt::format("min of a {} must not exceed max, got min {} and max {}", t.dist(),
+                              number_text(min), number_text(max)));
+  if (mode < min || mode > max)
+    t.fail("mode", fmt::format("mode of a {} lies between min and max ({} to {}), got {}", t.dist(),
+                               number_text(min), number_text(max), number_text(mode)));
+}
+
+Distribution read_lognormal(const DistTable& t) {
+  auto is_quantile = [](const std::string& key) { return quantile_level(key).has_value(); };
+  t.check_keys(
+      {"mu", "sigma", "mean", "sd", "median"},
+      [](const std::string& k) { return k != "median" && quantile_level(k).has_value(); }, ", p01 ... p99");
+  std::vector<std::string> quantile_keys;
+  for (auto&& [key, node] : t.table())
+    if (is_quantile(std::string(key.str()))) quantile_keys.emplace_back(key.str());
+  const bool by_mu = t.has("mu") || t.has("sigma");
+  const bool by_mean = t.has("mean") || t.has("sd");
+  const bool by_quantiles = !quantile_keys.empty();
+  const std::string ways =
+      "mu and sigma, or mean and sd, or two quantiles such as median and p90 or p05 and p95";
+  if (by_mu + by_mean + by_quantiles == 0) t.fail({}, "a lognormal needs " + ways);
+  if (by_mu + by_mean + by_quantiles > 1) {
+    std::vector<std::string> given;
+    if (by_mu) given.push_back(t.has("mu") ? "mu" : "sigma");
+    if (by_mean) given.push_back(t.has("mean") ? "mean" : "sd");
+    if (by_quantiles) given.push_back(quantile_keys.front());
+    t.fail(given[1],
+           fmt::format("give a lognormal one way ({}), got both {} and {}", ways, given[0], given[1]));
+  }
+  if (by_mu) {
+    const std::size_t g = t.choose({{"mu", "sigma"}});
+    (void)g;
+    const double mu = *t.get("mu");
+    const double sigma = t.positive("sigma", *t.get("sigma"));
+    return Distribution::lognormal(mu, sigma);
+  }
+  if (by_mean) {
+    t.choose({{"mean", "sd"}});
+    const double mean = t.positive("mean", *t.get("mean"));
+    const double sd = t.positive("sd", *t.get("sd"));
+    // moments of a lognormal: mean = exp(mu + sigma^2/2), sd^2 = mean^2 (exp(sigma^2) - 1)
+    const double sigma2 = std::log1p((sd / mean) * (sd / mean));
+    return Distribution::lognormal(std::log(mean) - sigma2 / 2, std::sqrt(sigma2));
+  }
+  if (quantile_keys.size() != 2)
+    t.fail(
+        quantile_keys.size() > 2 ? quantile_keys[2] : std::string{},
+        fmt::format("a lognormal given by quantiles needs exactly two of them (median, p01 ... p99), got {}",
+                    join(quantile_keys)));
+  std::sort(quantile_keys.begin(), quantile_keys.end(), [](const std::string& a, const std::string& b) {
+    return *quantile_level(a) < *quantile_level(b);
+  });
+  const std::string& low_key = quantile_keys[0];
+  const std::string& high_key = quantile_keys[1];
+  if (*quantile_level(low_key) == *quantile_level(high_key))
+    t.fail(high_key,
+           fmt::format("{} and {} are the same quantile; give two different ones", low_key, high_key));
+  const double low = *t.get(low_key);
+  const double high = *t.get(high_key);
+  if (!(low > 0))
+    t.fail(low_key, fmt::format("a lognormal's quantiles are > 0, got {} = {}", low_key, number_text(low)));
+  if (!(high > low))
+    t.fail(high_key, fmt::format("{} must be above {}, got {} = {} and {} = {}", high_key, low_key, low_key,
+                                 number_text(low), high_key, number_text(high)));
+  // ln X = mu + sigma z: two quantiles give two linear equations in mu and sigma
+  const double z_low = standard_normal_quantile(*quantile_level(low_key));
+  const double z_high = standard_normal_quantile(*quantile_level(high_key));
+  const double sigma = (std::log(high) - std::log(low)) / (z_high - z_low);
+  const double mu = std::log(low) - sigma * z_low;
+  return Distribution::lognormal(mu, sigma);
+}
+
+Distribution read_beta(const DistTable& t) {
+  t.check_keys({"alpha", "beta", "mean", "sd", "wins", "losses"});
+  switch (t.choose({{"alpha", "beta"}, {"mean", "sd"}, {"wins", "losses"}})) {
+    case 0:
+      return Distribution::beta(t.positive("alpha", *t.get("alpha")), t.positive("beta", *t.get("beta")));
+    case 1: {
+      const double mean = *t.get("mean");
+      if (!(mean > 0 && mean < 1))
+        t.fail("mean",
+               fmt::format("the mean of a beta lies strictly between 0 and 1, got {}", number_text(mean)));
+      const double sd = t.positive("sd", *t.get("sd"));
+      const double max_variance = mean * (1 - mean);
+      if (!(sd * sd < max_variance))
+        t.fail("sd", fmt::format("a beta with mean {} can have sd at most {}, got {}", number_text(mean),
+                                 fmt::format("{:.4g}", std::sqrt(max_variance)), number_text(sd)));
+      // method of moments: alpha + beta = mean (1 - mean) / sd^2 - 1
+      const double total = max_variance / (sd * sd) - 1;
+      return Distribution::beta(mean * total, (1 - mean) * total);
+    }
+    default: {
+      const double wins = t.non_negative("wins", *t.get("wins"));
+      const double losses = t.non_negative("losses", *t.get("losses"));
+      return Distribution::beta(wins + 1, losses + 1);  // uniform prior updated by the record
+    }
+  }
+}
+
+Distribution read_gamma(const DistTable& t) {
+  t.check_keys({"shape", "scale", "mean", "sd"});
+  if (t.choose({{"shape", "scale"}, {"mean", "sd"}}) == 0)
+    return Distribution::gamma(t.positive("shape", *t.get("shape")), t.positive("scale", *t.get("scale")));
+  const double mean = t.positive("mean", *t.get("mean"));
+  const double sd = t.positive("sd", *t.get("sd"));
+  return Distribution::gamma(mean * mean / (sd * sd), sd * sd / mean);
+}
+
+//! One CSV field with the column (1-based) it starts at.
+struct CsvField {
+  std::string text;
+  int column = 1;
+};
+
+std::vector<CsvField> split_csv_line(const std::string& line) {
+  std::vector<CsvField> fields;
+  std::size_t i = 0;
+  while (true) {
+    CsvField field;
+    field.column = static_cast<int>(i) + 1;
+    while (i < line.size() && line[i] == ' ') ++i;
+    if (i < line.size() && line[i] == '"') {
+      ++i;
+      while (i < line.size()) {
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            field.text += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field.text += line[i++];
+      }
+      while (i < line.size() && line[i] != ',') ++i;
+    } else {
+      while (i < line.size() && line[i] != ',') field.text += line[i++];
+    }
+    while (!field.text.empty() && (field.text.back() == ' ' || field.text.back() == '\t'))
+      field.text.pop_back();
+    fields.push_back(std::move(field));
+    if (i >= line.size()) break;
+    ++i;  // the comma
+  }
+  return fields;
+}
+
+std::vector<double> read_csv_column(const DistTable& t) {
+  const FileContext& ctx = t.ctx();
+  const std::string file = read_string(ctx, *t.table().get("file"), t.path(), "a CSV file name (a string)");
+  if (!t.has("column"))
+    t.fail(
+        {},
+        fmt::format(
+            "an empirical distribution read from a file needs column, the header of the CSV column to use"));
+  const std::string column = read_string(ctx, *t.table().get("column"), t.path(), "a column name (a string)");
+  const std::filesystem::path full = ctx.base_dir.empty() ? std::filesystem::path(file) : ctx.base_dir / file;
+  const std::string shown = full.lexically_normal().string();
+  std::error_code ec;
+  if (!std::filesystem::exists(full, ec))
+    t.fail("file", fmt::format("cannot open the CSV file {}: no such file", shown));
+  if (std::filesystem::is_directory(full, ec))
+    t.fail("file", fmt::format("{} is a folder, expected a CSV file", shown));
+  std::ifstream in(full, std::ios::binary);
+  if (!in) t.fail("file", fmt::format("cannot open the CSV file {}", shown));
+
+  std::string line;
+  if (!std::getline(in, line))
+    t.fail("file", fmt::format("the CSV file {} is empty, expected a header row", shown));
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // byte-order mark from spreadsheet exports
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  std::vector<std::string> headers;
+  for (auto& f : split_csv_line(line)) headers.push_back(f.text);
+  const auto found = std::find(headers.begin(), headers.end(), column);
+  if (found == headers.end()) {
+    std::string problem = fmt::format("no column \"{}\" in {}", column, shown);
+    if (const std::string guess = nearest(column, headers); !guess.empty())
+      problem += fmt::format(" (did you mean \"{}\"?)", guess);
+    problem += fmt::format("; columns found: {}", join(headers));
+    t.fail("column", problem);
+  }
+  const std::size_t index = static_cast<std::size_t>(found - headers.begin());
+
+  std::vector<double> values;
+  int line_number = 1;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    const auto fields = split_csv_line(line);
+    if (index >= fields.size() || fields[index].text.empty()) continue;  // a blank cell: no data
+    const std::string& text = fields[index].text;
+    double x = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), x);
+    if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(x))
+      throw InputError(SourceLocation{shown, line_number, fields[index].column}, t.path(),
+                       fmt::format("column \"{}\": expected a number, got \"{}\"", column, text));
+    values.push_back(x);
+  }
+  if (values.empty()) t.fail("column", fmt::format("column \"{}\" in {} has no values", column, shown));
+  return values;
+}
+
+Distribution read_table(const DistTable& t) {
+  const std::string& d = t.dist();
+  if (d == "constant") {
+    t.check_keys({"value"});
+    return Distribution::constant(t.need("value", "{ dist = \"constant\", value = 3 }"));
+  }
+  if (d == "uniform") {
+    t.check_keys({"min", "max"});
+    const double min = t.need("min", "{ dist = \"uniform\", min = 1, max = 5 }");
+    const double max = t.need("max", "{ dist = \"uniform\", min = 1, max = 5 }");
+    if (min > max)
+      t.fail("min", fmt::format("min of a uniform must not exceed max, got min {} and max {}",
+                                number_text(min), number_text(max)));
+    return min == max ? Distribution::constant(min) : Distribution::uniform(min, max);
+  }
+  if (d == "triangular" || d == "pert") {
+    if (d == "pert")
+      t.check_keys({"min", "mode", "max", "lambda"});
+    else
+      t.check_keys({"min", "mode", "max"});
+    const char* example = d == "pert" ? "{ dist = \"pert\", min = 1, mode = 2, max = 5 }"
+                                      : "{ dist = \"triangular\", min = 1, mode = 2, max = 5 }";
+    const double min = t.need("min", example);
+    const double mode = t.need("mode", example);
+    const double max = t.need("max", example);
+    check_three_point(t, min, mode, max);
+    if (min == max) return Distribution::constant(min);
+    if (d == "triangular") return Distribution::triangular(min, mode, max);
+    const double lambda = t.non_negative("lambda", t.get("lambda").value_or(4.0));
+    return Distribution::pert(min, mode, max, lambda);
+  }
+  if (d == "normal") {
+    t.check_keys({"mean", "sd", "min", "max"});
+    const double mean = t.need("mean", "{ dist = \"normal\", mean = 10, sd = 2 }");
+    const double sd = t.non_negative("sd", t.need("sd", "{ dist = \"normal\", mean = 10, sd = 2 }"));
+    const double lower = t.get("min").value_or(-kInfinity);
+    const double upper = t.get("max").value_or(kInfinity);
+    if (!(lower < upper))
+      t.fail("min", fmt::format("the truncation of a normal needs min below max, got min {} and max {}",
+                                number_text(lower), number_text(upper)));
+    if (sd == 0) {
+      if (mean < lower || mean > upper)
+        t.fail("mean", fmt::format("a normal with sd 0 is the constant {}, outside its truncation [{}, {}]",
+                                   number_text(mean), number_text(lower), number_text(upper)));
+      return Distribution::constant(mean);
+    }
+    const boost::math::normal_distribution<double> n(mean, sd);
+    const double mass = (upper == kInfinity ? 1.0 : boost::math::cdf(n, upper)) -
+                        (lower == -kInfinity ? 0.0 : boost::math::cdf(n, lower));
+    if (!(mass > 1e-9))
+      t.fail("min", fmt::format("a normal(mean {}, sd {}) has almost no probability in [{}, {}]; move the "
+                                "mean or widen the truncation",
+                                number_text(mean), number_text(sd), number_text(lower), number_text(upper)));
+    return Distribution::normal(mean, sd, lower, upper);
+  }
+  if (d == "lognormal") return read_lognormal(t);
+  if (d == "beta") return read_beta(t);
+  if (d == "gamma") return read_gamma(t);
+  if (d == "poisson") {
+    t.check_keys({"mean"});
+    const double mean = t.non_negative("mean", t.need("mean", "{ dist = \"poisson\", mean = 40 }"));
+    return mean == 0 ? Distribution::constant(0) : Distribution::poisson(mean);
+  }
+  if (d == "negbinomial") {
+    t.check_keys({"mean", "dispersion"});
+    const char* example = "{ dist = \"negbinomial\", mean = 40, dispersion = 5 }";
+    const double mean = t.non_negative("mean", t.need("mean", example));
+    const double dispersion = t.positive("dispersion", t.need("dispersion", example));
+    return mean == 0 ? Distribution::constant(0) : Distribution::negbinomial(mean, dispersion);
+  }
+  if (d == "discrete") {
+    t.check_keys({"values", "weights"});
+    if (!t.has("values"))
+      t.fail({},
+             "a discrete needs values, e.g. { dist = \"discrete\", values = [1, 2, 3], weights = [0.5, 0.3, "
+             "0.2] }");
+    std::vector<double> values = t.number_array("values");
+    std::vector<double> weights(values.size(), 1.0);
+    if (t.has("weights")) {
+      weights = t.number_array("weights");
+      if (weights.size() != values.size())
+        t.fail("weights", fmt::format("a discrete needs one weight per value: {} values, got {} weights",
+                                      values.size(), weights.size()));
+      double total = 0;
+      for (double w : weights) {
+        if (w < 0) t.fail("weights", fmt::format("weights of a discrete are >= 0, got {}", number_text(w)));
+        total += w;
+      }
+      if (!(total > 0)) t.fail("weights", "weights of a discrete need a positive total, got all zero");
+    }
+    return Distribution::discrete(std::move(values), weights);
+  }
+  // empirical
+  t.check_keys({"values", "file", "column"});
+  if (t.has("values") == t.has("file"))
+    t.fail(t.has("file") ? "file" : std::string{},
+           "an empirical takes its data one way: values = [...], or file = \"deals.csv\" and column = "
+           "\"amount\"");
+  if (t.has("values")) {
+    if (t.has("column"))
+      t.fail("column", "column goes with file; an empirical given by values takes no column");
+    return Distribution::empirical(t.number_array("values"));
+  }
+  return Distribution::empirical(read_csv_column(t));
+}
+
+}  // namespace
+
+Distribution read_distribution(const FileContext& ctx, const toml::node& node, const std::string& path) {
+  if (node.is_number()) {
+    const double x = *node.value<double>();
+    if (!std::isfinite(x))
+      throw InputError(location(ctx, node), path,
+                       fmt::format("expected a finite number, got {}", number_text(x)));
+    return Distribution::constant(x);
+  }
+  const toml::table* table = node.as_table();
+  if (!table)
+    throw InputError(
+        location(ctx, node), path,
+        fmt::format("expected a number or a distribution such as {{ dist = \"pert\", min = 1, mode = 2, "
+                    "max = 5 }}, got {}",
+                    describe_node(node)));
+  const toml::node* dist = table->get("dist");
+  if (!dist)
+    throw InputError(
+        location(ctx, node), path,
+        fmt::format("a distribution table needs dist = \"...\", one of: {}", join(dist_names())));
+  const std::string name = read_string(ctx, *dist, path, "the name of a distribution (a string)");
+  if (std::find(dist_names().begin(), dist_names().end(), name) == dist_names().end()) {
+    std::string problem = fmt::format("unknown distribution \"{}\"", name);
+    if (const std::string guess = nearest(name, dist_names()); !guess.empty())
+      problem += fmt::format(" (did you mean \"{}\"?)", guess);
+    problem += fmt::format("; known distributions: {}", join(dist_names()));
+    throw InputError(location(ctx, *dist), path, problem);
+  }
+  return read_table(DistTable(ctx, *table, path, name));
+}
+
+double support_lower(const Distribution& d) {
+  switch (d.kind) {
+    case DistKind::constant:
+    case DistKind::uniform:
+    case DistKind::triangular:
+    case DistKind::pert:
+      return d.p[0];
+    case DistKind::normal:
+      return d.p[2];
+    case DistKind::discrete:
+    case DistKind::empirical:
+      return d.values.empty() ? 0.0 : *std::min_element(d.values.begin(), d.values.end());
+    default:
+      return 0.0;  // lognormal, beta, gamma, poisson, negbinomial
+  }
+}
+
+double support_upper(const Distribution& d) {
+  switch (d.kind) {
+    case DistKind::constant:
+      return d.p[0];
+    case DistKind::uniform:
+    case DistKind::pert:
+      return d.p[1];
+    case DistKind::triangular:
+      return d.p[2];
+    case DistKind::normal:
+      return d.p[3];
+    case DistKind::beta:
+      return 1.0;
+    case DistKind::discrete:
+    case DistKind::empirical:
+      return d.values.empty() ? 0.0 : *std::max_element(d.values.begin(), d.values.end());
+    default:
+      return kInfinity;  // lognormal, gamma, poisson, negbinomial
+  }
+}
+
+void check_support(const Distribution& d, const ValidRange& range, const SourceLocation& where,
+                   const std::string& path) {
+  const double low = support_lower(d);
+  const double high = support_upper(d);
+  if (low >= range.lower && high <= range.upper) return;
+  const std::string name = dist_name(d.kind);
+  std::string got;
+  if (d.kind == DistKind::constant) {
+    got = number_text(d.p[0]);
+  } else if (d.kind == DistKind::normal) {
+    std::string fix = "truncate it with ";
+    if (range.lower > -kInfinity) fix += "min = " + number_text(range.lower);
+    if (range.lower > -kInfinity && range.upper < kInfinity) fix += " and ";
+    if (range.upper < kInfinity) fix += "max = " + number_text(range.upper);
+    got = fmt::format("a normal that can go {} {}; {}", low < range.lower ? "below" : "above",
+                      number_text(low < range.lower ? range.lower : range.upper), fix);
+  } else if (high == kInfinity && range.upper < kInfinity) {
+    got = fmt::format("a {}, which has no upper bound; use a beta or a pert for a value in [{}, {}]", name,
+                      number_text(range.lower), number_text(range.upper));
+  } else if (low < range.lower) {
+    got = fmt::format("a {} that goes down to {}", name, number_text(low));
+  } else {
+    got = fmt::format("a {} that goes up to {}", name, number_text(high));
+  }
+  throw InputError(where, path, fmt::format("{}, got {}", range.what, got));
+}
+
+ParamSpec read_param(const FileContext& ctx, const toml::node& node, const std::string& path,
+                     const ValidRange& range) {
+  ParamSpec spec{read_distribution(ctx, node, path), location(ctx, node), range, path};
+  check_support(spec.dist, range, spec.where, path);
+  return spec;
+}
+
+}  // namespace mistakesim::detail
+
+namespace mistakesim {
+
+Distribution parse_distribution(std::string_view inline_table_text, const std::string& label) {
+  using namespace detail;
+  const std::string prefix = "x = ";
+  const std::string text = prefix + std::string(inline_table_text);
+  FileContext ctx{label, std::filesystem::path{}, static_cast<int>(prefix.size())};
+  toml::table root;
+  try {
+    root = toml::parse(text, label);
+  } catch (const toml::parse_error& e) {
+    throw InputError(
+        location(ctx, e.source()), "",
+        fmt::format("expected a number or an inline table such as {{ dist = \"pert\", min = 1, mode = 2, "
+                    "max = 5 }}: {}",
+                    e.description()));
+  }
+  const toml::node* node = root.get("x");
+  if (!node || root.size() != 1)
+    throw InputError(SourceLocation{label}, "", "expected one number or one inline table { dist = ... }");
+  return read_distribution(ctx, *node, "");
+}
+
+}  // namespace mistakesim

@@ -1,0 +1,501 @@
+// Reading a study file into a StudySpec: TOML parsing, section and key checks, typed values with
+// their positions, `extends` (load the base, then override key by key and replace mistakes and
+// interventions by id). Cross-references that need the whole merged study are checked by
+// compile_study().
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "config/toml_read.hpp"
+
+namespace mistakesim::detail {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct KeyRange {
+  const char* key;
+  ValidRange range;
+};
+
+const std::vector<std::string> kSections = {"extends", "study",   "team",         "pipeline",
+                                            "process", "mistake", "intervention", "correlation"};
+const std::vector<std::string> kStudyKeys = {"name", "trials", "seed", "currency", "value"};
+const std::vector<std::string> kTeamKeys = {"reps", "hourly_cost"};
+const std::vector<KeyRange> kPipelineParams = {
+    {"opportunities_per_rep", kCount}, {"opportunities", kCount},    {"good_fit", kProbability},
+    {"close_rate", kProbability},      {"deal_size", kMoney},        {"margin", kFraction},
+    {"qualify_hours", kHours},         {"pilot_rate", kProbability}, {"repeat_customer", kProbability},
+    {"customer_value", kMoney}};
+const std::vector<std::string> kProcessKeys = {"stages"};
+const std::vector<KeyRange> kMistakeParams = {
+    {"probability", kProbability}, {"noticed", kProbability}, {"lose", kProbability}, {"churn", kProbability},
+    {"wasted_hours", kHours},      {"direct_cost", kMoney},   {"discount", kFraction}};
+const std::vector<KeyRange> kRecoveryParams = {
+    {"hours", kHours}, {"hourly_cost", kHourlyCost}, {"saved", kFraction}};
+const std::vector<std::string> kAppliesTo = {"all", "good_fit", "poor_fit", "pilot", "repeat"};
+const std::vector<std::string> kInterventionKeys = {"id",           "name",          "cost",
+                                                    "cost_per_rep", "hours_per_rep", "effect"};
+const std::vector<std::string> kEffectKeys = {"param", "scale", "set", "add"};
+const std::vector<std::string> kCorrelationKeys = {"a", "b", "rank"};
+
+std::vector<std::string> names_of(const std::vector<KeyRange>& keys, std::vector<std::string> extra = {}) {
+  std::vector<std::string> out;
+  for (const auto& k : keys) out.emplace_back(k.key);
+  out.insert(out.end(), extra.begin(), extra.end());
+  return out;
+}
+
+//! Which section a key belongs to, for a key written at the top level by mistake.
+std::string section_of_key(const std::string& key) {
+  auto in = [&](const std::vector<std::string>& keys) {
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+  };
+  if (in(kStudyKeys)) return "study";
+  if (in(kTeamKeys)) return "team";
+  if (in(names_of(kPipelineParams))) return "pipeline";
+  if (in(kProcessKeys)) return "process";
+  return {};
+}
+
+class StudyReader {
+ public:
+  explicit StudyReader(const FileContext& ctx) : ctx_(ctx) {}
+
+  StudySpec read(const toml::table& root) {
+    StudySpec spec;
+    spec.file = ctx_.label;
+    for (auto&& [key, node] : root) {
+      const std::string name(key.str());
+      if (std::find(kSections.begin(), kSections.end(), name) != kSections.end()) continue;
+      std::string problem;
+      if (const std::string section = section_of_key(name); !section.empty())
+        problem = fmt::format("\"{}\" belongs in the [{}] section", name, section);
+      else {
+        problem = fmt::format("unknown section [{}]", name);
+        if (const std::string guess = nearest(name, kSections); !guess.empty())
+          problem += fmt::format(" (did you mean [{}]?)", guess);
+        problem += fmt::format("; sections: {}", join(kSections));
+      }
+      throw InputError(location(ctx_, key.source()), name, problem);
+    }
+    if (const toml::node* n = root.get("study")) read_study_section(table(*n, "study", "[study]"), spec);
+    if (const toml::node* n = root.get("team")) read_team(table(*n, "team", "[team]"), spec);
+    if (const toml::node* n = root.get("pipeline")) read_pipeline(table(*n, "pipeline", "[pipeline]"), spec);
+    if (const toml::node* n = root.get("process")) read_process(table(*n, "process", "[process]"), spec);
+    if (const toml::node* n = root.get("mistake"))
+      for (const toml::table* t : table_array(*n, "mistake")) spec.mistakes.push_back(read_mistake(*t, spec));
+    if (const toml::node* n = root.get("intervention"))
+      for (const toml::table* t : table_array(*n, "intervention"))
+        spec.interventions.push_back(read_intervention(*t, spec));
+    if (const toml::node* n = root.get("correlation"))
+      for (const toml::table* t : table_array(*n, "correlation"))
+        spec.correlations.push_back(read_correlation(*t));
+    return spec;
+  }
+
+ private:
+  const toml::table& table(const toml::node& node, const std::string& path, const std::string& what) {
+    const toml::table* t = node.as_table();
+    if (!t)
+      throw InputError(location(ctx_, node), path,
+                       fmt::format("expected the section {} (a table), got {}", what, describe_node(node)));
+    return *t;
+  }
+
+  std::vector<const toml::table*> table_array(const toml::node& node, const std::string& path) {
+    const toml::array* array = node.as_array();
+    if (!array)
+      throw InputError(location(ctx_, node), path,
+                       fmt::format("write each {0} as its own [[{0}]] table (double brackets), got {1}", path,
+                                   describe_node(node)));
+    std::vector<const toml::table*> out;
+    for (const toml::node& element : *array) {
+      const toml::table* t = element.as_table();
+      if (!t)
+        throw InputError(
+            location(ctx_, element), path,
+            fmt::format("write each {0} as its own [[{0}]] table, got {1}", path, describe_node(element)));
+      out.push_back(t);
+    }
+    return out;
+  }
+
+  Located<std::string> text(const toml::node& node, const std::string& path,
+                            const char* expected = "a string") {
+    return {read_string(ctx_, node, path, expected), location(ctx_, node)};
+  }
+
+  Located<std::int64_t> integer(const toml::node& node, const std::string& path, std::int64_t min,
+                                const char* expected) {
+    if (node.is_floating_point()) {
+      const double x = node.as_floating_point()->get();
+      const std::string got =
+          (std::isfinite(x) && x == std::floor(x))
+              ? fmt::format("{} written as a decimal number (drop the decimal point or exponent)",
+                            number_text(x))
+              : number_text(x);
+      throw InputError(location(ctx_, node), path, fmt::format("expected {}, got {}", expected, got));
+    }
+    if (!node.is_integer())
+      throw InputError(location(ctx_, node), path,
+                       fmt::format("expected {}, got {}", expected, describe_node(node)));
+    const std::int64_t x = node.as_integer()->get();
+    if (x < min)
+      throw InputError(location(ctx_, node), path, fmt::format("expected {}, got {}", expected, x));
+    return {x, location(ctx_, node)};
+  }
+
+  Located<std::string> id(const toml::table& t, const std::string& what, std::size_t index) {
+    const std::string fallback = fmt::format("{}[{}]", what, index);
+    const toml::node* node = t.get("id");
+    if (!node)
+      throw InputError(location(ctx_, t), fallback,
+                       fmt::format("a {} needs an id, e.g. id = \"{}\"", what,
+                                   what == "mistake" ? "pilot-no-criteria" : "pilot-training"));
+    Located<std::string> out = text(*node, fallback + ".id", "an id (a string)");
+    const bool valid = !out.value.empty() && std::all_of(out.value.begin(), out.value.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    });
+    if (!valid)
+      throw InputError(
+          out.where, fallback + ".id",
+          fmt::format("an id uses only letters, digits, '-' and '_' (it becomes part of parameter "
+                      "paths), got \"{}\"",
+                      out.value));
+    return out;
+  }
+
+  void read_study_section(const toml::table& t, StudySpec& spec) {
+    spec.sections["study"] = location(ctx_, t);
+    check_keys(ctx_, t, kStudyKeys, "study", "[study]");
+    if (const toml::node* n = t.get("name")) spec.name = text(*n, "study.name");
+    if (const toml::node* n = t.get("trials"))
+      spec.trials = integer(*n, "study.trials", 1, "a whole number of trials >= 1");
+    if (const toml::node* n = t.get("seed")) spec.seed = integer(*n, "study.seed", 0, "a whole number >= 0");
+    if (const toml::node* n = t.get("currency")) {
+      spec.currency = text(*n, "study.currency", "a currency code such as \"USD\"");
+      if (spec.currency->value.empty())
+        throw InputError(spec.currency->where, "study.currency",
+                         "expected a currency code such as \"USD\", got \"\"");
+    }
+    if (const toml::node* n = t.get("value")) {
+      spec.value = text(*n, "study.value", "\"revenue\" or \"margin\"");
+      if (spec.value->value != "revenue" && spec.value->value != "margin")
+        throw InputError(spec.value->where, "study.value",
+                         fmt::format("expected \"revenue\" or \"margin\", got \"{}\"", spec.value->value));
+    }
+  }
+
+  void read_team(const toml::table& t, StudySpec& spec) {
+    spec.sections["team"] = location(ctx_, t);
+    check_keys(ctx_, t, kTeamKeys, "team", "[team]");
+    if (const toml::node* n = t.get("reps"))
+      spec.reps = integer(*n, "team.reps", 1, "a whole number of reps >= 1");
+    if (const toml::node* n = t.get("hourly_cost"))
+      spec.params["team.hourly_cost"] = read_param(ctx_, *n, "team.hourly_cost", kHourlyCost);
+  }
+
+  void read_pipeline(const toml::table& t, StudySpec& spec) {
+    spec.sections["pipeline"] = location(ctx_, t);
+    check_keys(ctx_, t, names_of(kPipelineParams), "pipeline", "[pipeline]");
+    if (t.contains("opportunities_per_rep") && t.contains("opportunities"))
+      throw InputError(location(ctx_, *t.get("opportunities")), "pipeline.opportunities",
+                       "give either opportunities_per_rep or opportunities (the team's total), not both");
+    for (const auto& [key, range] : kPipelineParams)
+      if (const toml::node* n = t.get(key)) {
+        const std::string path = std::string("pipeline.") + key;
+        spec.params[path] = read_param(ctx_, *n, path, range);
+      }
+  }
+
+  void read_process(const toml::table& t, StudySpec& spec) {
+    spec.sections["process"] = location(ctx_, t);
+    check_keys(ctx_, t, kProcessKeys, "process", "[process]");
+    const toml::node* n = t.get("stages");
+    if (!n) return;
+    const toml::array* array = n->as_array();
+    if (!array)
+      throw InputError(
+          location(ctx_, *n), "process.stages",
+          fmt::format("expected an array of stage names such as [\"qualify\", \"propose\"], got {}",
+                      describe_node(*n)));
+    if (array->empty())
+      throw InputError(location(ctx_, *n), "process.stages", "expected at least one stage, got []");
+    Located<std::vector<std::string>> stages{{}, location(ctx_, *n)};
+    for (const toml::node& element : *array) {
+      const std::string stage = read_string(ctx_, element, "process.stages", "a stage name (a string)");
+      if (stage.empty())
+        throw InputError(location(ctx_, element), "process.stages", "expected a stage name, got \"\"");
+      if (std::find(stages.value.begin(), stages.value.end(), stage) != stages.value.end())
+        throw InputError(location(ctx_, element), "process.stages",
+                         fmt::format("each stage appears once, got \"{}\" twice", stage));
+      stages.value.push_back(stage);
+    }
+    spec.stages = std::move(stages);
+  }
+
+  MistakeSpec read_mistake(const toml::table& t, const StudySpec& spec) {
+    MistakeSpec m;
+    m.where = location(ctx_, t);
+    m.id = id(t, "mistake", spec.mistakes.size() + 1);
+    const std::string prefix = "mistake." + m.id.value;
+    for (const auto& other : spec.mistakes)
+      if (other.id.value == m.id.value)
+        throw InputError(m.id.where, prefix + ".id",
+                         fmt::format("each mistake id is used once, got \"{}\" again (first at line {})",
+                                     m.id.value, other.id.where.line));
+    check_keys(ctx_, t, names_of(kMistakeParams, {"id", "name", "stage", "applies_to", "recovery"}), prefix,
+               "a [[mistake]]");
+    if (const toml::node* n = t.get("name")) m.name = text(*n, prefix + ".name");
+    const toml::node* stage = t.get("stage");
+    if (!stage)
+      throw InputError(m.where, prefix + ".stage",
+                       "a mistake needs the stage where it happens, e.g. stage = \"pilot\"");
+    m.stage = text(*stage, prefix + ".stage", "a stage name (a string)");
+    if (const toml::node* n = t.get("applies_to")) {
+      m.applies_to = text(*n, prefix + ".applies_to", "one of all, good_fit, poor_fit, pilot, repeat");
+      if (std::find(kAppliesTo.begin(), kAppliesTo.end(), m.applies_to->value) == kAppliesTo.end()) {
+        std::string problem =
+            fmt::format("expected one of {}, got \"{}\"", join(kAppliesTo), m.applies_to->value);
+        if (const std::string guess = nearest(m.applies_to->value, kAppliesTo); !guess.empty())
+          problem += fmt::format(" (did you mean \"{}\"?)", guess);
+        throw InputError(m.applies_to->where, prefix + ".applies_to", problem);
+      }
+    }
+    if (!t.contains("probability"))
+      throw InputError(
+          m.where, prefix + ".probability",
+          "a mistake needs the probability that it happens on an opportunity it applies to, e.g. "
+          "probability = 0.2");
+    for (const auto& [key, range] : kMistakeParams)
+      if (const toml::node* n = t.get(key)) m.params[key] = read_param(ctx_, *n, prefix + "." + key, range);
+    if (const toml::node* n = t.get("recovery")) {
+      const toml::table* r = n->as_table();
+      if (!r)
+        throw InputError(
+            location(ctx_, *n), prefix + ".recovery",
+            fmt::format("expected a table such as {{ hours = 40, hourly_cost = 500, saved = 0.5 }}, got {}",
+                        describe_node(*n)));
+      check_keys(ctx_, *r, names_of(kRecoveryParams), prefix + ".recovery", "a recovery");
+      m.has_recovery = true;
+      for (const auto& [key, range] : kRecoveryParams)
+        if (const toml::node* v = r->get(key))
+          m.params[std::string("recovery.") + key] = read_param(ctx_, *v, prefix + ".recovery." + key, range);
+    }
+    return m;
+  }
+
+  InterventionSpec read_intervention(const toml::table& t, const StudySpec& spec) {
+    InterventionSpec iv;
+    iv.where = location(ctx_, t);
+    iv.id = id(t, "intervention", spec.interventions.size() + 1);
+    const std::string prefix = "intervention." + iv.id.value;
+    for (const auto& other : spec.interventions)
+      if (other.id.value == iv.id.value)
+        throw InputError(iv.id.where, prefix + ".id",
+                         fmt::format("each intervention id is used once, got \"{}\" again (first at line {})",
+                                     iv.id.value, other.id.where.line));
+    check_keys(ctx_, t, kInterventionKeys, prefix, "an [[intervention]]");
+    if (const toml::node* n = t.get("name")) iv.name = text(*n, prefix + ".name");
+    auto money = [&](const char* key, const char* expected) -> std::optional<Located<double>> {
+      const toml::node* n = t.get(key);
+      if (!n) return std::nullopt;
+      const std::string path = prefix + "." + key;
+      const double x = read_number(ctx_, *n, path, expected);
+      if (x < 0)
+        throw InputError(location(ctx_, *n), path,
+                         fmt::format("expected {}, got {}", expected, number_text(x)));
+      return Located<double>{x, location(ctx_, *n)};
+    };
+    iv.cost = money("cost", "a cost >= 0 (a number)");
+    iv.cost_per_rep = money("cost_per_rep", "a cost per rep >= 0 (a number)");
+    iv.hours_per_rep = money("hours_per_rep", "hours per rep >= 0 (a number)");
+    if (const toml::node* n = t.get("effect")) {
+      const toml::array* array = n->as_array();
+      if (!array)
+        throw InputError(
+            location(ctx_, *n), prefix + ".effect",
+            fmt::format("expected an array of effects such as [ {{ param = \"pipeline.close_rate\", "
+                        "scale = 1.1 }} ], got {}",
+                        describe_node(*n)));
+      for (const toml::node& element : *array)
+        iv.effects.push_back(read_effect(element, prefix, iv.effects.size() + 1));
+    }
+    return iv;
+  }
+
+  EffectSpec read_effect(const toml::node& node, const std::string& prefix, std::size_t index) {
+    const std::string path = fmt::format("{}.effect[{}]", prefix, index);
+    const toml::table* t = node.as_table();
+    if (!t)
+      throw InputError(
+          location(ctx_, node), path,
+          fmt::format("expected an effect such as {{ param = \"pipeline.close_rate\", scale = 1.1 }}, got {}",
+                      describe_node(node)));
+    check_keys(ctx_, *t, kEffectKeys, path, "an effect");
+    EffectSpec e;
+    e.where = location(ctx_, *t);
+    const toml::node* param = t->get("param");
+    if (!param)
+      throw InputError(e.where, path,
+                       "an effect needs param, the path of the year-level input it changes, e.g. "
+                       "param = \"mistake.pilot-no-criteria.probability\"");
+    e.param = text(*param, path + ".param", "a parameter path (a string)");
+    int ops = 0;
+    for (const char* op : {"scale", "set", "add"})
+      if (t->contains(op)) ++ops;
+    if (ops != 1)
+      throw InputError(e.where, path,
+                       fmt::format("an effect has exactly one of scale, set or add, got {}",
+                                   ops == 0 ? "none" : "several"));
+    if (const toml::node* n = t->get("scale")) {
+      e.op = EffectOp::scale;
+      e.amount = read_param(ctx_, *n, path + ".scale", kScale);
+    } else if (const toml::node* s = t->get("set")) {
+      e.op = EffectOp::set;
+      e.amount = read_param(ctx_, *s, path + ".set", kAnyNumber);  // range checked against the target
+    } else {
+      e.op = EffectOp::add;
+      e.amount = read_param(ctx_, *t->get("add"), path + ".add", kAnyNumber);
+    }
+    return e;
+  }
+
+  CorrelationSpec read_correlation(const toml::table& t) {
+    CorrelationSpec c;
+    c.where = location(ctx_, t);
+    check_keys(ctx_, t, kCorrelationKeys, "correlation", "a [[correlation]]");
+    for (const char* key : {"a", "b", "rank"})
+      if (!t.contains(key))
+        throw InputError(
+            c.where, std::string("correlation.") + key,
+            "a correlation needs a, b (two uncertain year-level parameter paths) and rank (in [-1, 1])");
+    c.a = text(*t.get("a"), "correlation.a", "a parameter path (a string)");
+    c.b = text(*t.get("b"), "correlation.b", "a parameter path (a string)");
+    const toml::node& rank = *t.get("rank");
+    c.rank = {read_number(ctx_, rank, "correlation.rank", "a rank correlation in [-1, 1]"),
+              location(ctx_, rank)};
+    if (c.rank.value < -1 || c.rank.value > 1)
+      throw InputError(c.rank.where, "correlation.rank",
+                       fmt::format("a rank correlation lies in [-1, 1], got {}", number_text(c.rank.value)));
+    return c;
+  }
+
+  const FileContext& ctx_;
+};
+
+//! Overrides `base` with what `own` says: key by key for the sections, by id for mistakes and
+//! interventions, by pair for correlations.
+void merge_into(StudySpec& base, StudySpec own) {
+  base.file = own.file;
+  for (auto& [name, where] : own.sections) base.sections[name] = where;
+  if (own.name) base.name = own.name;
+  if (own.currency) base.currency = own.currency;
+  if (own.value) base.value = own.value;
+  if (own.trials) base.trials = own.trials;
+  if (own.seed) base.seed = own.seed;
+  if (own.reps) base.reps = own.reps;
+  // the opportunity count is one setting written one of two ways
+  if (own.params.count("pipeline.opportunities") || own.params.count("pipeline.opportunities_per_rep")) {
+    base.params.erase("pipeline.opportunities");
+    base.params.erase("pipeline.opportunities_per_rep");
+  }
+  for (auto& [path, param] : own.params) base.params[path] = std::move(param);
+  if (own.stages) base.stages = std::move(own.stages);
+  for (auto& m : own.mistakes) {
+    auto same = std::find_if(base.mistakes.begin(), base.mistakes.end(),
+                             [&](const MistakeSpec& b) { return b.id.value == m.id.value; });
+    if (same != base.mistakes.end())
+      *same = std::move(m);
+    else
+      base.mistakes.push_back(std::move(m));
+  }
+  for (auto& iv : own.interventions) {
+    auto same = std::find_if(base.interventions.begin(), base.interventions.end(),
+                             [&](const InterventionSpec& b) { return b.id.value == iv.id.value; });
+    if (same != base.interventions.end())
+      *same = std::move(iv);
+    else
+      base.interventions.push_back(std::move(iv));
+  }
+  for (auto& c : own.correlations) {
+    auto same =
+        std::find_if(base.correlations.begin(), base.correlations.end(), [&](const CorrelationSpec& b) {
+          return (b.a.value == c.a.value && b.b.value == c.b.value) ||
+                 (b.a.value == c.b.value && b.b.value == c.a.value);
+        });
+    if (same != base.correlations.end())
+      *same = std::move(c);
+    else
+      base.correlations.push_back(std::move(c));
+  }
+}
+
+}  // namespace
+
+std::string read_text_file(const fs::path& file, const SourceLocation& referred_from, const std::string& path,
+                           const std::string& shown) {
+  std::error_code ec;
+  const bool itself = referred_from.file.empty();  // the study named on the command line
+  const SourceLocation where = itself ? SourceLocation{shown} : referred_from;
+  const std::string what = itself ? std::string{} : shown + ": ";
+  if (!fs::exists(file, ec)) throw InputError(where, path, what + "no such file");
+  if (fs::is_directory(file, ec))
+    throw InputError(where, path, what + "is a folder, expected a study file (.toml)");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError(where, path, what + "cannot be read (permissions?)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+StudySpec read_study(std::string_view text, const std::string& label, const fs::path& base_dir,
+                     std::vector<fs::path>& chain) {
+  const FileContext ctx{label, base_dir, 0};
+  toml::table root;
+  try {
+    root = toml::parse(text, label);
+  } catch (const toml::parse_error& e) {
+    throw InputError(location(ctx, e.source()), "", fmt::format("not valid TOML: {}", e.description()));
+  }
+  if (root.empty())
+    throw InputError(
+        SourceLocation{label}, "",
+        "the study file is empty; a study needs at least [pipeline] with close_rate, deal_size and "
+        "opportunities_per_rep (run `mistakesim init` for an annotated template)");
+
+  StudySpec base;
+  bool has_base = false;
+  if (const toml::node* ext = root.get("extends")) {
+    const std::string name = read_string(ctx, *ext, "extends", "the path of a base study file (a string)");
+    const fs::path file = base_dir.empty() ? fs::path(name) : base_dir / name;
+    const std::string shown = (fs::path(label).parent_path() / name).lexically_normal().string();
+    const SourceLocation where = location(ctx, *ext);
+    std::error_code ec;
+    const fs::path canonical = fs::weakly_canonical(file, ec);
+    if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
+      std::vector<std::string> names;
+      for (const auto& f : chain) names.push_back(f.filename().string());
+      names.push_back(canonical.filename().string());
+      throw InputError(where, "extends",
+                       fmt::format("a study cannot extend itself, got the cycle {}", join(names, " -> ")));
+    }
+    const std::string base_text = read_text_file(file, where, "extends", shown);
+    chain.push_back(canonical);
+    base = read_study(base_text, shown, file.parent_path(), chain);
+    chain.pop_back();
+    has_base = true;
+  }
+  StudySpec own = StudyReader(ctx).read(root);
+  if (!has_base) return own;
+  merge_into(base, std::move(own));
+  return base;
+}
+
+}  // namespace mistakesim::detail

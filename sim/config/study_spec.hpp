@@ -1,0 +1,128 @@
+#pragma once
+// StudySpec: what a study file says, with the position of every value, before the cross-checks
+// that need the whole study (stages, effect targets, correlations, slots). Reading a file checks
+// what one value can tell on its own: TOML types, known keys, a distribution's parameters and its
+// support against the parameter's valid range. Merging (`extends`) works on specs; compiling turns
+// the merged spec into a Model. Internal to sim/config.
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <mistakesim/distribution.hpp>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/model.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mistakesim::detail {
+
+inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+//! The valid range of a parameter and how to say it in a message.
+struct ValidRange {
+  double lower = -kInfinity;
+  double upper = kInfinity;
+  const char* what = "a number";  //!< e.g. "a probability lies in [0, 1]"
+};
+
+inline constexpr ValidRange kAnyNumber{-kInfinity, kInfinity, "a number"};
+inline constexpr ValidRange kProbability{0.0, 1.0, "a probability lies in [0, 1]"};
+inline constexpr ValidRange kFraction{0.0, 1.0, "a fraction lies in [0, 1]"};
+inline constexpr ValidRange kHours{0.0, kInfinity, "hours are >= 0"};
+inline constexpr ValidRange kMoney{0.0, kInfinity, "an amount of money is >= 0"};
+inline constexpr ValidRange kHourlyCost{0.0, kInfinity, "an hourly cost is >= 0"};
+inline constexpr ValidRange kCount{0.0, kInfinity, "a count is >= 0"};
+inline constexpr ValidRange kScale{0.0, kInfinity, "a scale factor is >= 0"};
+
+template <class T>
+struct Located {
+  T value{};
+  SourceLocation where;
+};
+
+//! A number or a distribution, already solved into canonical form.
+struct ParamSpec {
+  Distribution dist;
+  SourceLocation where;  //!< of the value (the number or the `{ dist = ... }` table)
+  ValidRange range;
+  std::string path;  //!< full parameter path, e.g. "mistake.x.probability"
+};
+
+//! Keyed by the key inside its table: "probability", "recovery.hours"...
+using Params = std::map<std::string, ParamSpec>;
+
+struct MistakeSpec {
+  Located<std::string> id;
+  std::optional<Located<std::string>> name;
+  Located<std::string> stage;
+  std::optional<Located<std::string>> applies_to;
+  Params params;  //!< probability, noticed, lose, churn, wasted_hours, direct_cost, discount, recovery.*
+  bool has_recovery = false;
+  SourceLocation where;  //!< of the [[mistake]] table
+};
+
+struct EffectSpec {
+  Located<std::string> param;  //!< target path
+  EffectOp op = EffectOp::scale;
+  ParamSpec amount;
+  SourceLocation where;
+};
+
+struct InterventionSpec {
+  Located<std::string> id;
+  std::optional<Located<std::string>> name;
+  std::optional<Located<double>> cost, cost_per_rep, hours_per_rep;
+  std::vector<EffectSpec> effects;
+  SourceLocation where;
+};
+
+struct CorrelationSpec {
+  Located<std::string> a, b;
+  Located<double> rank;
+  SourceLocation where;
+};
+
+//! Everything one study file (or a merged chain of them) says.
+struct StudySpec {
+  std::string file;                                //!< label of the outermost file (Model::source_file)
+  std::map<std::string, SourceLocation> sections;  //!< where each [section] is written
+  std::optional<Located<std::string>> name, currency, value;
+  std::optional<Located<std::int64_t>> trials, seed, reps;
+  Params params;  //!< team and pipeline numbers, keyed by full path: "pipeline.close_rate"
+  std::optional<Located<std::vector<std::string>>> stages;
+  std::vector<MistakeSpec> mistakes;
+  std::vector<InterventionSpec> interventions;
+  std::vector<CorrelationSpec> correlations;
+};
+
+//! Reads one study file's text into a spec, following `extends` (paths relative to base_dir).
+//! `chain` holds the canonical paths of the files being read, to refuse cycles.
+StudySpec read_study(std::string_view text, const std::string& label, const std::filesystem::path& base_dir,
+                     std::vector<std::filesystem::path>& chain);
+
+//! The text of a file, or InputError at `referred_from` (or the file itself when that is empty).
+std::string read_text_file(const std::filesystem::path& file, const SourceLocation& referred_from,
+                           const std::string& path, const std::string& shown);
+
+//! Validates the cross-references of a merged spec and compiles it.
+Model compile_study(const StudySpec& spec);
+
+//! Refuses a distribution that can leave `range`, saying what to change.
+void check_support(const Distribution& d, const ValidRange& range, const SourceLocation& where,
+                   const std::string& path);
+
+//! Smallest and largest value a canonical distribution can take.
+double support_lower(const Distribution& d);
+double support_upper(const Distribution& d);
+
+//! A number as written in messages: shortest form that reads back exactly.
+std::string number_text(double x);
+
+//! The candidate closest to `word` if it is a likely typo of it, or "".
+std::string nearest(const std::string& word, const std::vector<std::string>& candidates);
+//! "a, b, c"
+std::string join(const std::vector<std::string>& words, const char* separator = ", ");
+
+}  // namespace mistakesim::detail

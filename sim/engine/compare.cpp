@@ -1,0 +1,100 @@
+// Paired comparison of interventions over common random numbers (see compare.hpp).
+
+#include <mistakesim/compare.hpp>
+#include <mistakesim/errors.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mistakesim {
+namespace {
+
+double mean(const std::vector<double>& v) {
+  double s = 0.0;
+  for (double x : v) s += x;
+  return v.empty() ? 0.0 : s / static_cast<double>(v.size());
+}
+
+double variance(const std::vector<double>& v) {
+  const double mu = mean(v);
+  double s = 0.0;
+  for (double x : v) s += (x - mu) * (x - mu);
+  return v.size() < 2 ? 0.0 : s / static_cast<double>(v.size() - 1);
+}
+
+//! Mean net of a candidate with a fraction f of its effect, over the first `trials` trials.
+double mean_net(const Model& m, const Candidate& c, double f, const std::vector<double>& base_cost,
+                const RunOptions& run) {
+  Scenario s{.interventions = c.interventions, .pinned = {}, .effect_fraction = f};
+  const TrialResults r = run_trials(m, s, run);
+  double sum = 0.0;
+  for (std::uint64_t t = 0; t < r.count; ++t) sum += base_cost[t] - r.cost_total[t] - r.intervention_cost[t];
+  return sum / static_cast<double>(r.count);
+}
+
+}  // namespace
+
+std::vector<Candidate> all_interventions(const Model& model) {
+  std::vector<Candidate> out;
+  for (std::size_t k = 0; k < model.interventions.size(); ++k)
+    out.push_back(Candidate{model.interventions[k].id, model.interventions[k].name, {k}});
+  return out;
+}
+
+Comparison compare(const Model& m, const std::vector<Candidate>& candidates, const CompareOptions& options) {
+  Comparison out;
+  out.baseline = run_trials(m, Scenario{}, options.run);
+  const std::vector<double>& base = out.baseline.cost_total;
+  const double var_base = variance(base);
+  for (const Candidate& c : candidates) {
+    CandidateResult cr;
+    cr.candidate = c;
+    Scenario with;
+    with.interventions = c.interventions;
+    cr.results = run_trials(m, with, options.run);
+    const std::uint64_t n = cr.results.count;
+    SIM_CHECK(n == out.baseline.count, << n << " vs " << out.baseline.count);
+    cr.savings.resize(n);
+    cr.net.resize(n);
+    std::uint64_t pays = 0;
+    for (std::uint64_t t = 0; t < n; ++t) {
+      cr.savings[t] = base[t] - cr.results.cost_total[t];
+      cr.net[t] = cr.savings[t] - cr.results.intervention_cost[t];
+      pays += cr.net[t] > 0.0;
+    }
+    cr.savings_mean = mean(cr.savings);
+    cr.cost_mean = mean(cr.results.intervention_cost);
+    cr.net_mean = mean(cr.net);
+    cr.roi_mean = cr.cost_mean > 0.0 ? cr.net_mean / cr.cost_mean
+                                     : (cr.net_mean > 0.0 ? std::numeric_limits<double>::infinity() : 0.0);
+    cr.p_pays_off = static_cast<double>(pays) / static_cast<double>(n);
+    const double var_paired = variance(cr.savings);
+    const double var_independent = var_base + variance(cr.results.cost_total);
+    cr.variance_reduction =
+        var_paired > 0.0 ? var_independent / var_paired : std::numeric_limits<double>::infinity();
+
+    // Break-even: bisection on the effect fraction over a prefix of the same trials (the mean net
+    // of a prefix is itself a paired estimate, so the search is smooth in f).
+    RunOptions prefix = options.run;
+    prefix.trials = options.break_even_trials == 0 ? n : std::min<std::uint64_t>(n, options.break_even_trials);
+    if (mean_net(m, c, 1.0, base, prefix) < 0.0) {
+      cr.break_even_fraction = std::nullopt;
+    } else if (mean_net(m, c, 0.0, base, prefix) >= 0.0) {
+      cr.break_even_fraction = 0.0;
+    } else {
+      double lo = 0.0, hi = 1.0;  // net(lo) < 0 <= net(hi)
+      while (hi - lo > 0.001) {
+        const double mid = 0.5 * (lo + hi);
+        (mean_net(m, c, mid, base, prefix) >= 0.0 ? hi : lo) = mid;
+      }
+      cr.break_even_fraction = hi;
+    }
+    out.candidates.push_back(std::move(cr));
+  }
+  std::stable_sort(out.candidates.begin(), out.candidates.end(),
+                   [](const CandidateResult& a, const CandidateResult& b) { return a.net_mean > b.net_mean; });
+  return out;
+}
+
+}  // namespace mistakesim

@@ -1,0 +1,68 @@
+#pragma once
+// Builds small Models by hand for engine tests, without a study file: the engine is tested on its
+// own, the config layer separately.
+#include <mistakesim/model.hpp>
+#include <mistakesim/random.hpp>
+
+#include <string>
+
+namespace mistakesim::testing {
+
+inline InputId add_input(Model& m, const std::string& path, Distribution d, double lower = 0.0,
+                         double upper = 1.0) {
+  m.inputs.push_back(YearInput{path, std::move(d), slot_of(path), lower, upper});
+  return static_cast<InputId>(m.inputs.size() - 1);
+}
+
+inline Amount amount(const std::string& path, Distribution d) { return Amount{std::move(d), slot_of(path)}; }
+
+//! A one-rep team with `opportunities` deals a year, all good fits that all close, constant deal size.
+inline Model basic_model(double opportunities, double deal_size, std::uint64_t trials = 1000) {
+  Model m;
+  m.name = "test";
+  m.trials = trials;
+  m.seed = 12345;
+  m.reps = 1;
+  const double inf = std::numeric_limits<double>::infinity();
+  m.hourly_cost = add_input(m, "team.hourly_cost", Distribution::constant(100.0), 0.0, inf);
+  m.good_fit = add_input(m, "pipeline.good_fit", Distribution::constant(1.0));
+  m.close_rate = add_input(m, "pipeline.close_rate", Distribution::constant(1.0));
+  m.margin = add_input(m, "pipeline.margin", Distribution::constant(1.0));
+  m.pilot_rate = add_input(m, "pipeline.pilot_rate", Distribution::constant(0.0));
+  m.repeat_customer = add_input(m, "pipeline.repeat_customer", Distribution::constant(0.0));
+  m.opportunities_per_rep = false;
+  m.opportunities = amount("pipeline.opportunities", Distribution::constant(opportunities));
+  m.opportunity_slot = slot_of("pipeline");
+  m.deal_size = amount("pipeline.deal_size", Distribution::constant(deal_size));
+  m.qualify_hours = amount("pipeline.qualify_hours", Distribution::constant(0.0));
+  m.customer_value = amount("pipeline.customer_value", Distribution::constant(0.0));
+  m.stages = {"qualify", "discover", "pilot", "propose", "close"};
+  return m;
+}
+
+//! Adds a mistake with constant rates; returns its index.
+inline std::size_t add_mistake(Model& m, const std::string& id, int stage, double probability, double noticed,
+                               double lose, AppliesTo applies = AppliesTo::all) {
+  Mistake k;
+  k.id = id;
+  k.name = id;
+  k.stage = m.stages[static_cast<std::size_t>(stage)];
+  k.stage_index = stage;
+  k.applies_to = applies;
+  k.event_slot = slot_of("mistake." + id);
+  const std::string p = "mistake." + id + ".";
+  k.probability = add_input(m, p + "probability", Distribution::constant(probability));
+  k.noticed = add_input(m, p + "noticed", Distribution::constant(noticed));
+  k.lose = add_input(m, p + "lose", Distribution::constant(lose));
+  k.churn = add_input(m, p + "churn", Distribution::constant(0.0));
+  k.recovery_hourly_cost = m.hourly_cost;
+  k.wasted_hours = amount(p + "wasted_hours", Distribution::constant(0.0));
+  k.direct_cost = amount(p + "direct_cost", Distribution::constant(0.0));
+  k.discount = amount(p + "discount", Distribution::constant(0.0));
+  k.recovery_hours = amount(p + "recovery.hours", Distribution::constant(0.0));
+  k.recovery_saved = amount(p + "recovery.saved", Distribution::constant(0.0));
+  m.mistakes.push_back(std::move(k));
+  return m.mistakes.size() - 1;
+}
+
+}  // namespace mistakesim::testing
