@@ -28,10 +28,11 @@ void BM_SimulateTrial(benchmark::State& state) {
   std::vector<double> years(kRing * ni);
   for (std::uint64_t t = 0; t < kRing; ++t) draw_year(m, Scenario{}, t, std::span(years).subspan(t * ni, ni));
   std::vector<MistakeTally> tally(m.mistakes.size());
+  TrialScratch scratch;
   std::uint64_t t = 0, opportunities = 0;
   for (auto _ : state) {
     const std::uint64_t k = t++ % kRing;
-    const TrialOutcome o = simulate_trial(m, std::span<const double>(years).subspan(k * ni, ni), k, tally);
+    const TrialOutcome o = simulate_trial(m, std::span<const double>(years).subspan(k * ni, ni), k, tally, scratch);
     opportunities += o.opportunities;
     benchmark::DoNotOptimize(o);
   }
@@ -46,10 +47,11 @@ void BM_FullTrial(benchmark::State& state) {
   const Model& m = mid_market();
   std::vector<double> year(m.inputs.size());
   std::vector<MistakeTally> tally(m.mistakes.size());
+  TrialScratch scratch;
   std::uint64_t t = 0, opportunities = 0;
   for (auto _ : state) {
     draw_year(m, Scenario{}, t, year);
-    const TrialOutcome o = simulate_trial(m, year, t, tally);
+    const TrialOutcome o = simulate_trial(m, year, t, tally, scratch);
     ++t;
     opportunities += o.opportunities;
     benchmark::DoNotOptimize(o);

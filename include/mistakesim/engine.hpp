@@ -6,6 +6,7 @@
 #include <mistakesim/model.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -56,7 +57,26 @@ void apply_correlations(const Model& model, std::uint64_t trial, std::span<doubl
 //! Cost of the scenario's interventions in a year with these year-level values [$].
 double intervention_cost(const Model& model, const Scenario& scenario, std::span<const double> year);
 
+//! Working memory of simulate_trial, reused from one trial to the next (one per thread), so that a
+//! trial allocates nothing. Holds no results: any scratch gives the same outcome.
+class TrialScratch {
+ public:
+  TrialScratch();
+  ~TrialScratch();
+  TrialScratch(TrialScratch&&) noexcept;
+  TrialScratch& operator=(TrialScratch&&) noexcept;
+  struct Impl;  //!< defined in engine.cpp
+
+ private:
+  friend TrialOutcome simulate_trial(const Model&, std::span<const double>, std::uint64_t, std::span<MistakeTally>,
+                                     TrialScratch&);
+  std::unique_ptr<Impl> impl_;
+};
+
 //! Plays one year. per_mistake.size() == model.mistakes.size(); it is overwritten.
+TrialOutcome simulate_trial(const Model& model, std::span<const double> year, std::uint64_t trial,
+                            std::span<MistakeTally> per_mistake, TrialScratch& scratch);
+//! Same, with a scratch of its own (allocates; for one-off calls).
 TrialOutcome simulate_trial(const Model& model, std::span<const double> year, std::uint64_t trial,
                             std::span<MistakeTally> per_mistake);
 

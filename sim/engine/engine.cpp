@@ -4,7 +4,10 @@
 // scenarios (baseline and an intervention) share every draw that their difference does not touch.
 //
 // Per-trial thresholds are hoisted out of the opportunity loop: probabilities become 32-bit
-// integer thresholds compared with Philox words, and constant amounts skip the generator.
+// integer thresholds compared with Philox words, and constant amounts skip the generator. The
+// Philox blocks themselves are computed a chunk of opportunities at a time, quantity by quantity,
+// in vector lanes (philox_blocks); the opportunity loop only reads them. docs/performance.md
+// measures what each step bought.
 
 #include <mistakesim/engine.hpp>
 #include <mistakesim/errors.hpp>
@@ -68,17 +71,6 @@ struct MistakeYear {
   double recovery_hourly_cost;
 };
 
-inline bool applies(AppliesTo a, bool fit, bool repeat, bool pilot) {
-  switch (a) {
-    case AppliesTo::all: return true;
-    case AppliesTo::good_fit: return fit;
-    case AppliesTo::poor_fit: return !fit;
-    case AppliesTo::pilot: return pilot;
-    case AppliesTo::repeat: return repeat;
-  }
-  return false;
-}
-
 inline double clamp_to(const YearInput& in, double x) {
   if (std::isnan(x)) return in.lower;
   return std::clamp(x, in.lower, in.upper);
@@ -125,11 +117,153 @@ double intervention_cost(const Model& m, const Scenario& scenario, std::span<con
   return cost;
 }
 
+namespace detail {
+
+inline constexpr std::size_t kChunk = 256;  //!< opportunities whose draws are computed together
+inline constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
+
+//! Block 0 of one random quantity (one slot) for a list of a chunk's opportunities, computed side by
+//! side by philox_blocks and read back in opportunity order. The lists are supersets of what the
+//! opportunity loop reads (a draw computed and not used changes nothing: it has its own address);
+//! a draw that is missing from the list is computed on the spot, so a list can never change a result.
+struct BatchedDraws {
+  std::uint32_t slot = 0;
+  bool random = false;  //!< false: a constant amount, nothing to draw
+  std::size_t size = 0;
+  std::size_t cursor = 0;
+  std::vector<std::uint32_t> opportunity;  //!< ascending; capacity kChunk
+  std::vector<std::uint32_t> words;        //!< 4 x kChunk: word j of entry e at [j * kChunk + e]
+
+  //! Sets the quantity; allocates only the first time.
+  void init(std::uint32_t quantity_slot, bool is_random) {
+    slot = quantity_slot;
+    random = is_random;
+    if (opportunity.size() != kChunk + 1) {
+      opportunity.assign(kChunk + 1, 0);
+      words.assign(4 * kChunk, 0);
+    }
+  }
+  void clear() { size = cursor = 0; }
+  void add(std::uint32_t i) { opportunity[size++] = i; }
+  //! Adds i if `take`, without a branch (the slot past the end is always writable: capacity kChunk + 1).
+  void add_if(std::uint32_t i, bool take) {
+    opportunity[size] = i;
+    size += take;
+  }
+  void compute(std::uint64_t seed, std::uint64_t trial) {
+    if (size == 0) return;
+    std::uint32_t* w = words.data();
+    philox_blocks(seed, trial, slot, 0, std::span<const std::uint32_t>(opportunity.data(), size), w, w + kChunk,
+                  w + 2 * kChunk, w + 3 * kChunk);
+  }
+  //! Entry of opportunity i, or kNotFound. Calls come in ascending i.
+  std::size_t find(std::uint32_t i) {
+    while (cursor < size && opportunity[cursor] < i) ++cursor;
+    return cursor < size && opportunity[cursor] == i ? cursor : kNotFound;
+  }
+  std::uint32_t word(std::size_t e, int j) const { return words[static_cast<std::size_t>(j) * kChunk + e]; }
+};
+
+//! Per opportunity of a chunk: what it is (bits of TrialScratch::Impl::flags).
+enum : std::uint8_t { kFit = 1, kRepeat = 2, kPilot = 4, kCloses = 8, kChurnCandidate = 16 };
+
+struct ApplyTest {
+  std::uint8_t mask, want;
+  bool operator()(std::uint8_t flags) const { return (flags & mask) == want; }
+};
+
+//! A mistake's batched draws: its event words and its per-occurrence amounts.
+struct MistakeDraws {
+  ApplyTest applies{0, 0};
+  BatchedDraws events, wasted_hours, direct_cost, discount, recovery_hours, recovery_saved;
+};
+
+//! An opportunity's applies_to test as a bit test: a mistake applies iff (flags & mask) == want.
+inline ApplyTest apply_test(AppliesTo a) {
+  switch (a) {
+    case AppliesTo::all: return {0, 0};
+    case AppliesTo::good_fit: return {kFit, kFit};
+    case AppliesTo::poor_fit: return {kFit, 0};
+    case AppliesTo::pilot: return {kPilot, kPilot};
+    case AppliesTo::repeat: return {kRepeat, kRepeat};
+  }
+  return {0, 1};  // never
+}
+
+}  // namespace detail
+
+struct TrialScratch::Impl {
+  std::vector<detail::MistakeYear> year;
+  detail::BatchedDraws pipeline, deal_size, qualify_hours, customer_value;
+  std::vector<detail::MistakeDraws> mistakes;
+  std::uint8_t flags[detail::kChunk];  //!< per opportunity of the chunk: fit 1, repeat 2, pilot 4, closes 8, churn 16
+
+  //! Sets the batches up for a model (cheap: allocates only when the model has more mistakes).
+  void prepare(const Model& m) {
+    if (year.size() != m.mistakes.size()) year.resize(m.mistakes.size());
+    if (mistakes.size() != m.mistakes.size()) mistakes.resize(m.mistakes.size());
+    const auto random = [](const Amount& a) { return a.dist.kind != DistKind::constant; };
+    pipeline.init(m.opportunity_slot, true);
+    deal_size.init(m.deal_size.slot, random(m.deal_size));
+    qualify_hours.init(m.qualify_hours.slot, random(m.qualify_hours));
+    customer_value.init(m.customer_value.slot, random(m.customer_value));
+    for (std::size_t k = 0; k < m.mistakes.size(); ++k) {
+      const Mistake& mk = m.mistakes[k];
+      detail::MistakeDraws& d = mistakes[k];
+      d.applies = detail::apply_test(mk.applies_to);
+      d.events.init(mk.event_slot, true);
+      d.wasted_hours.init(mk.wasted_hours.slot, random(mk.wasted_hours));
+      d.direct_cost.init(mk.direct_cost.slot, random(mk.direct_cost));
+      d.discount.init(mk.discount.slot, random(mk.discount));
+      d.recovery_hours.init(mk.recovery_hours.slot, mk.has_recovery && random(mk.recovery_hours));
+      d.recovery_saved.init(mk.recovery_saved.slot, mk.has_recovery && random(mk.recovery_saved));
+    }
+  }
+};
+
+TrialScratch::TrialScratch() : impl_(std::make_unique<Impl>()) {}
+TrialScratch::~TrialScratch() = default;
+TrialScratch::TrialScratch(TrialScratch&&) noexcept = default;
+TrialScratch& TrialScratch::operator=(TrialScratch&&) noexcept = default;
+
+namespace detail {
+
+//! An amount at (trial, i): from its batched block 0 when the batch has it, computed here otherwise.
+inline double draw_batched(const Amount& a, BatchedDraws& b, std::uint64_t seed, std::uint64_t trial, std::uint32_t i) {
+  if (a.dist.kind == DistKind::constant) return a.dist.p[0];
+  const std::size_t e = b.find(i);
+  if (e == kNotFound) return draw_amount(a, seed, trial, i);
+  DrawStream stream(seed, DrawAddress{trial, i, a.slot}, b.word(e, 0), b.word(e, 1), b.word(e, 2), b.word(e, 3));
+  return sample(a.dist, stream);
+}
+
+}  // namespace detail
+
 TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::uint64_t trial,
                             std::span<MistakeTally> per_mistake) {
-  using detail::draw_amount;
+  TrialScratch scratch;
+  return simulate_trial(m, year, trial, per_mistake, scratch);
+}
+
+// The opportunities are played in chunks of kChunk. For a chunk, the Philox blocks are computed
+// first, side by side, quantity by quantity: the pipeline words of every opportunity; each mistake's
+// event words for the opportunities it applies to; then the block 0 of every amount that may be
+// needed (deal sizes of deals that would close, qualify hours of poor fits, per-occurrence amounts of
+// occurrences, customer value of repeat customers who may churn). The opportunity loop then plays
+// both worlds exactly as docs/model.md states, reading those blocks. Every draw is still the one at
+// its address, so the results are bit for bit those of drawing each quantity when it is needed.
+TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::uint64_t trial,
+                            std::span<MistakeTally> per_mistake, TrialScratch& scratch) {
+  using detail::draw_batched;
+  using detail::kChurnCandidate;
+  using detail::kCloses;
+  using detail::kFit;
+  using detail::kPilot;
+  using detail::kRepeat;
   SIM_CHECK(per_mistake.size() == m.mistakes.size(), << per_mistake.size() << " vs " << m.mistakes.size());
   std::fill(per_mistake.begin(), per_mistake.end(), MistakeTally{});
+  TrialScratch::Impl& s = *scratch.impl_;
+  s.prepare(m);
   const std::uint64_t seed = m.seed;
 
   // Year-level figures, hoisted out of the opportunity loop.
@@ -141,7 +275,7 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
   const double value_factor = m.value == ValueBasis::margin ? year[m.margin] : 1.0;
 
   const std::size_t n_mistakes = m.mistakes.size();
-  std::vector<detail::MistakeYear> my(n_mistakes);
+  std::vector<detail::MistakeYear>& my = s.year;
   for (std::size_t k = 0; k < n_mistakes; ++k) {
     const Mistake& mk = m.mistakes[k];
     my[k] = {bernoulli_threshold(year[mk.probability]), bernoulli_threshold(year[mk.noticed]),
@@ -154,78 +288,145 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
   SIM_CHECK(n < kYearLevel - 1u - m.reps, << "opportunity count " << n << " collides with reserved indices");
   out.opportunities = static_cast<std::uint32_t>(n);
 
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const auto w = philox_block(seed, DrawAddress{trial, i, m.opportunity_slot}, 0);
-    const bool fit = bernoulli(w.v[0], t_fit);
-    const bool repeat = bernoulli(w.v[1], t_repeat);
-    const bool pilot = bernoulli(w.v[2], t_pilot);
-    const bool closes = fit && bernoulli(w.v[3], t_close);
-    out.good_fits += fit;
+  for (std::uint64_t chunk_begin = 0; chunk_begin < n; chunk_begin += detail::kChunk) {
+    const auto i0 = static_cast<std::uint32_t>(chunk_begin);
+    const auto i1 = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, chunk_begin + detail::kChunk));
 
-    double value = 0.0;  // [$] value basis of the deal, drawn only if it would close
-    if (closes) {
-      value = draw_amount(m.deal_size, seed, trial, i) * value_factor;
-      out.wins_done_right += 1;
-      out.revenue_done_right += value;
+    // 1. Pipeline words of every opportunity: fit, repeat, pilot, close.
+    s.pipeline.clear();
+    for (std::uint32_t i = i0; i < i1; ++i) s.pipeline.add(i);
+    s.pipeline.compute(seed, trial);
+    for (std::uint32_t i = i0; i < i1; ++i) {
+      const std::size_t e = i - i0;
+      const unsigned fit = bernoulli(s.pipeline.word(e, 0), t_fit);
+      const unsigned repeat = bernoulli(s.pipeline.word(e, 1), t_repeat);
+      const unsigned pilot = bernoulli(s.pipeline.word(e, 2), t_pilot);
+      const unsigned closes = fit & static_cast<unsigned>(bernoulli(s.pipeline.word(e, 3), t_close));
+      s.flags[e] = static_cast<std::uint8_t>(fit * kFit | repeat * kRepeat | pilot * kPilot | closes * kCloses);
     }
-    if (!fit) out.nonbuyer_hours += draw_amount(m.qualify_hours, seed, trial, i);
 
-    bool alive = closes;  // would have closed and still will
-    bool lost = false;
-    bool churned = false;
-    double remaining = value;  // value still to be earned after discounts
-    double kept = 0.0;         // value kept by a recovery
-    for (std::size_t k = 0; k < n_mistakes && !lost; ++k) {
-      const Mistake& mk = m.mistakes[k];
-      if (!detail::applies(mk.applies_to, fit, repeat, pilot)) continue;
-      const auto e = philox_block(seed, DrawAddress{trial, i, mk.event_slot}, 0);
-      if (!bernoulli(e.v[0], my[k].occur)) continue;
-      const bool noticed = bernoulli(e.v[1], my[k].noticed);
+    // 2. Each mistake's event words, for the opportunities it applies to.
+    for (std::size_t k = 0; k < n_mistakes; ++k) {
+      detail::BatchedDraws& ev = s.mistakes[k].events;
+      const detail::ApplyTest applies = s.mistakes[k].applies;
+      ev.clear();
+      for (std::uint32_t i = i0; i < i1; ++i) ev.add_if(i, applies(s.flags[i - i0]));
+      ev.compute(seed, trial);
+    }
 
-      const double hours = draw_amount(mk.wasted_hours, seed, trial, i);
-      double cost = hours * hourly_cost + draw_amount(mk.direct_cost, seed, trial, i);
-      if (!fit) out.nonbuyer_hours += hours;
-      if (alive) {
-        if (bernoulli(e.v[2], my[k].lose)) {
-          lost = true;
-          alive = false;
-          per_mistake[k].deals_lost += 1;
-          if (noticed && mk.has_recovery) {
-            cost += draw_amount(mk.recovery_hours, seed, trial, i) * my[k].recovery_hourly_cost;
-            const double saved = std::clamp(draw_amount(mk.recovery_saved, seed, trial, i), 0.0, 1.0);
-            kept = saved * remaining;
-            cost += remaining - kept;
+    // 3. Block 0 of every amount that may be needed.
+    s.deal_size.clear();
+    s.qualify_hours.clear();
+    s.customer_value.clear();
+    for (std::uint32_t i = i0; i < i1; ++i) {
+      const std::uint8_t f = s.flags[i - i0];
+      s.deal_size.add_if(i, s.deal_size.random & ((f & kCloses) != 0));
+      s.qualify_hours.add_if(i, s.qualify_hours.random & ((f & kFit) == 0));
+    }
+    for (std::size_t k = 0; k < n_mistakes; ++k) {
+      detail::MistakeDraws& d = s.mistakes[k];
+      const detail::MistakeYear& y = my[k];
+      for (auto* b : {&d.wasted_hours, &d.direct_cost, &d.discount, &d.recovery_hours, &d.recovery_saved}) b->clear();
+      for (std::size_t e = 0; e < d.events.size; ++e) {  // branch-free: these outcomes are coin flips
+        const std::uint32_t i = d.events.opportunity[e];
+        std::uint8_t& f = s.flags[i - i0];
+        const bool occurs = bernoulli(d.events.word(e, 0), y.occur);
+        const bool closes = occurs & ((f & kCloses) != 0);
+        const bool loses = closes & bernoulli(d.events.word(e, 2), y.lose);
+        const bool recovers = loses & bernoulli(d.events.word(e, 1), y.noticed);
+        d.wasted_hours.add_if(i, d.wasted_hours.random & occurs);
+        d.direct_cost.add_if(i, d.direct_cost.random & occurs);
+        d.discount.add_if(i, d.discount.random & closes & !loses);
+        d.recovery_hours.add_if(i, d.recovery_hours.random & recovers);
+        d.recovery_saved.add_if(i, d.recovery_saved.random & recovers);
+        const bool churns = occurs & ((f & kRepeat) != 0) & bernoulli(d.events.word(e, 3), y.churn);
+        f = static_cast<std::uint8_t>(f | (churns ? kChurnCandidate : 0));
+      }
+      for (auto* b : {&d.wasted_hours, &d.direct_cost, &d.discount, &d.recovery_hours, &d.recovery_saved})
+        b->compute(seed, trial);
+    }
+    if (s.customer_value.random)
+      for (std::uint32_t i = i0; i < i1; ++i) s.customer_value.add_if(i, (s.flags[i - i0] & kChurnCandidate) != 0);
+    s.deal_size.compute(seed, trial);
+    s.qualify_hours.compute(seed, trial);
+    s.customer_value.compute(seed, trial);
+
+    // 4. Both worlds of each opportunity (docs/model.md), reading the blocks above.
+    for (std::uint32_t i = i0; i < i1; ++i) {
+      const std::uint8_t f = s.flags[i - i0];
+      const bool fit = f & kFit;
+      const bool repeat = f & kRepeat;
+      const bool closes = f & kCloses;
+      out.good_fits += fit;
+
+      double value = 0.0;  // [$] value basis of the deal, drawn only if it would close
+      if (closes) {
+        value = draw_batched(m.deal_size, s.deal_size, seed, trial, i) * value_factor;
+        out.wins_done_right += 1;
+        out.revenue_done_right += value;
+      }
+      if (!fit) out.nonbuyer_hours += draw_batched(m.qualify_hours, s.qualify_hours, seed, trial, i);
+
+      bool alive = closes;  // would have closed and still will
+      bool lost = false;
+      bool churned = false;
+      double remaining = value;  // value still to be earned after discounts
+      double kept = 0.0;         // value kept by a recovery
+      for (std::size_t k = 0; k < n_mistakes && !lost; ++k) {
+        detail::MistakeDraws& d = s.mistakes[k];
+        if (!d.applies(f)) continue;
+        const Mistake& mk = m.mistakes[k];
+        const std::size_t ev = d.events.find(i);
+        SIM_CHECK(ev != detail::kNotFound, << "event words of mistake " << k << " missing for opportunity " << i);
+        if (!bernoulli(d.events.word(ev, 0), my[k].occur)) continue;
+        const bool noticed = bernoulli(d.events.word(ev, 1), my[k].noticed);
+
+        const double hours = draw_batched(mk.wasted_hours, d.wasted_hours, seed, trial, i);
+        double cost = hours * hourly_cost + draw_batched(mk.direct_cost, d.direct_cost, seed, trial, i);
+        if (!fit) out.nonbuyer_hours += hours;
+        if (alive) {
+          if (bernoulli(d.events.word(ev, 2), my[k].lose)) {
+            lost = true;
+            alive = false;
+            per_mistake[k].deals_lost += 1;
+            if (noticed && mk.has_recovery) {
+              cost += draw_batched(mk.recovery_hours, d.recovery_hours, seed, trial, i) * my[k].recovery_hourly_cost;
+              const double saved =
+                  std::clamp(draw_batched(mk.recovery_saved, d.recovery_saved, seed, trial, i), 0.0, 1.0);
+              kept = saved * remaining;
+              cost += remaining - kept;
+            } else {
+              cost += remaining;
+            }
           } else {
-            cost += remaining;
-          }
-        } else {
-          const double d = std::min(draw_amount(mk.discount, seed, trial, i) * value, remaining);
-          if (d > 0.0) {
-            remaining -= d;
-            cost += d;
+            const double discount = std::min(draw_batched(mk.discount, d.discount, seed, trial, i) * value, remaining);
+            if (discount > 0.0) {
+              remaining -= discount;
+              cost += discount;
+            }
           }
         }
+        if (repeat && !churned && bernoulli(d.events.word(ev, 3), my[k].churn)) {
+          churned = true;
+          cost += draw_batched(m.customer_value, s.customer_value, seed, trial, i);
+        }
+        per_mistake[k].occurrences += 1;
+        if (noticed) {
+          per_mistake[k].known += cost;
+        } else {
+          per_mistake[k].unknown += cost;
+        }
       }
-      if (repeat && !churned && bernoulli(e.v[3], my[k].churn)) {
-        churned = true;
-        cost += draw_amount(m.customer_value, seed, trial, i);
-      }
-      per_mistake[k].occurrences += 1;
-      if (noticed) {
-        per_mistake[k].known += cost;
-      } else {
-        per_mistake[k].unknown += cost;
-      }
-    }
-    if (closes) {
-      if (alive) {
-        out.wins += 1;
-        out.revenue += remaining;
-      } else if (kept > 0.0) {
-        out.wins += 1;
-        out.revenue += kept;
-      } else {
-        out.should_have_bought += 1;
+      if (closes) {
+        if (alive) {
+          out.wins += 1;
+          out.revenue += remaining;
+        } else if (kept > 0.0) {
+          out.wins += 1;
+          out.revenue += kept;
+        } else {
+          out.should_have_bought += 1;
+        }
       }
     }
   }
@@ -270,11 +471,12 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
   auto run_block = [&](std::size_t b) {
     std::vector<double> year(m.inputs.size());
     std::vector<MistakeTally> tally(nm);
+    TrialScratch scratch;
     const std::size_t end = std::min(n, (b + 1) * block);
     for (std::size_t t = b * block; t < end; ++t) {
       const std::uint64_t trial = r.first_trial + t;
       draw_year(m, scenario, trial, year);
-      const TrialOutcome o = simulate_trial(m, year, trial, tally);
+      const TrialOutcome o = simulate_trial(m, year, trial, tally, scratch);
       r.cost_known[t] = o.cost_known;
       r.cost_unknown[t] = o.cost_unknown;
       r.cost_total[t] = o.cost_total();

@@ -1,0 +1,142 @@
+// Philox4x32-10 for many counters side by side (random.hpp, philox_blocks).
+//
+// The engine needs one Philox block per addressed quantity, and at ~4.5 ns a block on one core the
+// scalar generator was most of the cost of an opportunity. The counters of one batch differ only in
+// the opportunity word, so the 32x32 -> 64-bit multiplies of sixteen (AVX-512) or eight (AVX2)
+// blocks run in vector lanes: even lanes with vpmuludq directly, odd lanes after a 32-bit shift,
+// then low and high halves are blended back. Integer arithmetic only: every path, the scalar
+// remainder included, gives exactly the bits of r123::Philox4x32 (tested against it). The path is
+// chosen once at run time from the CPU's features, so the binary stays portable.
+
+#include <mistakesim/random.hpp>
+
+#include <immintrin.h>
+
+namespace mistakesim {
+namespace {
+
+constexpr std::uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;  // Philox4x32 multipliers
+constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;  // Weyl key increments
+constexpr int kRounds = 10;
+
+struct Counter {  // the lanes-invariant part of the counter, and the key
+  std::uint32_t c1, c2, c3, k0, k1;
+};
+
+void scalar_blocks(const Counter& c, const std::uint32_t* opp, std::size_t begin, std::size_t n, std::uint32_t* w0,
+                   std::uint32_t* w1, std::uint32_t* w2, std::uint32_t* w3) {
+  for (std::size_t i = begin; i < n; ++i) {
+    std::uint32_t x0 = opp[i], x1 = c.c1, x2 = c.c2, x3 = c.c3, a = c.k0, b = c.k1;
+    for (int r = 0; r < kRounds; ++r) {
+      const std::uint64_t p0 = std::uint64_t{kM0} * x0;
+      const std::uint64_t p1 = std::uint64_t{kM1} * x2;
+      x0 = static_cast<std::uint32_t>(p1 >> 32) ^ x1 ^ a;
+      x1 = static_cast<std::uint32_t>(p1);
+      x2 = static_cast<std::uint32_t>(p0 >> 32) ^ x3 ^ b;
+      x3 = static_cast<std::uint32_t>(p0);
+      a += kW0;
+      b += kW1;
+    }
+    w0[i] = x0;
+    w1[i] = x1;
+    w2[i] = x2;
+    w3[i] = x3;
+  }
+}
+
+__attribute__((target("avx512f"))) std::size_t avx512_blocks(const Counter& c, const std::uint32_t* opp, std::size_t n,
+                                                             std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2,
+                                                             std::uint32_t* w3) {
+  const __m512i m0 = _mm512_set1_epi64(kM0), m1 = _mm512_set1_epi64(kM1);
+  std::size_t i = 0;
+  for (; i < n; i += 16) {  // the last, partial group with masked loads and stores
+    const __mmask16 mask = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1u);
+    __m512i x0 = _mm512_maskz_loadu_epi32(mask, opp + i);
+    __m512i x1 = _mm512_set1_epi32(static_cast<int>(c.c1));
+    __m512i x2 = _mm512_set1_epi32(static_cast<int>(c.c2));
+    __m512i x3 = _mm512_set1_epi32(static_cast<int>(c.c3));
+    std::uint32_t a = c.k0, b = c.k1;
+    for (int r = 0; r < kRounds; ++r) {
+      const __m512i e0 = _mm512_mul_epu32(x0, m0), o0 = _mm512_mul_epu32(_mm512_srli_epi64(x0, 32), m0);
+      const __m512i e1 = _mm512_mul_epu32(x2, m1), o1 = _mm512_mul_epu32(_mm512_srli_epi64(x2, 32), m1);
+      const __m512i lo0 = _mm512_mask_blend_epi32(0xAAAA, e0, _mm512_slli_epi64(o0, 32));
+      const __m512i hi0 = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(e0, 32), o0);
+      const __m512i lo1 = _mm512_mask_blend_epi32(0xAAAA, e1, _mm512_slli_epi64(o1, 32));
+      const __m512i hi1 = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(e1, 32), o1);
+      x0 = _mm512_ternarylogic_epi32(hi1, x1, _mm512_set1_epi32(static_cast<int>(a)), 0x96);  // three-way xor
+      x2 = _mm512_ternarylogic_epi32(hi0, x3, _mm512_set1_epi32(static_cast<int>(b)), 0x96);
+      x1 = lo1;
+      x3 = lo0;
+      a += kW0;
+      b += kW1;
+    }
+    _mm512_mask_storeu_epi32(w0 + i, mask, x0);
+    _mm512_mask_storeu_epi32(w1 + i, mask, x1);
+    _mm512_mask_storeu_epi32(w2 + i, mask, x2);
+    _mm512_mask_storeu_epi32(w3 + i, mask, x3);
+  }
+  return n;
+}
+
+__attribute__((target("avx2"))) std::size_t avx2_blocks(const Counter& c, const std::uint32_t* opp, std::size_t n,
+                                                        std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2,
+                                                        std::uint32_t* w3) {
+  const __m256i m0 = _mm256_set1_epi64x(kM0), m1 = _mm256_set1_epi64x(kM1);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(opp + i));
+    __m256i x1 = _mm256_set1_epi32(static_cast<int>(c.c1));
+    __m256i x2 = _mm256_set1_epi32(static_cast<int>(c.c2));
+    __m256i x3 = _mm256_set1_epi32(static_cast<int>(c.c3));
+    std::uint32_t a = c.k0, b = c.k1;
+    for (int r = 0; r < kRounds; ++r) {
+      const __m256i e0 = _mm256_mul_epu32(x0, m0), o0 = _mm256_mul_epu32(_mm256_srli_epi64(x0, 32), m0);
+      const __m256i e1 = _mm256_mul_epu32(x2, m1), o1 = _mm256_mul_epu32(_mm256_srli_epi64(x2, 32), m1);
+      const __m256i lo0 = _mm256_blend_epi32(e0, _mm256_slli_epi64(o0, 32), 0xAA);
+      const __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(e0, 32), o0, 0xAA);
+      const __m256i lo1 = _mm256_blend_epi32(e1, _mm256_slli_epi64(o1, 32), 0xAA);
+      const __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(e1, 32), o1, 0xAA);
+      x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), _mm256_set1_epi32(static_cast<int>(a)));
+      x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), _mm256_set1_epi32(static_cast<int>(b)));
+      x1 = lo1;
+      x3 = lo0;
+      a += kW0;
+      b += kW1;
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(w0 + i), x0);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(w1 + i), x1);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(w2 + i), x2);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(w3 + i), x3);
+  }
+  return i;
+}
+
+enum class Path { scalar, avx2, avx512 };
+
+Path detect_path() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return Path::avx512;
+  if (__builtin_cpu_supports("avx2")) return Path::avx2;
+  return Path::scalar;
+}
+
+}  // namespace
+
+void philox_blocks(std::uint64_t seed, std::uint64_t trial, std::uint32_t slot, std::uint32_t block,
+                   std::span<const std::uint32_t> opportunities, std::uint32_t* w0, std::uint32_t* w1,
+                   std::uint32_t* w2, std::uint32_t* w3) {
+  static const Path path = detect_path();  // immutable after first use (thread-safe static init)
+  const Counter c{slot, static_cast<std::uint32_t>(trial), static_cast<std::uint32_t>(trial >> 32) ^ (block << 16),
+                  static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
+  const std::uint32_t* opp = opportunities.data();
+  const std::size_t n = opportunities.size();
+  std::size_t done = 0;
+  if (path == Path::avx512) {
+    done = avx512_blocks(c, opp, n, w0, w1, w2, w3);
+  } else if (path == Path::avx2) {
+    done = avx2_blocks(c, opp, n, w0, w1, w2, w3);
+  }
+  scalar_blocks(c, opp, done, n, w0, w1, w2, w3);
+}
+
+}  // namespace mistakesim
