@@ -53,6 +53,7 @@ int cmd_run(const RunArgs& a) {
 
 int cmd_validate(const std::string& config) {
   const Model model = load_study(config);
+  for (const std::string& warning : model.warnings) std::cerr << "mistakesim: warning: " << warning << "\n";
   std::cout << fmt::format("{}: OK - \"{}\": {} reps, {} mistakes, {} interventions, {} uncertain inputs, {} trials\n",
                            config, model.name, model.reps, model.mistakes.size(), model.interventions.size(),
                            model.uncertain_inputs().size(), model.trials);
