@@ -117,26 +117,29 @@ std::vector<std::string> files_in(const fs::path& dir) {
 
 TEST_CASE("run_json: keys in the documented order", "[report][json]") {
   const auto j = run_json(two_mistake_model(), two_mistake_results(), make_run_info(2, 1.5, "study.toml"));
-  CHECK(keys_of(j) == std::vector<std::string>{"schema", "study", "cost", "mistakes", "pipeline", "inputs", "run"});
+  CHECK(keys_of(j) ==
+        std::vector<std::string>{"schema", "study", "cost", "mistakes", "pipeline", "inputs", "run"});
   CHECK(j["schema"] == "mistakesim.run/1");
   CHECK(keys_of(j["study"]) ==
         std::vector<std::string>{"name", "trials", "first_trial", "seed", "currency", "value", "reps"});
   CHECK(keys_of(j["cost"]) == std::vector<std::string>{"total", "known", "unknown"});
-  const std::vector<std::string> summary_keys = {"mean", "mean_ci95", "sd", "min", "p05", "p10", "p50",
-                                                 "p90", "p95", "p99", "max", "cvar95"};
+  const std::vector<std::string> summary_keys = {"mean", "mean_ci95", "sd",  "min", "p05", "p10",
+                                                 "p50",  "p90",       "p95", "p99", "max", "cvar95"};
   CHECK(keys_of(j["cost"]["total"]) == summary_keys);
   CHECK(keys_of(j["cost"]["unknown"]) == summary_keys);
   REQUIRE(j["mistakes"].size() == 2);
-  CHECK(keys_of(j["mistakes"][0]) ==
-        std::vector<std::string>{"id", "name", "stage", "cost", "known_cost", "unknown_cost", "share",
-                                 "occurrences_mean", "deals_lost_mean", "cvar95_contribution"});
+  CHECK(keys_of(j["mistakes"][0]) == std::vector<std::string>{"id", "name", "stage", "cost", "known_cost",
+                                                              "unknown_cost", "share", "occurrences_mean",
+                                                              "deals_lost_mean", "cvar95_contribution"});
   CHECK(keys_of(j["mistakes"][0]["cost"]) == summary_keys);
-  CHECK(keys_of(j["pipeline"]) ==
-        std::vector<std::string>{"opportunities_mean", "good_fits_mean", "wins_done_right_mean", "wins_mean",
-                                 "should_have_bought_mean", "nonbuyer_hours_mean", "revenue_done_right_mean",
-                                 "revenue_mean"});
-  CHECK(keys_of(j["inputs"][0]) == std::vector<std::string>{"param", "level", "distribution", "mean", "uncertain"});
-  CHECK(keys_of(j["run"]) == std::vector<std::string>{"threads", "seconds", "version", "build", "study_file"});
+  CHECK(keys_of(j["pipeline"]) == std::vector<std::string>{"opportunities_mean", "good_fits_mean",
+                                                           "wins_done_right_mean", "wins_mean",
+                                                           "should_have_bought_mean", "nonbuyer_hours_mean",
+                                                           "revenue_done_right_mean", "revenue_mean"});
+  CHECK(keys_of(j["inputs"][0]) ==
+        std::vector<std::string>{"param", "level", "distribution", "mean", "uncertain"});
+  CHECK(keys_of(j["run"]) ==
+        std::vector<std::string>{"threads", "seconds", "version", "build", "study_file"});
 }
 
 TEST_CASE("run_json: values of the hand-built run", "[report][json]") {
@@ -150,9 +153,9 @@ TEST_CASE("run_json: values of the hand-built run", "[report][json]") {
   CHECK(total["mean"].get<double>() == 99500.0);
   CHECK(total["min"].get<double>() == 80000.0);
   CHECK(total["max"].get<double>() == 119000.0);
-  CHECK(total["p50"].get<double>() == 99500.0);  // type 7: h = 19.5
+  CHECK(total["p50"].get<double>() == 99500.0);                         // type 7: h = 19.5
   CHECK(total["p05"].get<double>() == Approx(81950.0).epsilon(1e-14));  // h = 1.95
-  CHECK(total["cvar95"].get<double>() == 118500.0);  // mean of trials 39 and 38
+  CHECK(total["cvar95"].get<double>() == 118500.0);                     // mean of trials 39 and 38
   // sd of 1000 t, t = 0..39: 1000 sqrt(40 * 41 / 12); CI = mean -+ 1.96 sd / sqrt(40).
   const double sd = 1000.0 * std::sqrt(40.0 * 41.0 / 12.0);
   CHECK(total["sd"].get<double>() == Approx(sd).epsilon(1e-13));

@@ -34,8 +34,8 @@ struct Summary {
   double min;
   double p05, p10, p50, p90, p95, p99;  //!< type-7 quantiles
   double max;
-  double cvar95;        //!< mean of the worst (largest) 5% of values, fractional boundary weight
-  std::uint64_t n;      //!< number of values summarized (NaNs excluded)
+  double cvar95;                //!< mean of the worst (largest) 5% of values, fractional boundary weight
+  std::uint64_t n;              //!< number of values summarized (NaNs excluded)
   std::uint64_t nan_count = 0;  //!< NaN values found and excluded
 };
 
@@ -43,12 +43,15 @@ struct Summary {
 Summary summarize(std::span<const double> values);
 
 //! Summary of an integer or other arithmetic column (counts per trial), converted to double.
+// clang-format 14 would put the requires-clause on the declaration's line.
+// clang-format off
 template <class T>
   requires(std::is_arithmetic_v<T> && !std::is_same_v<T, double>)
 Summary summarize(std::span<const T> values) {
   std::vector<double> converted(values.begin(), values.end());
   return summarize(std::span<const double>(converted));
 }
+// clang-format on
 inline Summary summarize(const std::vector<std::uint32_t>& values) {
   return summarize(std::span<const std::uint32_t>(values));
 }
@@ -76,12 +79,12 @@ double quantile_sorted(std::span<const double> sorted, double p);
 //! -inf) or u = n + 1 (hi = +inf). Example: n = 100, p = 0.5, 95% gives ranks 40 and 61, coverage
 //! 0.9648.
 struct QuantileInterval {
-  double estimate;         //!< the type-7 quantile itself
-  double lo;               //!< x_(lo_rank), or -inf when lo_rank == 0
-  double hi;               //!< x_(hi_rank), or +inf when hi_rank == n + 1
-  std::uint64_t lo_rank;   //!< 1-based
-  std::uint64_t hi_rank;   //!< 1-based
-  double coverage;         //!< exact binomial coverage probability of [lo, hi] (>= confidence unless capped)
+  double estimate;        //!< the type-7 quantile itself
+  double lo;              //!< x_(lo_rank), or -inf when lo_rank == 0
+  double hi;              //!< x_(hi_rank), or +inf when hi_rank == n + 1
+  std::uint64_t lo_rank;  //!< 1-based
+  std::uint64_t hi_rank;  //!< 1-based
+  double coverage;        //!< exact binomial coverage probability of [lo, hi] (>= confidence unless capped)
 };
 QuantileInterval quantile_ci(std::span<const double> sorted, double p, double confidence = 0.95);
 
@@ -151,7 +154,7 @@ struct PipelineMeans {
 
 //! Everything the reports show about one run, computed once.
 struct RunSummary {
-  Summary total{}, known{}, unknown{};  //!< [$ per year] cost of mistakes
+  Summary total{}, known{}, unknown{};   //!< [$ per year] cost of mistakes
   std::vector<MistakeSummary> mistakes;  //!< ranked by mean cost, descending; ties in model order
   PipelineMeans pipeline;
 };

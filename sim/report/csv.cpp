@@ -35,12 +35,14 @@ void write_csv(std::ostream& out, const Model& model, const TrialResults& r) {
             << "columns do not have " << n << " trials");
   SIM_CHECK(r.mistake_known.size() == r.mistake_count * n && r.mistake_unknown.size() == r.mistake_count * n,
             << "mistake columns do not have " << r.mistake_count << " x " << n << " values");
-  SIM_CHECK(r.input_values.size() == r.recorded_inputs.size() * n,
-            << r.input_values.size() << " input values for " << r.recorded_inputs.size() << " inputs x " << n);
+  SIM_CHECK(
+      r.input_values.size() == r.recorded_inputs.size() * n,
+      << r.input_values.size() << " input values for " << r.recorded_inputs.size() << " inputs x " << n);
 
   fmt::memory_buffer buf;
   auto it = std::back_inserter(buf);
-  fmt::format_to(it, "trial,cost_total,cost_known,cost_unknown,opportunities,wins,should_have_bought,nonbuyer_hours");
+  fmt::format_to(
+      it, "trial,cost_total,cost_known,cost_unknown,opportunities,wins,should_have_bought,nonbuyer_hours");
   for (const Mistake& m : model.mistakes) fmt::format_to(it, ",{}", csv_field("cost:" + m.id));
   for (InputId id : r.recorded_inputs) {
     SIM_CHECK(id < model.inputs.size(), << "recorded input " << id << " of " << model.inputs.size());
@@ -56,9 +58,11 @@ void write_csv(std::ostream& out, const Model& model, const TrialResults& r) {
   };
   for (std::uint64_t t = 0; t < n; ++t) {
     fmt::format_to(it, "{},{},{},{},{},{},{},{}", r.first_trial + t, r.cost_total[t], r.cost_known[t],
-                   r.cost_unknown[t], r.opportunities[t], r.wins[t], r.should_have_bought[t], r.nonbuyer_hours[t]);
+                   r.cost_unknown[t], r.opportunities[t], r.wins[t], r.should_have_bought[t],
+                   r.nonbuyer_hours[t]);
     for (std::size_t m = 0; m < r.mistake_count; ++m) fmt::format_to(it, ",{}", r.mistake_cost(m, t));
-    for (std::size_t k = 0; k < r.recorded_inputs.size(); ++k) fmt::format_to(it, ",{}", r.input_values[k * n + t]);
+    for (std::size_t k = 0; k < r.recorded_inputs.size(); ++k)
+      fmt::format_to(it, ",{}", r.input_values[k * n + t]);
     buf.push_back('\n');
     flush_if_large();
   }

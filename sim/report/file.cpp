@@ -6,14 +6,13 @@
 #include <mistakesim/errors.hpp>
 #include <mistakesim/report.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <fcntl.h>
 #include <stdexcept>
-#include <sys/stat.h>
 #include <system_error>
-#include <unistd.h>
 
 namespace mistakesim {
 

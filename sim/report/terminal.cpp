@@ -15,8 +15,8 @@ namespace detail {
 
 //! Columns on screen of UTF-8 text: one per code point (no wide or combining characters assumed).
 std::size_t display_width(std::string_view text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 //! At most `width` code points, "..." marking a cut.
@@ -67,17 +67,24 @@ class TextTable {
 }  // namespace detail
 
 std::string terminal_summary(const Model& model, const TrialResults& results, const RunInfo& info) {
-  SIM_CHECK(results.mistake_count == model.mistakes.size(),
-            << results.mistake_count << " mistake columns for " << model.mistakes.size() << " mistakes");
-  const RunSummary s = summarize_run(results);
+  return terminal_summary(model, results, summarize_run(results), info);
+}
+
+std::string terminal_summary(const Model& model, const TrialResults& results, const RunSummary& s,
+                             const RunInfo& info) {
+  SIM_CHECK(results.mistake_count == model.mistakes.size() && s.mistakes.size() == model.mistakes.size(),
+            << results.mistake_count << " mistake columns and " << s.mistakes.size() << " summaries for "
+            << model.mistakes.size() << " mistakes");
   const auto money = [&](double x) { return format_currency(x, model.currency); };
-  const auto share_of_total = [&](double x) { return format_percent(s.total.mean != 0.0 ? x / s.total.mean : NAN); };
+  const auto share_of_total = [&](double x) {
+    return format_percent(s.total.mean != 0.0 ? x / s.total.mean : NAN);
+  };
 
   std::string out;
   out += (model.name.empty() ? std::string("Study") : model.name) + "\n";
   out += fmt::format("{} simulated year{}, seed {}, {} rep{}, amounts in {} ({} basis)\n",
-                     format_count(static_cast<double>(results.count)), results.count == 1 ? "" : "s", model.seed,
-                     model.reps, model.reps == 1 ? "" : "s", model.currency,
+                     format_count(static_cast<double>(results.count)), results.count == 1 ? "" : "s",
+                     model.seed, model.reps, model.reps == 1 ? "" : "s", model.currency,
                      model.value == ValueBasis::margin ? "margin" : "revenue");
   if (!info.study_file.empty() || info.threads > 0) {
     out += fmt::format("{}{} threads, {:.1f} s\n", info.study_file.empty() ? "" : info.study_file + ", ",
@@ -108,7 +115,8 @@ std::string terminal_summary(const Model& model, const TrialResults& results, co
     t.add({"Bad year (1 in 20 costs more)", money(s.total.p95), "P95"});
     t.add({"Worst 5% of years, on average", money(s.total.cvar95), "CVaR95"});
     t.add({"", "", ""});
-    t.add({"Known mistakes (the team notices)", money(s.known.mean), share_of_total(s.known.mean) + " of the cost"});
+    t.add({"Known mistakes (the team notices)", money(s.known.mean),
+           share_of_total(s.known.mean) + " of the cost"});
     t.add({"Unknown mistakes (nobody notices)", money(s.unknown.mean),
            share_of_total(s.unknown.mean) + " of the cost"});
     out += t.render("  ");
@@ -127,11 +135,13 @@ std::string terminal_summary(const Model& model, const TrialResults& results, co
     const double known_share = ms.cost.mean != 0.0 ? ms.known_mean / ms.cost.mean : NAN;
     t.add({std::to_string(++rank), detail::truncate(m.name.empty() ? m.id : m.name, 44), m.stage,
            money(ms.cost.mean), share_of_total(ms.cost.mean), format_percent(known_share),
-           format_count(ms.occurrences_mean), format_count(ms.deals_lost_mean), money(ms.cvar95_contribution)});
+           format_count(ms.occurrences_mean), format_count(ms.deals_lost_mean),
+           money(ms.cvar95_contribution)});
   }
   out += t.render("  ");
-  out += "  Share: of the average yearly cost. Known: share of its cost the team notices. Times and deals\n"
-         "  lost: per year on average. Worst 5%: its average cost in the worst 5% of years.\n";
+  out +=
+      "  Share: of the average yearly cost. Known: share of its cost the team notices. Times and deals\n"
+      "  lost: per year on average. Worst 5%: its average cost in the worst 5% of years.\n";
   return out;
 }
 

@@ -60,8 +60,9 @@ RunSummary summarize_run(const TrialResults& r) {
     ms.cvar95_contribution = tail_mean(tail, cost);
     s.mistakes.push_back(ms);
   }
-  std::stable_sort(s.mistakes.begin(), s.mistakes.end(),
-                   [](const MistakeSummary& a, const MistakeSummary& b) { return a.cost.mean > b.cost.mean; });
+  std::stable_sort(
+      s.mistakes.begin(), s.mistakes.end(),
+      [](const MistakeSummary& a, const MistakeSummary& b) { return a.cost.mean > b.cost.mean; });
   return s;
 }
 
