@@ -31,9 +31,10 @@ int cmd_run(const RunArgs& a) {
   info.study_file = a.config;
 
   // Render everything first, then write: a failure leaves no half-written set of outputs.
+  const RunSummary summary = summarize_run(results);
   const bool json_to_stdout = a.json_path == "-";
   std::string json_text;
-  if (!a.json_path.empty()) json_text = run_json(model, results, info).dump(2) + "\n";
+  if (!a.json_path.empty()) json_text = run_json(model, results, summary, info).dump(2) + "\n";
   std::string csv_text;
   if (!a.csv_path.empty()) {
     std::ostringstream csv;
@@ -46,7 +47,7 @@ int cmd_run(const RunArgs& a) {
   if (json_to_stdout) {
     std::cout << json_text;
   } else {
-    std::cout << terminal_summary(model, results, info);
+    std::cout << terminal_summary(model, results, summary, info);
   }
   return 0;
 }
