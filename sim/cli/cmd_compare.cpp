@@ -1,6 +1,7 @@
 // Command compare: the baseline and each intervention (or bundle) over the same trials.
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/compare.hpp>
@@ -66,7 +67,10 @@ int cmd_compare(const CompareArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   CompareOptions options;
   options.run.threads = thread_count(a.run.threads);
+  ProgressBar progress(model.trials * (1 + candidates.size()), !a.run.quiet);
+  options.run.progress = progress.counter();
   const Comparison comparison = compare(model, candidates, options);
+  progress.finish();
 
   RunInfo info;
   info.threads = options.run.threads;

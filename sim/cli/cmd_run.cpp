@@ -1,6 +1,7 @@
 // Commands run, validate and init.
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/engine.hpp>
@@ -21,7 +22,10 @@ int cmd_run(const RunArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.threads);
+  ProgressBar progress(model.trials, !a.quiet);
+  options.progress = progress.counter();
   const TrialResults results = run_trials(model, Scenario{}, options);
+  progress.finish();
 
   RunInfo info;
   info.threads = options.threads;

@@ -78,6 +78,7 @@ Comparison compare(const Model& m, const std::vector<Candidate>& candidates, con
     // estimate, so smooth in f). With no effect nothing is saved: mean_net(0) = -mean cost exactly,
     // no run needed. Regula falsi (Illinois variant): net is nearly linear in f, so a few runs do.
     RunOptions prefix = options.run;
+    prefix.progress = nullptr;  // the bar counts the main runs only
     prefix.trials = options.break_even_trials == 0 ? n : std::min<std::uint64_t>(n, options.break_even_trials);
     const double net0 = -mean(std::vector<double>(cr.results.intervention_cost.begin(),
                                                   cr.results.intervention_cost.begin() +
