@@ -15,6 +15,8 @@
 //   weighted by the fractional part (see tail_weights()).
 // - NaN values are not statistics: they are excluded and counted in Summary::nan_count.
 
+#include <mistakesim/engine.hpp>
+
 #include <cstdint>
 #include <span>
 #include <type_traits>
@@ -123,5 +125,39 @@ Histogram histogram(std::span<const double> values, std::size_t bins);
 
 //! The smallest "nice" number (1, 2, 2.5 or 5 x 10^k) >= x, for x > 0.
 double nice_ceil(double x);
+
+//! One mistake's share of a run, from its per-trial columns.
+struct MistakeSummary {
+  std::size_t index = 0;             //!< into Model::mistakes and the TrialResults mistake columns
+  Summary cost{};                    //!< [$ per year] known + unknown
+  double known_mean = 0.0;           //!< [$ per year] cost of noticed occurrences
+  double unknown_mean = 0.0;         //!< [$ per year] cost of unnoticed occurrences
+  double occurrences_mean = 0.0;     //!< [per year]
+  double deals_lost_mean = 0.0;      //!< [deals per year]
+  double cvar95_contribution = 0.0;  //!< [$ per year] its mean cost over the worst 5% of total-cost years
+};
+
+//! Means of the pipeline counts per year.
+struct PipelineMeans {
+  double opportunities = 0.0;
+  double good_fits = 0.0;
+  double wins_done_right = 0.0;
+  double wins = 0.0;
+  double should_have_bought = 0.0;
+  double nonbuyer_hours = 0.0;      //!< [hours]
+  double revenue_done_right = 0.0;  //!< [$] value basis
+  double revenue = 0.0;             //!< [$] value basis
+};
+
+//! Everything the reports show about one run, computed once.
+struct RunSummary {
+  Summary total{}, known{}, unknown{};  //!< [$ per year] cost of mistakes
+  std::vector<MistakeSummary> mistakes;  //!< ranked by mean cost, descending; ties in model order
+  PipelineMeans pipeline;
+};
+
+//! Summaries of a run's columns. The CVaR contributions use tail_weights(results.cost_total), so
+//! they add up to total.cvar95 (up to rounding) when every cost is attributed to a mistake.
+RunSummary summarize_run(const TrialResults& results);
 
 }  // namespace mistakesim
