@@ -60,7 +60,11 @@ p { margin: 8px 0; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: 13px; color: var(--muted); font-weight: 600; border-bottom: 2px solid var(--line); }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+table.mistakes td:nth-child(2) { min-width: 220px; }
+table.inputs { font-size: 13px; }
+table.inputs code { white-space: nowrap; }
 table.questions td:first-child { font-weight: 600; width: 34%; }
 figure { margin: 22px 0; break-inside: avoid; page-break-inside: avoid; }
 svg.chart { display: block; max-width: 100%; height: auto; }
@@ -188,7 +192,7 @@ std::string cost_distribution_figures(const Model& model, const CostFigures& c, 
   if (beyond > 0) {
     note = fmt::format("{} of the years ({}) cost more than {} and are not drawn; the costliest cost {}.",
                        format_count(static_cast<double>(beyond)),
-                       format_percent(static_cast<double>(beyond) / static_cast<double>(sorted.size())),
+                       fmt::format("{:.1f}%", 100.0 * static_cast<double>(beyond) / static_cast<double>(sorted.size())),
                        format_currency(x_max, model.currency), format_currency(sorted.back(), model.currency));
   }
   std::vector<std::pair<double, Marker>> ordered = {

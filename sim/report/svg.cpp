@@ -176,6 +176,27 @@ std::string currency_tick(double amount, const std::string& currency) {
   return (amount < 0.0 && body != "0" ? "-" : "") + prefix + body;
 }
 
+std::string currency_label(double amount, const std::string& currency) {
+  const std::string prefix = currency_symbol_prefix(currency);
+  double a = std::abs(amount);
+  const char* suffix = "";
+  if (a >= 999.5e6) {
+    a /= 1e9;
+    suffix = "B";
+  } else if (a >= 999.5e3) {
+    a /= 1e6;
+    suffix = "M";
+  } else if (a >= 999.5) {
+    a /= 1e3;
+    suffix = "K";
+  }
+  // Three significant digits: "1.24M", "12.5M", "620K", "80"; trailing zeros of a decimal dropped.
+  const int decimals = a >= 100.0 ? 0 : a >= 10.0 ? 1 : 2;
+  std::string body = fmt::format("{:.{}f}", a, decimals);
+  if (*suffix != '\0' || decimals > 0) body = trim_decimals(body);
+  return (amount < 0.0 && body != "0" ? "-" : "") + prefix + body + suffix;
+}
+
 std::string percent_tick(double share) { return trim_decimals(fmt::format("{:.1f}", share * 100.0)) + "%"; }
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
@@ -318,20 +339,19 @@ std::string known_unknown_svg(const std::vector<StackRow>& rows, const std::stri
     const double total = r.known + r.unknown;
     const double row_top = top + row_height * static_cast<double>(i);
     const double bar_y = row_top + 22.0, bar_h = 26.0;
-    s += text_at(kLeft, row_top + 16.0, r.label, "start", 13);
     const double x0 = x(0.0), xk = x(r.known), xt = x(total);
     s += fmt::format("<rect class=\"stack known\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n", coord(x0),
                      coord(bar_y), coord(std::max(0.0, xk - x0)), coord(bar_h), kKnownFill);
     s += fmt::format("<rect class=\"stack unknown\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
                      coord(xk), coord(bar_y), coord(std::max(0.0, xt - xk)), coord(bar_h), kUnknownFill);
     const double known_share = total > 0.0 ? r.known / total : 0.0;
-    const std::string label = fmt::format("{} known ({}) + {} unknown ({}) = {}", currency_tick(r.known, currency),
+    const std::string label = fmt::format("{}: {} known ({}) + {} unknown ({}) = {}", r.label,
+                                          currency_label(r.known, currency),
                                           percent_tick(std::round(known_share * 100.0) / 100.0),
-                                          currency_tick(r.unknown, currency),
+                                          currency_label(r.unknown, currency),
                                           percent_tick(std::round((1.0 - known_share) * 100.0) / 100.0),
-                                          currency_tick(total, currency));
-    const auto [lx, anchor] = fit_label(xt, char_count(label), kWidth - 4);
-    s += halo_text(anchor[0] == 's' ? lx : xt - 5.0, bar_y + 18.0, label, anchor, 12);
+                                          currency_label(total, currency));
+    s += text_at(kLeft + 2, row_top + 16.0, label, "start", 13);
   }
   return s + "</svg>\n";
 }
@@ -352,7 +372,7 @@ std::string mistake_bars_svg(const std::vector<MistakeBar>& rows, const std::str
   s += fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft), kBarFill);
   s += text_at(kLeft + 20, 44, "cost in an average year", "start", 12);
   s += fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft + 230), kTailFill);
-  s += text_at(kLeft + 250, 44, "share of the worst 5% of years (average over those years)", "start", 12);
+  s += text_at(kLeft + 250, 44, "part of the average cost of the worst 5% of years", "start", 12);
 
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const MistakeBar& r = rows[i];
@@ -372,7 +392,7 @@ std::string mistake_bars_svg(const std::vector<MistakeBar>& rows, const std::str
       s += fmt::format("<rect class=\"mistake-bar {}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"16\" fill=\"{}\"/>\n",
                        bars[b].cls, coord(x0), coord(bar_y), coord(std::max(0.0, xe - x0)), bars[b].fill);
       s += text_at(xe + 5.0, bar_y + 12.5,
-                   fmt::format("{} \u00b7 {} {}", currency_tick(bars[b].value, currency),
+                   fmt::format("{} \u00b7 {} {}", currency_label(bars[b].value, currency),
                                percent_tick(std::round(bars[b].share * 100.0) / 100.0), bars[b].what),
                    "start", 12, kInk);
     }

@@ -28,6 +28,9 @@ std::string coord(double v);
 //! Same currency symbols as format_currency ($, €, £, else the code and a space).
 std::string currency_tick(double amount, const std::string& currency);
 
+//! Compact money for a value label, three significant digits: "$620K", "$1.24M", "$12.5M", "$80".
+std::string currency_label(double amount, const std::string& currency);
+
 //! A share as a tick label: "0%", "2.5%", "40%".
 std::string percent_tick(double share);
 
