@@ -7,6 +7,7 @@
 #include <mistakesim/compare.hpp>
 #include <mistakesim/compare_report.hpp>
 #include <mistakesim/errors.hpp>
+#include <mistakesim/html_report.hpp>
 #include <mistakesim/study.hpp>
 
 #include <fmt/format.h>
@@ -88,8 +89,12 @@ int cmd_compare(const CompareArgs& a) {
     write_compare_csv(csv, comparison);
     csv_text = csv.str();
   }
+  std::string html_text;
+  if (!a.run.report_path.empty())
+    html_text = compare_report_html(model, comparison, info, sha256_file_hex(a.run.config));
   if (!a.run.json_path.empty() && !json_to_stdout) write_file_atomically(a.run.json_path, json_text);
   if (!a.run.csv_path.empty()) write_file_atomically(a.run.csv_path, csv_text);
+  if (!a.run.report_path.empty()) write_file_atomically(a.run.report_path, html_text);
   if (json_to_stdout) {
     std::cout << json_text;
   } else {

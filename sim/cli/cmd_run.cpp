@@ -5,6 +5,7 @@
 
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/engine.hpp>
+#include <mistakesim/html_report.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/study.hpp>
 
@@ -45,8 +46,11 @@ int cmd_run(const RunArgs& a) {
     write_csv(csv, model, results);
     csv_text = csv.str();
   }
+  std::string html_text;
+  if (!a.report_path.empty()) html_text = run_report_html(model, results, info, sha256_file_hex(a.config));
   if (!a.json_path.empty() && !json_to_stdout) write_file_atomically(a.json_path, json_text);
   if (!a.csv_path.empty()) write_file_atomically(a.csv_path, csv_text);
+  if (!a.report_path.empty()) write_file_atomically(a.report_path, html_text);
 
   if (json_to_stdout) {
     std::cout << json_text;
