@@ -1,9 +1,11 @@
 // Commands run, validate and init.
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/engine.hpp>
+#include <mistakesim/html_report.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/study.hpp>
 
@@ -21,7 +23,10 @@ int cmd_run(const RunArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.threads);
+  ProgressBar progress(model.trials, !a.quiet);
+  options.progress = progress.counter();
   const TrialResults results = run_trials(model, Scenario{}, options);
+  progress.finish();
 
   RunInfo info;
   info.threads = options.threads;
@@ -31,28 +36,33 @@ int cmd_run(const RunArgs& a) {
   info.study_file = a.config;
 
   // Render everything first, then write: a failure leaves no half-written set of outputs.
+  const RunSummary summary = summarize_run(results);
   const bool json_to_stdout = a.json_path == "-";
   std::string json_text;
-  if (!a.json_path.empty()) json_text = run_json(model, results, info).dump(2) + "\n";
+  if (!a.json_path.empty()) json_text = run_json(model, results, summary, info).dump(2) + "\n";
   std::string csv_text;
   if (!a.csv_path.empty()) {
     std::ostringstream csv;
     write_csv(csv, model, results);
     csv_text = csv.str();
   }
+  std::string html_text;
+  if (!a.report_path.empty()) html_text = run_report_html(model, results, info, sha256_file_hex(a.config));
   if (!a.json_path.empty() && !json_to_stdout) write_file_atomically(a.json_path, json_text);
   if (!a.csv_path.empty()) write_file_atomically(a.csv_path, csv_text);
+  if (!a.report_path.empty()) write_file_atomically(a.report_path, html_text);
 
   if (json_to_stdout) {
     std::cout << json_text;
   } else {
-    std::cout << terminal_summary(model, results, info);
+    std::cout << terminal_summary(model, results, summary, info);
   }
   return 0;
 }
 
 int cmd_validate(const std::string& config) {
   const Model model = load_study(config);
+  for (const std::string& warning : model.warnings) std::cerr << "mistakesim: warning: " << warning << "\n";
   std::cout << fmt::format("{}: OK - \"{}\": {} reps, {} mistakes, {} interventions, {} uncertain inputs, {} trials\n",
                            config, model.name, model.reps, model.mistakes.size(), model.interventions.size(),
                            model.uncertain_inputs().size(), model.trials);
