@@ -13,6 +13,8 @@
 #include <mistakesim/errors.hpp>
 #include <mistakesim/random.hpp>
 
+#include "model/sample_batch.hpp"
+
 #include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -129,18 +131,27 @@ inline constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
 struct BatchedDraws {
   std::uint32_t slot = 0;
   bool random = false;  //!< false: a constant amount, nothing to draw
+  //! Lognormal and triangular amounts are sampled for the whole list at once (sample_batch.hpp).
+  enum class Values : std::uint8_t { none, lognormal, triangular } values_kind = Values::none;
+  const Distribution* dist = nullptr;
   std::size_t size = 0;
   std::size_t cursor = 0;
   std::vector<std::uint32_t> opportunity;  //!< ascending; capacity kChunk
   std::vector<std::uint32_t> words;        //!< 4 x kChunk: word j of entry e at [j * kChunk + e]
+  std::vector<double> values;              //!< the amounts, when values_kind != none
 
   //! Sets the quantity; allocates only the first time.
-  void init(std::uint32_t quantity_slot, bool is_random) {
+  void init(std::uint32_t quantity_slot, bool is_random, const Distribution* d = nullptr) {
     slot = quantity_slot;
     random = is_random;
+    dist = d;
+    values_kind = Values::none;
+    if (random && d != nullptr && d->kind == DistKind::lognormal) values_kind = Values::lognormal;
+    if (random && d != nullptr && d->kind == DistKind::triangular) values_kind = Values::triangular;
     if (opportunity.size() != kChunk + 1) {
       opportunity.assign(kChunk + 1, 0);
       words.assign(4 * kChunk, 0);
+      values.assign(kChunk, 0.0);
     }
   }
   void clear() { size = cursor = 0; }
@@ -155,8 +166,13 @@ struct BatchedDraws {
     std::uint32_t* w = words.data();
     philox_blocks(seed, trial, slot, 0, std::span<const std::uint32_t>(opportunity.data(), size), w, w + kChunk,
                   w + 2 * kChunk, w + 3 * kChunk);
+    if (values_kind == Values::lognormal) {
+      lognormal_from_words(dist->p[0], dist->p[1], w, w + kChunk, size, values.data());
+    } else if (values_kind == Values::triangular) {
+      triangular_from_words(dist->p[0], dist->p[1], dist->p[2], w, w + kChunk, size, values.data());
+    }
   }
-  //! Entry of opportunity i, or kNotFound. Calls come in ascending i.
+  //! Entry of opportunity i, or kNotFound. Calls come in ascending i (the cursor only moves forward).
   std::size_t find(std::uint32_t i) {
     while (cursor < size && opportunity[cursor] < i) ++cursor;
     return cursor < size && opportunity[cursor] == i ? cursor : kNotFound;
@@ -204,19 +220,21 @@ struct TrialScratch::Impl {
     if (mistakes.size() != m.mistakes.size()) mistakes.resize(m.mistakes.size());
     const auto random = [](const Amount& a) { return a.dist.kind != DistKind::constant; };
     pipeline.init(m.opportunity_slot, true);
-    deal_size.init(m.deal_size.slot, random(m.deal_size));
-    qualify_hours.init(m.qualify_hours.slot, random(m.qualify_hours));
-    customer_value.init(m.customer_value.slot, random(m.customer_value));
+    deal_size.init(m.deal_size.slot, random(m.deal_size), &m.deal_size.dist);
+    qualify_hours.init(m.qualify_hours.slot, random(m.qualify_hours), &m.qualify_hours.dist);
+    customer_value.init(m.customer_value.slot, random(m.customer_value), &m.customer_value.dist);
     for (std::size_t k = 0; k < m.mistakes.size(); ++k) {
       const Mistake& mk = m.mistakes[k];
       detail::MistakeDraws& d = mistakes[k];
       d.applies = detail::apply_test(mk.applies_to);
       d.events.init(mk.event_slot, true);
-      d.wasted_hours.init(mk.wasted_hours.slot, random(mk.wasted_hours));
-      d.direct_cost.init(mk.direct_cost.slot, random(mk.direct_cost));
-      d.discount.init(mk.discount.slot, random(mk.discount));
-      d.recovery_hours.init(mk.recovery_hours.slot, mk.has_recovery && random(mk.recovery_hours));
-      d.recovery_saved.init(mk.recovery_saved.slot, mk.has_recovery && random(mk.recovery_saved));
+      d.wasted_hours.init(mk.wasted_hours.slot, random(mk.wasted_hours), &mk.wasted_hours.dist);
+      d.direct_cost.init(mk.direct_cost.slot, random(mk.direct_cost), &mk.direct_cost.dist);
+      d.discount.init(mk.discount.slot, random(mk.discount), &mk.discount.dist);
+      d.recovery_hours.init(mk.recovery_hours.slot, mk.has_recovery && random(mk.recovery_hours),
+                            &mk.recovery_hours.dist);
+      d.recovery_saved.init(mk.recovery_saved.slot, mk.has_recovery && random(mk.recovery_saved),
+                            &mk.recovery_saved.dist);
     }
   }
 };
@@ -228,11 +246,17 @@ TrialScratch& TrialScratch::operator=(TrialScratch&&) noexcept = default;
 
 namespace detail {
 
-//! An amount at (trial, i): from its batched block 0 when the batch has it, computed here otherwise.
+//! An amount at (trial, i): from its batch when the batch has it, computed here otherwise (the same
+//! value: a lognormal amount goes through the same lognormal_from_words either way).
 inline double draw_batched(const Amount& a, BatchedDraws& b, std::uint64_t seed, std::uint64_t trial, std::uint32_t i) {
   if (a.dist.kind == DistKind::constant) return a.dist.p[0];
   const std::size_t e = b.find(i);
-  if (e == kNotFound) return draw_amount(a, seed, trial, i);
+  if (e == kNotFound) {
+    if (a.dist.kind != DistKind::lognormal) return draw_amount(a, seed, trial, i);
+    const auto w = philox_block(seed, DrawAddress{trial, i, a.slot}, 0);
+    return lognormal_from_words(a.dist.p[0], a.dist.p[1], w.v[0], w.v[1]);
+  }
+  if (b.values_kind != BatchedDraws::Values::none) return b.values[e];
   DrawStream stream(seed, DrawAddress{trial, i, a.slot}, b.word(e, 0), b.word(e, 1), b.word(e, 2), b.word(e, 3));
   return sample(a.dist, stream);
 }
@@ -346,7 +370,8 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
         b->compute(seed, trial);
     }
     if (s.customer_value.random)
-      for (std::uint32_t i = i0; i < i1; ++i) s.customer_value.add_if(i, (s.flags[i - i0] & kChurnCandidate) != 0);
+      for (std::uint32_t i = i0; i < i1; ++i)
+        s.customer_value.add_if(i, (s.flags[i - i0] & kChurnCandidate) != 0);
     s.deal_size.compute(seed, trial);
     s.qualify_hours.compute(seed, trial);
     s.customer_value.compute(seed, trial);

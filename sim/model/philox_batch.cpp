@@ -10,6 +10,9 @@
 
 #include <mistakesim/random.hpp>
 
+// GCC 12 warns that the AVX-512 intrinsics' internal "undefined" vectors may be used
+// uninitialized (GCC bug 105593, a false positive in avx512fintrin.h).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 namespace mistakesim {
