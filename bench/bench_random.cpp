@@ -1,5 +1,5 @@
 // Microbenchmarks of the random-number layer (include/mistakesim/random.hpp): one Philox4x32-10
-// block at an address, its conversion to uniforms in (0, 1), the integer Bernoulli comparison,
+// block at an address, 256 blocks side by side (philox_blocks), its conversion to uniforms in (0, 1), the integer Bernoulli comparison,
 // and the DrawStream that rejection samplers read from. Each iteration moves to a new address, as
 // the engine does, so nothing is hoisted out of the loop.
 #include <mistakesim/random.hpp>
@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace {
 
@@ -54,6 +55,20 @@ void BM_PhiloxToBernoulli4(benchmark::State& state) {
   state.SetItemsProcessed(4 * state.iterations());
 }
 BENCHMARK(BM_PhiloxToBernoulli4);
+
+//! philox_blocks: 256 blocks side by side (AVX-512 / AVX2 lanes), as the engine computes a chunk.
+void BM_PhiloxBlocks256(benchmark::State& state) {
+  std::vector<std::uint32_t> opp(256), w0(256), w1(256), w2(256), w3(256);
+  for (std::uint32_t i = 0; i < 256; ++i) opp[i] = i;
+  std::uint64_t trial = 0;
+  for (auto _ : state) {
+    philox_blocks(kSeed, trial++, slot_of("pipeline"), 0, opp, w0.data(), w1.data(), w2.data(), w3.data());
+    benchmark::DoNotOptimize(w3.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(256 * state.iterations());
+}
+BENCHMARK(BM_PhiloxBlocks256);
 
 //! The Bernoulli comparison alone on precomputed words (what it costs beyond the Philox call).
 void BM_BernoulliCompare(benchmark::State& state) {

@@ -1,13 +1,17 @@
 // Microbenchmarks of the samplers (sim/model/sampling.cpp): one draw of each distribution per
 // iteration, each at a new address (so the Philox call behind it is included, as in the engine).
 // Gamma is measured at shape 0.5 (the boost-by-one path), 2 and 20; Poisson below and above the
-// inversion/PTRS switch at mean 30.
+// inversion/PTRS switch at mean 30. The engine's batched lognormal and triangular amounts (256 from
+// precomputed Philox words) are measured last.
 #include <mistakesim/distribution.hpp>
 #include <mistakesim/random.hpp>
+
+#include "model/sample_batch.hpp"
 
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace {
 
@@ -37,6 +41,30 @@ void BM_PoissonSmall(benchmark::State& s) { run_sampler(s, Distribution::poisson
 void BM_PoissonLarge(benchmark::State& s) { run_sampler(s, Distribution::poisson(480.0)); }
 void BM_NegBinomial(benchmark::State& s) { run_sampler(s, Distribution::negbinomial(40.0, 5.0)); }
 
+//! The engine's batched amounts (sample_batch.hpp): 256 draws from precomputed block-0 words.
+template <bool Lognormal>
+void run_batch(benchmark::State& state) {
+  std::vector<std::uint32_t> w0(256), w1(256);
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    const auto b = philox_block(2027, DrawAddress{11, i, 5}, 0);
+    w0[i] = b.v[0];
+    w1[i] = b.v[1];
+  }
+  std::vector<double> out(256);
+  for (auto _ : state) {
+    if constexpr (Lognormal) {
+      detail::lognormal_from_words(10.5, 1.2, w0.data(), w1.data(), 256, out.data());
+    } else {
+      detail::triangular_from_words(1.0, 2.0, 6.0, w0.data(), w1.data(), 256, out.data());
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(256 * state.iterations());
+}
+void BM_LognormalBatch256(benchmark::State& s) { run_batch<true>(s); }
+void BM_TriangularBatch256(benchmark::State& s) { run_batch<false>(s); }
+
 BENCHMARK(BM_Normal);
 BENCHMARK(BM_NormalTruncated);
 BENCHMARK(BM_Lognormal);
@@ -49,5 +77,7 @@ BENCHMARK(BM_Pert);
 BENCHMARK(BM_PoissonSmall);
 BENCHMARK(BM_PoissonLarge);
 BENCHMARK(BM_NegBinomial);
+BENCHMARK(BM_LognormalBatch256);
+BENCHMARK(BM_TriangularBatch256);
 
 }  // namespace
