@@ -103,7 +103,7 @@ TEST_CASE("tail_mean: per-mistake contributions add up to the total's CVaR", "[s
   // good years contributes little.
   std::vector<double> a, b, total;
   for (int t = 0; t < 60; ++t) {
-    a.push_back(t % 2 == 0 ? 100.0 + t : 1.0);         // big in even trials, 2 apart
+    a.push_back(t % 2 == 0 ? 100.0 + t : 1.0);               // big in even trials, 2 apart
     b.push_back(static_cast<double>((t * 7) % 13) / 100.0);  // at most 0.12: cannot reorder a
     total.push_back(a.back() + b.back());
   }
@@ -260,7 +260,8 @@ TEST_CASE("histogram on nice edges", "[stats][histogram]") {
   CHECK(w.counts == std::vector<std::uint64_t>{1, 0, 1});
 
   // A constant column: one bin holding every value; infinities are skipped and counted.
-  const Histogram c = histogram(std::vector<double>{80000.0, 80000.0, std::numeric_limits<double>::infinity()}, 20);
+  const Histogram c =
+      histogram(std::vector<double>{80000.0, 80000.0, std::numeric_limits<double>::infinity()}, 20);
   REQUIRE(c.counts.size() == 1);
   CHECK(c.counts[0] == 2);
   CHECK(c.skipped == 1);

@@ -15,6 +15,8 @@
 //   weighted by the fractional part (see tail_weights()).
 // - NaN values are not statistics: they are excluded and counted in Summary::nan_count.
 
+#include <mistakesim/engine.hpp>
+
 #include <cstdint>
 #include <span>
 #include <type_traits>
@@ -32,8 +34,8 @@ struct Summary {
   double min;
   double p05, p10, p50, p90, p95, p99;  //!< type-7 quantiles
   double max;
-  double cvar95;        //!< mean of the worst (largest) 5% of values, fractional boundary weight
-  std::uint64_t n;      //!< number of values summarized (NaNs excluded)
+  double cvar95;                //!< mean of the worst (largest) 5% of values, fractional boundary weight
+  std::uint64_t n;              //!< number of values summarized (NaNs excluded)
   std::uint64_t nan_count = 0;  //!< NaN values found and excluded
 };
 
@@ -41,12 +43,15 @@ struct Summary {
 Summary summarize(std::span<const double> values);
 
 //! Summary of an integer or other arithmetic column (counts per trial), converted to double.
+// clang-format 14 would put the requires-clause on the declaration's line.
+// clang-format off
 template <class T>
   requires(std::is_arithmetic_v<T> && !std::is_same_v<T, double>)
 Summary summarize(std::span<const T> values) {
   std::vector<double> converted(values.begin(), values.end());
   return summarize(std::span<const double>(converted));
 }
+// clang-format on
 inline Summary summarize(const std::vector<std::uint32_t>& values) {
   return summarize(std::span<const std::uint32_t>(values));
 }
@@ -74,12 +79,12 @@ double quantile_sorted(std::span<const double> sorted, double p);
 //! -inf) or u = n + 1 (hi = +inf). Example: n = 100, p = 0.5, 95% gives ranks 40 and 61, coverage
 //! 0.9648.
 struct QuantileInterval {
-  double estimate;         //!< the type-7 quantile itself
-  double lo;               //!< x_(lo_rank), or -inf when lo_rank == 0
-  double hi;               //!< x_(hi_rank), or +inf when hi_rank == n + 1
-  std::uint64_t lo_rank;   //!< 1-based
-  std::uint64_t hi_rank;   //!< 1-based
-  double coverage;         //!< exact binomial coverage probability of [lo, hi] (>= confidence unless capped)
+  double estimate;        //!< the type-7 quantile itself
+  double lo;              //!< x_(lo_rank), or -inf when lo_rank == 0
+  double hi;              //!< x_(hi_rank), or +inf when hi_rank == n + 1
+  std::uint64_t lo_rank;  //!< 1-based
+  std::uint64_t hi_rank;  //!< 1-based
+  double coverage;        //!< exact binomial coverage probability of [lo, hi] (>= confidence unless capped)
 };
 QuantileInterval quantile_ci(std::span<const double> sorted, double p, double confidence = 0.95);
 
@@ -123,5 +128,39 @@ Histogram histogram(std::span<const double> values, std::size_t bins);
 
 //! The smallest "nice" number (1, 2, 2.5 or 5 x 10^k) >= x, for x > 0.
 double nice_ceil(double x);
+
+//! One mistake's share of a run, from its per-trial columns.
+struct MistakeSummary {
+  std::size_t index = 0;             //!< into Model::mistakes and the TrialResults mistake columns
+  Summary cost{};                    //!< [$ per year] known + unknown
+  double known_mean = 0.0;           //!< [$ per year] cost of noticed occurrences
+  double unknown_mean = 0.0;         //!< [$ per year] cost of unnoticed occurrences
+  double occurrences_mean = 0.0;     //!< [per year]
+  double deals_lost_mean = 0.0;      //!< [deals per year]
+  double cvar95_contribution = 0.0;  //!< [$ per year] its mean cost over the worst 5% of total-cost years
+};
+
+//! Means of the pipeline counts per year.
+struct PipelineMeans {
+  double opportunities = 0.0;
+  double good_fits = 0.0;
+  double wins_done_right = 0.0;
+  double wins = 0.0;
+  double should_have_bought = 0.0;
+  double nonbuyer_hours = 0.0;      //!< [hours]
+  double revenue_done_right = 0.0;  //!< [$] value basis
+  double revenue = 0.0;             //!< [$] value basis
+};
+
+//! Everything the reports show about one run, computed once.
+struct RunSummary {
+  Summary total{}, known{}, unknown{};   //!< [$ per year] cost of mistakes
+  std::vector<MistakeSummary> mistakes;  //!< ranked by mean cost, descending; ties in model order
+  PipelineMeans pipeline;
+};
+
+//! Summaries of a run's columns. The CVaR contributions use tail_weights(results.cost_total), so
+//! they add up to total.cvar95 (up to rounding) when every cost is attributed to a mistake.
+RunSummary summarize_run(const TrialResults& results);
 
 }  // namespace mistakesim

@@ -1,0 +1,150 @@
+// The run summary as JSON, schema "mistakesim.run/1" (docs/json-schema.md).
+//
+// Determinism: ordered_json keeps keys in insertion order, nlohmann prints doubles in their shortest
+// round-trip form independently of the locale, and every statistic is computed in a fixed order
+// (stats.hpp). Only the `run` object (threads, seconds, build) changes between runs of one study.
+
+#include <mistakesim/build_info.hpp>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/report.hpp>
+
+#include <cmath>
+
+namespace mistakesim {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+//! A number, or null when it is not finite (JSON has no NaN or infinity).
+Json number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
+
+const char* value_basis_name(ValueBasis v) { return v == ValueBasis::margin ? "margin" : "revenue"; }
+
+Json input_json(const std::string& path, const char* level, const Distribution& dist) {
+  Json j;
+  j["param"] = path;
+  j["level"] = level;
+  j["distribution"] = dist.describe();
+  j["mean"] = number(dist.mean());
+  j["uncertain"] = !dist.is_constant();
+  return j;
+}
+
+//! Every input of the model with its parameter path: year-level inputs first (model order), then
+//! the opportunity count, the per-opportunity amounts and each mistake's per-occurrence amounts.
+Json inputs_json(const Model& model) {
+  Json inputs = Json::array();
+  for (const YearInput& input : model.inputs) inputs.push_back(input_json(input.path, "year", input.dist));
+  if (model.opportunities_per_rep) {
+    inputs.push_back(input_json("pipeline.opportunities_per_rep", "per rep", model.opportunities.dist));
+  } else {
+    inputs.push_back(input_json("pipeline.opportunities", "year", model.opportunities.dist));
+  }
+  inputs.push_back(input_json("pipeline.deal_size", "per opportunity", model.deal_size.dist));
+  inputs.push_back(input_json("pipeline.qualify_hours", "per opportunity", model.qualify_hours.dist));
+  inputs.push_back(input_json("pipeline.customer_value", "per opportunity", model.customer_value.dist));
+  for (const Mistake& m : model.mistakes) {
+    const std::string base = "mistake." + m.id + ".";
+    inputs.push_back(input_json(base + "wasted_hours", "per occurrence", m.wasted_hours.dist));
+    inputs.push_back(input_json(base + "direct_cost", "per occurrence", m.direct_cost.dist));
+    inputs.push_back(input_json(base + "discount", "per occurrence", m.discount.dist));
+    if (m.has_recovery) {
+      inputs.push_back(input_json(base + "recovery.hours", "per occurrence", m.recovery_hours.dist));
+      inputs.push_back(input_json(base + "recovery.saved", "per occurrence", m.recovery_saved.dist));
+    }
+  }
+  return inputs;
+}
+
+}  // namespace
+
+RunInfo make_run_info(unsigned threads, double seconds, std::string study_file) {
+  RunInfo info;
+  info.threads = threads;
+  info.seconds = seconds;
+  info.version = kVersion;
+  info.build = kBuildInfo;
+  info.study_file = std::move(study_file);
+  return info;
+}
+
+nlohmann::ordered_json summary_json(const Summary& s) {
+  Json j;
+  j["mean"] = number(s.mean);
+  j["mean_ci95"] = Json::array({number(s.mean_ci95_lo), number(s.mean_ci95_hi)});
+  j["sd"] = number(s.sd);
+  j["min"] = number(s.min);
+  j["p05"] = number(s.p05);
+  j["p10"] = number(s.p10);
+  j["p50"] = number(s.p50);
+  j["p90"] = number(s.p90);
+  j["p95"] = number(s.p95);
+  j["p99"] = number(s.p99);
+  j["max"] = number(s.max);
+  j["cvar95"] = number(s.cvar95);
+  return j;
+}
+
+nlohmann::ordered_json run_json(const Model& model, const TrialResults& results, const RunInfo& info) {
+  SIM_CHECK(results.mistake_count == model.mistakes.size(),
+            << results.mistake_count << " mistake columns for " << model.mistakes.size() << " mistakes");
+  const RunSummary s = summarize_run(results);
+
+  Json j;
+  j["schema"] = kRunSchema;
+
+  Json& study = j["study"];
+  study["name"] = model.name;
+  study["trials"] = results.count;
+  study["first_trial"] = results.first_trial;
+  study["seed"] = model.seed;
+  study["currency"] = model.currency;
+  study["value"] = value_basis_name(model.value);
+  study["reps"] = model.reps;
+
+  Json& cost = j["cost"];
+  cost["total"] = summary_json(s.total);
+  cost["known"] = summary_json(s.known);
+  cost["unknown"] = summary_json(s.unknown);
+
+  Json mistakes = Json::array();
+  for (const MistakeSummary& ms : s.mistakes) {
+    const Mistake& m = model.mistakes[ms.index];
+    Json row;
+    row["id"] = m.id;
+    row["name"] = m.name;
+    row["stage"] = m.stage;
+    row["cost"] = summary_json(ms.cost);
+    row["known_cost"] = number(ms.known_mean);
+    row["unknown_cost"] = number(ms.unknown_mean);
+    row["share"] = number(s.total.mean != 0.0 ? ms.cost.mean / s.total.mean : std::nan(""));
+    row["occurrences_mean"] = number(ms.occurrences_mean);
+    row["deals_lost_mean"] = number(ms.deals_lost_mean);
+    row["cvar95_contribution"] = number(ms.cvar95_contribution);
+    mistakes.push_back(std::move(row));
+  }
+  j["mistakes"] = std::move(mistakes);
+
+  Json& pipeline = j["pipeline"];
+  pipeline["opportunities_mean"] = number(s.pipeline.opportunities);
+  pipeline["good_fits_mean"] = number(s.pipeline.good_fits);
+  pipeline["wins_done_right_mean"] = number(s.pipeline.wins_done_right);
+  pipeline["wins_mean"] = number(s.pipeline.wins);
+  pipeline["should_have_bought_mean"] = number(s.pipeline.should_have_bought);
+  pipeline["nonbuyer_hours_mean"] = number(s.pipeline.nonbuyer_hours);
+  pipeline["revenue_done_right_mean"] = number(s.pipeline.revenue_done_right);
+  pipeline["revenue_mean"] = number(s.pipeline.revenue);
+
+  j["inputs"] = inputs_json(model);
+
+  Json& run = j["run"];
+  run["threads"] = info.threads;
+  run["seconds"] = number(info.seconds);
+  run["version"] = info.version;
+  run["build"] = info.build;
+  run["study_file"] = info.study_file;
+  return j;
+}
+
+}  // namespace mistakesim

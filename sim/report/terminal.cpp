@@ -1,0 +1,143 @@
+// The terminal summary: what a sales leader reads after `mistakesim run`. Plain words (deals,
+// hours, money), the statistical name only as a short note beside each number.
+
+#include <mistakesim/errors.hpp>
+#include <mistakesim/report.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace mistakesim {
+
+namespace detail {
+
+//! Columns on screen of UTF-8 text: one per code point (no wide or combining characters assumed).
+std::size_t display_width(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+//! At most `width` code points, "..." marking a cut.
+std::string truncate(const std::string& text, std::size_t width) {
+  if (display_width(text) <= width) return text;
+  std::size_t points = 0, i = 0;
+  for (; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      if (points == width - 3) break;
+      ++points;
+    }
+  }
+  return text.substr(0, i) + "...";
+}
+
+//! A table with aligned columns: text left-aligned, numbers right-aligned.
+class TextTable {
+ public:
+  explicit TextTable(std::vector<bool> right_aligned) : right_(std::move(right_aligned)) {}
+  void add(std::vector<std::string> row) {
+    SIM_CHECK(row.size() == right_.size(), << row.size() << " cells for " << right_.size() << " columns");
+    rows_.push_back(std::move(row));
+  }
+  std::string render(const std::string& indent) const {
+    std::vector<std::size_t> width(right_.size(), 0);
+    for (const auto& row : rows_) {
+      for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], display_width(row[c]));
+    }
+    std::string out;
+    for (const auto& row : rows_) {
+      std::string line = indent;
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        const std::string pad(width[c] - display_width(row[c]), ' ');
+        if (c > 0) line += "  ";
+        line += right_[c] ? pad + row[c] : row[c] + pad;
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + '\n';
+    }
+    return out;
+  }
+
+ private:
+  std::vector<bool> right_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace detail
+
+std::string terminal_summary(const Model& model, const TrialResults& results, const RunInfo& info) {
+  SIM_CHECK(results.mistake_count == model.mistakes.size(),
+            << results.mistake_count << " mistake columns for " << model.mistakes.size() << " mistakes");
+  const RunSummary s = summarize_run(results);
+  const auto money = [&](double x) { return format_currency(x, model.currency); };
+  const auto share_of_total = [&](double x) {
+    return format_percent(s.total.mean != 0.0 ? x / s.total.mean : NAN);
+  };
+
+  std::string out;
+  out += (model.name.empty() ? std::string("Study") : model.name) + "\n";
+  out += fmt::format("{} simulated year{}, seed {}, {} rep{}, amounts in {} ({} basis)\n",
+                     format_count(static_cast<double>(results.count)), results.count == 1 ? "" : "s",
+                     model.seed, model.reps, model.reps == 1 ? "" : "s", model.currency,
+                     model.value == ValueBasis::margin ? "margin" : "revenue");
+  if (!info.study_file.empty() || info.threads > 0) {
+    out += fmt::format("{}{} threads, {:.1f} s\n", info.study_file.empty() ? "" : info.study_file + ", ",
+                       info.threads, info.seconds);
+  }
+
+  out += "\nThe pipeline in an average year\n";
+  {
+    detail::TextTable t({false, true});
+    t.add({"Opportunities worked", format_count(s.pipeline.opportunities)});
+    t.add({"Good fits (would buy if done right)", format_count(s.pipeline.good_fits)});
+    t.add({"Wins if everything is done right", format_count(s.pipeline.wins_done_right)});
+    t.add({"Wins as it happened", format_count(s.pipeline.wins)});
+    t.add({"Deals that should have been won", format_count(s.pipeline.should_have_bought)});
+    t.add({"Hours spent with non-buyers", format_hours(s.pipeline.nonbuyer_hours)});
+    t.add({"Revenue if everything is done right", money(s.pipeline.revenue_done_right)});
+    t.add({"Revenue as it happened", money(s.pipeline.revenue)});
+    out += t.render("  ");
+  }
+
+  out += "\nWhat mistakes cost in a year\n";
+  {
+    detail::TextTable t({false, true, false});
+    t.add({"Average year", money(s.total.mean),
+           fmt::format("mean, 95% CI {} to {}", money(s.total.mean_ci95_lo), money(s.total.mean_ci95_hi))});
+    t.add({"Good year (1 in 20 costs less)", money(s.total.p05), "P05"});
+    t.add({"Typical year (half cost more)", money(s.total.p50), "median"});
+    t.add({"Bad year (1 in 20 costs more)", money(s.total.p95), "P95"});
+    t.add({"Worst 5% of years, on average", money(s.total.cvar95), "CVaR95"});
+    t.add({"", "", ""});
+    t.add({"Known mistakes (the team notices)", money(s.known.mean),
+           share_of_total(s.known.mean) + " of the cost"});
+    t.add({"Unknown mistakes (nobody notices)", money(s.unknown.mean),
+           share_of_total(s.unknown.mean) + " of the cost"});
+    out += t.render("  ");
+  }
+
+  out += "\nMistakes ranked by what they cost (average per year)\n";
+  if (s.mistakes.empty()) {
+    out += "  The study lists no mistakes.\n";
+    return out;
+  }
+  detail::TextTable t({true, false, false, true, true, true, true, true, true});
+  t.add({"#", "Mistake", "Stage", "Cost", "Share", "Known", "Times", "Deals lost", "Worst 5%"});
+  std::size_t rank = 0;
+  for (const MistakeSummary& ms : s.mistakes) {
+    const Mistake& m = model.mistakes[ms.index];
+    const double known_share = ms.cost.mean != 0.0 ? ms.known_mean / ms.cost.mean : NAN;
+    t.add({std::to_string(++rank), detail::truncate(m.name.empty() ? m.id : m.name, 44), m.stage,
+           money(ms.cost.mean), share_of_total(ms.cost.mean), format_percent(known_share),
+           format_count(ms.occurrences_mean), format_count(ms.deals_lost_mean),
+           money(ms.cvar95_contribution)});
+  }
+  out += t.render("  ");
+  out +=
+      "  Share: of the average yearly cost. Known: share of its cost the team notices. Times and deals\n"
+      "  lost: per year on average. Worst 5%: its average cost in the worst 5% of years.\n";
+  return out;
+}
+
+}  // namespace mistakesim

@@ -1,0 +1,69 @@
+// Summaries of a run's per-trial columns: cost, per mistake, pipeline.
+
+#include <mistakesim/errors.hpp>
+#include <mistakesim/stats.hpp>
+
+#include <algorithm>
+
+namespace mistakesim {
+
+namespace {
+
+//! Column m of a mistake matrix stored [m * count + t].
+template <class T>
+std::span<const T> mistake_column(const std::vector<T>& matrix, std::size_t m, std::uint64_t count) {
+  return std::span<const T>(matrix).subspan(m * count, count);
+}
+
+}  // namespace
+
+RunSummary summarize_run(const TrialResults& r) {
+  const std::uint64_t n = r.count;
+  const std::size_t mistakes = r.mistake_count;
+  SIM_CHECK(r.cost_total.size() == n && r.cost_known.size() == n && r.cost_unknown.size() == n,
+            << "cost columns " << r.cost_total.size() << ", " << r.cost_known.size() << ", "
+            << r.cost_unknown.size() << " for " << n << " trials");
+  SIM_CHECK(r.opportunities.size() == n && r.good_fits.size() == n && r.wins_done_right.size() == n &&
+                r.wins.size() == n && r.should_have_bought.size() == n && r.nonbuyer_hours.size() == n &&
+                r.revenue_done_right.size() == n && r.revenue.size() == n,
+            << "pipeline columns do not have " << n << " trials");
+  SIM_CHECK(r.mistake_known.size() == mistakes * n && r.mistake_unknown.size() == mistakes * n &&
+                r.mistake_occurrences.size() == mistakes * n && r.mistake_deals_lost.size() == mistakes * n,
+            << "mistake columns do not have " << mistakes << " x " << n << " values");
+
+  RunSummary s;
+  s.total = summarize(r.cost_total);
+  s.known = summarize(r.cost_known);
+  s.unknown = summarize(r.cost_unknown);
+
+  s.pipeline.opportunities = mean(std::span<const std::uint32_t>(r.opportunities));
+  s.pipeline.good_fits = mean(std::span<const std::uint32_t>(r.good_fits));
+  s.pipeline.wins_done_right = mean(std::span<const std::uint32_t>(r.wins_done_right));
+  s.pipeline.wins = mean(std::span<const std::uint32_t>(r.wins));
+  s.pipeline.should_have_bought = mean(std::span<const std::uint32_t>(r.should_have_bought));
+  s.pipeline.nonbuyer_hours = mean(r.nonbuyer_hours);
+  s.pipeline.revenue_done_right = mean(r.revenue_done_right);
+  s.pipeline.revenue = mean(r.revenue);
+
+  const TailWeights tail = tail_weights(r.cost_total, 0.95);
+  std::vector<double> cost(n);
+  s.mistakes.reserve(mistakes);
+  for (std::size_t m = 0; m < mistakes; ++m) {
+    for (std::uint64_t t = 0; t < n; ++t) cost[t] = r.mistake_cost(m, t);
+    MistakeSummary ms;
+    ms.index = m;
+    ms.cost = summarize(cost);
+    ms.known_mean = mean(mistake_column(r.mistake_known, m, n));
+    ms.unknown_mean = mean(mistake_column(r.mistake_unknown, m, n));
+    ms.occurrences_mean = mean(mistake_column(r.mistake_occurrences, m, n));
+    ms.deals_lost_mean = mean(mistake_column(r.mistake_deals_lost, m, n));
+    ms.cvar95_contribution = tail_mean(tail, cost);
+    s.mistakes.push_back(ms);
+  }
+  std::stable_sort(
+      s.mistakes.begin(), s.mistakes.end(),
+      [](const MistakeSummary& a, const MistakeSummary& b) { return a.cost.mean > b.cost.mean; });
+  return s;
+}
+
+}  // namespace mistakesim
