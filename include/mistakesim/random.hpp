@@ -47,10 +47,12 @@ inline r123::Philox4x32::ctr_type philox_block(std::uint64_t seed, const DrawAdd
   return G{}(ctr, key);
 }
 
-//! A double strictly inside (0, 1) from 64 random bits (53 significant bits, centred).
+//! A double strictly inside (0, 1) from 64 random bits: 52 bits, centred in their cell, so the
+//! extremes are 2^-53 and 1 - 2^-53 (both exactly representable; 0 and 1 never occur).
 constexpr double to_open_unit(std::uint64_t bits) {
-  return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53;
+  return (static_cast<double>(bits >> 12) + 0.5) * 0x1.0p-52;
 }
+static_assert(to_open_unit(~std::uint64_t{0}) < 1.0 && to_open_unit(0) > 0.0);
 
 //! Bernoulli threshold: a 32-bit word w is a success iff w < threshold. p = 1 always succeeds,
 //! p = 0 never does; the comparison is on integers so it compiles to a branch-free compare.

@@ -4,11 +4,10 @@
 // InputError that says FILE:LINE:COLUMN, the parameter path, what was expected and what was found.
 // Only sim/config knows TOML; nothing here exposes it.
 
+#include <filesystem>
 #include <mistakesim/distribution.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/model.hpp>
-
-#include <filesystem>
 #include <string>
 #include <string_view>
 

@@ -2,16 +2,15 @@
 // effect targets, correlations), the visiting order of mistakes, and the random-number slots of
 // every quantity (derived from parameter paths; a collision is refused).
 
-#include "config/study_spec.hpp"
-
-#include <mistakesim/random.hpp>
-#include <mistakesim/study.hpp>
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
+#include <mistakesim/random.hpp>
+#include <mistakesim/study.hpp>
 #include <set>
+
+#include "config/study_spec.hpp"
 
 namespace mistakesim::detail {
 namespace {
@@ -38,23 +37,26 @@ class Compiler {
 
     m.hourly_cost = input("team.hourly_cost", Distribution::constant(0), kHourlyCost);
     m.good_fit = input("pipeline.good_fit", Distribution::constant(1), kProbability);
-    m.close_rate = required_input("pipeline.close_rate", "close_rate = { dist = \"pert\", min = 0.2, mode = 0.3, max = 0.45 }",
-                                  kProbability);
+    m.close_rate =
+        required_input("pipeline.close_rate",
+                       "close_rate = { dist = \"pert\", min = 0.2, mode = 0.3, max = 0.45 }", kProbability);
     m.margin = input("pipeline.margin", Distribution::constant(1), kFraction);
     m.pilot_rate = input("pipeline.pilot_rate", Distribution::constant(0), kProbability);
     m.repeat_customer = input("pipeline.repeat_customer", Distribution::constant(0), kProbability);
 
     const bool per_rep = spec_.params.count("pipeline.opportunities_per_rep") > 0;
     if (!per_rep && !spec_.params.count("pipeline.opportunities"))
-      throw InputError(section("pipeline"), "pipeline.opportunities_per_rep",
-                       "required: how many opportunities a rep works in a year, e.g. opportunities_per_rep = { dist = "
-                       "\"poisson\", mean = 40 } (or opportunities = ... for the whole team)");
+      throw InputError(
+          section("pipeline"), "pipeline.opportunities_per_rep",
+          "required: how many opportunities a rep works in a year, e.g. opportunities_per_rep = { dist = "
+          "\"poisson\", mean = 40 } (or opportunities = ... for the whole team)");
     m.opportunities_per_rep = per_rep;
     m.opportunities = amount(per_rep ? "pipeline.opportunities_per_rep" : "pipeline.opportunities", {});
     m.opportunity_slot = claim_slot("pipeline", section("pipeline"));
     if (!spec_.params.count("pipeline.deal_size"))
       throw InputError(section("pipeline"), "pipeline.deal_size",
-                       "required: the revenue of a deal, e.g. deal_size = { dist = \"lognormal\", p05 = 15000, p95 = 250000 }");
+                       "required: the revenue of a deal, e.g. deal_size = { dist = \"lognormal\", p05 = "
+                       "15000, p95 = 250000 }");
     m.deal_size = amount("pipeline.deal_size", {});
     m.qualify_hours = amount("pipeline.qualify_hours", Distribution::constant(0));
     m.customer_value = amount("pipeline.customer_value", Distribution::constant(0));
@@ -76,10 +78,11 @@ class Compiler {
     const std::uint32_t slot = slot_of(path);
     const auto [it, fresh] = slots_.emplace(slot, path);
     if (!fresh && it->second != path)
-      throw InputError(where, path,
-                       fmt::format("its random-number slot (a 32-bit hash of the path) collides with \"{}\"; rename "
-                                   "one of the ids",
-                                   it->second));
+      throw InputError(
+          where, path,
+          fmt::format("its random-number slot (a 32-bit hash of the path) collides with \"{}\"; rename "
+                      "one of the ids",
+                      it->second));
     return slot;
   }
 
@@ -103,7 +106,8 @@ class Compiler {
   }
   InputId required_input(const std::string& path, const char* example, const ValidRange& range) {
     if (!spec_.params.count(path))
-      throw InputError(section(path.substr(0, path.find('.'))), path, fmt::format("required, e.g. {}", example));
+      throw InputError(section(path.substr(0, path.find('.'))), path,
+                       fmt::format("required, e.g. {}", example));
     return input(path, {}, range);
   }
   Amount amount(const std::string& path, const Distribution& fallback) {
@@ -121,13 +125,14 @@ class Compiler {
       if (it == stages.end()) {
         std::string problem = fmt::format("unknown stage \"{}\"", ms.stage.value);
         if (const std::string guess = nearest(ms.stage.value, stages); !guess.empty())
-          problem += fmt::format("; did you mean \"{}\"?", guess);
-        problem += fmt::format(" Stages: {}", join(stages));
+          problem += fmt::format(" (did you mean \"{}\"?)", guess);
+        problem += fmt::format("; stages: {}", join(stages));
         throw InputError(ms.stage.where, "mistake." + ms.id.value + ".stage", problem);
       }
       order.emplace_back(static_cast<int>(it - stages.begin()), &ms);
     }
-    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
 
     for (const auto& [stage_index, ms] : order) {
       const std::string prefix = "mistake." + ms->id.value;
@@ -155,8 +160,8 @@ class Compiler {
       m.lose = rate("lose", 0, kProbability);
       m.churn = rate("churn", 0, kProbability);
       // the recovery team costs what the seller's team costs unless the study says otherwise
-      m.recovery_hourly_cost = param("recovery.hourly_cost") ? rate("recovery.hourly_cost", 0, kHourlyCost)
-                                                             : model_.hourly_cost;
+      m.recovery_hourly_cost =
+          param("recovery.hourly_cost") ? rate("recovery.hourly_cost", 0, kHourlyCost) : model_.hourly_cost;
       m.wasted_hours = per_occurrence("wasted_hours", 0);
       m.direct_cost = per_occurrence("direct_cost", 0);
       m.discount = per_occurrence("discount", 0);
@@ -187,14 +192,15 @@ class Compiler {
     std::string problem;
     const std::string leaf = path.value.substr(path.value.rfind('.') + 1);
     if (per_opportunity.count(path.value) ||
-        (path.value.rfind("mistake.", 0) == 0 &&
-         (leaf == "wasted_hours" || leaf == "direct_cost" || leaf == "discount" || leaf == "hours" || leaf == "saved")))
-      problem = fmt::format("{} is drawn per opportunity or per occurrence, not once a year; {} a year-level input",
-                            path.value, role);
+        (path.value.rfind("mistake.", 0) == 0 && (leaf == "wasted_hours" || leaf == "direct_cost" ||
+                                                  leaf == "discount" || leaf == "hours" || leaf == "saved")))
+      problem =
+          fmt::format("{} is drawn per opportunity or per occurrence, not once a year; {} a year-level input",
+                      path.value, role);
     else {
       problem = fmt::format("unknown parameter \"{}\"", path.value);
       if (const std::string guess = nearest(path.value, paths); !guess.empty())
-        problem += fmt::format("; did you mean \"{}\"?", guess);
+        problem += fmt::format(" (did you mean \"{}\"?)", guess);
       problem += fmt::format("; {} a year-level input", role);
     }
     problem += fmt::format(": {}", join(paths));
@@ -215,10 +221,12 @@ class Compiler {
         e.target = target(es.param, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
                           "an effect changes");
         if (!targets.insert(e.target).second)
-          throw InputError(es.param.where, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
-                           fmt::format("each intervention changes {} once; combine its effects into one", es.param.value));
+          throw InputError(
+              es.param.where, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
+              fmt::format("each intervention changes {} once; combine its effects into one", es.param.value));
         e.op = es.op;
-        if (es.op == EffectOp::set) check_support(es.amount.dist, ranges_[e.target], es.amount.where, es.amount.path);
+        if (es.op == EffectOp::set)
+          check_support(es.amount.dist, ranges_[e.target], es.amount.where, es.amount.path);
         e.amount = Amount{es.amount.dist,
                           claim_slot("intervention." + is.id.value + "." + es.param.value, es.amount.where)};
         iv.effects.push_back(std::move(e));
@@ -233,15 +241,17 @@ class Compiler {
       Correlation c;
       c.a = target(cs.a, "correlation.a", "a correlation links");
       c.b = target(cs.b, "correlation.b", "a correlation links");
-      for (const auto& [id, located, key] : {std::tuple{c.a, &cs.a, "correlation.a"}, std::tuple{c.b, &cs.b, "correlation.b"}})
+      for (const auto& [id, located, key] :
+           {std::tuple{c.a, &cs.a, "correlation.a"}, std::tuple{c.b, &cs.b, "correlation.b"}})
         if (model_.inputs[id].dist.is_constant())
           throw InputError(located->where, key,
                            fmt::format("{} is a constant ({}); a correlation links two uncertain inputs",
                                        located->value, number_text(model_.inputs[id].dist.p[0])));
       if (c.a == c.b)
-        throw InputError(cs.b.where, "correlation.b",
-                         fmt::format("a and b are the same input \"{}\"; a correlation links two different inputs",
-                                     cs.a.value));
+        throw InputError(
+            cs.b.where, "correlation.b",
+            fmt::format("a and b are the same input \"{}\"; a correlation links two different inputs",
+                        cs.a.value));
       if (!pairs.insert(std::minmax(c.a, c.b)).second)
         throw InputError(cs.where, "correlation",
                          fmt::format("the correlation of {} and {} is given twice", cs.a.value, cs.b.value));
@@ -272,7 +282,8 @@ Model load_study(const std::filesystem::path& file) {
   return detail::compile_study(detail::read_study(text, shown, file.parent_path(), chain));
 }
 
-Model parse_study(std::string_view toml_text, const std::string& file_label, const std::filesystem::path& base_dir) {
+Model parse_study(std::string_view toml_text, const std::string& file_label,
+                  const std::filesystem::path& base_dir) {
   std::vector<std::filesystem::path> chain;
   return detail::compile_study(detail::read_study(toml_text, file_label, base_dir, chain));
 }

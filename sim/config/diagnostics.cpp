@@ -1,12 +1,12 @@
 // Helpers for located, actionable error messages: positions, node descriptions, key checks and
 // typo suggestions.
 
-#include "config/toml_read.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+
+#include "config/toml_read.hpp"
 
 namespace mistakesim::detail {
 
@@ -25,16 +25,26 @@ std::string number_text(double x) {
 
 std::string describe_node(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return fmt::format("a string \"{}\"", node.as_string()->get());
-    case toml::node_type::integer: return fmt::format("the whole number {}", node.as_integer()->get());
-    case toml::node_type::floating_point: return "the number " + number_text(node.as_floating_point()->get());
-    case toml::node_type::boolean: return node.as_boolean()->get() ? "true" : "false";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml::node_type::string:
+      return fmt::format("a string \"{}\"", node.as_string()->get());
+    case toml::node_type::integer:
+      return fmt::format("the whole number {}", node.as_integer()->get());
+    case toml::node_type::floating_point:
+      return "the number " + number_text(node.as_floating_point()->get());
+    case toml::node_type::boolean:
+      return node.as_boolean()->get() ? "true" : "false";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -88,24 +98,29 @@ void check_keys(const FileContext& ctx, const toml::table& table, const std::vec
     if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
     std::string problem = fmt::format("unknown key \"{}\" in {}", name, what);
     if (const std::string guess = nearest(name, allowed); !guess.empty())
-      problem += fmt::format("; did you mean \"{}\"?", guess);
-    problem += fmt::format(" Allowed keys: {}", join(allowed));
-    throw InputError(location(ctx, key.source()), path_prefix.empty() ? name : path_prefix + "." + name, problem);
+      problem += fmt::format(" (did you mean \"{}\"?)", guess);
+    problem += fmt::format("; allowed keys: {}", join(allowed));
+    throw InputError(location(ctx, key.source()), path_prefix.empty() ? name : path_prefix + "." + name,
+                     problem);
   }
 }
 
-double read_number(const FileContext& ctx, const toml::node& node, const std::string& path, const char* expected) {
+double read_number(const FileContext& ctx, const toml::node& node, const std::string& path,
+                   const char* expected) {
   if (!node.is_number())
-    throw InputError(location(ctx, node), path, fmt::format("expected {}, got {}", expected, describe_node(node)));
+    throw InputError(location(ctx, node), path,
+                     fmt::format("expected {}, got {}", expected, describe_node(node)));
   const double x = *node.value<double>();
   if (!std::isfinite(x))
     throw InputError(location(ctx, node), path, fmt::format("expected {}, got {}", expected, number_text(x)));
   return x;
 }
 
-std::string read_string(const FileContext& ctx, const toml::node& node, const std::string& path, const char* expected) {
+std::string read_string(const FileContext& ctx, const toml::node& node, const std::string& path,
+                        const char* expected) {
   if (!node.is_string())
-    throw InputError(location(ctx, node), path, fmt::format("expected {}, got {}", expected, describe_node(node)));
+    throw InputError(location(ctx, node), path,
+                     fmt::format("expected {}, got {}", expected, describe_node(node)));
   return node.as_string()->get();
 }
 

@@ -3,27 +3,26 @@
 // contradiction or missing parameter is refused here, at the key that holds it; the support check
 // against a parameter's valid range is check_support().
 
-#include "config/toml_read.hpp"
-
-#include <mistakesim/study.hpp>
-
-#include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <charconv>
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <mistakesim/study.hpp>
 #include <optional>
+
+#include "config/toml_read.hpp"
 
 namespace mistakesim::detail {
 namespace {
 
 const std::vector<std::string>& dist_names() {
-  static const std::vector<std::string> names = {"constant", "uniform",  "triangular",  "pert",
-                                                 "normal",   "lognormal", "beta",       "gamma",
-                                                 "poisson",  "negbinomial", "discrete", "empirical"};
+  static const std::vector<std::string> names = {"constant", "uniform",     "triangular", "pert",
+                                                 "normal",   "lognormal",   "beta",       "gamma",
+                                                 "poisson",  "negbinomial", "discrete",   "empirical"};
   return names;
 }
 
@@ -70,7 +69,8 @@ class DistTable {
     if (!node->is_number())
       fail(key, fmt::format("{} of a {} is a number, got {}", key, dist_, describe_node(*node)));
     const double x = *node->value<double>();
-    if (!std::isfinite(x)) fail(key, fmt::format("{} of a {} is a finite number, got {}", key, dist_, number_text(x)));
+    if (!std::isfinite(x))
+      fail(key, fmt::format("{} of a {} is a finite number, got {}", key, dist_, number_text(x)));
     return x;
   }
   double need(const std::string& key, const char* example) const {
@@ -96,8 +96,8 @@ class DistTable {
       if (extra && extra(name)) continue;
       std::string problem = fmt::format("unknown key \"{}\" for a {} distribution", name, dist_);
       if (const std::string guess = nearest(name, allowed); !guess.empty())
-        problem += fmt::format("; did you mean \"{}\"?", guess);
-      problem += fmt::format(" Allowed keys: {}{}", join(allowed), extra_text);
+        problem += fmt::format(" (did you mean \"{}\"?)", guess);
+      problem += fmt::format("; allowed keys: {}{}", join(allowed), extra_text);
       throw InputError(location(ctx_, key.source()), path_, problem);
     }
   }
@@ -119,8 +119,8 @@ class DistTable {
     const std::string ways = join(options, ", or ");
     if (used.empty()) fail({}, fmt::format("a {} needs {}", dist_, ways));
     if (used.size() > 1)
-      fail(first_keys[1], fmt::format("give a {} one way ({}), got both {} and {}", dist_, ways, first_keys[0],
-                                      first_keys[1]));
+      fail(first_keys[1], fmt::format("give a {} one way ({}), got both {} and {}", dist_, ways,
+                                      first_keys[0], first_keys[1]));
     for (const auto& key : groups[used[0]])
       if (!has(key)) fail({}, fmt::format("a {} given by {} also needs {}", dist_, first_keys[0], key));
     return used[0];
@@ -153,31 +153,34 @@ class DistTable {
 // Three-point distributions: min <= mode <= max with min < max; degenerate -> constant.
 void check_three_point(const DistTable& t, double min, double mode, double max) {
   if (min > max)
-    t.fail("min", fmt::format("min of a {} must not exceed max, got min {} and max {}", t.dist(), number_text(min),
-                              number_text(max)));
+    t.fail("min", fmt::format("min of a {} must not exceed max, got min {} and max {}", t.dist(),
+                              number_text(min), number_text(max)));
   if (mode < min || mode > max)
-    t.fail("mode", fmt::format("mode of a {} lies between min and max ({} to {}), got {}", t.dist(), number_text(min),
-                               number_text(max), number_text(mode)));
+    t.fail("mode", fmt::format("mode of a {} lies between min and max ({} to {}), got {}", t.dist(),
+                               number_text(min), number_text(max), number_text(mode)));
 }
 
 Distribution read_lognormal(const DistTable& t) {
   auto is_quantile = [](const std::string& key) { return quantile_level(key).has_value(); };
-  t.check_keys({"mu", "sigma", "mean", "sd", "median"}, [](const std::string& k) { return k != "median" && quantile_level(k).has_value(); },
-               ", p01 ... p99");
+  t.check_keys(
+      {"mu", "sigma", "mean", "sd", "median"},
+      [](const std::string& k) { return k != "median" && quantile_level(k).has_value(); }, ", p01 ... p99");
   std::vector<std::string> quantile_keys;
   for (auto&& [key, node] : t.table())
     if (is_quantile(std::string(key.str()))) quantile_keys.emplace_back(key.str());
   const bool by_mu = t.has("mu") || t.has("sigma");
   const bool by_mean = t.has("mean") || t.has("sd");
   const bool by_quantiles = !quantile_keys.empty();
-  const std::string ways = "mu and sigma, or mean and sd, or two quantiles such as median and p90 or p05 and p95";
+  const std::string ways =
+      "mu and sigma, or mean and sd, or two quantiles such as median and p90 or p05 and p95";
   if (by_mu + by_mean + by_quantiles == 0) t.fail({}, "a lognormal needs " + ways);
   if (by_mu + by_mean + by_quantiles > 1) {
     std::vector<std::string> given;
     if (by_mu) given.push_back(t.has("mu") ? "mu" : "sigma");
     if (by_mean) given.push_back(t.has("mean") ? "mean" : "sd");
     if (by_quantiles) given.push_back(quantile_keys.front());
-    t.fail(given[1], fmt::format("give a lognormal one way ({}), got both {} and {}", ways, given[0], given[1]));
+    t.fail(given[1],
+           fmt::format("give a lognormal one way ({}), got both {} and {}", ways, given[0], given[1]));
   }
   if (by_mu) {
     const std::size_t g = t.choose({{"mu", "sigma"}});
@@ -195,18 +198,22 @@ Distribution read_lognormal(const DistTable& t) {
     return Distribution::lognormal(std::log(mean) - sigma2 / 2, std::sqrt(sigma2));
   }
   if (quantile_keys.size() != 2)
-    t.fail(quantile_keys.size() > 2 ? quantile_keys[2] : std::string{},
-           fmt::format("a lognormal given by quantiles needs exactly two of them (median, p01 ... p99), got {}",
-                       join(quantile_keys)));
-  std::sort(quantile_keys.begin(), quantile_keys.end(),
-            [](const std::string& a, const std::string& b) { return *quantile_level(a) < *quantile_level(b); });
+    t.fail(
+        quantile_keys.size() > 2 ? quantile_keys[2] : std::string{},
+        fmt::format("a lognormal given by quantiles needs exactly two of them (median, p01 ... p99), got {}",
+                    join(quantile_keys)));
+  std::sort(quantile_keys.begin(), quantile_keys.end(), [](const std::string& a, const std::string& b) {
+    return *quantile_level(a) < *quantile_level(b);
+  });
   const std::string& low_key = quantile_keys[0];
   const std::string& high_key = quantile_keys[1];
   if (*quantile_level(low_key) == *quantile_level(high_key))
-    t.fail(high_key, fmt::format("{} and {} are the same quantile; give two different ones", low_key, high_key));
+    t.fail(high_key,
+           fmt::format("{} and {} are the same quantile; give two different ones", low_key, high_key));
   const double low = *t.get(low_key);
   const double high = *t.get(high_key);
-  if (!(low > 0)) t.fail(low_key, fmt::format("a lognormal's quantiles are > 0, got {} = {}", low_key, number_text(low)));
+  if (!(low > 0))
+    t.fail(low_key, fmt::format("a lognormal's quantiles are > 0, got {} = {}", low_key, number_text(low)));
   if (!(high > low))
     t.fail(high_key, fmt::format("{} must be above {}, got {} = {} and {} = {}", high_key, low_key, low_key,
                                  number_text(low), high_key, number_text(high)));
@@ -226,7 +233,8 @@ Distribution read_beta(const DistTable& t) {
     case 1: {
       const double mean = *t.get("mean");
       if (!(mean > 0 && mean < 1))
-        t.fail("mean", fmt::format("the mean of a beta lies strictly between 0 and 1, got {}", number_text(mean)));
+        t.fail("mean",
+               fmt::format("the mean of a beta lies strictly between 0 and 1, got {}", number_text(mean)));
       const double sd = t.positive("sd", *t.get("sd"));
       const double max_variance = mean * (1 - mean);
       if (!(sd * sd < max_variance))
@@ -284,7 +292,8 @@ std::vector<CsvField> split_csv_line(const std::string& line) {
     } else {
       while (i < line.size() && line[i] != ',') field.text += line[i++];
     }
-    while (!field.text.empty() && (field.text.back() == ' ' || field.text.back() == '\t')) field.text.pop_back();
+    while (!field.text.empty() && (field.text.back() == ' ' || field.text.back() == '\t'))
+      field.text.pop_back();
     fields.push_back(std::move(field));
     if (i >= line.size()) break;
     ++i;  // the comma
@@ -295,19 +304,25 @@ std::vector<CsvField> split_csv_line(const std::string& line) {
 std::vector<double> read_csv_column(const DistTable& t) {
   const FileContext& ctx = t.ctx();
   const std::string file = read_string(ctx, *t.table().get("file"), t.path(), "a CSV file name (a string)");
-  if (!t.has("column")) t.fail({}, fmt::format("an empirical distribution read from a file needs column, the header of the CSV column to use"));
+  if (!t.has("column"))
+    t.fail(
+        {},
+        fmt::format(
+            "an empirical distribution read from a file needs column, the header of the CSV column to use"));
   const std::string column = read_string(ctx, *t.table().get("column"), t.path(), "a column name (a string)");
   const std::filesystem::path full = ctx.base_dir.empty() ? std::filesystem::path(file) : ctx.base_dir / file;
   const std::string shown = full.lexically_normal().string();
   std::error_code ec;
-  if (!std::filesystem::exists(full, ec)) t.fail("file", fmt::format("cannot open the CSV file {}: no such file", shown));
+  if (!std::filesystem::exists(full, ec))
+    t.fail("file", fmt::format("cannot open the CSV file {}: no such file", shown));
   if (std::filesystem::is_directory(full, ec))
     t.fail("file", fmt::format("{} is a folder, expected a CSV file", shown));
   std::ifstream in(full, std::ios::binary);
   if (!in) t.fail("file", fmt::format("cannot open the CSV file {}", shown));
 
   std::string line;
-  if (!std::getline(in, line)) t.fail("file", fmt::format("the CSV file {} is empty, expected a header row", shown));
+  if (!std::getline(in, line))
+    t.fail("file", fmt::format("the CSV file {} is empty, expected a header row", shown));
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // byte-order mark from spreadsheet exports
   if (!line.empty() && line.back() == '\r') line.pop_back();
   std::vector<std::string> headers;
@@ -316,8 +331,8 @@ std::vector<double> read_csv_column(const DistTable& t) {
   if (found == headers.end()) {
     std::string problem = fmt::format("no column \"{}\" in {}", column, shown);
     if (const std::string guess = nearest(column, headers); !guess.empty())
-      problem += fmt::format("; did you mean \"{}\"?", guess);
-    problem += fmt::format(" Columns found: {}", join(headers));
+      problem += fmt::format(" (did you mean \"{}\"?)", guess);
+    problem += fmt::format("; columns found: {}", join(headers));
     t.fail("column", problem);
   }
   const std::size_t index = static_cast<std::size_t>(found - headers.begin());
@@ -353,13 +368,15 @@ Distribution read_table(const DistTable& t) {
     const double min = t.need("min", "{ dist = \"uniform\", min = 1, max = 5 }");
     const double max = t.need("max", "{ dist = \"uniform\", min = 1, max = 5 }");
     if (min > max)
-      t.fail("min", fmt::format("min of a uniform must not exceed max, got min {} and max {}", number_text(min),
-                                number_text(max)));
+      t.fail("min", fmt::format("min of a uniform must not exceed max, got min {} and max {}",
+                                number_text(min), number_text(max)));
     return min == max ? Distribution::constant(min) : Distribution::uniform(min, max);
   }
   if (d == "triangular" || d == "pert") {
-    if (d == "pert") t.check_keys({"min", "mode", "max", "lambda"});
-    else t.check_keys({"min", "mode", "max"});
+    if (d == "pert")
+      t.check_keys({"min", "mode", "max", "lambda"});
+    else
+      t.check_keys({"min", "mode", "max"});
     const char* example = d == "pert" ? "{ dist = \"pert\", min = 1, mode = 2, max = 5 }"
                                       : "{ dist = \"triangular\", min = 1, mode = 2, max = 5 }";
     const double min = t.need("min", example);
@@ -368,7 +385,7 @@ Distribution read_table(const DistTable& t) {
     check_three_point(t, min, mode, max);
     if (min == max) return Distribution::constant(min);
     if (d == "triangular") return Distribution::triangular(min, mode, max);
-    const double lambda = t.positive("lambda", t.get("lambda").value_or(4.0));
+    const double lambda = t.non_negative("lambda", t.get("lambda").value_or(4.0));
     return Distribution::pert(min, mode, max, lambda);
   }
   if (d == "normal") {
@@ -412,7 +429,10 @@ Distribution read_table(const DistTable& t) {
   }
   if (d == "discrete") {
     t.check_keys({"values", "weights"});
-    if (!t.has("values")) t.fail({}, "a discrete needs values, e.g. { dist = \"discrete\", values = [1, 2, 3], weights = [0.5, 0.3, 0.2] }");
+    if (!t.has("values"))
+      t.fail({},
+             "a discrete needs values, e.g. { dist = \"discrete\", values = [1, 2, 3], weights = [0.5, 0.3, "
+             "0.2] }");
     std::vector<double> values = t.number_array("values");
     std::vector<double> weights(values.size(), 1.0);
     if (t.has("weights")) {
@@ -433,9 +453,11 @@ Distribution read_table(const DistTable& t) {
   t.check_keys({"values", "file", "column"});
   if (t.has("values") == t.has("file"))
     t.fail(t.has("file") ? "file" : std::string{},
-           "an empirical takes its data one way: values = [...], or file = \"deals.csv\" and column = \"amount\"");
+           "an empirical takes its data one way: values = [...], or file = \"deals.csv\" and column = "
+           "\"amount\"");
   if (t.has("values")) {
-    if (t.has("column")) t.fail("column", "column goes with file; an empirical given by values takes no column");
+    if (t.has("column"))
+      t.fail("column", "column goes with file; an empirical given by values takes no column");
     return Distribution::empirical(t.number_array("values"));
   }
   return Distribution::empirical(read_csv_column(t));
@@ -447,25 +469,28 @@ Distribution read_distribution(const FileContext& ctx, const toml::node& node, c
   if (node.is_number()) {
     const double x = *node.value<double>();
     if (!std::isfinite(x))
-      throw InputError(location(ctx, node), path, fmt::format("expected a finite number, got {}", number_text(x)));
+      throw InputError(location(ctx, node), path,
+                       fmt::format("expected a finite number, got {}", number_text(x)));
     return Distribution::constant(x);
   }
   const toml::table* table = node.as_table();
   if (!table)
-    throw InputError(location(ctx, node), path,
-                     fmt::format("expected a number or a distribution such as {{ dist = \"pert\", min = 1, mode = 2, "
-                                 "max = 5 }}, got {}",
-                                 describe_node(node)));
+    throw InputError(
+        location(ctx, node), path,
+        fmt::format("expected a number or a distribution such as {{ dist = \"pert\", min = 1, mode = 2, "
+                    "max = 5 }}, got {}",
+                    describe_node(node)));
   const toml::node* dist = table->get("dist");
   if (!dist)
-    throw InputError(location(ctx, node), path,
-                     fmt::format("a distribution table needs dist = \"...\", one of: {}", join(dist_names())));
+    throw InputError(
+        location(ctx, node), path,
+        fmt::format("a distribution table needs dist = \"...\", one of: {}", join(dist_names())));
   const std::string name = read_string(ctx, *dist, path, "the name of a distribution (a string)");
   if (std::find(dist_names().begin(), dist_names().end(), name) == dist_names().end()) {
     std::string problem = fmt::format("unknown distribution \"{}\"", name);
     if (const std::string guess = nearest(name, dist_names()); !guess.empty())
-      problem += fmt::format("; did you mean \"{}\"?", guess);
-    problem += fmt::format(" Known: {}", join(dist_names()));
+      problem += fmt::format(" (did you mean \"{}\"?)", guess);
+    problem += fmt::format("; known distributions: {}", join(dist_names()));
     throw InputError(location(ctx, *dist), path, problem);
   }
   return read_table(DistTable(ctx, *table, path, name));
@@ -476,25 +501,36 @@ double support_lower(const Distribution& d) {
     case DistKind::constant:
     case DistKind::uniform:
     case DistKind::triangular:
-    case DistKind::pert: return d.p[0];
-    case DistKind::normal: return d.p[2];
+    case DistKind::pert:
+      return d.p[0];
+    case DistKind::normal:
+      return d.p[2];
     case DistKind::discrete:
-    case DistKind::empirical: return d.values.empty() ? 0.0 : *std::min_element(d.values.begin(), d.values.end());
-    default: return 0.0;  // lognormal, beta, gamma, poisson, negbinomial
+    case DistKind::empirical:
+      return d.values.empty() ? 0.0 : *std::min_element(d.values.begin(), d.values.end());
+    default:
+      return 0.0;  // lognormal, beta, gamma, poisson, negbinomial
   }
 }
 
 double support_upper(const Distribution& d) {
   switch (d.kind) {
-    case DistKind::constant: return d.p[0];
+    case DistKind::constant:
+      return d.p[0];
     case DistKind::uniform:
-    case DistKind::pert: return d.p[1];
-    case DistKind::triangular: return d.p[2];
-    case DistKind::normal: return d.p[3];
-    case DistKind::beta: return 1.0;
+    case DistKind::pert:
+      return d.p[1];
+    case DistKind::triangular:
+      return d.p[2];
+    case DistKind::normal:
+      return d.p[3];
+    case DistKind::beta:
+      return 1.0;
     case DistKind::discrete:
-    case DistKind::empirical: return d.values.empty() ? 0.0 : *std::max_element(d.values.begin(), d.values.end());
-    default: return kInfinity;  // lognormal, gamma, poisson, negbinomial
+    case DistKind::empirical:
+      return d.values.empty() ? 0.0 : *std::max_element(d.values.begin(), d.values.end());
+    default:
+      return kInfinity;  // lognormal, gamma, poisson, negbinomial
   }
 }
 
@@ -525,7 +561,8 @@ void check_support(const Distribution& d, const ValidRange& range, const SourceL
   throw InputError(where, path, fmt::format("{}, got {}", range.what, got));
 }
 
-ParamSpec read_param(const FileContext& ctx, const toml::node& node, const std::string& path, const ValidRange& range) {
+ParamSpec read_param(const FileContext& ctx, const toml::node& node, const std::string& path,
+                     const ValidRange& range) {
   ParamSpec spec{read_distribution(ctx, node, path), location(ctx, node), range, path};
   check_support(spec.dist, range, spec.where, path);
   return spec;
@@ -544,10 +581,11 @@ Distribution parse_distribution(std::string_view inline_table_text, const std::s
   try {
     root = toml::parse(text, label);
   } catch (const toml::parse_error& e) {
-    throw InputError(location(ctx, e.source()), "",
-                     fmt::format("expected a number or an inline table such as {{ dist = \"pert\", min = 1, mode = 2, "
-                                 "max = 5 }}: {}",
-                                 e.description()));
+    throw InputError(
+        location(ctx, e.source()), "",
+        fmt::format("expected a number or an inline table such as {{ dist = \"pert\", min = 1, mode = 2, "
+                    "max = 5 }}: {}",
+                    e.description()));
   }
   const toml::node* node = root.get("x");
   if (!node || root.size() != 1)

@@ -3,14 +3,15 @@
 // interventions by id). Cross-references that need the whole merged study are checked by
 // compile_study().
 
-#include "config/toml_read.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <fstream>
 #include <sstream>
+
+#include "config/toml_read.hpp"
 
 namespace mistakesim::detail {
 namespace {
@@ -27,18 +28,19 @@ const std::vector<std::string> kSections = {"extends", "study",   "team",       
 const std::vector<std::string> kStudyKeys = {"name", "trials", "seed", "currency", "value"};
 const std::vector<std::string> kTeamKeys = {"reps", "hourly_cost"};
 const std::vector<KeyRange> kPipelineParams = {
-    {"opportunities_per_rep", kCount}, {"opportunities", kCount}, {"good_fit", kProbability},
-    {"close_rate", kProbability},      {"deal_size", kMoney},     {"margin", kFraction},
+    {"opportunities_per_rep", kCount}, {"opportunities", kCount},    {"good_fit", kProbability},
+    {"close_rate", kProbability},      {"deal_size", kMoney},        {"margin", kFraction},
     {"qualify_hours", kHours},         {"pilot_rate", kProbability}, {"repeat_customer", kProbability},
     {"customer_value", kMoney}};
 const std::vector<std::string> kProcessKeys = {"stages"};
-const std::vector<KeyRange> kMistakeParams = {{"probability", kProbability}, {"noticed", kProbability},
-                                              {"lose", kProbability},        {"churn", kProbability},
-                                              {"wasted_hours", kHours},      {"direct_cost", kMoney},
-                                              {"discount", kFraction}};
-const std::vector<KeyRange> kRecoveryParams = {{"hours", kHours}, {"hourly_cost", kHourlyCost}, {"saved", kFraction}};
+const std::vector<KeyRange> kMistakeParams = {
+    {"probability", kProbability}, {"noticed", kProbability}, {"lose", kProbability}, {"churn", kProbability},
+    {"wasted_hours", kHours},      {"direct_cost", kMoney},   {"discount", kFraction}};
+const std::vector<KeyRange> kRecoveryParams = {
+    {"hours", kHours}, {"hourly_cost", kHourlyCost}, {"saved", kFraction}};
 const std::vector<std::string> kAppliesTo = {"all", "good_fit", "poor_fit", "pilot", "repeat"};
-const std::vector<std::string> kInterventionKeys = {"id", "name", "cost", "cost_per_rep", "hours_per_rep", "effect"};
+const std::vector<std::string> kInterventionKeys = {"id",           "name",          "cost",
+                                                    "cost_per_rep", "hours_per_rep", "effect"};
 const std::vector<std::string> kEffectKeys = {"param", "scale", "set", "add"};
 const std::vector<std::string> kCorrelationKeys = {"a", "b", "rank"};
 
@@ -51,7 +53,9 @@ std::vector<std::string> names_of(const std::vector<KeyRange>& keys, std::vector
 
 //! Which section a key belongs to, for a key written at the top level by mistake.
 std::string section_of_key(const std::string& key) {
-  auto in = [&](const std::vector<std::string>& keys) { return std::find(keys.begin(), keys.end(), key) != keys.end(); };
+  auto in = [&](const std::vector<std::string>& keys) {
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+  };
   if (in(kStudyKeys)) return "study";
   if (in(kTeamKeys)) return "team";
   if (in(names_of(kPipelineParams))) return "pipeline";
@@ -75,8 +79,8 @@ class StudyReader {
       else {
         problem = fmt::format("unknown section [{}]", name);
         if (const std::string guess = nearest(name, kSections); !guess.empty())
-          problem += fmt::format("; did you mean [{}]?", guess);
-        problem += fmt::format(" Sections: {}", join(kSections));
+          problem += fmt::format(" (did you mean [{}]?)", guess);
+        problem += fmt::format("; sections: {}", join(kSections));
       }
       throw InputError(location(ctx_, key.source()), name, problem);
     }
@@ -90,7 +94,8 @@ class StudyReader {
       for (const toml::table* t : table_array(*n, "intervention"))
         spec.interventions.push_back(read_intervention(*t, spec));
     if (const toml::node* n = root.get("correlation"))
-      for (const toml::table* t : table_array(*n, "correlation")) spec.correlations.push_back(read_correlation(*t));
+      for (const toml::table* t : table_array(*n, "correlation"))
+        spec.correlations.push_back(read_correlation(*t));
     return spec;
   }
 
@@ -113,14 +118,16 @@ class StudyReader {
     for (const toml::node& element : *array) {
       const toml::table* t = element.as_table();
       if (!t)
-        throw InputError(location(ctx_, element), path,
-                         fmt::format("write each {0} as its own [[{0}]] table, got {1}", path, describe_node(element)));
+        throw InputError(
+            location(ctx_, element), path,
+            fmt::format("write each {0} as its own [[{0}]] table, got {1}", path, describe_node(element)));
       out.push_back(t);
     }
     return out;
   }
 
-  Located<std::string> text(const toml::node& node, const std::string& path, const char* expected = "a string") {
+  Located<std::string> text(const toml::node& node, const std::string& path,
+                            const char* expected = "a string") {
     return {read_string(ctx_, node, path, expected), location(ctx_, node)};
   }
 
@@ -128,12 +135,19 @@ class StudyReader {
                                 const char* expected) {
     if (node.is_floating_point()) {
       const double x = node.as_floating_point()->get();
-      throw InputError(location(ctx_, node), path, fmt::format("expected {}, got {}", expected, number_text(x)));
+      const std::string got =
+          (std::isfinite(x) && x == std::floor(x))
+              ? fmt::format("{} written as a decimal number (drop the decimal point or exponent)",
+                            number_text(x))
+              : number_text(x);
+      throw InputError(location(ctx_, node), path, fmt::format("expected {}, got {}", expected, got));
     }
     if (!node.is_integer())
-      throw InputError(location(ctx_, node), path, fmt::format("expected {}, got {}", expected, describe_node(node)));
+      throw InputError(location(ctx_, node), path,
+                       fmt::format("expected {}, got {}", expected, describe_node(node)));
     const std::int64_t x = node.as_integer()->get();
-    if (x < min) throw InputError(location(ctx_, node), path, fmt::format("expected {}, got {}", expected, x));
+    if (x < min)
+      throw InputError(location(ctx_, node), path, fmt::format("expected {}, got {}", expected, x));
     return {x, location(ctx_, node)};
   }
 
@@ -149,10 +163,11 @@ class StudyReader {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
     });
     if (!valid)
-      throw InputError(out.where, fallback + ".id",
-                       fmt::format("an id uses only letters, digits, '-' and '_' (it becomes part of parameter "
-                                   "paths), got \"{}\"",
-                                   out.value));
+      throw InputError(
+          out.where, fallback + ".id",
+          fmt::format("an id uses only letters, digits, '-' and '_' (it becomes part of parameter "
+                      "paths), got \"{}\"",
+                      out.value));
     return out;
   }
 
@@ -160,12 +175,14 @@ class StudyReader {
     spec.sections["study"] = location(ctx_, t);
     check_keys(ctx_, t, kStudyKeys, "study", "[study]");
     if (const toml::node* n = t.get("name")) spec.name = text(*n, "study.name");
-    if (const toml::node* n = t.get("trials")) spec.trials = integer(*n, "study.trials", 1, "a whole number of trials >= 1");
+    if (const toml::node* n = t.get("trials"))
+      spec.trials = integer(*n, "study.trials", 1, "a whole number of trials >= 1");
     if (const toml::node* n = t.get("seed")) spec.seed = integer(*n, "study.seed", 0, "a whole number >= 0");
     if (const toml::node* n = t.get("currency")) {
       spec.currency = text(*n, "study.currency", "a currency code such as \"USD\"");
       if (spec.currency->value.empty())
-        throw InputError(spec.currency->where, "study.currency", "expected a currency code such as \"USD\", got \"\"");
+        throw InputError(spec.currency->where, "study.currency",
+                         "expected a currency code such as \"USD\", got \"\"");
     }
     if (const toml::node* n = t.get("value")) {
       spec.value = text(*n, "study.value", "\"revenue\" or \"margin\"");
@@ -178,7 +195,8 @@ class StudyReader {
   void read_team(const toml::table& t, StudySpec& spec) {
     spec.sections["team"] = location(ctx_, t);
     check_keys(ctx_, t, kTeamKeys, "team", "[team]");
-    if (const toml::node* n = t.get("reps")) spec.reps = integer(*n, "team.reps", 1, "a whole number of reps >= 1");
+    if (const toml::node* n = t.get("reps"))
+      spec.reps = integer(*n, "team.reps", 1, "a whole number of reps >= 1");
     if (const toml::node* n = t.get("hourly_cost"))
       spec.params["team.hourly_cost"] = read_param(ctx_, *n, "team.hourly_cost", kHourlyCost);
   }
@@ -203,15 +221,17 @@ class StudyReader {
     if (!n) return;
     const toml::array* array = n->as_array();
     if (!array)
-      throw InputError(location(ctx_, *n), "process.stages",
-                       fmt::format("expected an array of stage names such as [\"qualify\", \"propose\"], got {}",
-                                   describe_node(*n)));
+      throw InputError(
+          location(ctx_, *n), "process.stages",
+          fmt::format("expected an array of stage names such as [\"qualify\", \"propose\"], got {}",
+                      describe_node(*n)));
     if (array->empty())
       throw InputError(location(ctx_, *n), "process.stages", "expected at least one stage, got []");
     Located<std::vector<std::string>> stages{{}, location(ctx_, *n)};
     for (const toml::node& element : *array) {
       const std::string stage = read_string(ctx_, element, "process.stages", "a stage name (a string)");
-      if (stage.empty()) throw InputError(location(ctx_, element), "process.stages", "expected a stage name, got \"\"");
+      if (stage.empty())
+        throw InputError(location(ctx_, element), "process.stages", "expected a stage name, got \"\"");
       if (std::find(stages.value.begin(), stages.value.end(), stage) != stages.value.end())
         throw InputError(location(ctx_, element), "process.stages",
                          fmt::format("each stage appears once, got \"{}\" twice", stage));
@@ -228,36 +248,40 @@ class StudyReader {
     for (const auto& other : spec.mistakes)
       if (other.id.value == m.id.value)
         throw InputError(m.id.where, prefix + ".id",
-                         fmt::format("each mistake id is used once, got \"{}\" again (first at line {})", m.id.value,
-                                     other.id.where.line));
+                         fmt::format("each mistake id is used once, got \"{}\" again (first at line {})",
+                                     m.id.value, other.id.where.line));
     check_keys(ctx_, t, names_of(kMistakeParams, {"id", "name", "stage", "applies_to", "recovery"}), prefix,
                "a [[mistake]]");
     if (const toml::node* n = t.get("name")) m.name = text(*n, prefix + ".name");
     const toml::node* stage = t.get("stage");
     if (!stage)
-      throw InputError(m.where, prefix + ".stage", "a mistake needs the stage where it happens, e.g. stage = \"pilot\"");
+      throw InputError(m.where, prefix + ".stage",
+                       "a mistake needs the stage where it happens, e.g. stage = \"pilot\"");
     m.stage = text(*stage, prefix + ".stage", "a stage name (a string)");
     if (const toml::node* n = t.get("applies_to")) {
       m.applies_to = text(*n, prefix + ".applies_to", "one of all, good_fit, poor_fit, pilot, repeat");
       if (std::find(kAppliesTo.begin(), kAppliesTo.end(), m.applies_to->value) == kAppliesTo.end()) {
-        std::string problem = fmt::format("expected one of {}, got \"{}\"", join(kAppliesTo), m.applies_to->value);
+        std::string problem =
+            fmt::format("expected one of {}, got \"{}\"", join(kAppliesTo), m.applies_to->value);
         if (const std::string guess = nearest(m.applies_to->value, kAppliesTo); !guess.empty())
-          problem += fmt::format("; did you mean \"{}\"?", guess);
+          problem += fmt::format(" (did you mean \"{}\"?)", guess);
         throw InputError(m.applies_to->where, prefix + ".applies_to", problem);
       }
     }
     if (!t.contains("probability"))
-      throw InputError(m.where, prefix + ".probability",
-                       "a mistake needs the probability that it happens on an opportunity it applies to, e.g. "
-                       "probability = 0.2");
+      throw InputError(
+          m.where, prefix + ".probability",
+          "a mistake needs the probability that it happens on an opportunity it applies to, e.g. "
+          "probability = 0.2");
     for (const auto& [key, range] : kMistakeParams)
       if (const toml::node* n = t.get(key)) m.params[key] = read_param(ctx_, *n, prefix + "." + key, range);
     if (const toml::node* n = t.get("recovery")) {
       const toml::table* r = n->as_table();
       if (!r)
-        throw InputError(location(ctx_, *n), prefix + ".recovery",
-                         fmt::format("expected a table such as {{ hours = 40, hourly_cost = 500, saved = 0.5 }}, got {}",
-                                     describe_node(*n)));
+        throw InputError(
+            location(ctx_, *n), prefix + ".recovery",
+            fmt::format("expected a table such as {{ hours = 40, hourly_cost = 500, saved = 0.5 }}, got {}",
+                        describe_node(*n)));
       check_keys(ctx_, *r, names_of(kRecoveryParams), prefix + ".recovery", "a recovery");
       m.has_recovery = true;
       for (const auto& [key, range] : kRecoveryParams)
@@ -284,7 +308,9 @@ class StudyReader {
       if (!n) return std::nullopt;
       const std::string path = prefix + "." + key;
       const double x = read_number(ctx_, *n, path, expected);
-      if (x < 0) throw InputError(location(ctx_, *n), path, fmt::format("expected {}, got {}", expected, number_text(x)));
+      if (x < 0)
+        throw InputError(location(ctx_, *n), path,
+                         fmt::format("expected {}, got {}", expected, number_text(x)));
       return Located<double>{x, location(ctx_, *n)};
     };
     iv.cost = money("cost", "a cost >= 0 (a number)");
@@ -293,11 +319,13 @@ class StudyReader {
     if (const toml::node* n = t.get("effect")) {
       const toml::array* array = n->as_array();
       if (!array)
-        throw InputError(location(ctx_, *n), prefix + ".effect",
-                         fmt::format("expected an array of effects such as [ {{ param = \"pipeline.close_rate\", "
-                                     "scale = 1.1 }} ], got {}",
-                                     describe_node(*n)));
-      for (const toml::node& element : *array) iv.effects.push_back(read_effect(element, prefix, iv.effects.size() + 1));
+        throw InputError(
+            location(ctx_, *n), prefix + ".effect",
+            fmt::format("expected an array of effects such as [ {{ param = \"pipeline.close_rate\", "
+                        "scale = 1.1 }} ], got {}",
+                        describe_node(*n)));
+      for (const toml::node& element : *array)
+        iv.effects.push_back(read_effect(element, prefix, iv.effects.size() + 1));
     }
     return iv;
   }
@@ -306,23 +334,26 @@ class StudyReader {
     const std::string path = fmt::format("{}.effect[{}]", prefix, index);
     const toml::table* t = node.as_table();
     if (!t)
-      throw InputError(location(ctx_, node), path,
-                       fmt::format("expected an effect such as {{ param = \"pipeline.close_rate\", scale = 1.1 }}, got {}",
-                                   describe_node(node)));
+      throw InputError(
+          location(ctx_, node), path,
+          fmt::format("expected an effect such as {{ param = \"pipeline.close_rate\", scale = 1.1 }}, got {}",
+                      describe_node(node)));
     check_keys(ctx_, *t, kEffectKeys, path, "an effect");
     EffectSpec e;
     e.where = location(ctx_, *t);
     const toml::node* param = t->get("param");
     if (!param)
-      throw InputError(e.where, path, "an effect needs param, the path of the year-level input it changes, e.g. "
-                                      "param = \"mistake.pilot-no-criteria.probability\"");
+      throw InputError(e.where, path,
+                       "an effect needs param, the path of the year-level input it changes, e.g. "
+                       "param = \"mistake.pilot-no-criteria.probability\"");
     e.param = text(*param, path + ".param", "a parameter path (a string)");
     int ops = 0;
     for (const char* op : {"scale", "set", "add"})
       if (t->contains(op)) ++ops;
     if (ops != 1)
       throw InputError(e.where, path,
-                       fmt::format("an effect has exactly one of scale, set or add, got {}", ops == 0 ? "none" : "several"));
+                       fmt::format("an effect has exactly one of scale, set or add, got {}",
+                                   ops == 0 ? "none" : "several"));
     if (const toml::node* n = t->get("scale")) {
       e.op = EffectOp::scale;
       e.amount = read_param(ctx_, *n, path + ".scale", kScale);
@@ -342,12 +373,14 @@ class StudyReader {
     check_keys(ctx_, t, kCorrelationKeys, "correlation", "a [[correlation]]");
     for (const char* key : {"a", "b", "rank"})
       if (!t.contains(key))
-        throw InputError(c.where, std::string("correlation.") + key,
-                         "a correlation needs a, b (two uncertain year-level parameter paths) and rank (in [-1, 1])");
+        throw InputError(
+            c.where, std::string("correlation.") + key,
+            "a correlation needs a, b (two uncertain year-level parameter paths) and rank (in [-1, 1])");
     c.a = text(*t.get("a"), "correlation.a", "a parameter path (a string)");
     c.b = text(*t.get("b"), "correlation.b", "a parameter path (a string)");
     const toml::node& rank = *t.get("rank");
-    c.rank = {read_number(ctx_, rank, "correlation.rank", "a rank correlation in [-1, 1]"), location(ctx_, rank)};
+    c.rank = {read_number(ctx_, rank, "correlation.rank", "a rank correlation in [-1, 1]"),
+              location(ctx_, rank)};
     if (c.rank.value < -1 || c.rank.value > 1)
       throw InputError(c.rank.where, "correlation.rank",
                        fmt::format("a rank correlation lies in [-1, 1], got {}", number_text(c.rank.value)));
@@ -378,21 +411,29 @@ void merge_into(StudySpec& base, StudySpec own) {
   for (auto& m : own.mistakes) {
     auto same = std::find_if(base.mistakes.begin(), base.mistakes.end(),
                              [&](const MistakeSpec& b) { return b.id.value == m.id.value; });
-    if (same != base.mistakes.end()) *same = std::move(m);
-    else base.mistakes.push_back(std::move(m));
+    if (same != base.mistakes.end())
+      *same = std::move(m);
+    else
+      base.mistakes.push_back(std::move(m));
   }
   for (auto& iv : own.interventions) {
     auto same = std::find_if(base.interventions.begin(), base.interventions.end(),
                              [&](const InterventionSpec& b) { return b.id.value == iv.id.value; });
-    if (same != base.interventions.end()) *same = std::move(iv);
-    else base.interventions.push_back(std::move(iv));
+    if (same != base.interventions.end())
+      *same = std::move(iv);
+    else
+      base.interventions.push_back(std::move(iv));
   }
   for (auto& c : own.correlations) {
-    auto same = std::find_if(base.correlations.begin(), base.correlations.end(), [&](const CorrelationSpec& b) {
-      return (b.a.value == c.a.value && b.b.value == c.b.value) || (b.a.value == c.b.value && b.b.value == c.a.value);
-    });
-    if (same != base.correlations.end()) *same = std::move(c);
-    else base.correlations.push_back(std::move(c));
+    auto same =
+        std::find_if(base.correlations.begin(), base.correlations.end(), [&](const CorrelationSpec& b) {
+          return (b.a.value == c.a.value && b.b.value == c.b.value) ||
+                 (b.a.value == c.b.value && b.b.value == c.a.value);
+        });
+    if (same != base.correlations.end())
+      *same = std::move(c);
+    else
+      base.correlations.push_back(std::move(c));
   }
 }
 
@@ -424,9 +465,10 @@ StudySpec read_study(std::string_view text, const std::string& label, const fs::
     throw InputError(location(ctx, e.source()), "", fmt::format("not valid TOML: {}", e.description()));
   }
   if (root.empty())
-    throw InputError(SourceLocation{label}, "",
-                     "the study file is empty; a study needs at least [pipeline] with close_rate, deal_size and "
-                     "opportunities_per_rep (run `mistakesim init` for an annotated template)");
+    throw InputError(
+        SourceLocation{label}, "",
+        "the study file is empty; a study needs at least [pipeline] with close_rate, deal_size and "
+        "opportunities_per_rep (run `mistakesim init` for an annotated template)");
 
   StudySpec base;
   bool has_base = false;

@@ -5,14 +5,13 @@
 // support against the parameter's valid range. Merging (`extends`) works on specs; compiling turns
 // the merged spec into a Model. Internal to sim/config.
 
-#include <mistakesim/distribution.hpp>
-#include <mistakesim/errors.hpp>
-#include <mistakesim/model.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <mistakesim/distribution.hpp>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/model.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,7 +47,7 @@ struct ParamSpec {
   Distribution dist;
   SourceLocation where;  //!< of the value (the number or the `{ dist = ... }` table)
   ValidRange range;
-  std::string path;      //!< full parameter path, e.g. "mistake.x.probability"
+  std::string path;  //!< full parameter path, e.g. "mistake.x.probability"
 };
 
 //! Keyed by the key inside its table: "probability", "recovery.hours"...
@@ -87,7 +86,7 @@ struct CorrelationSpec {
 
 //! Everything one study file (or a merged chain of them) says.
 struct StudySpec {
-  std::string file;  //!< label of the outermost file (Model::source_file)
+  std::string file;                                //!< label of the outermost file (Model::source_file)
   std::map<std::string, SourceLocation> sections;  //!< where each [section] is written
   std::optional<Located<std::string>> name, currency, value;
   std::optional<Located<std::int64_t>> trials, seed, reps;

@@ -2,21 +2,21 @@
 // Reading values out of toml++ nodes with located, actionable errors. Internal to sim/config: the
 // only place besides the .cpp files of this folder that sees TOML.
 
-#include "config/study_spec.hpp"
-
 #include <toml++/toml.h>
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "config/study_spec.hpp"
+
 namespace mistakesim::detail {
 
 //! The file a node comes from.
 struct FileContext {
-  std::string label;                //!< file name as shown in messages
-  std::filesystem::path base_dir;   //!< folder relative paths (extends, CSV files) start from
-  int line1_column_shift = 0;       //!< columns to subtract on line 1 (text we prefixed ourselves)
+  std::string label;               //!< file name as shown in messages
+  std::filesystem::path base_dir;  //!< folder relative paths (extends, CSV files) start from
+  int line1_column_shift = 0;      //!< columns to subtract on line 1 (text we prefixed ourselves)
 };
 
 //! Where a node (or a key) is written.

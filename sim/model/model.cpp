@@ -6,11 +6,16 @@ namespace mistakesim {
 
 const char* applies_to_name(AppliesTo a) {
   switch (a) {
-    case AppliesTo::all: return "all";
-    case AppliesTo::good_fit: return "good_fit";
-    case AppliesTo::poor_fit: return "poor_fit";
-    case AppliesTo::pilot: return "pilot";
-    case AppliesTo::repeat: return "repeat";
+    case AppliesTo::all:
+      return "all";
+    case AppliesTo::good_fit:
+      return "good_fit";
+    case AppliesTo::poor_fit:
+      return "poor_fit";
+    case AppliesTo::pilot:
+      return "pilot";
+    case AppliesTo::repeat:
+      return "repeat";
   }
   return "?";
 }

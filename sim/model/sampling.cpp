@@ -8,15 +8,14 @@
 // loops are capped at a number of tries whose probability of being reached is far below 1e-100, so
 // a draw always finishes; nothing here allocates or throws.
 
-#include <mistakesim/distribution.hpp>
-#include <mistakesim/random.hpp>
-
 #include <algorithm>
 #include <array>
-#include <boost/math/special_functions/erf.hpp>
 #include <boost/math/quadrature/gauss.hpp>
+#include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <limits>
+#include <mistakesim/distribution.hpp>
+#include <mistakesim/random.hpp>
 
 #include "model/sampling_detail.hpp"
 
@@ -26,6 +25,34 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int kMaxTries = 1000;  // rejection tries before giving up; unreachable in practice
+// Boost.Math special functions in double, not promoted to long double (several times faster).
+using NoPromotion = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
+// Polynomial with coefficients from the highest degree down, by Horner's rule.
+template <std::size_t N>
+double horner(const std::array<double, N>& c, double x) {
+  double acc = c[0];
+  for (std::size_t i = 1; i < N; ++i) acc = acc * x + c[i];
+  return acc;
+}
+
+// AS241 rational-function coefficients, highest degree first.
+// clang-format off
+constexpr std::array<double, 8> kCentralNum = {2509.0809287301226727, 33430.575583588128105, 67265.770927008700853,
+    45921.953931549871457, 13731.693765509461125, 1971.5909503065514427, 133.14166789178437745, 3.387132872796366608};
+constexpr std::array<double, 8> kCentralDen = {5226.495278852545925, 28729.085735721942674, 39307.89580009271061,
+    21213.794301586595867, 5394.1960214247511077, 687.1870074920579083, 42.313330701600911252, 1.0};
+constexpr std::array<double, 8> kNearNum = {7.7454501427834140764e-4, 0.0227238449892691845833, 0.24178072517745061177,
+    1.27045825245236838258, 3.64784832476320460504, 5.7694972214606914055, 4.6303378461565452959,
+    1.42343711074968357734};
+constexpr std::array<double, 8> kNearDen = {1.05075007164441684324e-9, 5.475938084995344946e-4, 0.0151986665636164571966,
+    0.14810397642748007459, 0.68976733498510000455, 1.6763848301838038494, 2.05319162663775882187, 1.0};
+constexpr std::array<double, 8> kFarNum = {2.01033439929228813265e-7, 2.71155556874348757815e-5, 0.0012426609473880784386,
+    0.026532189526576123093, 0.29656057182850489123, 1.7848265399172913358, 5.4637849111641143699,
+    6.6579046435011037772};
+constexpr std::array<double, 8> kFarDen = {2.04426310338993978564e-15, 1.4215117583164458887e-7, 1.8463183175100546818e-5,
+    7.868691311456132591e-4, 0.0148753612908506148525, 0.13692988092273580531, 0.59983220655588793769, 1.0};
+// clang-format on
 
 // Wichura (1988), algorithm AS241 PPND16: the standard normal quantile to about 1e-16 relative.
 // p outside (0, 1) (a uniform of exactly 0 or 1) is clamped to the smallest positive double, so
@@ -34,35 +61,13 @@ double ppnd16(double p) {
   const double q = p - 0.5;
   if (std::fabs(q) <= 0.425) {
     const double r = 0.180625 - q * q;
-    return q *
-           (((((((r * 2509.0809287301226727 + 33430.575583588128105) * r + 67265.770927008700853) * r +
-                45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r +
-             133.14166789178437745) * r + 3.387132872796366608) /
-           (((((((r * 5226.495278852545925 + 28729.085735721942674) * r + 39307.89580009271061) * r +
-                21213.794301586595867) * r + 5394.1960214247511077) * r + 687.1870074920579083) * r +
-             42.313330701600911252) * r + 1.0);
+    return q * horner(kCentralNum, r) / horner(kCentralDen, r);
   }
   double r = q < 0.0 ? p : 1.0 - p;
   if (!(r > 0.0)) r = std::numeric_limits<double>::denorm_min();
   r = std::sqrt(-std::log(r));
-  double val;
-  if (r <= 5.0) {
-    r -= 1.6;
-    val = (((((((r * 7.7454501427834140764e-4 + 0.0227238449892691845833) * r + 0.24178072517745061177) * r +
-               1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r +
-            4.6303378461565452959) * r + 1.42343711074968357734) /
-          (((((((r * 1.05075007164441684324e-9 + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r +
-               0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r +
-            2.05319162663775882187) * r + 1.0);
-  } else {
-    r -= 5.0;
-    val = (((((((r * 2.01033439929228813265e-7 + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r +
-               0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r +
-            5.4637849111641143699) * r + 6.6579046435011037772) /
-          (((((((r * 2.04426310338993978564e-15 + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r +
-               7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r +
-            0.59983220655588793769) * r + 1.0);
-  }
+  const double val = r <= 5.0 ? horner(kNearNum, r - 1.6) / horner(kNearDen, r - 1.6)
+                              : horner(kFarNum, r - 5.0) / horner(kFarDen, r - 5.0);
   return q < 0.0 ? -val : val;
 }
 
@@ -114,7 +119,8 @@ double poisson_ptrs(double mean, DrawStream& stream) {
     const double k = std::floor((2.0 * a / us + b) * u + mean + 0.43);
     if (us >= 0.07 && v <= vr) return k;
     if (!(k >= 0.0) || (us < 0.013 && v > us)) continue;
-    if (std::log(v) + log_inv_alpha - std::log(a / (us * us) + b) <= -mean + k * loglam - detail::log_factorial(k))
+    if (std::log(v) + log_inv_alpha - std::log(a / (us * us) + b) <=
+        -mean + k * loglam - detail::log_factorial(k))
       return k;
   }
   return std::floor(mean);  // unreachable in practice
@@ -158,7 +164,7 @@ double sample(const Distribution& d, DrawStream& stream) {
       const double u = stream.next_uniform();
       const double width = hi - lo;
       const double x = u * width < mode - lo ? lo + std::sqrt(u * width * (mode - lo))
-                                               : hi - std::sqrt((1.0 - u) * width * (hi - mode));
+                                             : hi - std::sqrt((1.0 - u) * width * (hi - mode));
       return std::clamp(x, lo, hi);
     }
     case DistKind::pert: {
@@ -170,7 +176,8 @@ double sample(const Distribution& d, DrawStream& stream) {
       if (d.p[2] == -kInf && d.p[3] == kInf) return d.p[0] + d.p[1] * ppnd16(u);
       const double a = (d.p[2] - d.p[0]) / d.p[1];
       const double b = (d.p[3] - d.p[0]) / d.p[1];
-      return std::clamp(d.p[0] + d.p[1] * detail::truncated_standard_normal_quantile(a, b, u), d.p[2], d.p[3]);
+      return std::clamp(d.p[0] + d.p[1] * detail::truncated_standard_normal_quantile(a, b, u), d.p[2],
+                        d.p[3]);
     }
     case DistKind::lognormal:
       return std::exp(d.p[0] + d.p[1] * ppnd16(stream.next_uniform()));
@@ -188,7 +195,8 @@ double sample(const Distribution& d, DrawStream& stream) {
     case DistKind::discrete: {
       const double u = stream.next_uniform();
       const auto it = std::upper_bound(d.cumulative.begin(), d.cumulative.end(), u);
-      const auto i = std::min<std::size_t>(static_cast<std::size_t>(it - d.cumulative.begin()), d.values.size() - 1);
+      const auto i =
+          std::min<std::size_t>(static_cast<std::size_t>(it - d.cumulative.begin()), d.values.size() - 1);
       return d.values[i];
     }
     case DistKind::empirical: {
@@ -203,10 +211,12 @@ double sample(const Distribution& d, DrawStream& stream) {
 
 namespace detail {
 
-double normal_upper_tail(double x) { return 0.5 * boost::math::erfc(x * 0.70710678118654752440); }
+double normal_upper_tail(double x) {
+  return 0.5 * boost::math::erfc(x * 0.70710678118654752440, NoPromotion());
+}
 
 double erfcx(double x) {
-  if (x < 26.0) return std::exp(x * x) * boost::math::erfc(x);
+  if (x < 26.0) return std::exp(x * x) * boost::math::erfc(x, NoPromotion());
   // Asymptotic series erfcx(x) = 1/(x sqrt(pi)) sum_n (-1)^n (2n-1)!! / (2x^2)^n; at x >= 26 the
   // ninth term is below 1e-17 of the first.
   const double t = 1.0 / (2.0 * x * x);
@@ -234,7 +244,8 @@ double deep_tail_quantile(double a, double b, double u) {
   double z = a;
   for (int i = 0; i < 100; ++i) {
     const double f = scaled_upper_tail(a, z) - target;
-    const double slope = -0.79788456080286535588 * std::exp(-0.5 * (z - a) * (z + a));  // R'(z) = -2 phi(z) e^{a^2/2}
+    const double slope =
+        -0.79788456080286535588 * std::exp(-0.5 * (z - a) * (z + a));  // R'(z) = -2 phi(z) e^{a^2/2}
     const double step = -f / slope;
     if (!(step > 0.0)) break;
     z = std::min(z + step, b);

@@ -1,0 +1,97 @@
+// Outputs of `mistakesim compare` (see compare_report.hpp; schema in docs/json-schema.md).
+
+#include <mistakesim/compare_report.hpp>
+#include <mistakesim/stats.hpp>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <sstream>
+
+namespace mistakesim {
+namespace {
+
+const char* value_name(ValueBasis v) { return v == ValueBasis::margin ? "margin" : "revenue"; }
+
+nlohmann::ordered_json number_or_null(double x) {
+  return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::ordered_json compare_json(const Model& m, const Comparison& c, const RunInfo& info) {
+  nlohmann::ordered_json j;
+  j["schema"] = "mistakesim.compare/1";
+  j["study"] = {{"name", m.name},
+                {"trials", c.baseline.count},
+                {"seed", m.seed},
+                {"currency", m.currency},
+                {"value", value_name(m.value)}};
+  j["baseline"] = {{"cost", summary_json(summarize(c.baseline.cost_total))}};
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const CandidateResult& r : c.candidates) {
+    nlohmann::ordered_json e;
+    e["id"] = r.candidate.id;
+    e["name"] = r.candidate.name;
+    nlohmann::ordered_json applied = nlohmann::ordered_json::array();
+    for (std::size_t k : r.candidate.interventions) applied.push_back(m.interventions[k].id);
+    e["applies"] = applied;
+    e["savings"] = summary_json(summarize(r.savings));
+    e["cost_mean"] = r.cost_mean;
+    e["net"] = summary_json(summarize(r.net));
+    e["roi_mean"] = number_or_null(r.roi_mean);
+    e["p_pays_off"] = r.p_pays_off;
+    e["break_even"] = r.break_even_fraction ? nlohmann::ordered_json(*r.break_even_fraction)
+                                            : nlohmann::ordered_json(nullptr);
+    e["variance_reduction"] = number_or_null(r.variance_reduction);
+    e["cost_with"] = summary_json(summarize(r.results.cost_total));
+    list.push_back(std::move(e));
+  }
+  j["interventions"] = std::move(list);
+  j["run"] = {{"threads", info.threads}, {"seconds", info.seconds}, {"version", info.version}, {"build", info.build}};
+  return j;
+}
+
+void write_compare_csv(std::ostream& out, const Comparison& c) {
+  out << "trial,cost_baseline";
+  for (const CandidateResult& r : c.candidates)
+    out << ",savings:" << r.candidate.id << ",cost:" << r.candidate.id << ",net:" << r.candidate.id;
+  out << '\n';
+  for (std::uint64_t t = 0; t < c.baseline.count; ++t) {
+    out << (c.baseline.first_trial + t) << ',' << fmt::format("{}", c.baseline.cost_total[t]);
+    for (const CandidateResult& r : c.candidates)
+      out << ',' << fmt::format("{}", r.savings[t]) << ',' << fmt::format("{}", r.results.intervention_cost[t]) << ','
+          << fmt::format("{}", r.net[t]);
+    out << '\n';
+  }
+}
+
+std::string compare_terminal(const Model& m, const Comparison& c, const RunInfo& info) {
+  const std::string& cur = m.currency;
+  const Summary base = summarize(c.baseline.cost_total);
+  std::ostringstream out;
+  out << fmt::format("{}\n", m.name);
+  out << fmt::format("Training options compared over the same {} simulated years ({} threads, {:.1f} s)\n\n",
+                     format_count(static_cast<double>(c.baseline.count)), info.threads, info.seconds);
+  out << fmt::format("Yearly cost of mistakes today: {} on average (90% of years between {} and {})\n\n",
+                     format_currency(base.mean, cur), format_currency(base.p05, cur), format_currency(base.p95, cur));
+  out << fmt::format("{:<38} {:>12} {:>12} {:>12} {:>8} {:>11} {:>11}\n", "Intervention", "Saves/year", "Costs/year",
+                     "Net/year", "ROI", "Pays off", "Break-even");
+  out << std::string(38 + 13 * 3 + 9 + 12 * 2, '-') << '\n';
+  for (const CandidateResult& r : c.candidates) {
+    std::string name = r.candidate.name;
+    if (name.size() > 38) name = name.substr(0, 35) + "...";
+    const std::string roi = std::isfinite(r.roi_mean) ? fmt::format("{:.0f}%", 100.0 * r.roi_mean) : "-";
+    const std::string be = r.break_even_fraction ? fmt::format("{:.0f}% eff.", 100.0 * *r.break_even_fraction)
+                                                 : std::string("never");
+    out << fmt::format("{:<38} {:>12} {:>12} {:>12} {:>8} {:>10.0f}% {:>11}\n", name,
+                       format_currency(r.savings_mean, cur), format_currency(r.cost_mean, cur),
+                       format_currency(r.net_mean, cur), roi, 100.0 * r.p_pays_off, be);
+  }
+  out << "\nSaves/year: mean yearly cost of mistakes avoided. Net = saves - costs (incl. the reps' training hours).\n"
+         "Pays off: share of simulated years in which it saves more than it costs. Break-even: the share of\n"
+         "the expected effect it needs to deliver to pay for itself on average.\n";
+  return out.str();
+}
+
+}  // namespace mistakesim
