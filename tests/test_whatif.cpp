@@ -1,10 +1,13 @@
 // What-if studies: sweeps (known answers, common random numbers), sensitivity (the dominant input
 // ranks first), precision-based stopping (deterministic, equal to a fixed run), and the CLI.
+#include "cli_runner.hpp"
 #include "model_builder.hpp"
 
 #include <mistakesim/engine.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/whatif.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -257,4 +260,161 @@ TEST_CASE("precision stopping gives up at max trials", "[whatif][precision]") {
   REQUIRE(run.results.count == 7'000);
   REQUIRE(run.reached > 0.0001);
   REQUIRE(run.reached == relative_half_width(run.results.cost_total));
+}
+
+// ---------------------------------------------------------------------------------------------
+// End to end: the CLI on the files in configs/.
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+//! The JSON without the objects that differ between runs by design (provenance, precision goal).
+std::string json_results_only(Json j) {
+  j.erase("run");
+  j.erase("precision");
+  return j.dump(2);
+}
+
+}  // namespace
+
+TEST_CASE("CLI sweep: JSON points with shared draws, CSV rows, a table in dollars", "[whatif][cli]") {
+  const auto dir = scratch_dir("whatif-sweep");
+  const auto json = (dir / "sweep.json").string();
+  const auto csv = (dir / "sweep.csv").string();
+  const CliResult r = run_cli("sweep configs/mid-market.toml --trials 2000 --param pipeline.close_rate --values "
+                              "0.5,0.7,0.5 --json '" + json + "' --csv '" + csv + "'");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  REQUIRE(r.out.find("pipeline.close_rate") != std::string::npos);
+  REQUIRE(r.out.find("$") != std::string::npos);
+  const Json j = Json::parse(read_text(json));
+  REQUIRE(j["schema"] == "mistakesim.sweep/1");
+  REQUIRE(j["study"]["trials"] == 2000);
+  REQUIRE(j["param"]["path"] == "pipeline.close_rate");
+  REQUIRE_FALSE(j.contains("param2"));
+  REQUIRE(j["points"].size() == 3);
+  for (const Json& point : j["points"]) {
+    for (const char* key : {"total", "known", "unknown"}) REQUIRE(point["cost"][key].contains("p50"));
+    REQUIRE(point["cost"]["total"]["quantile_ci95"]["p50"].size() == 2);
+    REQUIRE(point["cost"]["total"]["quantile_ci95"]["p50"][0].get<double>() <= point["cost"]["total"]["p50"].get<double>());
+    REQUIRE(point["pipeline"].contains("wins_mean"));
+    REQUIRE(point["pipeline"].contains("should_have_bought_mean"));
+    REQUIRE(point["mistakes"].size() == 6);
+    REQUIRE(point["mistakes"][0].contains("cost_mean"));
+  }
+  // The same value twice: the same years, the same random numbers, the same bytes.
+  REQUIRE(j["points"][0].dump() == j["points"][2].dump());
+  // A higher close rate means more deals to lose: the year costs more.
+  REQUIRE(j["points"][1]["cost"]["total"]["mean"].get<double>() > j["points"][0]["cost"]["total"]["mean"].get<double>());
+  // CSV: a header and one row per point.
+  std::istringstream lines(read_text(csv));
+  std::string line;
+  std::getline(lines, line);
+  REQUIRE(line.rfind("value:pipeline.close_rate,cost_mean,", 0) == 0);
+  REQUIRE(line.find("cost:pilot-no-criteria") != std::string::npos);
+  int rows = 0;
+  while (std::getline(lines, line)) ++rows;
+  REQUIRE(rows == 3);
+}
+
+TEST_CASE("CLI sweep on a grid with --range, and the same file gives the same JSON", "[whatif][cli][determinism]") {
+  const std::string args =
+      "sweep configs/what-if.toml --trials 500 --param mistake.skipped-discovery.probability --range 0.1:0.3:3 "
+      "--param2 team.hourly_cost --values2 100,200 --json -";
+  const CliResult a = run_cli(args + " --threads 1");
+  const CliResult b = run_cli(args + " --threads 2");
+  INFO(a.err);
+  REQUIRE(a.status == 0);
+  REQUIRE(b.status == 0);
+  const Json j = Json::parse(a.out);
+  REQUIRE(j["param2"]["path"] == "team.hourly_cost");
+  REQUIRE(j["points"].size() == 6);
+  REQUIRE(j["points"][1]["value"] == 0.1);
+  REQUIRE(j["points"][1]["value2"] == 200);
+  REQUIRE(json_results_only(j) == json_results_only(Json::parse(b.out)));
+}
+
+TEST_CASE("CLI sensitivity: inputs ranked by |rank correlation|, R^2, deterministic", "[whatif][cli]") {
+  const std::string args = "sensitivity configs/what-if.toml --trials 4000 --json -";
+  const CliResult r = run_cli(args);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const Json j = Json::parse(r.out);
+  REQUIRE(j["schema"] == "mistakesim.sensitivity/1");
+  REQUIRE(j["r2"].get<double>() > 0.0);
+  REQUIRE(j["r2"].get<double>() <= 1.0);
+  REQUIRE(j["cost"]["quantile_ci95"]["p95"].size() == 2);
+  const Json& inputs = j["inputs"];
+  REQUIRE(inputs.size() >= 10);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    for (const char* key : {"param", "spearman", "src", "swing_p10_p90", "tail_shift"}) REQUIRE(inputs[i].contains(key));
+    if (i > 0) REQUIRE(std::abs(inputs[i]["spearman"].get<double>()) <= std::abs(inputs[i - 1]["spearman"].get<double>()));
+  }
+  const CliResult again = run_cli(args + " --threads 1");
+  REQUIRE(json_results_only(Json::parse(again.out)) == json_results_only(j));
+  const CliResult table = run_cli("sensitivity configs/what-if.toml --trials 2000");
+  REQUIRE(table.status == 0);
+  REQUIRE(table.out.find("R^2") != std::string::npos);
+  REQUIRE(table.out.find("pipeline.close_rate") != std::string::npos);
+}
+
+TEST_CASE("CLI sweep refuses bad parameters and values with exit 2", "[whatif][cli][input]") {
+  const CliResult unknown = run_cli("sweep configs/mid-market.toml --param pipeline.close --values 0.5");
+  REQUIRE(unknown.status == 2);
+  REQUIRE(unknown.err.find("\"pipeline.close\" is not a year-level input") != std::string::npos);
+  REQUIRE(unknown.err.find("pipeline.close_rate") != std::string::npos);
+  REQUIRE(unknown.err.find("mistake.late-pricing.probability") != std::string::npos);
+  const CliResult out_of_range = run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --values 0.5,1.2");
+  REQUIRE(out_of_range.status == 2);
+  REQUIRE(out_of_range.err.find("pipeline.close_rate: a probability lies in [0, 1], got 1.2") != std::string::npos);
+  const CliResult not_a_number = run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --values 0.5,high");
+  REQUIRE(not_a_number.status == 2);
+  REQUIRE(not_a_number.err.find("\"high\"") != std::string::npos);
+  const CliResult negative = run_cli("sweep configs/mid-market.toml --param team.hourly_cost --range -10:100:3");
+  REQUIRE(negative.status == 2);
+  REQUIRE(negative.err.find("team.hourly_cost: an hourly cost is >= 0, got -10") != std::string::npos);
+  const CliResult both = run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --values 0.5 --range 0:1:3");
+  REQUIRE(both.status == 2);
+  const CliResult none = run_cli("sweep configs/mid-market.toml --values 0.5");
+  REQUIRE(none.status == 2);
+}
+
+TEST_CASE("CLI run --precision: reaches the goal, same count every time, equals a fixed run", "[whatif][cli][precision]") {
+  const CliResult a = run_cli("run configs/mid-market.toml --precision 0.5% --json - --threads 2");
+  INFO(a.err);
+  REQUIRE(a.status == 0);
+  const Json j = Json::parse(a.out);
+  REQUIRE(j["precision"]["asked"] == 0.005);
+  REQUIRE(j["precision"]["stopped_by"] == "precision");
+  REQUIRE(j["precision"]["reached"].get<double>() <= 0.005);
+  const auto used = j["precision"]["trials_used"].get<std::uint64_t>();
+  REQUIRE(used >= 20'000);  // the first block of 10,000 was not enough: it stopped on a later check
+  REQUIRE(j["study"]["trials"] == used);
+  // The precision reported is 1.96 sd / sqrt(n) / mean of the run's own cost summary.
+  const double sd = j["cost"]["total"]["sd"].get<double>(), mean = j["cost"]["total"]["mean"].get<double>();
+  REQUIRE(j["precision"]["reached"].get<double>() == Approx(1.96 * sd / std::sqrt(double(used)) / mean).epsilon(1e-9));
+  const CliResult again = run_cli("run configs/mid-market.toml --precision 0.005 --json - --threads 1");
+  REQUIRE(Json::parse(again.out)["precision"]["trials_used"] == used);
+  REQUIRE(json_results_only(Json::parse(again.out)) == json_results_only(j));
+  const CliResult fixed = run_cli("run configs/mid-market.toml --trials " + std::to_string(used) + " --json -");
+  REQUIRE(json_results_only(Json::parse(fixed.out)) == json_results_only(j));
+  // The table says where it stopped.
+  const CliResult table = run_cli("run configs/mid-market.toml --precision 2%");
+  REQUIRE(table.out.find("Stopped after") != std::string::npos);
+}
+
+TEST_CASE("CLI run --precision stops at --max-trials with a warning and exit 0", "[whatif][cli][precision]") {
+  const CliResult r = run_cli("run configs/mid-market.toml --precision 0.01% --max-trials 3000 --json -");
+  REQUIRE(r.status == 0);
+  REQUIRE(r.err.find("warning: stopped at --max-trials 3000") != std::string::npos);
+  const Json j = Json::parse(r.out);
+  REQUIRE(j["precision"]["stopped_by"] == "max_trials");
+  REQUIRE(j["precision"]["trials_used"] == 3000);
+  REQUIRE(j["study"]["trials"] == 3000);
+  REQUIRE(j["precision"]["reached"].get<double>() > 0.0001);
+  // Bad usage is refused before any work.
+  REQUIRE(run_cli("run configs/mid-market.toml --precision 0").status == 2);
+  REQUIRE(run_cli("run configs/mid-market.toml --precision 1% --trials 5000").status == 2);
+  REQUIRE(run_cli("run configs/mid-market.toml --max-trials 5000").status == 2);
 }

@@ -115,6 +115,8 @@ struct InputInfluence {
   double tail_shift = 0.0;
   double mean = 0.0;  //!< mean of the input over the trials
   double sd = 0.0;    //!< sd of the input over the trials
+  double p10 = 0.0;   //!< type-7 10% quantile of the input over the trials (the swing's low cut)
+  double p90 = 0.0;   //!< type-7 90% quantile (the swing's high cut)
 };
 
 //! Every recorded uncertain input ranked by |spearman| descending (ties, and NaN last, in model

@@ -1,11 +1,13 @@
 // Commands run, validate and init.
 
 #include "cli/commands.hpp"
+#include "cli/precision_options.hpp"
 
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/engine.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/study.hpp>
+#include <mistakesim/whatif_report.hpp>
 
 #include <fmt/format.h>
 
@@ -16,12 +18,14 @@
 namespace mistakesim::cli {
 namespace {
 
-int cmd_run(const RunArgs& a) {
+int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
+  const std::optional<PrecisionGoal> goal = precision_goal(a, p);
   const Model model = load_for_run(a);
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.threads);
-  const TrialResults results = run_trials(model, Scenario{}, options);
+  std::optional<PrecisionRun> precision;  // set by a --precision run
+  const TrialResults results = run_with_precision(model, Scenario{}, options, goal, a.quiet, precision);
 
   RunInfo info;
   info.threads = options.threads;
@@ -33,7 +37,11 @@ int cmd_run(const RunArgs& a) {
   // Render everything first, then write: a failure leaves no half-written set of outputs.
   const bool json_to_stdout = a.json_path == "-";
   std::string json_text;
-  if (!a.json_path.empty()) json_text = run_json(model, results, info).dump(2) + "\n";
+  if (!a.json_path.empty()) {
+    nlohmann::ordered_json json = run_json(model, results, info);
+    if (precision) json["precision"] = precision_json(*precision);
+    json_text = json.dump(2) + "\n";
+  }
   std::string csv_text;
   if (!a.csv_path.empty()) {
     std::ostringstream csv;
@@ -47,6 +55,7 @@ int cmd_run(const RunArgs& a) {
     std::cout << json_text;
   } else {
     std::cout << terminal_summary(model, results, info);
+    if (precision) std::cout << precision_note(*precision);
   }
   return 0;
 }
@@ -65,12 +74,16 @@ void add_run_commands(CLI::App& app, Action& action) {
   auto run_args = std::make_shared<RunArgs>();
   CLI::App* run = app.add_subcommand("run", "Simulate the study's year many times and summarise the cost of mistakes");
   add_run_options(run, *run_args);
+  auto precision_args = std::make_shared<PrecisionArgs>();
+  add_precision_options(run, *precision_args);
   run->footer(R"(
 Examples:
   mistakesim run configs/mid-market.toml
   mistakesim run configs/seed-case.toml --trials 1000
   mistakesim run configs/mid-market.toml --trials 1000000 --json out/summary.json --csv out/trials.csv)");
-  run->callback([&action, run_args] { action = [run_args] { return cmd_run(*run_args); }; });
+  run->callback([&action, run_args, precision_args] {
+    action = [run_args, precision_args] { return cmd_run(*run_args, *precision_args); };
+  });
 
   auto validate_config = std::make_shared<std::string>();
   CLI::App* validate = app.add_subcommand("validate", "Check a study file and say what it describes");

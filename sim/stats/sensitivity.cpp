@@ -111,6 +111,8 @@ Sensitivity sensitivity(const Model& model, const TrialResults& r) {
       std::vector<double> sorted(x.begin(), x.end());
       std::sort(sorted.begin(), sorted.end());
       const double q10 = quantile_sorted(sorted, 0.10), q90 = quantile_sorted(sorted, 0.90);
+      in.p10 = q10;
+      in.p90 = q90;
       in.swing_p10_p90 = conditional_mean(x, cost, [&](double v) { return v >= q90; }) -
                          conditional_mean(x, cost, [&](double v) { return v <= q10; });
       in.tail_shift = (tail_mean(worst, x) - in.mean) / in.sd;
@@ -118,6 +120,7 @@ Sensitivity sensitivity(const Model& model, const TrialResults& r) {
       in.spearman = std::nan("");
       in.tail_shift = std::nan("");
       in.swing_p10_p90 = 0.0;
+      in.p10 = in.p90 = in.mean;
     }
     s.inputs.push_back(std::move(in));
   }

@@ -1,0 +1,37 @@
+#pragma once
+// `--precision` and `--max-trials` for the commands that run trials (run): run in blocks until the
+// mean yearly cost is known precisely enough (whatif.hpp run_to_precision). Defined in cmd_whatif.cpp.
+
+#include "cli/commands.hpp"
+
+#include <mistakesim/whatif.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+namespace mistakesim::cli {
+
+struct PrecisionArgs {
+  std::string precision;                   //!< as typed: "0.5%" or "0.005"; empty: a fixed run
+  std::optional<std::uint64_t> max_trials;  //!< cap on the trials a precision run may use
+  bool enabled() const { return !precision.empty(); }
+};
+
+//! Adds --precision and --max-trials to a command.
+void add_precision_options(CLI::App* cmd, PrecisionArgs& args);
+
+//! The goal asked for; refuses --max-trials without --precision and --trials with it (InputError).
+std::optional<PrecisionGoal> precision_goal(const RunArgs& run, const PrecisionArgs& args);
+
+//! Runs the scenario: a fixed run of model.trials, or until the goal is met. Warns on stderr (unless
+//! quiet) when max-trials stopped it. `outcome` is set for a precision run.
+TrialResults run_with_precision(const Model& model, const Scenario& scenario, const RunOptions& options,
+                                const std::optional<PrecisionGoal>& goal, bool quiet,
+                                std::optional<PrecisionRun>& outcome);
+
+//! One line for the terminal: where a precision run stopped and why.
+std::string precision_note(const PrecisionRun& run);
+
+}  // namespace mistakesim::cli
