@@ -6,6 +6,7 @@
 #include <mistakesim/engine.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/whatif.hpp>
+#include <mistakesim/whatif_report.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -260,6 +261,27 @@ TEST_CASE("precision stopping gives up at max trials", "[whatif][precision]") {
   REQUIRE(run.results.count == 7'000);
   REQUIRE(run.reached > 0.0001);
   REQUIRE(run.reached == relative_half_width(run.results.cost_total));
+}
+
+TEST_CASE("quantile_cis_json: order-statistic intervals of p05, p50, p95", "[whatif][report][known]") {
+  // Values 1..100 (shuffled): the 95% interval of the median spans ranks 40 and 61 (stats.hpp), and
+  // the value of rank k is k. With 10 values the p05's lower end needs rank 0: null (-infinity).
+  std::vector<double> values;
+  for (int i = 100; i >= 1; --i) values.push_back((i * 37) % 101);  // a permutation of 1..100
+  const auto j = quantile_cis_json(values);
+  REQUIRE(j["p50"][0].get<double>() == 40.0);
+  REQUIRE(j["p50"][1].get<double>() == 61.0);
+  REQUIRE(j["p05"][0].get<double>() < 5.05);
+  REQUIRE(j["p95"][1].get<double>() > 95.95);
+  const std::vector<double> few{1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  REQUIRE(quantile_cis_json(few)["p05"][0].is_null());
+  PrecisionRun run;
+  run.asked = 0.005;
+  run.reached = 0.004;
+  run.trials_used = 20'000;
+  run.reached_goal = true;
+  REQUIRE(precision_json(run).dump() ==
+          R"({"asked":0.005,"reached":0.004,"trials_used":20000,"stopped_by":"precision"})");
 }
 
 // ---------------------------------------------------------------------------------------------
