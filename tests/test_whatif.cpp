@@ -95,6 +95,17 @@ TEST_CASE("sweep points share their draws: the same value twice gives identical 
   REQUIRE(a.pipeline.wins == b.pipeline.wins);
   // A different value does change the answer (the pin is applied).
   REQUIRE(one_thread.points[1].total.mean > a.total.mean);
+  // Paired changes from the first point: exactly zero for the repeated value; for the other the
+  // per-trial difference is never negative (a higher probability only adds occurrences on the same
+  // draws) and its interval is much narrower than that of a difference of two independent runs.
+  REQUIRE(b.change_from_first.max == 0.0);
+  REQUIRE(b.change_from_first.min == 0.0);
+  const Summary& change = one_thread.points[1].change_from_first;
+  REQUIRE(change.min >= 0.0);
+  REQUIRE(change.mean == Approx(one_thread.points[1].total.mean - a.total.mean).epsilon(1e-9));
+  const Summary& other = one_thread.points[1].total;
+  const double unpaired_width = std::hypot(a.total.mean_ci95_hi - a.total.mean_ci95_lo, other.mean_ci95_hi - other.mean_ci95_lo);
+  REQUIRE(change.mean_ci95_hi - change.mean_ci95_lo < 0.6 * unpaired_width);
   // The point is exactly the run with that input pinned, whatever the thread count.
   Scenario pinned;
   pinned.pinned.emplace_back(axis.input, 0.35);

@@ -64,6 +64,10 @@ struct SweepPoint {
     double revenue_done_right = 0.0, revenue = 0.0;  //!< [$] value basis
   } pipeline;
   std::vector<double> mistake_cost_mean;  //!< [$ per year], model order
+  //! [$ per year] Paired change of the yearly cost from the first point, trial by trial (this
+  //! point's cost minus the first point's, same years): its mean_ci95 is much narrower than the
+  //! difference of the two points' own intervals. Zero at the first point.
+  Summary change_from_first{};
 };
 
 //! A sweep: its axes and one point per value (grid: row-major, the first parameter outermost).

@@ -170,12 +170,16 @@ Sweep run_sweep(const Model& model, const SweepAxis& axis, const std::optional<S
   sweep.first_trial = options.first_trial;
   sweep.trials = options.trials != 0 ? options.trials : model.trials;
   const std::vector<double> second = axis2 ? axis2->values : std::vector<double>{0.0};
+  std::vector<double> first_cost;  // the first point's per-trial cost, for paired changes
   for (double v : axis.values) {
     for (double v2 : second) {
       Scenario scenario;
       scenario.pinned.emplace_back(axis.input, v);
       if (axis2) scenario.pinned.emplace_back(axis2->input, v2);
-      SweepPoint point = summarize_point(run_trials(model, scenario, options));
+      const TrialResults results = run_trials(model, scenario, options);
+      SweepPoint point = summarize_point(results);
+      if (sweep.points.empty()) first_cost = results.cost_total;
+      point.change_from_first = summarize_difference(results.cost_total, first_cost);
       point.value = v;
       if (axis2) point.value2 = v2;
       sweep.points.push_back(std::move(point));

@@ -150,6 +150,10 @@ nlohmann::ordered_json sweep_json(const Model& model, const Sweep& sweep, const 
     ci["p95"] = quantile_interval_json(p.total_p95);
     cost["known"] = summary_json(p.known);
     cost["unknown"] = summary_json(p.unknown);
+    Json& change = cost["change_from_first"];  // paired, trial by trial: narrow because the draws are shared
+    change["mean"] = number(p.change_from_first.mean);
+    change["mean_ci95"] = Json::array({number(p.change_from_first.mean_ci95_lo), number(p.change_from_first.mean_ci95_hi)});
+    change["sd"] = number(p.change_from_first.sd);
     Json& pipeline = point["pipeline"];
     pipeline["opportunities_mean"] = number(p.pipeline.opportunities);
     pipeline["good_fits_mean"] = number(p.pipeline.good_fits);
@@ -180,7 +184,8 @@ void write_sweep_csv(std::ostream& out, const Model& model, const Sweep& sweep) 
   if (sweep.axis2) out << ",value:" << sweep.axis2->path;
   out << ",cost_mean,cost_mean_ci95_lo,cost_mean_ci95_hi,cost_sd,cost_p05,cost_p10,cost_p50,cost_p90,cost_p95,"
          "cost_cvar95,known_mean,unknown_mean,opportunities_mean,good_fits_mean,wins_done_right_mean,wins_mean,"
-         "should_have_bought_mean,nonbuyer_hours_mean,revenue_done_right_mean,revenue_mean";
+         "should_have_bought_mean,nonbuyer_hours_mean,revenue_done_right_mean,revenue_mean,change_from_first_mean,"
+         "change_from_first_ci95_lo,change_from_first_ci95_hi";
   for (const Mistake& m : model.mistakes) out << ",cost:" << m.id;
   out << '\n';
   const auto num = [](double x) { return std::isfinite(x) ? fmt::format("{}", x) : std::string(); };
@@ -191,7 +196,8 @@ void write_sweep_csv(std::ostream& out, const Model& model, const Sweep& sweep) 
                      p.total.p50, p.total.p90, p.total.p95, p.total.cvar95, p.known.mean, p.unknown.mean,
                      p.pipeline.opportunities, p.pipeline.good_fits, p.pipeline.wins_done_right, p.pipeline.wins,
                      p.pipeline.should_have_bought, p.pipeline.nonbuyer_hours, p.pipeline.revenue_done_right,
-                     p.pipeline.revenue})
+                     p.pipeline.revenue, p.change_from_first.mean, p.change_from_first.mean_ci95_lo,
+                     p.change_from_first.mean_ci95_hi})
       out << ',' << num(x);
     for (double x : p.mistake_cost_mean) out << ',' << num(x);
     out << '\n';
@@ -213,7 +219,8 @@ std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo
     right.push_back(true);
     head.push_back(sweep.axis2->path);
   }
-  for (const char* h : {"Average year", "Good year", "Typical year", "Bad year", "Known", "Wins", "Should have won"}) {
+  for (const char* h :
+       {"Average year", "Change", "Good year", "Typical year", "Bad year", "Known", "Wins", "Should have won"}) {
     right.push_back(true);
     head.emplace_back(h);
   }
@@ -221,12 +228,17 @@ std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo
   t.add(head);
   std::vector<std::string> sub{""};
   if (sweep.axis2) sub.emplace_back("");
-  for (const char* h : {"mean", "P10", "median", "P90", "of cost", "per year", "per year"}) sub.emplace_back(h);
+  for (const char* h : {"mean", "vs row 1", "P10", "median", "P90", "of cost", "per year", "per year"})
+    sub.emplace_back(h);
   t.add(sub);
   for (const SweepPoint& p : sweep.points) {
     std::vector<std::string> row{format_input_value(model, sweep.axis.input, p.value)};
     if (sweep.axis2) row.push_back(format_input_value(model, sweep.axis2->input, *p.value2));
     row.push_back(money(p.total.mean));
+    const double half = 0.5 * (p.change_from_first.mean_ci95_hi - p.change_from_first.mean_ci95_lo);
+    row.push_back(&p == &sweep.points.front() ? "-"
+                                              : fmt::format("{}{} ±{}", p.change_from_first.mean >= 0 ? "+" : "",
+                                                            money(p.change_from_first.mean), money(half)));
     row.push_back(money(p.total.p10));
     row.push_back(money(p.total.p50));
     row.push_back(money(p.total.p90));
@@ -237,8 +249,9 @@ std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo
   }
   out += t.render("  ");
   out += "\n  Every row plays the same simulated years with the same random numbers, so the differences\n"
-         "  between rows come from the parameter, not from chance. Good year: 1 in 10 costs less; bad\n"
-         "  year: 1 in 10 costs more. Known: share of the cost in mistakes the team notices.\n";
+         "  between rows come from the parameter, not from chance. Change: average yearly cost minus row\n"
+         "  1's, year by year, with its 95% margin. Good year: 1 in 10 costs less; bad year: 1 in 10\n"
+         "  costs more. Known: share of the cost in mistakes the team notices.\n";
   return out;
 }
 
