@@ -274,6 +274,33 @@ TEST_CASE("precision stopping gives up at max trials", "[whatif][precision]") {
   REQUIRE(run.reached == relative_half_width(run.results.cost_total));
 }
 
+TEST_CASE("compare's precision: the savings of every candidate are precise at the count it returns", "[whatif][precision]") {
+  // An intervention that halves the mistake's probability saves v Binomial-like amounts per year; its
+  // mean savings are precise to 3% after a few thousand trials.
+  Model m = losing_mistake_model(20, 1'000, 0.5, 100);
+  m.inputs[m.close_rate].dist = Distribution::uniform(0.3, 0.7);
+  Intervention halve;
+  halve.id = "halve";
+  halve.effects.push_back(Effect{m.mistakes[0].probability, EffectOp::scale,
+                                 amount("intervention.halve.mistake.lost-deal.probability", Distribution::constant(0.5))});
+  m.interventions.push_back(halve);
+  Scenario with;
+  with.interventions = {0};
+  const PrecisionGoal goal{.relative = 0.03, .max_trials = 100'000, .first_block = 500};
+  const PrecisionRun run = savings_precision(m, {with}, goal, RunOptions{.threads = 2});
+  INFO("stopped at " << run.trials_used << " with " << run.reached);
+  REQUIRE(run.reached_goal);
+  REQUIRE(run.trials_used > 500);
+  const RunOptions fixed{.trials = run.trials_used, .threads = 1};
+  const std::vector<double> savings =
+      paired_difference(run_trials(m, Scenario{}, fixed).cost_total, run_trials(m, with, fixed).cost_total);
+  REQUIRE(relative_half_width(savings) == run.reached);  // the same trials, bit for bit
+  REQUIRE(run.reached <= 0.03);
+  const RunOptions before{.trials = run.trials_used / 2, .threads = 1};
+  REQUIRE(relative_half_width(paired_difference(run_trials(m, Scenario{}, before).cost_total,
+                                                run_trials(m, with, before).cost_total)) > 0.03);
+}
+
 TEST_CASE("quantile_cis_json: order-statistic intervals of p05, p50, p95", "[whatif][report][known]") {
   // Values 1..100 (shuffled): the 95% interval of the median spans ranks 40 and 61 (stats.hpp), and
   // the value of rank k is k. With 10 values the p05's lower end needs rank 0: null (-infinity).
@@ -450,4 +477,18 @@ TEST_CASE("CLI run --precision stops at --max-trials with a warning and exit 0",
   REQUIRE(run_cli("run configs/mid-market.toml --precision 0").status == 2);
   REQUIRE(run_cli("run configs/mid-market.toml --precision 1% --trials 5000").status == 2);
   REQUIRE(run_cli("run configs/mid-market.toml --max-trials 5000").status == 2);
+}
+
+TEST_CASE("CLI compare --precision at --max-trials equals a fixed compare of that many trials", "[whatif][cli][precision]") {
+  const std::string compare = "compare configs/training-options.toml --intervention pilot-training --json -";
+  const CliResult r = run_cli(compare + " --precision 0.01% --max-trials 2000");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  REQUIRE(r.err.find("warning: stopped at --max-trials 2000") != std::string::npos);
+  const Json j = Json::parse(r.out);
+  REQUIRE(j["precision"]["stopped_by"] == "max_trials");
+  REQUIRE(j["precision"]["trials_used"] == 2000);
+  const CliResult fixed = run_cli(compare + " --trials 2000");
+  REQUIRE(fixed.status == 0);
+  REQUIRE(json_results_only(Json::parse(fixed.out)) == json_results_only(j));
 }

@@ -174,6 +174,15 @@ struct PrecisionRun {
 PrecisionRun run_to_precision(const Model& model, const Scenario& scenario, const PrecisionGoal& goal,
                               const RunOptions& options);
 
+//! The trial count for `compare --precision`: runs the baseline and each candidate scenario in blocks
+//! at the same checkpoints, keeping only the per-trial savings (baseline cost minus cost with the
+//! candidate), until every candidate's mean savings has relative_half_width <= goal.relative (reached
+//! is the largest over candidates), or max_trials. A candidate that saves exactly nothing has half-width
+//! 0; one whose savings average 0 but vary never converges (runs to max_trials). `results` is left
+//! empty: the caller runs compare() with trials_used, which gives the same trials bit for bit.
+PrecisionRun savings_precision(const Model& model, const std::vector<Scenario>& candidates, const PrecisionGoal& goal,
+                               const RunOptions& options);
+
 //! Appends `more` (trials right after `into`'s) to `into`, column by column.
 void append_results(TrialResults& into, const TrialResults& more);
 

@@ -115,8 +115,9 @@ int cmd_sensitivity(const SensitivityArgs& a) {
 
 void add_precision_options(CLI::App* cmd, PrecisionArgs& args) {
   cmd->add_option("--precision", args.precision,
-                  "Run until the 95% CI of the mean yearly cost is within this share of the mean: 0.5% or 0.005 "
-                  "(the trial count is chosen at 10,000, 20,000, 40,000, ... and is the same every time)");
+                  "Run until the 95% CI of the mean (run: yearly cost; compare: each intervention's savings) is "
+                  "within this share of it: 0.5% or 0.005. The trial count is chosen among 10,000, 20,000, "
+                  "40,000, ... and is the same every time");
   cmd->add_option("--max-trials", args.max_trials, "With --precision: stop at this many years at most (default 1,000,000)")
       ->check(CLI::PositiveNumber);
 }
@@ -142,22 +143,25 @@ TrialResults run_with_precision(const Model& model, const Scenario& scenario, co
   outcome.reset();
   if (!goal) return run_trials(model, scenario, options);
   PrecisionRun run = run_to_precision(model, scenario, *goal, options);
-  if (!run.reached_goal && !quiet)
-    std::cerr << fmt::format(
-        "mistakesim: warning: stopped at --max-trials {} years with the mean yearly cost known to +/-{:.3g}% "
-        "(asked +/-{:.3g}%); raise --max-trials for more precision\n",
-        run.trials_used, 100.0 * run.reached, 100.0 * run.asked);
+  warn_if_max_trials(run, quiet, "mean yearly cost");
   TrialResults results = std::move(run.results);
   run.results = TrialResults{};
   outcome = std::move(run);
   return results;
 }
 
-std::string precision_note(const PrecisionRun& run) {
-  return fmt::format("\nStopped after {} simulated years: the average year is known to +/-{:.3g}% (95% confidence; "
-                     "asked +/-{:.3g}%){}.\n",
-                     format_count(static_cast<double>(run.trials_used)), 100.0 * run.reached, 100.0 * run.asked,
-                     run.reached_goal ? "" : ", the most --max-trials allows");
+void warn_if_max_trials(const PrecisionRun& run, bool quiet, const std::string& what) {
+  if (run.reached_goal || quiet) return;
+  std::cerr << fmt::format(
+      "mistakesim: warning: stopped at --max-trials {} years with the {} known to ±{:.3g}% (asked ±{:.3g}%); "
+      "raise --max-trials for more precision\n",
+      run.trials_used, what, 100.0 * run.reached, 100.0 * run.asked);
+}
+
+std::string precision_note(const PrecisionRun& run, const std::string& what) {
+  return fmt::format("\nStopped after {} simulated years: {} is known to ±{:.3g}% (95% confidence; asked ±{:.3g}%){}.\n",
+                     format_count(static_cast<double>(run.trials_used)), what, 100.0 * run.reached,
+                     100.0 * run.asked, run.reached_goal ? "" : ", the most --max-trials allows");
 }
 
 void add_whatif_commands(CLI::App& app, Action& action) {

@@ -1,6 +1,7 @@
 #pragma once
-// `--precision` and `--max-trials` for the commands that run trials (run): run in blocks until the
-// mean yearly cost is known precisely enough (whatif.hpp run_to_precision). Defined in cmd_whatif.cpp.
+// `--precision` and `--max-trials` for run (the mean yearly cost) and compare (each candidate's mean
+// savings): run in blocks until the mean is known precisely enough (whatif.hpp run_to_precision,
+// savings_precision). Defined in cmd_whatif.cpp.
 
 #include "cli/commands.hpp"
 
@@ -31,7 +32,11 @@ TrialResults run_with_precision(const Model& model, const Scenario& scenario, co
                                 const std::optional<PrecisionGoal>& goal, bool quiet,
                                 std::optional<PrecisionRun>& outcome);
 
-//! One line for the terminal: where a precision run stopped and why.
-std::string precision_note(const PrecisionRun& run);
+//! The warning on stderr (unless quiet) when max-trials stopped the run before the goal; `what` names
+//! the quantity ("mean yearly cost").
+void warn_if_max_trials(const PrecisionRun& run, bool quiet, const std::string& what);
+
+//! One line for the terminal: where a precision run stopped and why; `what` names the quantity.
+std::string precision_note(const PrecisionRun& run, const std::string& what = "the average year");
 
 }  // namespace mistakesim::cli

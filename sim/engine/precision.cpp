@@ -127,4 +127,33 @@ PrecisionRun run_to_precision(const Model& model, const Scenario& scenario, cons
   return run;
 }
 
+PrecisionRun savings_precision(const Model& model, const std::vector<Scenario>& candidates, const PrecisionGoal& goal,
+                               const RunOptions& options) {
+  SIM_CHECK(!candidates.empty(), << "no candidate to compare");
+  PrecisionRun run;
+  run.asked = goal.relative;
+  std::vector<std::vector<double>> savings(candidates.size());
+  std::uint64_t done = 0;
+  for (std::uint64_t checkpoint : precision_checkpoints(goal)) {
+    RunOptions block = options;
+    block.first_trial = options.first_trial + done;
+    block.trials = checkpoint - done;
+    const TrialResults baseline = run_trials(model, Scenario{}, block);
+    run.reached = 0.0;
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+      const TrialResults with = run_trials(model, candidates[c], block);
+      for (std::uint64_t t = 0; t < with.count; ++t) savings[c].push_back(baseline.cost_total[t] - with.cost_total[t]);
+      const double relative = relative_half_width(savings[c]);
+      run.reached = std::isnan(relative) ? relative : std::max(run.reached, relative);
+    }
+    done = checkpoint;
+    if (run.reached <= goal.relative) {
+      run.reached_goal = true;
+      break;
+    }
+  }
+  run.trials_used = done;
+  return run;
+}
+
 }  // namespace mistakesim
