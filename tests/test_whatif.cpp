@@ -42,7 +42,8 @@ bool results_identical(const TrialResults& a, const TrialResults& b) {
          same_bytes(a.cost_unknown, b.cost_unknown) && same_bytes(a.opportunities, b.opportunities) &&
          same_bytes(a.wins, b.wins) && same_bytes(a.should_have_bought, b.should_have_bought) &&
          same_bytes(a.revenue, b.revenue) && same_bytes(a.mistake_known, b.mistake_known) &&
-         same_bytes(a.mistake_unknown, b.mistake_unknown) && same_bytes(a.mistake_occurrences, b.mistake_occurrences) &&
+         same_bytes(a.mistake_unknown, b.mistake_unknown) &&
+         same_bytes(a.mistake_occurrences, b.mistake_occurrences) &&
          same_bytes(a.mistake_deals_lost, b.mistake_deals_lost) && same_bytes(a.input_values, b.input_values);
 }
 
@@ -73,13 +74,15 @@ TEST_CASE("sweep of a closed-form study lands on N c p v at each point", "[whati
     REQUIRE(point.mistake_cost_mean[0] == Approx(point.total.mean).epsilon(1e-12));
     // should have bought = N c p deals a year on average, wins = N c (1 - p)
     REQUIRE(std::abs(point.pipeline.should_have_bought - N * c * p) < 4 * se / v);
-    REQUIRE(point.pipeline.wins + point.pipeline.should_have_bought == Approx(point.pipeline.wins_done_right));
+    REQUIRE(point.pipeline.wins + point.pipeline.should_have_bought ==
+            Approx(point.pipeline.wins_done_right));
     REQUIRE(point.total_p50.lo <= point.total.p50);
     REQUIRE(point.total_p50.hi >= point.total.p50);
   }
 }
 
-TEST_CASE("sweep points share their draws: the same value twice gives identical points", "[whatif][sweep][exact]") {
+TEST_CASE("sweep points share their draws: the same value twice gives identical points",
+          "[whatif][sweep][exact]") {
   Model m = losing_mistake_model(30, 5'000, 0.6, 3'000);
   m.inputs[m.mistakes[0].probability].dist = Distribution::pert(0.1, 0.3, 0.5);  // pinned away by the sweep
   m.inputs[m.close_rate].dist = Distribution::uniform(0.4, 0.8);                 // stays uncertain
@@ -104,14 +107,16 @@ TEST_CASE("sweep points share their draws: the same value twice gives identical 
   REQUIRE(change.min >= 0.0);
   REQUIRE(change.mean == Approx(one_thread.points[1].total.mean - a.total.mean).epsilon(1e-9));
   const Summary& other = one_thread.points[1].total;
-  const double unpaired_width = std::hypot(a.total.mean_ci95_hi - a.total.mean_ci95_lo, other.mean_ci95_hi - other.mean_ci95_lo);
+  const double unpaired_width =
+      std::hypot(a.total.mean_ci95_hi - a.total.mean_ci95_lo, other.mean_ci95_hi - other.mean_ci95_lo);
   REQUIRE(change.mean_ci95_hi - change.mean_ci95_lo < 0.6 * unpaired_width);
   // The point is exactly the run with that input pinned, whatever the thread count.
   Scenario pinned;
   pinned.pinned.emplace_back(axis.input, 0.35);
   const SweepPoint direct = summarize_point(run_trials(m, pinned, RunOptions{.threads = 2}));
   REQUIRE(same_bytes(direct.total, one_thread.points[1].total));
-  for (std::size_t i = 0; i < 3; ++i) REQUIRE(same_bytes(one_thread.points[i].total, three_threads.points[i].total));
+  for (std::size_t i = 0; i < 3; ++i)
+    REQUIRE(same_bytes(one_thread.points[i].total, three_threads.points[i].total));
 }
 
 TEST_CASE("a grid sweep pins both inputs, first parameter outermost", "[whatif][sweep]") {
@@ -183,7 +188,8 @@ TEST_CASE("average ranks and Spearman's rho on known answers", "[whatif][sensiti
   REQUIRE(std::isnan(spearman(a, flat)));
 }
 
-TEST_CASE("sensitivity ranks first the input that dominates by construction", "[whatif][sensitivity][statistical]") {
+TEST_CASE("sensitivity ranks first the input that dominates by construction",
+          "[whatif][sensitivity][statistical]") {
   // Cost = v Binomial(N, c p): E[cost | c, p] = N c p v. c spans [0.1, 0.9] (a factor 9), p only
   // [0.29, 0.31] (a factor 1.07), and the pilot rate does not enter the cost at all.
   const double N = 40, v = 1'000;
@@ -221,10 +227,12 @@ TEST_CASE("precision goal parsing and checkpoints", "[whatif][precision]") {
   REQUIRE_THROWS_AS(parse_precision("0"), InputError);
   REQUIRE_THROWS_AS(parse_precision("150%"), InputError);
   REQUIRE_THROWS_AS(parse_precision("half"), InputError);
-  REQUIRE(precision_checkpoints(PrecisionGoal{.relative = 0.01, .max_trials = 50'000, .first_block = 10'000}) ==
-          std::vector<std::uint64_t>{10'000, 20'000, 40'000, 50'000});
-  REQUIRE(precision_checkpoints(PrecisionGoal{.relative = 0.01, .max_trials = 4'000, .first_block = 10'000}) ==
-          std::vector<std::uint64_t>{4'000});
+  REQUIRE(
+      precision_checkpoints(PrecisionGoal{.relative = 0.01, .max_trials = 50'000, .first_block = 10'000}) ==
+      std::vector<std::uint64_t>{10'000, 20'000, 40'000, 50'000});
+  REQUIRE(
+      precision_checkpoints(PrecisionGoal{.relative = 0.01, .max_trials = 4'000, .first_block = 10'000}) ==
+      std::vector<std::uint64_t>{4'000});
 }
 
 TEST_CASE("appended blocks equal one run of all their trials", "[whatif][precision][exact]") {
@@ -232,12 +240,15 @@ TEST_CASE("appended blocks equal one run of all their trials", "[whatif][precisi
   m.inputs[m.close_rate].dist = Distribution::uniform(0.3, 0.7);
   add_mistake(m, "second", 3, 0.2, 1.0, 0.5);
   TrialResults r = run_trials(m, Scenario{}, RunOptions{.first_trial = 0, .trials = 1'000, .threads = 2});
-  append_results(r, run_trials(m, Scenario{}, RunOptions{.first_trial = 1'000, .trials = 1'500, .threads = 1}));
-  const TrialResults whole = run_trials(m, Scenario{}, RunOptions{.first_trial = 0, .trials = 2'500, .threads = 2});
+  append_results(r,
+                 run_trials(m, Scenario{}, RunOptions{.first_trial = 1'000, .trials = 1'500, .threads = 1}));
+  const TrialResults whole =
+      run_trials(m, Scenario{}, RunOptions{.first_trial = 0, .trials = 2'500, .threads = 2});
   REQUIRE(results_identical(r, whole));
 }
 
-TEST_CASE("precision stopping reaches the goal deterministically and equals a fixed run", "[whatif][precision][exact]") {
+TEST_CASE("precision stopping reaches the goal deterministically and equals a fixed run",
+          "[whatif][precision][exact]") {
   // cost = v Binomial(N, c p) with c uncertain: relative sd of the yearly cost ~0.6, so a 1% half-width
   // needs about (1.96 * 0.6 / 0.01)^2 ~ 14,000 trials: the run stops at the second checkpoint.
   Model m = losing_mistake_model(20, 1'000, 0.5, 100);
@@ -274,15 +285,17 @@ TEST_CASE("precision stopping gives up at max trials", "[whatif][precision]") {
   REQUIRE(run.reached == relative_half_width(run.results.cost_total));
 }
 
-TEST_CASE("compare's precision: the savings of every candidate are precise at the count it returns", "[whatif][precision]") {
+TEST_CASE("compare's precision: the savings of every candidate are precise at the count it returns",
+          "[whatif][precision]") {
   // An intervention that halves the mistake's probability saves v Binomial-like amounts per year; its
   // mean savings are precise to 3% after a few thousand trials.
   Model m = losing_mistake_model(20, 1'000, 0.5, 100);
   m.inputs[m.close_rate].dist = Distribution::uniform(0.3, 0.7);
   Intervention halve;
   halve.id = "halve";
-  halve.effects.push_back(Effect{m.mistakes[0].probability, EffectOp::scale,
-                                 amount("intervention.halve.mistake.lost-deal.probability", Distribution::constant(0.5))});
+  halve.effects.push_back(
+      Effect{m.mistakes[0].probability, EffectOp::scale,
+             amount("intervention.halve.mistake.lost-deal.probability", Distribution::constant(0.5))});
   m.interventions.push_back(halve);
   Scenario with;
   with.interventions = {0};
@@ -342,8 +355,10 @@ TEST_CASE("CLI sweep: JSON points with shared draws, CSV rows, a table in dollar
   const auto dir = scratch_dir("whatif-sweep");
   const auto json = (dir / "sweep.json").string();
   const auto csv = (dir / "sweep.csv").string();
-  const CliResult r = run_cli("sweep configs/mid-market.toml --trials 2000 --param pipeline.close_rate --values "
-                              "0.5,0.7,0.5 --json '" + json + "' --csv '" + csv + "'");
+  const CliResult r = run_cli(
+      "sweep configs/mid-market.toml --trials 2000 --param pipeline.close_rate --values "
+      "0.5,0.7,0.5 --json '" +
+      json + "' --csv '" + csv + "'");
   INFO(r.err);
   REQUIRE(r.status == 0);
   REQUIRE(r.out.find("pipeline.close_rate") != std::string::npos);
@@ -357,7 +372,8 @@ TEST_CASE("CLI sweep: JSON points with shared draws, CSV rows, a table in dollar
   for (const Json& point : j["points"]) {
     for (const char* key : {"total", "known", "unknown"}) REQUIRE(point["cost"][key].contains("p50"));
     REQUIRE(point["cost"]["total"]["quantile_ci95"]["p50"].size() == 2);
-    REQUIRE(point["cost"]["total"]["quantile_ci95"]["p50"][0].get<double>() <= point["cost"]["total"]["p50"].get<double>());
+    REQUIRE(point["cost"]["total"]["quantile_ci95"]["p50"][0].get<double>() <=
+            point["cost"]["total"]["p50"].get<double>());
     REQUIRE(point["pipeline"].contains("wins_mean"));
     REQUIRE(point["pipeline"].contains("should_have_bought_mean"));
     REQUIRE(point["mistakes"].size() == 6);
@@ -366,7 +382,8 @@ TEST_CASE("CLI sweep: JSON points with shared draws, CSV rows, a table in dollar
   // The same value twice: the same years, the same random numbers, the same bytes.
   REQUIRE(j["points"][0].dump() == j["points"][2].dump());
   // A higher close rate means more deals to lose: the year costs more.
-  REQUIRE(j["points"][1]["cost"]["total"]["mean"].get<double>() > j["points"][0]["cost"]["total"]["mean"].get<double>());
+  REQUIRE(j["points"][1]["cost"]["total"]["mean"].get<double>() >
+          j["points"][0]["cost"]["total"]["mean"].get<double>());
   // CSV: a header and one row per point.
   std::istringstream lines(read_text(csv));
   std::string line;
@@ -378,9 +395,11 @@ TEST_CASE("CLI sweep: JSON points with shared draws, CSV rows, a table in dollar
   REQUIRE(rows == 3);
 }
 
-TEST_CASE("CLI sweep on a grid with --range, and the same file gives the same JSON", "[whatif][cli][determinism]") {
+TEST_CASE("CLI sweep on a grid with --range, and the same file gives the same JSON",
+          "[whatif][cli][determinism]") {
   const std::string args =
-      "sweep configs/what-if.toml --trials 500 --param mistake.skipped-discovery.probability --range 0.1:0.3:3 "
+      "sweep configs/what-if.toml --trials 500 --param mistake.skipped-discovery.probability --range "
+      "0.1:0.3:3 "
       "--param2 team.hourly_cost --values2 100,200 --json -";
   const CliResult a = run_cli(args + " --threads 1");
   const CliResult b = run_cli(args + " --threads 2");
@@ -408,8 +427,11 @@ TEST_CASE("CLI sensitivity: inputs ranked by |rank correlation|, R^2, determinis
   const Json& inputs = j["inputs"];
   REQUIRE(inputs.size() >= 10);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    for (const char* key : {"param", "spearman", "src", "swing_p10_p90", "tail_shift"}) REQUIRE(inputs[i].contains(key));
-    if (i > 0) REQUIRE(std::abs(inputs[i]["spearman"].get<double>()) <= std::abs(inputs[i - 1]["spearman"].get<double>()));
+    for (const char* key : {"param", "spearman", "src", "swing_p10_p90", "tail_shift"})
+      REQUIRE(inputs[i].contains(key));
+    if (i > 0)
+      REQUIRE(std::abs(inputs[i]["spearman"].get<double>()) <=
+              std::abs(inputs[i - 1]["spearman"].get<double>()));
   }
   const CliResult again = run_cli(args + " --threads 1");
   REQUIRE(json_results_only(Json::parse(again.out)) == json_results_only(j));
@@ -425,22 +447,28 @@ TEST_CASE("CLI sweep refuses bad parameters and values with exit 2", "[whatif][c
   REQUIRE(unknown.err.find("\"pipeline.close\" is not a year-level input") != std::string::npos);
   REQUIRE(unknown.err.find("pipeline.close_rate") != std::string::npos);
   REQUIRE(unknown.err.find("mistake.late-pricing.probability") != std::string::npos);
-  const CliResult out_of_range = run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --values 0.5,1.2");
+  const CliResult out_of_range =
+      run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --values 0.5,1.2");
   REQUIRE(out_of_range.status == 2);
-  REQUIRE(out_of_range.err.find("pipeline.close_rate: a probability lies in [0, 1], got 1.2") != std::string::npos);
-  const CliResult not_a_number = run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --values 0.5,high");
+  REQUIRE(out_of_range.err.find("pipeline.close_rate: a probability lies in [0, 1], got 1.2") !=
+          std::string::npos);
+  const CliResult not_a_number =
+      run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --values 0.5,high");
   REQUIRE(not_a_number.status == 2);
   REQUIRE(not_a_number.err.find("\"high\"") != std::string::npos);
-  const CliResult negative = run_cli("sweep configs/mid-market.toml --param team.hourly_cost --range -10:100:3");
+  const CliResult negative =
+      run_cli("sweep configs/mid-market.toml --param team.hourly_cost --range -10:100:3");
   REQUIRE(negative.status == 2);
   REQUIRE(negative.err.find("team.hourly_cost: an hourly cost is >= 0, got -10") != std::string::npos);
-  const CliResult both = run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --values 0.5 --range 0:1:3");
+  const CliResult both =
+      run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --values 0.5 --range 0:1:3");
   REQUIRE(both.status == 2);
   const CliResult none = run_cli("sweep configs/mid-market.toml --values 0.5");
   REQUIRE(none.status == 2);
 }
 
-TEST_CASE("CLI run --precision: reaches the goal, same count every time, equals a fixed run", "[whatif][cli][precision]") {
+TEST_CASE("CLI run --precision: reaches the goal, same count every time, equals a fixed run",
+          "[whatif][cli][precision]") {
   const CliResult a = run_cli("run configs/mid-market.toml --precision 0.5% --json - --threads 2");
   INFO(a.err);
   REQUIRE(a.status == 0);
@@ -453,11 +481,13 @@ TEST_CASE("CLI run --precision: reaches the goal, same count every time, equals 
   REQUIRE(j["study"]["trials"] == used);
   // The precision reported is 1.96 sd / sqrt(n) / mean of the run's own cost summary.
   const double sd = j["cost"]["total"]["sd"].get<double>(), mean = j["cost"]["total"]["mean"].get<double>();
-  REQUIRE(j["precision"]["reached"].get<double>() == Approx(1.96 * sd / std::sqrt(double(used)) / mean).epsilon(1e-9));
+  REQUIRE(j["precision"]["reached"].get<double>() ==
+          Approx(1.96 * sd / std::sqrt(double(used)) / mean).epsilon(1e-9));
   const CliResult again = run_cli("run configs/mid-market.toml --precision 0.005 --json - --threads 1");
   REQUIRE(Json::parse(again.out)["precision"]["trials_used"] == used);
   REQUIRE(json_results_only(Json::parse(again.out)) == json_results_only(j));
-  const CliResult fixed = run_cli("run configs/mid-market.toml --trials " + std::to_string(used) + " --json -");
+  const CliResult fixed =
+      run_cli("run configs/mid-market.toml --trials " + std::to_string(used) + " --json -");
   REQUIRE(json_results_only(Json::parse(fixed.out)) == json_results_only(j));
   // The table says where it stopped.
   const CliResult table = run_cli("run configs/mid-market.toml --precision 2%");
@@ -479,7 +509,8 @@ TEST_CASE("CLI run --precision stops at --max-trials with a warning and exit 0",
   REQUIRE(run_cli("run configs/mid-market.toml --max-trials 5000").status == 2);
 }
 
-TEST_CASE("CLI compare --precision at --max-trials equals a fixed compare of that many trials", "[whatif][cli][precision]") {
+TEST_CASE("CLI compare --precision at --max-trials equals a fixed compare of that many trials",
+          "[whatif][cli][precision]") {
   const std::string compare = "compare configs/training-options.toml --intervention pilot-training --json -";
   const CliResult r = run_cli(compare + " --precision 0.01% --max-trials 2000");
   INFO(r.err);

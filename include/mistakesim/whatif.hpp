@@ -53,8 +53,8 @@ SweepAxis make_sweep_axis(const Model& model, const std::string& path, std::vect
 
 //! What a sweep reports for one point (one pinned value, or one pair on a grid).
 struct SweepPoint {
-  double value = 0.0;            //!< value of the first parameter
-  std::optional<double> value2;  //!< value of the second parameter on a grid
+  double value = 0.0;                   //!< value of the first parameter
+  std::optional<double> value2;         //!< value of the second parameter on a grid
   Summary total{}, known{}, unknown{};  //!< [$ per year] cost of mistakes
   //! Distribution-free 95% intervals for the total cost's p05, p50, p95 (stats.hpp quantile_ci).
   QuantileInterval total_p05{}, total_p50{}, total_p95{};
@@ -162,15 +162,16 @@ std::vector<std::uint64_t> precision_checkpoints(const PrecisionGoal& goal);
 
 //! A run that stopped on precision or on max_trials.
 struct PrecisionRun {
-  TrialResults results;      //!< trials [first_trial, first_trial + trials_used)
-  double asked = 0.0;        //!< goal.relative
-  double reached = 0.0;      //!< relative_half_width(results.cost_total)
+  TrialResults results;  //!< trials [first_trial, first_trial + trials_used)
+  double asked = 0.0;    //!< goal.relative
+  double reached = 0.0;  //!< relative_half_width(results.cost_total)
   std::uint64_t trials_used = 0;
   bool reached_goal = false;  //!< stopped by precision (true) or by max_trials (false)
 };
 
 //! Runs blocks of trials, checking relative_half_width(cost_total of the trials so far) at each
-//! checkpoint; stops at the first checkpoint where it is <= goal.relative, or at max_trials. Equal to run_trials(model, scenario, {first_trial, trials_used}) bit for bit.
+//! checkpoint; stops at the first checkpoint where it is <= goal.relative, or at max_trials. Equal to
+//! run_trials(model, scenario, {first_trial, trials_used}) bit for bit.
 PrecisionRun run_to_precision(const Model& model, const Scenario& scenario, const PrecisionGoal& goal,
                               const RunOptions& options);
 
@@ -180,8 +181,8 @@ PrecisionRun run_to_precision(const Model& model, const Scenario& scenario, cons
 //! is the largest over candidates), or max_trials. A candidate that saves exactly nothing has half-width
 //! 0; one whose savings average 0 but vary never converges (runs to max_trials). `results` is left
 //! empty: the caller runs compare() with trials_used, which gives the same trials bit for bit.
-PrecisionRun savings_precision(const Model& model, const std::vector<Scenario>& candidates, const PrecisionGoal& goal,
-                               const RunOptions& options);
+PrecisionRun savings_precision(const Model& model, const std::vector<Scenario>& candidates,
+                               const PrecisionGoal& goal, const RunOptions& options);
 
 //! Appends `more` (trials right after `into`'s) to `into`, column by column.
 void append_results(TrialResults& into, const TrialResults& more);

@@ -41,12 +41,13 @@ void add_whatif_run_options(CLI::App* cmd, RunArgs& a, bool with_csv) {
 }
 
 //! The values of one axis from --values or --range (exactly one of them).
-std::vector<double> axis_values(const std::string& values, const std::string& range, const std::string& values_option,
-                                const std::string& range_option, const std::string& param_option) {
+std::vector<double> axis_values(const std::string& values, const std::string& range,
+                                const std::string& values_option, const std::string& range_option,
+                                const std::string& param_option) {
   if (values.empty() == range.empty())
     throw InputError({}, param_option,
-                     fmt::format("give the values to try with either {} a,b,c or {} lo:hi:n (not both)", values_option,
-                                 range_option));
+                     fmt::format("give the values to try with either {} a,b,c or {} lo:hi:n (not both)",
+                                 values_option, range_option));
   return values.empty() ? parse_sweep_range(range, range_option) : parse_sweep_values(values, values_option);
 }
 
@@ -60,16 +61,18 @@ void write_outputs(const RunArgs& a, const std::string& json_text, const std::st
 
 int cmd_sweep(const SweepArgs& a) {
   const Model model = load_for_run(a.run);
-  const SweepAxis axis =
-      make_sweep_axis(model, a.param, axis_values(a.values, a.range, "--values", "--range", "--param"), "--param");
+  const SweepAxis axis = make_sweep_axis(
+      model, a.param, axis_values(a.values, a.range, "--values", "--range", "--param"), "--param");
   std::optional<SweepAxis> axis2;
   if (!a.param2.empty()) {
     if (a.param2 == a.param)
-      throw InputError({}, "--param2", fmt::format("a grid needs two different parameters, got {} twice", a.param));
-    axis2 = make_sweep_axis(model, a.param2, axis_values(a.values2, a.range2, "--values2", "--range2", "--param2"),
-                            "--param2");
+      throw InputError({}, "--param2",
+                       fmt::format("a grid needs two different parameters, got {} twice", a.param));
+    axis2 = make_sweep_axis(
+        model, a.param2, axis_values(a.values2, a.range2, "--values2", "--range2", "--param2"), "--param2");
   } else if (!a.values2.empty() || !a.range2.empty()) {
-    throw InputError({}, "--param2", "--values2 and --range2 need --param2 PATH, the second parameter of the grid");
+    throw InputError({}, "--param2",
+                     "--values2 and --range2 need --param2 PATH, the second parameter of the grid");
   }
 
   const auto start = std::chrono::steady_clock::now();
@@ -78,11 +81,12 @@ int cmd_sweep(const SweepArgs& a) {
   if (!a.run.quiet)
     std::cerr << fmt::format("mistakesim: sweeping {} point{} of {} simulated years each\n",
                              axis.values.size() * (axis2 ? axis2->values.size() : 1),
-                             axis.values.size() * (axis2 ? axis2->values.size() : 1) == 1 ? "" : "s", model.trials);
+                             axis.values.size() * (axis2 ? axis2->values.size() : 1) == 1 ? "" : "s",
+                             model.trials);
   const Sweep sweep = run_sweep(model, axis, axis2, options);
-  const RunInfo info = make_run_info(options.threads,
-                                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-                                     a.run.config);
+  const RunInfo info = make_run_info(
+      options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+      a.run.config);
 
   std::string json_text, csv_text;
   if (!a.run.json_path.empty()) json_text = sweep_json(model, sweep, info).dump(2) + "\n";
@@ -102,9 +106,9 @@ int cmd_sensitivity(const SensitivityArgs& a) {
   options.threads = thread_count(a.run.threads);
   const TrialResults results = run_trials(model, Scenario{}, options);
   const Sensitivity s = sensitivity(model, results);
-  const RunInfo info = make_run_info(options.threads,
-                                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-                                     a.run.config);
+  const RunInfo info = make_run_info(
+      options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+      a.run.config);
   std::string json_text;
   if (!a.run.json_path.empty()) json_text = sensitivity_json(model, s, results, info).dump(2) + "\n";
   write_outputs(a.run, json_text, "", a.run.json_path == "-" ? "" : sensitivity_terminal(model, s, info));
@@ -114,18 +118,21 @@ int cmd_sensitivity(const SensitivityArgs& a) {
 }  // namespace
 
 void add_precision_options(CLI::App* cmd, PrecisionArgs& args) {
-  cmd->add_option("--precision", args.precision,
-                  "Run until the 95% CI of the mean (run: yearly cost; compare: each intervention's savings) is "
-                  "within this share of it: 0.5% or 0.005. The trial count is chosen among 10,000, 20,000, "
-                  "40,000, ... and is the same every time");
-  cmd->add_option("--max-trials", args.max_trials, "With --precision: stop at this many years at most (default 1,000,000)")
+  cmd->add_option(
+      "--precision", args.precision,
+      "Run until the 95% CI of the mean (run: yearly cost; compare: each intervention's savings) is "
+      "within this share of it: 0.5% or 0.005. The trial count is chosen among 10,000, 20,000, "
+      "40,000, ... and is the same every time");
+  cmd->add_option("--max-trials", args.max_trials,
+                  "With --precision: stop at this many years at most (default 1,000,000)")
       ->check(CLI::PositiveNumber);
 }
 
 std::optional<PrecisionGoal> precision_goal(const RunArgs& run, const PrecisionArgs& args) {
   if (!args.enabled()) {
     if (args.max_trials)
-      throw InputError({}, "--max-trials", "--max-trials bounds a --precision run; give --precision too, or use --trials");
+      throw InputError({}, "--max-trials",
+                       "--max-trials bounds a --precision run; give --precision too, or use --trials");
     return std::nullopt;
   }
   if (run.trials)
@@ -159,16 +166,19 @@ void warn_if_max_trials(const PrecisionRun& run, bool quiet, const std::string& 
 }
 
 std::string precision_note(const PrecisionRun& run, const std::string& what) {
-  return fmt::format("\nStopped after {} simulated years: {} is known to ±{:.3g}% (95% confidence; asked ±{:.3g}%){}.\n",
-                     format_count(static_cast<double>(run.trials_used)), what, 100.0 * run.reached,
-                     100.0 * run.asked, run.reached_goal ? "" : ", the most --max-trials allows");
+  return fmt::format(
+      "\nStopped after {} simulated years: {} is known to ±{:.3g}% (95% confidence; asked ±{:.3g}%){}.\n",
+      format_count(static_cast<double>(run.trials_used)), what, 100.0 * run.reached, 100.0 * run.asked,
+      run.reached_goal ? "" : ", the most --max-trials allows");
 }
 
 void add_whatif_commands(CLI::App& app, Action& action) {
   auto sweep = std::make_shared<SweepArgs>();
-  CLI::App* cmd = app.add_subcommand("sweep", "What if one rate (or two) were different? The study at each value");
+  CLI::App* cmd =
+      app.add_subcommand("sweep", "What if one rate (or two) were different? The study at each value");
   add_whatif_run_options(cmd, sweep->run, true);
-  cmd->add_option("--param,-p", sweep->param, "Year-level parameter path to set, e.g. pipeline.close_rate")->required();
+  cmd->add_option("--param,-p", sweep->param, "Year-level parameter path to set, e.g. pipeline.close_rate")
+      ->required();
   cmd->add_option("--values", sweep->values, "Comma-separated values to try, e.g. 0.4,0.5,0.6");
   cmd->add_option("--range", sweep->range, "lo:hi:n - n evenly spaced values from lo to hi, e.g. 0.4:0.7:4");
   cmd->add_option("--param2", sweep->param2, "A second parameter: every pair of values (a grid)");
@@ -187,7 +197,8 @@ Examples:
   cmd->callback([&action, sweep] { action = [sweep] { return cmd_sweep(*sweep); }; });
 
   auto sens = std::make_shared<SensitivityArgs>();
-  CLI::App* sc = app.add_subcommand("sensitivity", "Which uncertain inputs drive the yearly cost of mistakes?");
+  CLI::App* sc =
+      app.add_subcommand("sensitivity", "Which uncertain inputs drive the yearly cost of mistakes?");
   add_whatif_run_options(sc, sens->run, false);
   sc->footer(R"(
 Ranks every uncertain year-level input (rates and probabilities drawn once per simulated year) by

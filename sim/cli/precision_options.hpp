@@ -15,7 +15,7 @@
 namespace mistakesim::cli {
 
 struct PrecisionArgs {
-  std::string precision;                   //!< as typed: "0.5%" or "0.005"; empty: a fixed run
+  std::string precision;                    //!< as typed: "0.5%" or "0.005"; empty: a fixed run
   std::optional<std::uint64_t> max_trials;  //!< cap on the trials a precision run may use
   bool enabled() const { return !precision.empty(); }
 };

@@ -31,13 +31,15 @@ double parse_precision(const std::string& text, const std::string& option) {
   }
   double x = 0.0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), x);
-  const bool number = !digits.empty() && ec == std::errc() && end == digits.data() + digits.size() && std::isfinite(x);
+  const bool number =
+      !digits.empty() && ec == std::errc() && end == digits.data() + digits.size() && std::isfinite(x);
   if (percent) x /= 100.0;
   if (!number || !(x > 0.0 && x < 1.0))
-    throw InputError({}, option,
-                     fmt::format("expected a relative precision above 0 and below 1, as a fraction (0.005) or a "
-                                 "percentage (0.5%), got \"{}\"",
-                                 text));
+    throw InputError(
+        {}, option,
+        fmt::format("expected a relative precision above 0 and below 1, as a fraction (0.005) or a "
+                    "percentage (0.5%), got \"{}\"",
+                    text));
   return x;
 }
 
@@ -88,7 +90,8 @@ void append_results(TrialResults& into, const TrialResults& more) {
   auto merge_columns = [&](auto& a, const auto& b, std::size_t columns) {
     std::remove_reference_t<decltype(a)> merged(columns * n);
     for (std::size_t c = 0; c < columns; ++c) {
-      std::copy_n(a.begin() + static_cast<std::ptrdiff_t>(c * n0), n0, merged.begin() + static_cast<std::ptrdiff_t>(c * n));
+      std::copy_n(a.begin() + static_cast<std::ptrdiff_t>(c * n0), n0,
+                  merged.begin() + static_cast<std::ptrdiff_t>(c * n));
       std::copy_n(b.begin() + static_cast<std::ptrdiff_t>(c * n1), n1,
                   merged.begin() + static_cast<std::ptrdiff_t>(c * n + n0));
     }
@@ -127,8 +130,8 @@ PrecisionRun run_to_precision(const Model& model, const Scenario& scenario, cons
   return run;
 }
 
-PrecisionRun savings_precision(const Model& model, const std::vector<Scenario>& candidates, const PrecisionGoal& goal,
-                               const RunOptions& options) {
+PrecisionRun savings_precision(const Model& model, const std::vector<Scenario>& candidates,
+                               const PrecisionGoal& goal, const RunOptions& options) {
   SIM_CHECK(!candidates.empty(), << "no candidate to compare");
   PrecisionRun run;
   run.asked = goal.relative;
@@ -142,7 +145,8 @@ PrecisionRun savings_precision(const Model& model, const std::vector<Scenario>& 
     run.reached = 0.0;
     for (std::size_t c = 0; c < candidates.size(); ++c) {
       const TrialResults with = run_trials(model, candidates[c], block);
-      for (std::uint64_t t = 0; t < with.count; ++t) savings[c].push_back(baseline.cost_total[t] - with.cost_total[t]);
+      for (std::uint64_t t = 0; t < with.count; ++t)
+        savings[c].push_back(baseline.cost_total[t] - with.cost_total[t]);
       const double relative = relative_half_width(savings[c]);
       run.reached = std::isnan(relative) ? relative : std::max(run.reached, relative);
     }

@@ -71,9 +71,9 @@ InputId sweep_input(const Model& model, const std::string& path, const std::stri
   if (id != kNoInput) return id;
   std::string valid;
   for (const YearInput& in : model.inputs) valid += (valid.empty() ? "" : ", ") + in.path;
-  throw InputError({}, option,
-                   fmt::format("\"{}\" is not a year-level input of the study; a sweep can set one of: {}", path,
-                               valid));
+  throw InputError(
+      {}, option,
+      fmt::format("\"{}\" is not a year-level input of the study; a sweep can set one of: {}", path, valid));
 }
 
 std::vector<double> parse_sweep_values(const std::string& text, const std::string& option) {
@@ -81,9 +81,10 @@ std::vector<double> parse_sweep_values(const std::string& text, const std::strin
   for (const std::string& part : split(text, ',')) {
     const auto x = parse_number(part);
     if (!x)
-      throw InputError({}, option,
-                       fmt::format("expected comma-separated numbers such as 0.1,0.2,0.4, got \"{}\" in \"{}\"",
-                                   trim(part), text));
+      throw InputError(
+          {}, option,
+          fmt::format("expected comma-separated numbers such as 0.1,0.2,0.4, got \"{}\" in \"{}\"",
+                      trim(part), text));
     values.push_back(*x);
   }
   return values;
@@ -105,7 +106,8 @@ std::vector<double> parse_sweep_range(const std::string& text, const std::string
   const auto count = static_cast<std::size_t>(*n);
   std::vector<double> values(count);
   for (std::size_t i = 0; i < count; ++i)
-    values[i] = count == 1 ? *lo : *lo + (*hi - *lo) * static_cast<double>(i) / static_cast<double>(count - 1);
+    values[i] =
+        count == 1 ? *lo : *lo + (*hi - *lo) * static_cast<double>(i) / static_cast<double>(count - 1);
   if (count > 1) values.back() = *hi;  // exactly hi, whatever the rounding
   return values;
 }

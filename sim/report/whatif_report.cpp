@@ -18,8 +18,8 @@ Json number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
 
 //! Columns on screen of UTF-8 text: one per code point.
 std::size_t width_of(std::string_view text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 //! Aligned columns: text left, numbers right.
@@ -88,11 +88,11 @@ Json param_json(const Model& model, const SweepAxis& axis) {
 std::string header(const Model& model, std::uint64_t trials, const RunInfo& info) {
   std::string out = (model.name.empty() ? std::string("Study") : model.name) + "\n";
   out += fmt::format("{} simulated year{}, seed {}, {} rep{}, amounts in {} ({} basis)\n", trials,
-                     trials == 1 ? "" : "s", model.seed, model.reps, model.reps == 1 ? "" : "s", model.currency,
-                     value_basis_name(model.value));
+                     trials == 1 ? "" : "s", model.seed, model.reps, model.reps == 1 ? "" : "s",
+                     model.currency, value_basis_name(model.value));
   if (!info.study_file.empty() || info.threads > 0)
-    out += fmt::format("{}{} threads, {:.1f} s\n", info.study_file.empty() ? "" : info.study_file + ", ", info.threads,
-                       info.seconds);
+    out += fmt::format("{}{} threads, {:.1f} s\n", info.study_file.empty() ? "" : info.study_file + ", ",
+                       info.threads, info.seconds);
   return out;
 }
 
@@ -152,7 +152,8 @@ nlohmann::ordered_json sweep_json(const Model& model, const Sweep& sweep, const 
     cost["unknown"] = summary_json(p.unknown);
     Json& change = cost["change_from_first"];  // paired, trial by trial: narrow because the draws are shared
     change["mean"] = number(p.change_from_first.mean);
-    change["mean_ci95"] = Json::array({number(p.change_from_first.mean_ci95_lo), number(p.change_from_first.mean_ci95_hi)});
+    change["mean_ci95"] =
+        Json::array({number(p.change_from_first.mean_ci95_lo), number(p.change_from_first.mean_ci95_hi)});
     change["sd"] = number(p.change_from_first.sd);
     Json& pipeline = point["pipeline"];
     pipeline["opportunities_mean"] = number(p.pipeline.opportunities);
@@ -182,9 +183,12 @@ void write_sweep_csv(std::ostream& out, const Model& model, const Sweep& sweep) 
   // Paths and ids hold no comma, quote or line break (the config layer refuses them), so no quoting.
   out << "value:" << sweep.axis.path;
   if (sweep.axis2) out << ",value:" << sweep.axis2->path;
-  out << ",cost_mean,cost_mean_ci95_lo,cost_mean_ci95_hi,cost_sd,cost_p05,cost_p10,cost_p50,cost_p90,cost_p95,"
-         "cost_cvar95,known_mean,unknown_mean,opportunities_mean,good_fits_mean,wins_done_right_mean,wins_mean,"
-         "should_have_bought_mean,nonbuyer_hours_mean,revenue_done_right_mean,revenue_mean,change_from_first_mean,"
+  out << ",cost_mean,cost_mean_ci95_lo,cost_mean_ci95_hi,cost_sd,cost_p05,cost_p10,cost_p50,cost_p90,cost_"
+         "p95,"
+         "cost_cvar95,known_mean,unknown_mean,opportunities_mean,good_fits_mean,wins_done_right_mean,wins_"
+         "mean,"
+         "should_have_bought_mean,nonbuyer_hours_mean,revenue_done_right_mean,revenue_mean,change_from_first_"
+         "mean,"
          "change_from_first_ci95_lo,change_from_first_ci95_hi";
   for (const Mistake& m : model.mistakes) out << ",cost:" << m.id;
   out << '\n';
@@ -192,11 +196,28 @@ void write_sweep_csv(std::ostream& out, const Model& model, const Sweep& sweep) 
   for (const SweepPoint& p : sweep.points) {
     out << num(p.value);
     if (p.value2) out << ',' << num(*p.value2);
-    for (double x : {p.total.mean, p.total.mean_ci95_lo, p.total.mean_ci95_hi, p.total.sd, p.total.p05, p.total.p10,
-                     p.total.p50, p.total.p90, p.total.p95, p.total.cvar95, p.known.mean, p.unknown.mean,
-                     p.pipeline.opportunities, p.pipeline.good_fits, p.pipeline.wins_done_right, p.pipeline.wins,
-                     p.pipeline.should_have_bought, p.pipeline.nonbuyer_hours, p.pipeline.revenue_done_right,
-                     p.pipeline.revenue, p.change_from_first.mean, p.change_from_first.mean_ci95_lo,
+    for (double x : {p.total.mean,
+                     p.total.mean_ci95_lo,
+                     p.total.mean_ci95_hi,
+                     p.total.sd,
+                     p.total.p05,
+                     p.total.p10,
+                     p.total.p50,
+                     p.total.p90,
+                     p.total.p95,
+                     p.total.cvar95,
+                     p.known.mean,
+                     p.unknown.mean,
+                     p.pipeline.opportunities,
+                     p.pipeline.good_fits,
+                     p.pipeline.wins_done_right,
+                     p.pipeline.wins,
+                     p.pipeline.should_have_bought,
+                     p.pipeline.nonbuyer_hours,
+                     p.pipeline.revenue_done_right,
+                     p.pipeline.revenue,
+                     p.change_from_first.mean,
+                     p.change_from_first.mean_ci95_lo,
                      p.change_from_first.mean_ci95_hi})
       out << ',' << num(x);
     for (double x : p.mistake_cost_mean) out << ',' << num(x);
@@ -207,8 +228,10 @@ void write_sweep_csv(std::ostream& out, const Model& model, const Sweep& sweep) 
 std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo& info) {
   const auto money = [&](double x) { return format_currency(x, model.currency); };
   std::string out = header(model, sweep.trials, info);
-  out += fmt::format("\nWhat if {}{} were ...\n", sweep.axis.path, sweep.axis2 ? " and " + sweep.axis2->path : "");
-  out += fmt::format("  (the study says {} = {}", sweep.axis.path, model.inputs[sweep.axis.input].dist.describe());
+  out += fmt::format("\nWhat if {}{} were ...\n", sweep.axis.path,
+                     sweep.axis2 ? " and " + sweep.axis2->path : "");
+  out += fmt::format("  (the study says {} = {}", sweep.axis.path,
+                     model.inputs[sweep.axis.input].dist.describe());
   if (sweep.axis2)
     out += fmt::format("; {} = {}", sweep.axis2->path, model.inputs[sweep.axis2->input].dist.describe());
   out += ")\n\n";
@@ -219,8 +242,8 @@ std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo
     right.push_back(true);
     head.push_back(sweep.axis2->path);
   }
-  for (const char* h :
-       {"Average year", "Change", "Good year", "Typical year", "Bad year", "Known", "Wins", "Should have won"}) {
+  for (const char* h : {"Average year", "Change", "Good year", "Typical year", "Bad year", "Known", "Wins",
+                        "Should have won"}) {
     right.push_back(true);
     head.emplace_back(h);
   }
@@ -236,9 +259,10 @@ std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo
     if (sweep.axis2) row.push_back(format_input_value(model, sweep.axis2->input, *p.value2));
     row.push_back(money(p.total.mean));
     const double half = 0.5 * (p.change_from_first.mean_ci95_hi - p.change_from_first.mean_ci95_lo);
-    row.push_back(&p == &sweep.points.front() ? "-"
-                                              : fmt::format("{}{} ±{}", p.change_from_first.mean >= 0 ? "+" : "",
-                                                            money(p.change_from_first.mean), money(half)));
+    row.push_back(&p == &sweep.points.front()
+                      ? "-"
+                      : fmt::format("{}{} ±{}", p.change_from_first.mean >= 0 ? "+" : "",
+                                    money(p.change_from_first.mean), money(half)));
     row.push_back(money(p.total.p10));
     row.push_back(money(p.total.p50));
     row.push_back(money(p.total.p90));
@@ -248,10 +272,11 @@ std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo
     t.add(std::move(row));
   }
   out += t.render("  ");
-  out += "\n  Every row plays the same simulated years with the same random numbers, so the differences\n"
-         "  between rows come from the parameter, not from chance. Change: average yearly cost minus row\n"
-         "  1's, year by year, with its 95% margin. Good year: 1 in 10 costs less; bad year: 1 in 10\n"
-         "  costs more. Known: share of the cost in mistakes the team notices.\n";
+  out +=
+      "\n  Every row plays the same simulated years with the same random numbers, so the differences\n"
+      "  between rows come from the parameter, not from chance. Change: average yearly cost minus row\n"
+      "  1's, year by year, with its 95% margin. Good year: 1 in 10 costs less; bad year: 1 in 10\n"
+      "  costs more. Known: share of the cost in mistakes the team notices.\n";
   return out;
 }
 
@@ -315,8 +340,8 @@ std::string sensitivity_terminal(const Model& model, const Sensitivity& s, const
     const std::string shift =
         std::isfinite(in.tail_shift) ? fmt::format("{:+.2f} sd", in.tail_shift) : std::string("-");
     t.add({std::to_string(++rank), in.param, bar(in.spearman),
-           std::isfinite(in.spearman) ? fmt::format("{:+.2f}", in.spearman) : "-", fmt::format("{:+.2f}", in.src),
-           money(in.swing_p10_p90), shift});
+           std::isfinite(in.spearman) ? fmt::format("{:+.2f}", in.spearman) : "-",
+           fmt::format("{:+.2f}", in.src), money(in.swing_p10_p90), shift});
   }
   out += t.render("  ");
   out += fmt::format(
