@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -74,6 +75,18 @@ TEST_CASE("cvar95: fractional boundary weight for non-integer tail counts", "[st
   CHECK(cvar(one_to(7)) == 7.0);
   // Other levels: 1..100 at 0.9 is the mean of 91..100.
   CHECK(cvar(one_to(100), 0.90) == Approx(95.5).epsilon(1e-14));
+}
+
+TEST_CASE("cvar95: summarize agrees bit for bit with tail_mean(tail_weights)", "[stats][cvar]") {
+  // 730 values with many ties (k = 36.5, a fractional boundary inside a run of equal values).
+  std::vector<double> v;
+  for (int i = 0; i < 730; ++i) v.push_back(static_cast<double>((i * 7919) % 97) * 1.1);
+  const double from_summary = summarize(v).cvar95;
+  CHECK(from_summary == tail_mean(tail_weights(v), v));
+  CHECK(from_summary == cvar(v));
+  // Worst first: 96 x7, 95 x8, 94 x7, 93 x8, then 92 x8 of which 6 fully and the 37th value (92)
+  // with weight 0.5: (672 + 760 + 658 + 744 + 552 + 46) / 36.5 = 3432 / 36.5, times 1.1.
+  CHECK(from_summary == Approx(3432.0 / 36.5 * 1.1).epsilon(1e-14));
 }
 
 TEST_CASE("tail_weights: worst first, ties broken by lower trial index", "[stats][cvar]") {

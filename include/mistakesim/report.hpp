@@ -38,6 +38,10 @@ nlohmann::ordered_json summary_json(const Summary& s);
 //! The run summary as JSON (docs/json-schema.md). Deterministic: keys in a fixed order, numbers in
 //! nlohmann's shortest round-trip form, mistakes ranked by mean cost with ties in model order.
 nlohmann::ordered_json run_json(const Model& model, const TrialResults& results, const RunInfo& info);
+//! The same with the run's summary already computed (summarize_run(results)): the CLI computes it
+//! once for the JSON and the terminal table.
+nlohmann::ordered_json run_json(const Model& model, const TrialResults& results, const RunSummary& summary,
+                                const RunInfo& info);
 
 //! Per-trial CSV: trial, cost_total, cost_known, cost_unknown, opportunities, wins,
 //! should_have_bought, nonbuyer_hours, then cost:<mistake id> per mistake (model order) and
@@ -47,6 +51,8 @@ void write_csv(std::ostream& out, const Model& model, const TrialResults& result
 
 //! A plain-words table of the run for a sales leader (deals, hours, money), aligned columns.
 std::string terminal_summary(const Model& model, const TrialResults& results, const RunInfo& info);
+std::string terminal_summary(const Model& model, const TrialResults& results, const RunSummary& summary,
+                             const RunInfo& info);
 
 //! Money for people, for a table: whole units with thousands separators below one million
 //! ("$80,000", "$999,999", "$0"); from one million on, three significant digits with M, B, T

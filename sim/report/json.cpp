@@ -87,9 +87,14 @@ nlohmann::ordered_json summary_json(const Summary& s) {
 }
 
 nlohmann::ordered_json run_json(const Model& model, const TrialResults& results, const RunInfo& info) {
-  SIM_CHECK(results.mistake_count == model.mistakes.size(),
-            << results.mistake_count << " mistake columns for " << model.mistakes.size() << " mistakes");
-  const RunSummary s = summarize_run(results);
+  return run_json(model, results, summarize_run(results), info);
+}
+
+nlohmann::ordered_json run_json(const Model& model, const TrialResults& results, const RunSummary& s,
+                                const RunInfo& info) {
+  SIM_CHECK(results.mistake_count == model.mistakes.size() && s.mistakes.size() == model.mistakes.size(),
+            << results.mistake_count << " mistake columns and " << s.mistakes.size() << " summaries for "
+            << model.mistakes.size() << " mistakes");
 
   Json j;
   j["schema"] = kRunSchema;

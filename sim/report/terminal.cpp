@@ -67,9 +67,14 @@ class TextTable {
 }  // namespace detail
 
 std::string terminal_summary(const Model& model, const TrialResults& results, const RunInfo& info) {
-  SIM_CHECK(results.mistake_count == model.mistakes.size(),
-            << results.mistake_count << " mistake columns for " << model.mistakes.size() << " mistakes");
-  const RunSummary s = summarize_run(results);
+  return terminal_summary(model, results, summarize_run(results), info);
+}
+
+std::string terminal_summary(const Model& model, const TrialResults& results, const RunSummary& s,
+                             const RunInfo& info) {
+  SIM_CHECK(results.mistake_count == model.mistakes.size() && s.mistakes.size() == model.mistakes.size(),
+            << results.mistake_count << " mistake columns and " << s.mistakes.size() << " summaries for "
+            << model.mistakes.size() << " mistakes");
   const auto money = [&](double x) { return format_currency(x, model.currency); };
   const auto share_of_total = [&](double x) {
     return format_percent(s.total.mean != 0.0 ? x / s.total.mean : NAN);

@@ -38,17 +38,55 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kZ95 = 1.96;  // two-sided 95% normal quantile, as documented for mean_ci95
 
-//! Order of the tail: larger value first, then lower trial index first.
-std::vector<std::uint64_t> worst_first_order(std::span<const double> values) {
+//! How many of n values form the worst (1 - level) share: `whole` values with weight 1, then one
+//! with weight `fraction` (0 if none); total_weight = whole + fraction. See tail_weights().
+struct TailCut {
+  std::size_t whole = 0;
+  double fraction = 0.0;
+  double total_weight = 0.0;
+};
+
+TailCut tail_cut(std::size_t n, double level) {
+  SIM_CHECK(level >= 0.0 && level < 1.0, << "level = " << level);
+  TailCut cut;
+  if (n == 0) return cut;
+  // n - level n rather than (1 - level) n: 1 - 0.95 is not 0.05 in binary, while 0.95 n usually
+  // rounds to the exact product (k = 1.5 exactly for n = 30).
+  const double k = static_cast<double>(n) - level * static_cast<double>(n);
+  if (k <= 1.0) {
+    cut.whole = 1;
+    cut.total_weight = 1.0;
+    return cut;
+  }
+  // Snap a fractional part within rounding of 0 or 1: k is an integer in exact decimal arithmetic.
+  double whole = std::floor(k);
+  if (k - whole > 1.0 - 1e-9) whole += 1.0;
+  double fraction = k - whole;
+  if (fraction < 1e-9) fraction = 0.0;
+  cut.whole = std::min<std::size_t>(static_cast<std::size_t>(whole), n);
+  cut.fraction = cut.whole < n ? fraction : 0.0;
+  cut.total_weight = static_cast<double>(cut.whole) + cut.fraction;
+  return cut;
+}
+
+//! The `count` worst non-NaN values' indices, worst first: larger value first, then lower index.
+//! A partial selection (nth_element) then a sort of the selected part: O(n + count log count).
+std::vector<std::uint64_t> worst_first(std::span<const double> values, std::size_t count) {
   std::vector<std::uint64_t> order;
   order.reserve(values.size());
   for (std::uint64_t i = 0; i < values.size(); ++i) {
     if (!std::isnan(values[i])) order.push_back(i);
   }
-  std::sort(order.begin(), order.end(), [&](std::uint64_t a, std::uint64_t b) {
+  const auto worse = [&](std::uint64_t a, std::uint64_t b) {
     if (values[a] != values[b]) return values[a] > values[b];
     return a < b;
-  });
+  };
+  count = std::min(count, order.size());
+  if (count < order.size()) {
+    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count), order.end(), worse);
+  }
+  order.resize(count);
+  std::sort(order.begin(), order.end(), worse);
   return order;
 }
 
@@ -87,29 +125,17 @@ double quantile_sorted(std::span<const double> sorted, double p) {
 }
 
 TailWeights tail_weights(std::span<const double> values, double level) {
-  SIM_CHECK(level >= 0.0 && level < 1.0, << "level = " << level);
+  const auto finite = static_cast<std::size_t>(
+      std::count_if(values.begin(), values.end(), [](double v) { return !std::isnan(v); }));
+  const detail::TailCut cut = detail::tail_cut(finite, level);
   TailWeights tail;
-  const std::vector<std::uint64_t> order = detail::worst_first_order(values);
-  const std::size_t n = order.size();
-  if (n == 0) return tail;
-  // n - level n rather than (1 - level) n: 1 - 0.95 is not 0.05 in binary, while 0.95 n usually
-  // rounds to the exact product (k = 1.5 exactly for n = 30).
-  const double k = static_cast<double>(n) - level * static_cast<double>(n);
-  if (k <= 1.0) {
-    tail.trials.emplace_back(order[0], 1.0);
-    tail.total_weight = 1.0;
-    return tail;
-  }
-  // Snap a fractional part within rounding of 0 or 1: k is an integer in exact decimal arithmetic.
-  double whole = std::floor(k);
-  if (k - whole > 1.0 - 1e-9) whole += 1.0;
-  double fraction = k - whole;
-  if (fraction < 1e-9) fraction = 0.0;
-  const auto m = std::min<std::size_t>(static_cast<std::size_t>(whole), n);
-  tail.trials.reserve(m + 1);
-  for (std::size_t i = 0; i < m; ++i) tail.trials.emplace_back(order[i], 1.0);
-  if (fraction > 0.0 && m < n) tail.trials.emplace_back(order[m], fraction);
-  tail.total_weight = static_cast<double>(m) + (m < n ? fraction : 0.0);
+  if (cut.whole == 0) return tail;
+  const std::vector<std::uint64_t> order =
+      detail::worst_first(values, cut.whole + (cut.fraction > 0.0 ? 1 : 0));
+  tail.trials.reserve(order.size());
+  for (std::size_t i = 0; i < cut.whole; ++i) tail.trials.emplace_back(order[i], 1.0);
+  if (cut.fraction > 0.0) tail.trials.emplace_back(order[cut.whole], cut.fraction);
+  tail.total_weight = cut.total_weight;
   return tail;
 }
 
@@ -167,12 +193,16 @@ Summary summarize(std::span<const double> values) {
   s.mean_ci95_lo = s.mean - half_width;
   s.mean_ci95_hi = s.mean + half_width;
 
-  // CVaR before sorting: the tail order (value desc, index asc) is then defined on trial indices.
-  // Sorting the NaN-free copy keeps the same multiset, and the tail sum runs largest first, so the
-  // result equals tail_mean(tail_weights(values), values) bit for bit.
-  s.cvar95 = cvar(sorted, 0.95);
-
   std::sort(sorted.begin(), sorted.end());
+  // CVaR from the sorted copy, summed largest first with the same weights and in the same order as
+  // tail_mean(tail_weights(values), values) (ties have equal values), so the two agree bit for bit.
+  {
+    const detail::TailCut cut = detail::tail_cut(sorted.size(), 0.95);
+    detail::CompensatedSum tail_sum;
+    for (std::size_t i = 0; i < cut.whole; ++i) tail_sum.add(sorted[sorted.size() - 1 - i]);
+    if (cut.fraction > 0.0) tail_sum.add(cut.fraction * sorted[sorted.size() - 1 - cut.whole]);
+    s.cvar95 = tail_sum.value() / cut.total_weight;
+  }
   s.min = sorted.front();
   s.max = sorted.back();
   s.p05 = quantile_sorted(sorted, 0.05);
