@@ -469,13 +469,13 @@ TEST_CASE("CLI sweep refuses bad parameters and values with exit 2", "[whatif][c
 
 TEST_CASE("CLI run --precision: reaches the goal, same count every time, equals a fixed run",
           "[whatif][cli][precision]") {
-  const CliResult a = run_cli("run configs/mid-market.toml --precision 0.5% --json - --threads 2");
+  const CliResult a = run_cli("run configs/mid-market.toml --precision 0.4% --json - --threads 2");
   INFO(a.err);
   REQUIRE(a.status == 0);
   const Json j = Json::parse(a.out);
-  REQUIRE(j["precision"]["asked"] == 0.005);
+  REQUIRE(j["precision"]["asked"] == 0.004);
   REQUIRE(j["precision"]["stopped_by"] == "precision");
-  REQUIRE(j["precision"]["reached"].get<double>() <= 0.005);
+  REQUIRE(j["precision"]["reached"].get<double>() <= 0.004);
   const auto used = j["precision"]["trials_used"].get<std::uint64_t>();
   REQUIRE(used >= 20'000);  // the first block of 10,000 was not enough: it stopped on a later check
   REQUIRE(j["study"]["trials"] == used);
@@ -483,7 +483,7 @@ TEST_CASE("CLI run --precision: reaches the goal, same count every time, equals 
   const double sd = j["cost"]["total"]["sd"].get<double>(), mean = j["cost"]["total"]["mean"].get<double>();
   REQUIRE(j["precision"]["reached"].get<double>() ==
           Approx(1.96 * sd / std::sqrt(double(used)) / mean).epsilon(1e-9));
-  const CliResult again = run_cli("run configs/mid-market.toml --precision 0.005 --json - --threads 1");
+  const CliResult again = run_cli("run configs/mid-market.toml --precision 0.004 --json - --threads 1");
   REQUIRE(Json::parse(again.out)["precision"]["trials_used"] == used);
   REQUIRE(json_results_only(Json::parse(again.out)) == json_results_only(j));
   const CliResult fixed =

@@ -5,6 +5,7 @@
 
 #include <mistakesim/model.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -85,6 +86,8 @@ struct RunOptions {
   std::uint64_t trials = 0;       //!< 0: the model's trial count
   unsigned threads = 0;           //!< 0: all cores
   std::uint64_t block_size = 1024;  //!< trials per parallel block (does not change results)
+  //! If set, trials done are added to it as blocks finish (for a progress bar; never read back).
+  std::atomic<std::uint64_t>* progress = nullptr;
 };
 
 //! Runs trials [first_trial, first_trial + trials) of the scenario in parallel (oneTBB, fixed blocks).

@@ -131,6 +131,7 @@ struct Model {
   std::vector<Intervention> interventions;
   std::vector<Correlation> correlations;
   Copula copula;  //!< compiled from correlations by compile_copula()
+  std::vector<std::string> warnings;  //!< accepted but worth saying (e.g. a repaired correlation matrix)
 
   //! Index of the input with this path, or kNoInput.
   InputId find_input(const std::string& path) const;

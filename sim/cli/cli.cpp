@@ -47,8 +47,8 @@ Model load_for_run(const RunArgs& a) {
   Model model = load_study(a.config);
   if (a.trials) model.trials = *a.trials;
   if (a.seed) model.seed = *a.seed;
-  for (const std::string& warning : compile_copula(model))
-    if (!a.quiet) std::cerr << "mistakesim: warning: " << warning << "\n";
+  if (!a.quiet)
+    for (const std::string& warning : model.warnings) std::cerr << "mistakesim: warning: " << warning << "\n";
   return model;
 }
 

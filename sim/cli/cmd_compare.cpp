@@ -2,11 +2,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/precision_options.hpp"
+#include "cli/progress.hpp"
 
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/compare.hpp>
 #include <mistakesim/compare_report.hpp>
 #include <mistakesim/errors.hpp>
+#include <mistakesim/html_report.hpp>
 #include <mistakesim/study.hpp>
 #include <mistakesim/whatif_report.hpp>
 
@@ -82,7 +84,11 @@ int cmd_compare(const CompareArgs& a) {
     options.run.trials = precision->trials_used;
     warn_if_max_trials(*precision, a.run.quiet, "mean savings");
   }
+  ProgressBar progress((options.run.trials != 0 ? options.run.trials : model.trials) * (1 + candidates.size()),
+                       !a.run.quiet);
+  options.run.progress = progress.counter();
   const Comparison comparison = compare(model, candidates, options);
+  progress.finish();
 
   RunInfo info;
   info.threads = options.run.threads;
@@ -104,8 +110,12 @@ int cmd_compare(const CompareArgs& a) {
     write_compare_csv(csv, comparison);
     csv_text = csv.str();
   }
+  std::string html_text;
+  if (!a.run.report_path.empty())
+    html_text = compare_report_html(model, comparison, info, sha256_file_hex(a.run.config));
   if (!a.run.json_path.empty() && !json_to_stdout) write_file_atomically(a.run.json_path, json_text);
   if (!a.run.csv_path.empty()) write_file_atomically(a.run.csv_path, csv_text);
+  if (!a.run.report_path.empty()) write_file_atomically(a.run.report_path, html_text);
   if (json_to_stdout) {
     std::cout << json_text;
   } else {

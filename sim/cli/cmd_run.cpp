@@ -2,9 +2,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/precision_options.hpp"
+#include "cli/progress.hpp"
 
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/engine.hpp>
+#include <mistakesim/html_report.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/study.hpp>
 #include <mistakesim/whatif_report.hpp>
@@ -25,7 +27,12 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   RunOptions options;
   options.threads = thread_count(a.threads);
   std::optional<PrecisionRun> precision;  // set by a --precision run
-  const TrialResults results = run_with_precision(model, Scenario{}, options, goal, a.quiet, precision);
+  // A precision run's length is not known in advance: its bar counts toward --max-trials.
+  ProgressBar progress(goal ? goal->max_trials : model.trials, !a.quiet);
+  options.progress = progress.counter();
+  const TrialResults results = run_with_precision(model, Scenario{}, options, goal, precision);
+  progress.finish();
+  if (precision) warn_if_max_trials(*precision, a.quiet, "mean yearly cost");
 
   RunInfo info;
   info.threads = options.threads;
@@ -35,10 +42,11 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   info.study_file = a.config;
 
   // Render everything first, then write: a failure leaves no half-written set of outputs.
+  const RunSummary summary = summarize_run(results);
   const bool json_to_stdout = a.json_path == "-";
   std::string json_text;
   if (!a.json_path.empty()) {
-    nlohmann::ordered_json json = run_json(model, results, info);
+    nlohmann::ordered_json json = run_json(model, results, summary, info);
     if (precision) json["precision"] = precision_json(*precision);
     json_text = json.dump(2) + "\n";
   }
@@ -48,13 +56,16 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
     write_csv(csv, model, results);
     csv_text = csv.str();
   }
+  std::string html_text;
+  if (!a.report_path.empty()) html_text = run_report_html(model, results, info, sha256_file_hex(a.config));
   if (!a.json_path.empty() && !json_to_stdout) write_file_atomically(a.json_path, json_text);
   if (!a.csv_path.empty()) write_file_atomically(a.csv_path, csv_text);
+  if (!a.report_path.empty()) write_file_atomically(a.report_path, html_text);
 
   if (json_to_stdout) {
     std::cout << json_text;
   } else {
-    std::cout << terminal_summary(model, results, info);
+    std::cout << terminal_summary(model, results, summary, info);
     if (precision) std::cout << precision_note(*precision);
   }
   return 0;
@@ -62,6 +73,7 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
 
 int cmd_validate(const std::string& config) {
   const Model model = load_study(config);
+  for (const std::string& warning : model.warnings) std::cerr << "mistakesim: warning: " << warning << "\n";
   std::cout << fmt::format("{}: OK - \"{}\": {} reps, {} mistakes, {} interventions, {} uncertain inputs, {} trials\n",
                            config, model.name, model.reps, model.mistakes.size(), model.interventions.size(),
                            model.uncertain_inputs().size(), model.trials);

@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/precision_options.hpp"
+#include "cli/progress.hpp"
 
 #include <mistakesim/errors.hpp>
 #include <mistakesim/report.hpp>
@@ -83,7 +84,10 @@ int cmd_sweep(const SweepArgs& a) {
                              axis.values.size() * (axis2 ? axis2->values.size() : 1),
                              axis.values.size() * (axis2 ? axis2->values.size() : 1) == 1 ? "" : "s",
                              model.trials);
+  ProgressBar progress(model.trials * axis.values.size() * (axis2 ? axis2->values.size() : 1), !a.run.quiet);
+  options.progress = progress.counter();
   const Sweep sweep = run_sweep(model, axis, axis2, options);
+  progress.finish();
   const RunInfo info = make_run_info(
       options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
       a.run.config);
@@ -104,7 +108,10 @@ int cmd_sensitivity(const SensitivityArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.run.threads);
+  ProgressBar progress(model.trials, !a.run.quiet);
+  options.progress = progress.counter();
   const TrialResults results = run_trials(model, Scenario{}, options);
+  progress.finish();
   const Sensitivity s = sensitivity(model, results);
   const RunInfo info = make_run_info(
       options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
@@ -145,12 +152,10 @@ std::optional<PrecisionGoal> precision_goal(const RunArgs& run, const PrecisionA
 }
 
 TrialResults run_with_precision(const Model& model, const Scenario& scenario, const RunOptions& options,
-                                const std::optional<PrecisionGoal>& goal, bool quiet,
-                                std::optional<PrecisionRun>& outcome) {
+                                const std::optional<PrecisionGoal>& goal, std::optional<PrecisionRun>& outcome) {
   outcome.reset();
   if (!goal) return run_trials(model, scenario, options);
   PrecisionRun run = run_to_precision(model, scenario, *goal, options);
-  warn_if_max_trials(run, quiet, "mean yearly cost");
   TrialResults results = std::move(run.results);
   run.results = TrialResults{};
   outcome = std::move(run);

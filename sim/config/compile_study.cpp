@@ -65,6 +65,7 @@ class Compiler {
     compile_mistakes();
     compile_interventions();
     compile_correlations();
+    for (std::string& w : compile_copula(model_)) model_.warnings.push_back(std::move(w));
     return std::move(model_);
   }
 

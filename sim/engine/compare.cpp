@@ -74,19 +74,41 @@ Comparison compare(const Model& m, const std::vector<Candidate>& candidates, con
     cr.variance_reduction =
         var_paired > 0.0 ? var_independent / var_paired : std::numeric_limits<double>::infinity();
 
-    // Break-even: bisection on the effect fraction over a prefix of the same trials (the mean net
-    // of a prefix is itself a paired estimate, so the search is smooth in f).
+    // Break-even: the root of mean_net(f) on [0, 1], over a prefix of the same trials (a paired
+    // estimate, so smooth in f). With no effect nothing is saved: mean_net(0) = -mean cost exactly,
+    // no run needed. Regula falsi (Illinois variant): net is nearly linear in f, so a few runs do.
     RunOptions prefix = options.run;
+    prefix.progress = nullptr;  // the bar counts the main runs only
     prefix.trials = options.break_even_trials == 0 ? n : std::min<std::uint64_t>(n, options.break_even_trials);
-    if (mean_net(m, c, 1.0, base, prefix) < 0.0) {
+    const double net0 = -mean(std::vector<double>(cr.results.intervention_cost.begin(),
+                                                  cr.results.intervention_cost.begin() +
+                                                      static_cast<std::ptrdiff_t>(prefix.trials)));
+    const double net1 = mean_net(m, c, 1.0, base, prefix);
+    if (net1 < 0.0) {
       cr.break_even_fraction = std::nullopt;
-    } else if (mean_net(m, c, 0.0, base, prefix) >= 0.0) {
+    } else if (net0 >= 0.0) {
       cr.break_even_fraction = 0.0;
     } else {
-      double lo = 0.0, hi = 1.0;  // net(lo) < 0 <= net(hi)
-      while (hi - lo > 0.001) {
-        const double mid = 0.5 * (lo + hi);
-        (mean_net(m, c, mid, base, prefix) >= 0.0 ? hi : lo) = mid;
+      double lo = 0.0, hi = 1.0, f_lo = net0, f_hi = net1;  // f_lo < 0 <= f_hi
+      int side = 0;
+      for (int step = 0; step < 30 && hi - lo > 0.001; ++step) {
+        const double mid = std::clamp(lo + (hi - lo) * (-f_lo) / (f_hi - f_lo), lo + 1e-4, hi - 1e-4);
+        const double f_mid = mean_net(m, c, mid, base, prefix);
+        if (std::abs(f_mid) < 1e-9 * std::max(1.0, std::abs(net0))) {
+          lo = hi = mid;
+          break;
+        }
+        if (f_mid >= 0.0) {
+          hi = mid;
+          f_hi = f_mid;
+          if (side == +1) f_lo *= 0.5;
+          side = +1;
+        } else {
+          lo = mid;
+          f_lo = f_mid;
+          if (side == -1) f_hi *= 0.5;
+          side = -1;
+        }
       }
       cr.break_even_fraction = hi;
     }

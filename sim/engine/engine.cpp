@@ -295,6 +295,7 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
       }
       for (std::size_t j = 0; j < ni; ++j) r.input_values[j * n + t] = year[r.recorded_inputs[j]];
     }
+    if (options.progress) options.progress->fetch_add(end - b * block, std::memory_order_relaxed);
   };
 
   const unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());

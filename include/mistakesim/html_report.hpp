@@ -1,0 +1,47 @@
+#pragma once
+// The report for leadership: one self-contained HTML page (inline CSS, inline SVG charts drawn
+// here, no scripts, no fonts, nothing fetched) that answers the sales leader's questions in plain
+// words, shows the distributions as charts and ends with the provenance and every input.
+//
+// Everything on the page is a pure function of (model, results, study hash) except the run time
+// and the "generated" date in the provenance. Every text that comes from a study file (names, ids,
+// paths, stage names, the currency code) is HTML-escaped.
+//
+// \test tests/test_html_report.cpp (chart geometry, escaping, SHA-256 known answers, determinism)
+//       and tests/test_browser.cpp (the CLI's reports rendered by headless Chromium, [browser]).
+
+#include <mistakesim/compare.hpp>
+#include <mistakesim/engine.hpp>
+#include <mistakesim/model.hpp>
+#include <mistakesim/report.hpp>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace mistakesim {
+
+//! The HTML report of `mistakesim run`: headline, the sales leader's questions, charts (yearly cost
+//! histogram, exceedance curve, known vs unknown, mistakes ranked with their share of the mean and
+//! of the worst 5% of years), mistakes table, provenance and inputs. `study_sha256` is the hex
+//! SHA-256 of the study file's bytes (shown in the provenance). `generated_utc` is the date shown
+//! as "generated"; empty means now (UTC, ISO 8601).
+std::string run_report_html(const Model& model, const TrialResults& results, const RunInfo& info,
+                            const std::string& study_sha256, std::string_view generated_utc = {});
+
+//! The HTML report of `mistakesim compare`: the baseline's headline, then per intervention what it
+//! saves (box and whiskers P05-P25-P50-P75-P95 side by side, with its cost marked), what it costs,
+//! its net and the chance it pays off; provenance, inputs and the interventions' effects.
+std::string compare_report_html(const Model& model, const Comparison& comparison, const RunInfo& info,
+                                const std::string& study_sha256, std::string_view generated_utc = {});
+
+//! Text made safe for HTML element content and attribute values: & < > " ' escaped.
+std::string html_escape(std::string_view text);
+
+//! SHA-256 (FIPS 180-4) of bytes, as 64 lowercase hex digits.
+std::string sha256_hex(std::string_view bytes);
+
+//! SHA-256 of a file's bytes, as 64 lowercase hex digits. Throws InputError if it cannot be read.
+std::string sha256_file_hex(const std::filesystem::path& file);
+
+}  // namespace mistakesim

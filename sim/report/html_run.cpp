@@ -1,0 +1,187 @@
+// The HTML report of `mistakesim run` (see html_report.hpp): headline, the sales leader's
+// questions, charts, mistakes ranked, provenance and inputs.
+
+#include "report/html_common.hpp"
+#include "report/svg.hpp"
+
+#include <mistakesim/html_report.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <numeric>
+
+namespace mistakesim {
+namespace {
+
+using detail::money;
+
+std::string esc(std::string_view s) { return html_escape(s); }
+
+//! One mistake's figures over the run.
+struct MistakeFigures {
+  std::size_t index = 0;
+  double mean = 0.0;         //!< [$/year]
+  double known = 0.0;        //!< [$/year] of it noticed
+  double tail = 0.0;         //!< [$] contribution to the average of the worst 5% of years
+  double occurrences = 0.0;  //!< per year
+  double deals_lost = 0.0;   //!< per year
+};
+
+std::vector<MistakeFigures> mistake_figures(const Model& model, const TrialResults& r, const TailWeights& tail) {
+  std::vector<MistakeFigures> out;
+  const std::size_t n = static_cast<std::size_t>(r.count);
+  std::vector<double> column(n);
+  for (std::size_t m = 0; m < model.mistakes.size() && m < r.mistake_count; ++m) {
+    for (std::size_t t = 0; t < n; ++t) column[t] = r.mistake_cost(m, t);
+    MistakeFigures f;
+    f.index = m;
+    f.mean = mean(std::span<const double>(column));
+    f.known = mean(std::span<const double>(r.mistake_known.data() + m * n, n));
+    f.tail = tail_mean(tail, std::span<const double>(column));
+    f.occurrences = mean(std::span<const std::uint32_t>(r.mistake_occurrences.data() + m * n, n));
+    f.deals_lost = mean(std::span<const std::uint32_t>(r.mistake_deals_lost.data() + m * n, n));
+    out.push_back(f);
+  }
+  // Costliest first; ties keep the model's order.
+  std::stable_sort(out.begin(), out.end(), [](const MistakeFigures& a, const MistakeFigures& b) { return a.mean > b.mean; });
+  return out;
+}
+
+std::string range_of(const Summary& s, const std::function<std::string(double)>& fmt_value) {
+  return fmt_value(s.p05) + " \u2013 " + fmt_value(s.p95);
+}
+
+std::string questions_section(const Model& model, const TrialResults& r, const detail::CostFigures& cost,
+                              const std::vector<MistakeFigures>& mistakes) {
+  const Summary opp = summarize(r.opportunities);
+  const Summary good = summarize(r.good_fits);
+  const Summary wins = summarize(r.wins);
+  const Summary wins_right = summarize(r.wins_done_right);
+  const Summary lost = summarize(r.should_have_bought);
+  const Summary hours = summarize(std::span<const double>(r.nonbuyer_hours));
+  const double value_lost =
+      mean(std::span<const double>(r.revenue_done_right)) - mean(std::span<const double>(r.revenue));
+  const auto count = [](double v) { return esc(format_count(v)); };
+  const auto hrs = [](double v) { return esc(format_hours(v)); };
+  const auto cur = [&model](double v) { return money(model, v); };
+
+  std::string q = "<section id=\"questions\">\n<h2>The sales leader's questions</h2>\n";
+  q += "<p class=\"small\">Figures for an average year; the last column gives the range of 9 years in 10 "
+       "(P05\u2013P95).</p>\n";
+  q += "<table class=\"questions\">\n<thead><tr><th>Question</th><th>Answer for an average year</th>"
+       "<th class=\"num\">9 years in 10</th></tr></thead>\n<tbody>\n";
+  const auto row = [&q](std::string_view question, const std::string& answer, const std::string& range) {
+    q += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n", question, answer, range);
+  };
+  row("How many opportunities do we work?", fmt::format("<strong>{}</strong> opportunities", count(opp.mean)),
+      range_of(opp, count));
+  row("How many of them buy?",
+      fmt::format("<strong>{}</strong> deals won as it happened; <strong>{}</strong> if everything were done right",
+                  count(wins.mean), count(wins_right.mean)),
+      range_of(wins, count));
+  row("How many should have bought?",
+      fmt::format("<strong>{}</strong> deals that would have closed were lost outright to mistakes (out of {} "
+                  "good-fit prospects who would buy if done right)",
+                  count(lost.mean), count(good.mean)),
+      range_of(lost, count));
+  row("How much time goes to people who never buy?",
+      fmt::format("<strong>{}</strong> with poor-fit prospects (about {} full-time weeks of 40 hours)", hrs(hours.mean),
+                  count(hours.mean / 40.0)),
+      range_of(hours, hrs));
+
+  std::string why;
+  std::vector<MistakeFigures> by_losses = mistakes;
+  std::stable_sort(by_losses.begin(), by_losses.end(),
+                   [](const MistakeFigures& a, const MistakeFigures& b) { return a.deals_lost > b.deals_lost; });
+  for (const MistakeFigures& f : by_losses) {
+    if (f.deals_lost <= 0.0) continue;
+    why += fmt::format("{}{}: <strong>{}</strong>", why.empty() ? "" : "; ", esc(model.mistakes[f.index].name),
+                       count(f.deals_lost));
+  }
+  row("Why didn't they buy?",
+      why.empty() ? std::string("No mistake lost a deal.")
+                  : "Deals lost (or only partly saved) a year, by cause: " + why + ".",
+      "");
+  row("What did it cost?",
+      fmt::format("<strong>{}</strong>: {} of value from deals lost or discounted, plus {} of wasted hours, recovery "
+                  "work, out-of-pocket costs and repeat customers lost",
+                  cur(cost.total.mean), cur(value_lost), cur(cost.total.mean - value_lost)),
+      range_of(cost.total, cur));
+  q += "</tbody>\n</table>\n</section>\n";
+  return q;
+}
+
+std::string mistakes_section(const Model& model, const detail::CostFigures& cost,
+                             const std::vector<MistakeFigures>& mistakes) {
+  const double total = cost.total.mean;
+  const double tail_total = cost.total.cvar95;
+  const auto share = [](double part, double whole) { return whole > 0.0 ? part / whole : NAN; };
+
+  std::vector<detail::MistakeBar> bars;
+  for (const MistakeFigures& f : mistakes)
+    bars.push_back({model.mistakes[f.index].name, f.mean, f.tail, share(f.mean, total), share(f.tail, tail_total)});
+
+  std::string s = "<section id=\"mistakes\">\n<h2>Which mistakes cost the most?</h2>\n<figure>\n";
+  s += detail::mistake_bars_svg(
+      bars, model.currency,
+      {"run-mistakes", "Mistakes ranked by what they cost",
+       "For each mistake, its cost in an average year and its contribution to the average of the worst 5% of years, "
+       "with its share of each.",
+       "yearly cost of the mistake", ""});
+  s += "<figcaption>Blue: what the mistake costs in an average year and its share of the total. Red: its part of "
+       "the average cost of the worst 5% of years (the parts add up to that average), and its share of it. A mistake "
+       "whose red share is larger than its blue share drives the bad years.</figcaption>\n</figure>\n";
+
+  s += "<table class=\"mistakes\">\n<thead><tr><th>#</th><th>Mistake</th><th>Stage</th>"
+       "<th class=\"num\">Happens a year</th><th class=\"num\">Deals lost a year</th><th class=\"num\">Cost a year</th>"
+       "<th class=\"num\">Share</th><th class=\"num\">In the worst 5%</th><th class=\"num\">Share</th>"
+       "<th class=\"num\">Noticed</th></tr></thead>\n<tbody>\n";
+  int rank = 0;
+  for (const MistakeFigures& f : mistakes) {
+    const Mistake& m = model.mistakes[f.index];
+    s += fmt::format(
+        "<tr><td class=\"num\">{}</td><td>{}<br><code>{}</code></td><td>{}</td><td class=\"num\">{}</td>"
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+        ++rank, esc(m.name), esc(m.id), esc(m.stage), esc(format_count(f.occurrences)), esc(format_count(f.deals_lost)),
+        money(model, f.mean), esc(format_percent(share(f.mean, total))), money(model, f.tail),
+        esc(format_percent(share(f.tail, tail_total))), esc(format_percent(share(f.known, f.mean))));
+  }
+  s += "</tbody>\n</table>\n<p class=\"small\"><em>Noticed</em> is the share of the mistake's cost that the team "
+       "noticed (known cost). <em>In the worst 5%</em> is the mistake's cost averaged over the worst 5% of simulated "
+       "years.</p>\n</section>\n";
+  return s;
+}
+
+}  // namespace
+
+std::string run_report_html(const Model& model, const TrialResults& results, const RunInfo& info,
+                            const std::string& study_sha256, std::string_view generated_utc) {
+  const detail::CostFigures cost = detail::cost_figures(results);
+  const std::vector<MistakeFigures> mistakes = mistake_figures(model, results, cost.tail);
+  const std::string name = model.name.empty() ? std::string("Study") : model.name;
+
+  std::string h = detail::page_open("Cost of mistakes \u2014 " + name);
+  h += fmt::format("<header>\n<h1>What do our mistakes cost in a year?</h1>\n<p class=\"study\">{}</p>\n"
+                   "<p class=\"meta\">{} simulated years \u00b7 {} reps \u00b7 deals valued at {} \u00b7 {}</p>\n</header>\n",
+                   esc(name), esc(format_count(static_cast<double>(results.count))), model.reps,
+                   model.value == ValueBasis::margin ? "gross margin" : "revenue", esc(model.currency));
+  h += detail::headline_section(model, results, cost, "The answer in one minute");
+  h += questions_section(model, results, cost, mistakes);
+  h += "<section id=\"distribution\">\n<h2>How much it varies from year to year</h2>\n";
+  h += detail::cost_distribution_figures(model, cost, "run-");
+  h += detail::known_unknown_figure(model, cost, "run-");
+  h += "</section>\n";
+  h += mistakes_section(model, cost, mistakes);
+  h += "<footer id=\"provenance\">\n";
+  h += detail::provenance_section(model, info, study_sha256, results.count, generated_utc);
+  h += detail::inputs_section(model);
+  h += "</footer>\n";
+  h += detail::page_close();
+  return h;
+}
+
+}  // namespace mistakesim

@@ -1,0 +1,454 @@
+// Inline SVG charts for the HTML report (see svg.hpp). Geometry is plain linear scales; every number
+// written into the SVG passes through coord(), so a NaN from upstream stops the report with an
+// InvariantError instead of producing an unreadable chart.
+
+#include "report/svg.hpp"
+
+#include <mistakesim/errors.hpp>
+#include <mistakesim/html_report.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace mistakesim::detail {
+namespace {
+
+// Chart frame [px]. The viewBox is W x H; the plot area is inside the margins.
+constexpr double kWidth = 880.0;
+constexpr double kLeft = 76.0;
+constexpr double kRight = 28.0;
+constexpr double kCharWidth = 7.0;  // rough width of one 13px character, to keep labels inside
+
+// Palette (colour-blind safe: blue / orange, grey for neutral).
+constexpr const char* kBarFill = "#4e79a7";
+constexpr const char* kKnownFill = "#4e79a7";
+constexpr const char* kUnknownFill = "#f28e2b";
+constexpr const char* kTailFill = "#b04a3a";
+constexpr const char* kInk = "#222";
+constexpr const char* kGrid = "#e3e3e3";
+constexpr const char* kMuted = "#555";
+
+std::string esc(std::string_view s) { return html_escape(s); }
+
+//! Maps [d0, d1] to [r0, r1]; a degenerate domain is widened so that it maps to the range's middle.
+struct Scale {
+  double d0, d1, r0, r1;
+  double operator()(double v) const {
+    if (!(d1 > d0)) return (r0 + r1) / 2.0;
+    return r0 + (v - d0) / (d1 - d0) * (r1 - r0);
+  }
+};
+
+std::string currency_symbol_prefix(const std::string& currency) {
+  if (currency == "USD") return "$";
+  if (currency == "EUR") return "\u20ac";
+  if (currency == "GBP") return "\u00a3";
+  return currency + " ";
+}
+
+//! "1.25" -> "1.25", "2.50" -> "2.5", "3.00" -> "3".
+std::string trim_decimals(std::string s) {
+  if (s.find('.') == std::string::npos) return s;
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+//! The <svg> opening, title, desc and the visible title.
+std::string open_svg(const ChartText& t, double height) {
+  std::string s = fmt::format(
+      "<svg class=\"chart\" id=\"{0}\" viewBox=\"0 0 {1} {2}\" width=\"{1}\" height=\"{2}\" role=\"img\" "
+      "aria-labelledby=\"{0}-title {0}-desc\">\n",
+      esc(t.id), coord(kWidth), coord(height));
+  s += fmt::format("<title id=\"{}-title\">{}</title>\n<desc id=\"{}-desc\">{}</desc>\n", esc(t.id), esc(t.title),
+                   esc(t.id), esc(t.description));
+  s += fmt::format("<text class=\"chart-title\" x=\"{}\" y=\"22\" font-size=\"16\" font-weight=\"600\" fill=\"{}\">{}</text>\n",
+                   coord(12), kInk, esc(t.title));
+  return s;
+}
+
+std::string text_at(double x, double y, std::string_view content, const char* anchor = "start", int size = 12,
+                    const char* fill = kInk, std::string_view extra = {}) {
+  return fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" font-size=\"{}\" fill=\"{}\"{}{}>{}</text>\n",
+                     coord(x), coord(y), anchor, size, fill, extra.empty() ? "" : " ", extra, esc(content));
+}
+
+//! Text with a white halo, readable over bars and grid lines.
+std::string halo_text(double x, double y, std::string_view content, const char* anchor, int size = 12,
+                      const char* fill = kInk) {
+  return text_at(x, y, content, anchor, size, fill,
+                 "paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\" stroke-linejoin=\"round\"");
+}
+
+std::string line_el(double x1, double y1, double x2, double y2, const char* stroke, double width = 1.0,
+                    std::string_view extra = {}) {
+  return fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}{}/>\n", coord(x1),
+                     coord(y1), coord(x2), coord(y2), stroke, coord(width), extra.empty() ? "" : " ", extra);
+}
+
+//! Vertical grid lines and labels of a horizontal (x) axis at the bottom of the plot.
+std::string x_axis(const Scale& x, const std::vector<double>& ticks, double top, double bottom,
+                   const std::string& currency, const std::string& axis_label, bool percent = false) {
+  std::string s;
+  for (double v : ticks) {
+    const double px = x(v);
+    s += fmt::format("<g class=\"tick x\" data-value=\"{}\">", fmt::format("{}", v));
+    s += line_el(px, top, px, bottom + 4, kGrid);
+    s += text_at(px, bottom + 18, percent ? percent_tick(v) : currency_tick(v, currency), "middle", 12, kMuted);
+    s += "</g>\n";
+  }
+  s += line_el(x.r0, bottom, x.r1, bottom, kInk);
+  if (!axis_label.empty()) s += text_at((x.r0 + x.r1) / 2.0, bottom + 38, axis_label, "middle", 13, kInk);
+  return s;
+}
+
+//! Horizontal grid lines and labels of a vertical (y) axis at the left of the plot.
+std::string y_axis(const Scale& y, const std::vector<double>& ticks, double left, double right,
+                   const std::string& axis_label) {
+  std::string s;
+  for (double v : ticks) {
+    const double py = y(v);
+    s += fmt::format("<g class=\"tick y\" data-value=\"{}\">", fmt::format("{}", v));
+    s += line_el(left - 4, py, right, py, kGrid);
+    s += text_at(left - 8, py + 4, percent_tick(v), "end", 12, kMuted);
+    s += "</g>\n";
+  }
+  s += line_el(left, y.r0, left, y.r1, kInk);
+  if (!axis_label.empty()) {
+    const double cy = (y.r0 + y.r1) / 2.0;
+    s += fmt::format("<text x=\"{0}\" y=\"{1}\" transform=\"rotate(-90 {0} {1})\" text-anchor=\"middle\" "
+                     "font-size=\"13\" fill=\"{2}\">{3}</text>\n",
+                     coord(18), coord(cy), kInk, esc(axis_label));
+  }
+  return s;
+}
+
+//! Ticks inside [lo, hi] (with a tolerance for rounding).
+std::vector<double> ticks_within(const std::vector<double>& ticks, double lo, double hi) {
+  const double eps = (hi - lo) * 1e-9;
+  std::vector<double> out;
+  for (double t : ticks)
+    if (t >= lo - eps && t <= hi + eps) out.push_back(t);
+  return out;
+}
+
+//! Domain [lo, hi] of a money axis that includes `values`, widened to nice ticks.
+std::pair<double, std::vector<double>> money_axis(double lo, double hi, int target) {
+  if (!(hi > lo)) hi = lo + (lo == 0.0 ? 1.0 : std::abs(lo) * 0.1);
+  std::vector<double> ticks = nice_ticks(lo, hi, target);
+  return {ticks.front(), ticks};
+}
+
+//! Where a label of `chars` characters starting at x fits: to the right, or else ending at x.
+std::pair<double, const char*> fit_label(double x, std::size_t chars, double right_edge, double gap = 5.0) {
+  if (x + gap + static_cast<double>(chars) * kCharWidth <= right_edge) return {x + gap, "start"};
+  return {x - gap, "end"};
+}
+
+std::size_t char_count(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+}  // namespace
+
+std::string coord(double v) {
+  SIM_CHECK(std::isfinite(v), << "SVG coordinate is not finite: " << v);
+  std::string s = fmt::format("{:.2f}", v);
+  if (s == "-0.00") s = "0.00";
+  return s;
+}
+
+std::string currency_tick(double amount, const std::string& currency) {
+  const std::string prefix = currency_symbol_prefix(currency);
+  const double a = std::abs(amount);
+  std::string body;
+  if (a < 1e3) {
+    body = trim_decimals(fmt::format("{:.2f}", a));
+  } else if (a < 1e6) {
+    body = trim_decimals(fmt::format("{:.2f}", a / 1e3)) + "K";
+  } else if (a < 1e9) {
+    body = trim_decimals(fmt::format("{:.2f}", a / 1e6)) + "M";
+  } else {
+    body = trim_decimals(fmt::format("{:.2f}", a / 1e9)) + "B";
+  }
+  return (amount < 0.0 && body != "0" ? "-" : "") + prefix + body;
+}
+
+std::string currency_label(double amount, const std::string& currency) {
+  const std::string prefix = currency_symbol_prefix(currency);
+  double a = std::abs(amount);
+  const char* suffix = "";
+  if (a >= 999.5e6) {
+    a /= 1e9;
+    suffix = "B";
+  } else if (a >= 999.5e3) {
+    a /= 1e6;
+    suffix = "M";
+  } else if (a >= 999.5) {
+    a /= 1e3;
+    suffix = "K";
+  }
+  // Three significant digits: "1.24M", "12.5M", "620K", "80"; trailing zeros of a decimal dropped.
+  const int decimals = a >= 100.0 ? 0 : a >= 10.0 ? 1 : 2;
+  std::string body = fmt::format("{:.{}f}", a, decimals);
+  if (*suffix != '\0' || decimals > 0) body = trim_decimals(body);
+  return (amount < 0.0 && body != "0" ? "-" : "") + prefix + body + suffix;
+}
+
+std::string percent_tick(double share) { return trim_decimals(fmt::format("{:.1f}", share * 100.0)) + "%"; }
+
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+  SIM_CHECK(std::isfinite(lo) && std::isfinite(hi), << "axis range [" << lo << ", " << hi << "]");
+  if (!(hi > lo)) return {lo};
+  const double step = nice_ceil((hi - lo) / std::max(1, target));
+  const double first = std::floor(lo / step + 1e-9);
+  const double last = std::ceil(hi / step - 1e-9);
+  std::vector<double> ticks;
+  for (double k = first; k <= last + 0.5; k += 1.0) ticks.push_back(k * step == 0.0 ? 0.0 : k * step);
+  return ticks;
+}
+
+std::string clip_label(std::string_view text, std::size_t max_chars) {
+  if (char_count(text) <= max_chars) return std::string(text);
+  std::string out;
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool starts_char = (text[i] & 0xC0) != 0x80;
+    if (starts_char && ++chars > max_chars - 1) break;
+    out += text[i];
+  }
+  return out + "\u2026";
+}
+
+std::string histogram_svg(const Histogram& h, std::uint64_t total, const std::vector<Marker>& markers,
+                          const std::string& currency, const ChartText& text, const std::string& note) {
+  const double height = note.empty() ? 380.0 : 400.0;
+  const double top = 44.0, bottom = 320.0;
+  std::string s = open_svg(text, height);
+  if (h.counts.empty() || total == 0) {
+    s += text_at(kWidth / 2, (top + bottom) / 2, "no data", "middle");
+    return s + "</svg>\n";
+  }
+  const double lo = h.edges.front(), hi = h.edges.back();
+  const Scale x{lo, hi, kLeft, kWidth - kRight};
+  const std::uint64_t max_count = *std::max_element(h.counts.begin(), h.counts.end());
+  const double max_share = static_cast<double>(max_count) / static_cast<double>(total);
+  // Headroom above the tallest bar for the marker labels.
+  const std::vector<double> y_ticks = nice_ticks(0.0, max_share * 1.25, 5);
+  const Scale y{0.0, y_ticks.back(), bottom, top};
+
+  s += y_axis(y, y_ticks, kLeft, kWidth - kRight, text.y_label);
+  s += x_axis(x, ticks_within(nice_ticks(lo, hi, 8), lo, hi), top, bottom, currency, text.x_label);
+
+  // Bars: height proportional to the count; 1px gap between bars when they are wide enough.
+  const double bar_width = (x.r1 - x.r0) / static_cast<double>(h.counts.size());
+  const double gap = bar_width > 4.0 ? 1.0 : 0.0;
+  for (std::size_t i = 0; i < h.counts.size(); ++i) {
+    const double share = static_cast<double>(h.counts[i]) / static_cast<double>(total);
+    const double px = x(h.edges[i]);
+    const double py = y(share);
+    s += fmt::format("<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" data-count=\"{}\">"
+                     "<title>{} to {}: {} years ({})</title></rect>\n",
+                     coord(px), coord(py), coord(std::max(0.0, bar_width - gap)), coord(bottom - py), kBarFill,
+                     h.counts[i], esc(currency_tick(h.edges[i], currency)), esc(currency_tick(h.edges[i + 1], currency)),
+                     h.counts[i], percent_tick(share));
+  }
+
+  // Markers: dashed lines, labels staggered in rows so that close markers do not overlap.
+  for (std::size_t k = 0; k < markers.size(); ++k) {
+    const Marker& m = markers[k];
+    const double v = std::clamp(m.value, lo, hi);
+    const double px = x(v);
+    s += fmt::format("<line class=\"marker\" data-key=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" "
+                     "stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n",
+                     esc(m.key), coord(px), coord(top), coord(px), coord(bottom), kInk);
+    const auto [lx, anchor] = fit_label(px, char_count(m.label), kWidth - 4);
+    s += halo_text(lx, top + 14.0 + 16.0 * static_cast<double>(k), m.label, anchor, 12);
+  }
+  if (!note.empty()) s += text_at(kLeft, height - 8, note, "start", 12, kMuted);
+  return s + "</svg>\n";
+}
+
+std::string exceedance_svg(std::span<const double> sorted, double x_max, const std::vector<Marker>& markers,
+                           const std::string& currency, const ChartText& text) {
+  const double height = 380.0;
+  const double top = 44.0, bottom = 320.0;
+  std::string s = open_svg(text, height);
+  if (sorted.empty()) {
+    s += text_at(kWidth / 2, (top + bottom) / 2, "no data", "middle");
+    return s + "</svg>\n";
+  }
+  const double n = static_cast<double>(sorted.size());
+  const std::vector<double> x_ticks = nice_ticks(std::min(0.0, sorted.front()), std::max(x_max, sorted.front()), 8);
+  const Scale x{x_ticks.front(), x_ticks.back(), kLeft, kWidth - kRight};
+  const std::vector<double> y_ticks = {0.0, 0.2, 0.4, 0.6, 0.8, 1.0};
+  const Scale y{0.0, 1.0, bottom, top};
+  s += y_axis(y, y_ticks, kLeft, kWidth - kRight, text.y_label);
+  s += x_axis(x, x_ticks, top, bottom, currency, text.x_label);
+
+  const auto share_above = [&](double v) {
+    const auto above = sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), v);
+    return static_cast<double>(above) / n;
+  };
+  // The curve over the whole axis, 300 points.
+  std::string points;
+  constexpr int kPoints = 300;
+  for (int i = 0; i <= kPoints; ++i) {
+    const double v = x.d0 + (x.d1 - x.d0) * i / kPoints;
+    points += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(v)), coord(y(share_above(v))));
+  }
+  s += fmt::format("<polyline class=\"curve\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"/>\n",
+                   points, kBarFill);
+
+  for (std::size_t k = 0; k < markers.size(); ++k) {
+    const Marker& m = markers[k];
+    const double px = x(std::clamp(m.value, x.d0, x.d1));
+    const double py = y(share_above(m.value));
+    s += fmt::format("<line class=\"marker\" data-key=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" "
+                     "stroke-width=\"1\" stroke-dasharray=\"4 3\"/>\n",
+                     esc(m.key), coord(px), coord(py), coord(px), coord(bottom), kMuted);
+    s += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4.5\" fill=\"{}\"/>\n", coord(px), coord(py), kTailFill);
+    const auto [lx, anchor] = fit_label(px, char_count(m.label), kWidth - 4, 8.0);
+    s += halo_text(lx, py - 8.0 - 16.0 * static_cast<double>(k % 2), m.label, anchor, 12);
+  }
+  return s + "</svg>\n";
+}
+
+std::string known_unknown_svg(const std::vector<StackRow>& rows, const std::string& currency, const ChartText& text) {
+  const double row_height = 62.0;
+  const double top = 60.0;
+  const double bottom = top + row_height * static_cast<double>(rows.size());
+  const double height = bottom + 70.0;
+  std::string s = open_svg(text, height);
+  double max_total = 0.0;
+  for (const StackRow& r : rows) max_total = std::max(max_total, r.known + r.unknown);
+  const auto [lo, ticks] = money_axis(0.0, max_total, 6);
+  const Scale x{lo, ticks.back(), kLeft, kWidth - kRight};
+  s += x_axis(x, ticks, top, bottom, currency, text.x_label);
+
+  // Legend.
+  s += fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft), kKnownFill);
+  s += text_at(kLeft + 20, 44, "known: the team noticed the mistake", "start", 12);
+  s += fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft + 300), kUnknownFill);
+  s += text_at(kLeft + 320, 44, "unknown: nobody noticed", "start", 12);
+
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const StackRow& r = rows[i];
+    const double total = r.known + r.unknown;
+    const double row_top = top + row_height * static_cast<double>(i);
+    const double bar_y = row_top + 22.0, bar_h = 26.0;
+    const double x0 = x(0.0), xk = x(r.known), xt = x(total);
+    s += fmt::format("<rect class=\"stack known\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n", coord(x0),
+                     coord(bar_y), coord(std::max(0.0, xk - x0)), coord(bar_h), kKnownFill);
+    s += fmt::format("<rect class=\"stack unknown\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
+                     coord(xk), coord(bar_y), coord(std::max(0.0, xt - xk)), coord(bar_h), kUnknownFill);
+    const double known_share = total > 0.0 ? r.known / total : 0.0;
+    const std::string label = fmt::format("{}: {} known ({}) + {} unknown ({}) = {}", r.label,
+                                          currency_label(r.known, currency),
+                                          percent_tick(std::round(known_share * 100.0) / 100.0),
+                                          currency_label(r.unknown, currency),
+                                          percent_tick(std::round((1.0 - known_share) * 100.0) / 100.0),
+                                          currency_label(total, currency));
+    s += text_at(kLeft + 2, row_top + 16.0, label, "start", 13);
+  }
+  return s + "</svg>\n";
+}
+
+std::string mistake_bars_svg(const std::vector<MistakeBar>& rows, const std::string& currency, const ChartText& text) {
+  const double row_height = 66.0;
+  const double top = 60.0;
+  const double bottom = top + row_height * static_cast<double>(rows.size()) + 6.0;
+  const double height = bottom + 70.0;
+  std::string s = open_svg(text, height);
+  double max_value = 0.0;
+  for (const MistakeBar& r : rows) max_value = std::max({max_value, r.mean, r.tail});
+  // Room at the right for the value labels.
+  const auto [lo, ticks] = money_axis(0.0, max_value * 1.45, 6);
+  const Scale x{lo, ticks.back(), kLeft, kWidth - kRight};
+  s += x_axis(x, ticks, top, bottom, currency, text.x_label);
+
+  s += fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft), kBarFill);
+  s += text_at(kLeft + 20, 44, "cost in an average year", "start", 12);
+  s += fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft + 230), kTailFill);
+  s += text_at(kLeft + 250, 44, "part of the average cost of the worst 5% of years", "start", 12);
+
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const MistakeBar& r = rows[i];
+    const double row_top = top + row_height * static_cast<double>(i);
+    s += text_at(kLeft + 2, row_top + 16.0, clip_label(r.label, 100), "start", 13, kInk, "font-weight=\"600\"");
+    const double x0 = x(0.0);
+    const struct {
+      double value, share;
+      const char* fill;
+      const char* cls;
+      const char* what;
+    } bars[2] = {{r.mean, r.mean_share, kBarFill, "mean", "of the average year"},
+                 {r.tail, r.tail_share, kTailFill, "tail", "of the worst 5%"}};
+    for (int b = 0; b < 2; ++b) {
+      const double bar_y = row_top + 22.0 + 20.0 * b;
+      const double xe = x(std::max(0.0, bars[b].value));
+      s += fmt::format("<rect class=\"mistake-bar {}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"16\" fill=\"{}\"/>\n",
+                       bars[b].cls, coord(x0), coord(bar_y), coord(std::max(0.0, xe - x0)), bars[b].fill);
+      s += text_at(xe + 5.0, bar_y + 12.5,
+                   fmt::format("{} \u00b7 {} {}", currency_label(bars[b].value, currency),
+                               percent_tick(std::round(bars[b].share * 100.0) / 100.0), bars[b].what),
+                   "start", 12, kInk);
+    }
+  }
+  return s + "</svg>\n";
+}
+
+std::string savings_box_svg(const std::vector<BoxRow>& rows, const std::string& currency, const ChartText& text) {
+  const double row_height = 70.0;
+  const double top = 60.0;
+  const double bottom = top + row_height * static_cast<double>(rows.size()) + 6.0;
+  const double height = bottom + 70.0;
+  std::string s = open_svg(text, height);
+  double lo = 0.0, hi = 0.0;
+  for (const BoxRow& r : rows) {
+    lo = std::min({lo, r.p05, r.cost, r.mean});
+    hi = std::max({hi, r.p95, r.cost, r.mean});
+  }
+  // Room at the right for the notes.
+  hi += (hi - lo) * 0.35;
+  const auto [axis_lo, ticks] = money_axis(lo, hi, 7);
+  const Scale x{axis_lo, ticks.back(), kLeft, kWidth - kRight};
+  s += x_axis(x, ticks, top, bottom, currency, text.x_label);
+  if (axis_lo < 0.0) s += line_el(x(0.0), top, x(0.0), bottom, kInk, 1.0);
+
+  // Legend.
+  s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"22\" height=\"10\" fill=\"#dbe5f1\" stroke=\"{}\"/>\n", coord(kLeft),
+                   kBarFill);
+  s += text_at(kLeft + 28, 44, "savings: box P25\u2013P75, whiskers P05\u2013P95, line median, dot mean", "start", 12);
+  s += line_el(kLeft + 500, 31, kLeft + 500, 47, kTailFill, 3.0);
+  s += text_at(kLeft + 508, 44, "its yearly cost", "start", 12);
+
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const BoxRow& r = rows[i];
+    const double row_top = top + row_height * static_cast<double>(i);
+    const double cy = row_top + 42.0;
+    const double box_h = 22.0;
+    s += text_at(kLeft + 2, row_top + 16.0, clip_label(r.label, 100), "start", 13, kInk, "font-weight=\"600\"");
+    s += fmt::format("<g class=\"box\" data-p05=\"{}\" data-p50=\"{}\" data-p95=\"{}\">\n", coord(r.p05), coord(r.p50),
+                     coord(r.p95));
+    s += line_el(x(r.p05), cy, x(r.p25), cy, kBarFill, 1.5);
+    s += line_el(x(r.p75), cy, x(r.p95), cy, kBarFill, 1.5);
+    s += line_el(x(r.p05), cy - 7, x(r.p05), cy + 7, kBarFill, 1.5);
+    s += line_el(x(r.p95), cy - 7, x(r.p95), cy + 7, kBarFill, 1.5);
+    s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#dbe5f1\" stroke=\"{}\" stroke-width=\"1.5\"/>\n",
+                     coord(x(r.p25)), coord(cy - box_h / 2), coord(std::max(0.0, x(r.p75) - x(r.p25))), coord(box_h),
+                     kBarFill);
+    s += line_el(x(r.p50), cy - box_h / 2, x(r.p50), cy + box_h / 2, kBarFill, 2.5);
+    s += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{}\"/>\n", coord(x(r.mean)), coord(cy), kInk);
+    s += "</g>\n";
+    s += fmt::format("<line class=\"cost\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" stroke-width=\"3\"/>\n",
+                     coord(x(r.cost)), coord(cy - 16), coord(cy + 16), kTailFill);
+    const double right = std::max({x(r.p95), x(r.cost), x(r.mean)});
+    s += text_at(right + 10.0, cy + 4.0, r.note, "start", 12, kInk);
+  }
+  return s + "</svg>\n";
+}
+
+}  // namespace mistakesim::detail

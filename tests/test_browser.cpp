@@ -1,0 +1,185 @@
+// The HTML reports in a real browser: the CLI writes them, headless Chromium renders them to a
+// screenshot and dumps the DOM, and its network log proves the page asked for nothing over the
+// network. Tag [browser]; needs /usr/bin/chromium (scripts/setup-deps installs it): without it the
+// test fails with a message, it does not skip.
+
+#include "cli_runner.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using mistakesim::testing::read_text;
+using mistakesim::testing::run_cli;
+using mistakesim::testing::scratch_dir;
+
+namespace {
+
+std::string find_chromium() {
+  for (const char* candidate : {"chromium", "chromium-browser", "google-chrome"}) {
+    const std::string cmd = std::string("command -v ") + candidate + " > /dev/null 2>&1";
+    if (std::system(cmd.c_str()) == 0) return candidate;
+  }
+  return {};
+}
+
+// Headless, sandbox-free (containers), and as quiet on the network as Chromium can be made.
+const char* kChromiumFlags =
+    "--headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run "
+    "--disable-component-update --disable-sync --disable-extensions --disable-default-apps --no-pings "
+    "--disable-domain-reliability --disable-client-side-phishing-detection";
+
+struct Browser {
+  std::string exe;
+  fs::path work;  // scratch folder: profiles, logs
+  int runs = 0;
+
+  //! Runs chromium with `args` on `url`, stdout to `out`; returns the exit status. 60 s timeout.
+  int run(const std::string& args, const std::string& url, const fs::path& out) {
+    const fs::path profile = work / ("profile-" + std::to_string(runs++));
+    const std::string cmd = "timeout 60 " + exe + " " + kChromiumFlags + " --user-data-dir='" + profile.string() +
+                            "' " + args + " '" + url + "' > '" + out.string() + "' 2> '" +
+                            (work / "chromium-stderr.txt").string() + "'";
+    const int raw = std::system(cmd.c_str());
+    return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  }
+  std::string stderr_text() const { return read_text(work / "chromium-stderr.txt"); }
+};
+
+//! URLs of network requests the page made (http, https, ws...), from a Chromium net log. The
+//! browser's own background requests (updates, account checks) have no page initiator ("not an
+//! origin") and are ignored; a request initiated by a file:// page has initiator "null" or
+//! "file://" and a network isolation key on file://.
+std::vector<std::string> page_network_requests(const fs::path& net_log) {
+  const nlohmann::json log = nlohmann::json::parse(read_text(net_log), nullptr, /*allow_exceptions=*/true,
+                                                   /*ignore_comments=*/false);
+  const int start_job = log.at("constants").at("logEventTypes").at("URL_REQUEST_START_JOB").get<int>();
+  std::vector<std::string> urls;
+  for (const auto& e : log.at("events")) {
+    if (e.value("type", -1) != start_job || !e.contains("params")) continue;
+    const auto& p = e.at("params");
+    const std::string url = p.value("url", "");
+    if (url.empty() || url.rfind("file:", 0) == 0 || url.rfind("data:", 0) == 0 || url.rfind("about:", 0) == 0) continue;
+    const std::string initiator = p.value("initiator", "");
+    const std::string isolation = p.value("network_isolation_key", "");
+    const bool from_page = initiator != "not an origin" || isolation.find("file://") != std::string::npos;
+    if (from_page) urls.push_back(url);
+  }
+  return urls;
+}
+
+//! The start tags of the <svg> charts in a DOM dump.
+std::vector<std::string> chart_tags(const std::string& dom) {
+  std::vector<std::string> tags;
+  static const std::regex svg_tag(R"re(<svg [^>]*class="chart"[^>]*>)re");
+  for (auto it = std::sregex_iterator(dom.begin(), dom.end(), svg_tag); it != std::sregex_iterator(); ++it)
+    tags.push_back(it->str());
+  return tags;
+}
+
+double attribute(const std::string& tag, const std::string& name) {
+  const std::regex re("\\s" + name + "=\"([^\"]*)\"");
+  std::smatch m;
+  if (!std::regex_search(tag, m, re)) return 0.0;
+  return std::stod(m[1]);
+}
+
+void require_png(const fs::path& png) {
+  INFO(png.string());
+  REQUIRE(fs::exists(png));
+  const std::string bytes = read_text(png);
+  REQUIRE(bytes.size() > 20000);  // a blank page is a few kB; a rendered report is hundreds
+  REQUIRE(bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+}
+
+//! Screenshot, DOM and network checks of one report.
+void check_in_browser(Browser& browser, const fs::path& html_file, const fs::path& png,
+                      const std::vector<std::string>& chart_ids) {
+  const std::string html = read_text(html_file);
+  // Statically: no URL and no protocol-relative reference in the file.
+  CHECK(html.find("http://") == std::string::npos);
+  CHECK(html.find("https://") == std::string::npos);
+  CHECK_FALSE(std::regex_search(html, std::regex(R"re((src|href)\s*=\s*["']?//)re")));
+
+  const std::string url = "file://" + fs::absolute(html_file).string();
+  {
+    const int status = browser.run("--hide-scrollbars --window-size=1280,2000 --screenshot='" + png.string() + "'", url,
+                                   browser.work / "screenshot-stdout.txt");
+    INFO("chromium --screenshot stderr:\n" << browser.stderr_text());
+    REQUIRE(status == 0);
+    require_png(png);
+  }
+  const fs::path dom_file = browser.work / (html_file.stem().string() + "-dom.html");
+  const fs::path net_log = browser.work / (html_file.stem().string() + "-netlog.json");
+  {
+    const int status = browser.run("--dump-dom --log-net-log='" + net_log.string() + "'", url, dom_file);
+    INFO("chromium --dump-dom stderr:\n" << browser.stderr_text());
+    REQUIRE(status == 0);
+  }
+  const std::string dom = read_text(dom_file);
+  REQUIRE(dom.find("Expected yearly cost of mistakes") != std::string::npos);
+  const std::vector<std::string> tags = chart_tags(dom);
+  CHECK(tags.size() == chart_ids.size());
+  for (const std::string& id : chart_ids) {
+    INFO("chart " << id);
+    const auto it = std::find_if(tags.begin(), tags.end(),
+                                 [&](const std::string& t) { return t.find("id=\"" + id + "\"") != std::string::npos; });
+    REQUIRE(it != tags.end());
+    CHECK(attribute(*it, "width") > 0.0);
+    CHECK(attribute(*it, "height") > 0.0);
+  }
+  REQUIRE(fs::exists(net_log));
+  const std::vector<std::string> requests = page_network_requests(net_log);
+  INFO("network requests made by the page: " << nlohmann::json(requests).dump());
+  CHECK(requests.empty());
+}
+
+}  // namespace
+
+TEST_CASE("reports render in headless Chromium: screenshot, every chart, no network request", "[browser]") {
+  Browser browser{find_chromium(), scratch_dir("browser"), 0};
+  if (browser.exe.empty())
+    FAIL("chromium is not installed: the [browser] test needs it (scripts/setup-deps installs the Debian package "
+         "'chromium')");
+  const fs::path build(MISTAKESIM_BUILD_DIR);
+
+  SECTION("the network check itself sees a page that fetches an image (control)") {
+    const fs::path control = browser.work / "fetches.html";
+    std::ofstream(control) << "<!DOCTYPE html><html><body><img src=\"http://127.0.0.1:9/x.png\"><p>x</p></body></html>\n";
+    const fs::path net_log = browser.work / "control-netlog.json";
+    REQUIRE(browser.run("--dump-dom --log-net-log='" + net_log.string() + "'", "file://" + control.string(),
+                        browser.work / "control-dom.html") == 0);
+    const std::vector<std::string> requests = page_network_requests(net_log);
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0] == "http://127.0.0.1:9/x.png");
+  }
+
+  SECTION("run report of configs/mid-market.toml") {
+    const fs::path html = build / "report-run.html";
+    const auto r = run_cli("run configs/mid-market.toml --trials 20000 --quiet --report '" + html.string() + "'");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    check_in_browser(browser, html, build / "report-run.png",
+                     {"run-histogram", "run-exceedance", "run-known-unknown", "run-mistakes"});
+  }
+
+  SECTION("compare report of configs/training-options.toml") {
+    const fs::path config = fs::path(MISTAKESIM_SOURCE_DIR) / "configs" / "training-options.toml";
+    if (!fs::exists(config)) {
+      WARN("configs/training-options.toml is absent: compare report not checked in the browser");
+      return;
+    }
+    const fs::path html = build / "report-compare.html";
+    const auto r = run_cli("compare configs/training-options.toml --trials 5000 --quiet --report '" + html.string() + "'");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    check_in_browser(browser, html, build / "report-compare.png",
+                     {"compare-savings", "compare-histogram", "compare-exceedance", "compare-known-unknown"});
+  }
+}
