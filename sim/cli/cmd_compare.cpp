@@ -1,6 +1,7 @@
 // Command compare: the baseline and each intervention (or bundle) over the same trials.
 
 #include "cli/commands.hpp"
+#include "cli/precision_options.hpp"
 #include "cli/progress.hpp"
 
 #include <mistakesim/build_info.hpp>
@@ -9,6 +10,7 @@
 #include <mistakesim/errors.hpp>
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/study.hpp>
+#include <mistakesim/whatif_report.hpp>
 
 #include <fmt/format.h>
 
@@ -23,6 +25,7 @@ struct CompareArgs {
   RunArgs run;
   std::vector<std::string> interventions;
   std::vector<std::string> bundles;
+  PrecisionArgs precision;  //!< --precision on every candidate's mean savings
 };
 
 std::size_t intervention_index(const Model& m, const std::string& id, const std::string& option) {
@@ -36,6 +39,7 @@ std::size_t intervention_index(const Model& m, const std::string& id, const std:
 }
 
 int cmd_compare(const CompareArgs& a) {
+  const std::optional<PrecisionGoal> goal = precision_goal(a.run, a.precision);
   const Model model = load_for_run(a.run);
   if (model.interventions.empty())
     throw InputError({model.source_file, 0, 0}, "intervention",
@@ -68,7 +72,20 @@ int cmd_compare(const CompareArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   CompareOptions options;
   options.run.threads = thread_count(a.run.threads);
-  ProgressBar progress(model.trials * (1 + candidates.size()), !a.run.quiet);
+  std::optional<PrecisionRun> precision;  // --precision: the trial count at which the savings are precise
+  if (goal) {
+    std::vector<Scenario> scenarios;
+    for (const Candidate& c : candidates) {
+      Scenario scenario;
+      scenario.interventions = c.interventions;
+      scenarios.push_back(std::move(scenario));
+    }
+    precision = savings_precision(model, scenarios, *goal, options.run);
+    options.run.trials = precision->trials_used;
+    warn_if_max_trials(*precision, a.run.quiet, "mean savings");
+  }
+  ProgressBar progress((options.run.trials != 0 ? options.run.trials : model.trials) * (1 + candidates.size()),
+                       !a.run.quiet);
   options.run.progress = progress.counter();
   const Comparison comparison = compare(model, candidates, options);
   progress.finish();
@@ -82,7 +99,11 @@ int cmd_compare(const CompareArgs& a) {
 
   const bool json_to_stdout = a.run.json_path == "-";
   std::string json_text;
-  if (!a.run.json_path.empty()) json_text = compare_json(model, comparison, info).dump(2) + "\n";
+  if (!a.run.json_path.empty()) {
+    nlohmann::ordered_json json = compare_json(model, comparison, info);
+    if (precision) json["precision"] = precision_json(*precision);
+    json_text = json.dump(2) + "\n";
+  }
   std::string csv_text;
   if (!a.run.csv_path.empty()) {
     std::ostringstream csv;
@@ -99,6 +120,7 @@ int cmd_compare(const CompareArgs& a) {
     std::cout << json_text;
   } else {
     std::cout << compare_terminal(model, comparison, info);
+    if (precision) std::cout << precision_note(*precision, "every intervention's average savings");
   }
   return 0;
 }
@@ -110,6 +132,7 @@ void add_compare_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "compare", "What would a training programme save, cost, and how likely is it to pay off? (paired trials)");
   add_run_options(cmd, args->run);
+  add_precision_options(cmd, args->precision);
   cmd->add_option("--intervention,-i", args->interventions,
                   "Intervention id to compare (repeatable; default: every intervention in the study)");
   cmd->add_option("--bundle,-b", args->bundles, "Comma-separated ids applied together, compared as one (repeatable)");

@@ -1,6 +1,7 @@
 // Commands run, validate and init.
 
 #include "cli/commands.hpp"
+#include "cli/precision_options.hpp"
 #include "cli/progress.hpp"
 
 #include <mistakesim/build_info.hpp>
@@ -8,6 +9,7 @@
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/study.hpp>
+#include <mistakesim/whatif_report.hpp>
 
 #include <fmt/format.h>
 
@@ -18,15 +20,19 @@
 namespace mistakesim::cli {
 namespace {
 
-int cmd_run(const RunArgs& a) {
+int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
+  const std::optional<PrecisionGoal> goal = precision_goal(a, p);
   const Model model = load_for_run(a);
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.threads);
-  ProgressBar progress(model.trials, !a.quiet);
+  std::optional<PrecisionRun> precision;  // set by a --precision run
+  // A precision run's length is not known in advance: its bar counts toward --max-trials.
+  ProgressBar progress(goal ? goal->max_trials : model.trials, !a.quiet);
   options.progress = progress.counter();
-  const TrialResults results = run_trials(model, Scenario{}, options);
+  const TrialResults results = run_with_precision(model, Scenario{}, options, goal, precision);
   progress.finish();
+  if (precision) warn_if_max_trials(*precision, a.quiet, "mean yearly cost");
 
   RunInfo info;
   info.threads = options.threads;
@@ -39,7 +45,11 @@ int cmd_run(const RunArgs& a) {
   const RunSummary summary = summarize_run(results);
   const bool json_to_stdout = a.json_path == "-";
   std::string json_text;
-  if (!a.json_path.empty()) json_text = run_json(model, results, summary, info).dump(2) + "\n";
+  if (!a.json_path.empty()) {
+    nlohmann::ordered_json json = run_json(model, results, summary, info);
+    if (precision) json["precision"] = precision_json(*precision);
+    json_text = json.dump(2) + "\n";
+  }
   std::string csv_text;
   if (!a.csv_path.empty()) {
     std::ostringstream csv;
@@ -56,6 +66,7 @@ int cmd_run(const RunArgs& a) {
     std::cout << json_text;
   } else {
     std::cout << terminal_summary(model, results, summary, info);
+    if (precision) std::cout << precision_note(*precision);
   }
   return 0;
 }
@@ -75,12 +86,16 @@ void add_run_commands(CLI::App& app, Action& action) {
   auto run_args = std::make_shared<RunArgs>();
   CLI::App* run = app.add_subcommand("run", "Simulate the study's year many times and summarise the cost of mistakes");
   add_run_options(run, *run_args);
+  auto precision_args = std::make_shared<PrecisionArgs>();
+  add_precision_options(run, *precision_args);
   run->footer(R"(
 Examples:
   mistakesim run configs/mid-market.toml
   mistakesim run configs/seed-case.toml --trials 1000
   mistakesim run configs/mid-market.toml --trials 1000000 --json out/summary.json --csv out/trials.csv)");
-  run->callback([&action, run_args] { action = [run_args] { return cmd_run(*run_args); }; });
+  run->callback([&action, run_args, precision_args] {
+    action = [run_args, precision_args] { return cmd_run(*run_args, *precision_args); };
+  });
 
   auto validate_config = std::make_shared<std::string>();
   CLI::App* validate = app.add_subcommand("validate", "Check a study file and say what it describes");

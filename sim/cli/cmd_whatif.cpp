@@ -1,6 +1,220 @@
-// Commands sweep and sensitivity (issue: what-if studies). Registered here when implemented.
+// Commands sweep and sensitivity, and the --precision / --max-trials options of run (issue 6:
+// what-if studies). docs/what-if.md shows each with its output.
+
 #include "cli/commands.hpp"
+#include "cli/precision_options.hpp"
+#include "cli/progress.hpp"
+
+#include <mistakesim/errors.hpp>
+#include <mistakesim/report.hpp>
+#include <mistakesim/whatif.hpp>
+#include <mistakesim/whatif_report.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
+#include <sstream>
 
 namespace mistakesim::cli {
-void add_whatif_commands(CLI::App&, Action&) {}
+namespace {
+
+struct SweepArgs {
+  RunArgs run;
+  std::string param, values, range;
+  std::string param2, values2, range2;
+};
+
+struct SensitivityArgs {
+  RunArgs run;
+};
+
+//! CONFIG and the options of a run that the what-if commands share (no --report: no HTML yet).
+void add_whatif_run_options(CLI::App* cmd, RunArgs& a, bool with_csv) {
+  cmd->add_option("CONFIG", a.config, "Study file (TOML)")->required();
+  cmd->add_option("--trials,-n", a.trials, "Simulated years per point (overrides study.trials)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--seed,-s", a.seed, "Random seed (overrides study.seed)");
+  cmd->add_option("--threads,-t", a.threads, "Worker threads (default: all cores); never changes results");
+  cmd->add_option("--json", a.json_path, "Write the results as JSON to this file ('-' for stdout)");
+  if (with_csv) cmd->add_option("--csv", a.csv_path, "Write one row per point to this CSV file");
+  cmd->add_flag("--quiet,-q", a.quiet, "No notes on stderr");
+}
+
+//! The values of one axis from --values or --range (exactly one of them).
+std::vector<double> axis_values(const std::string& values, const std::string& range,
+                                const std::string& values_option, const std::string& range_option,
+                                const std::string& param_option) {
+  if (values.empty() == range.empty())
+    throw InputError({}, param_option,
+                     fmt::format("give the values to try with either {} a,b,c or {} lo:hi:n (not both)",
+                                 values_option, range_option));
+  return values.empty() ? parse_sweep_range(range, range_option) : parse_sweep_values(values, values_option);
+}
+
+//! Renders JSON and CSV first, then writes them: a failure leaves no half-written set of outputs.
+void write_outputs(const RunArgs& a, const std::string& json_text, const std::string& csv_text,
+                   const std::string& terminal_text) {
+  if (!a.json_path.empty() && a.json_path != "-") write_file_atomically(a.json_path, json_text);
+  if (!a.csv_path.empty()) write_file_atomically(a.csv_path, csv_text);
+  std::cout << (a.json_path == "-" ? json_text : terminal_text);
+}
+
+int cmd_sweep(const SweepArgs& a) {
+  const Model model = load_for_run(a.run);
+  const SweepAxis axis = make_sweep_axis(
+      model, a.param, axis_values(a.values, a.range, "--values", "--range", "--param"), "--param");
+  std::optional<SweepAxis> axis2;
+  if (!a.param2.empty()) {
+    if (a.param2 == a.param)
+      throw InputError({}, "--param2",
+                       fmt::format("a grid needs two different parameters, got {} twice", a.param));
+    axis2 = make_sweep_axis(
+        model, a.param2, axis_values(a.values2, a.range2, "--values2", "--range2", "--param2"), "--param2");
+  } else if (!a.values2.empty() || !a.range2.empty()) {
+    throw InputError({}, "--param2",
+                     "--values2 and --range2 need --param2 PATH, the second parameter of the grid");
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  RunOptions options;
+  options.threads = thread_count(a.run.threads);
+  if (!a.run.quiet)
+    std::cerr << fmt::format("mistakesim: sweeping {} point{} of {} simulated years each\n",
+                             axis.values.size() * (axis2 ? axis2->values.size() : 1),
+                             axis.values.size() * (axis2 ? axis2->values.size() : 1) == 1 ? "" : "s",
+                             model.trials);
+  ProgressBar progress(model.trials * axis.values.size() * (axis2 ? axis2->values.size() : 1), !a.run.quiet);
+  options.progress = progress.counter();
+  const Sweep sweep = run_sweep(model, axis, axis2, options);
+  progress.finish();
+  const RunInfo info = make_run_info(
+      options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+      a.run.config);
+
+  std::string json_text, csv_text;
+  if (!a.run.json_path.empty()) json_text = sweep_json(model, sweep, info).dump(2) + "\n";
+  if (!a.run.csv_path.empty()) {
+    std::ostringstream csv;
+    write_sweep_csv(csv, model, sweep);
+    csv_text = csv.str();
+  }
+  write_outputs(a.run, json_text, csv_text, a.run.json_path == "-" ? "" : sweep_terminal(model, sweep, info));
+  return 0;
+}
+
+int cmd_sensitivity(const SensitivityArgs& a) {
+  const Model model = load_for_run(a.run);
+  const auto start = std::chrono::steady_clock::now();
+  RunOptions options;
+  options.threads = thread_count(a.run.threads);
+  ProgressBar progress(model.trials, !a.run.quiet);
+  options.progress = progress.counter();
+  const TrialResults results = run_trials(model, Scenario{}, options);
+  progress.finish();
+  const Sensitivity s = sensitivity(model, results);
+  const RunInfo info = make_run_info(
+      options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+      a.run.config);
+  std::string json_text;
+  if (!a.run.json_path.empty()) json_text = sensitivity_json(model, s, results, info).dump(2) + "\n";
+  write_outputs(a.run, json_text, "", a.run.json_path == "-" ? "" : sensitivity_terminal(model, s, info));
+  return 0;
+}
+
+}  // namespace
+
+void add_precision_options(CLI::App* cmd, PrecisionArgs& args) {
+  cmd->add_option(
+      "--precision", args.precision,
+      "Run until the 95% CI of the mean (run: yearly cost; compare: each intervention's savings) is "
+      "within this share of it: 0.5% or 0.005. The trial count is chosen among 10,000, 20,000, "
+      "40,000, ... and is the same every time");
+  cmd->add_option("--max-trials", args.max_trials,
+                  "With --precision: stop at this many years at most (default 1,000,000)")
+      ->check(CLI::PositiveNumber);
+}
+
+std::optional<PrecisionGoal> precision_goal(const RunArgs& run, const PrecisionArgs& args) {
+  if (!args.enabled()) {
+    if (args.max_trials)
+      throw InputError({}, "--max-trials",
+                       "--max-trials bounds a --precision run; give --precision too, or use --trials");
+    return std::nullopt;
+  }
+  if (run.trials)
+    throw InputError({}, "--trials",
+                     "with --precision the run chooses its trial count; bound it with --max-trials instead");
+  PrecisionGoal goal;
+  goal.relative = parse_precision(args.precision, "--precision");
+  if (args.max_trials) goal.max_trials = *args.max_trials;
+  return goal;
+}
+
+TrialResults run_with_precision(const Model& model, const Scenario& scenario, const RunOptions& options,
+                                const std::optional<PrecisionGoal>& goal, std::optional<PrecisionRun>& outcome) {
+  outcome.reset();
+  if (!goal) return run_trials(model, scenario, options);
+  PrecisionRun run = run_to_precision(model, scenario, *goal, options);
+  TrialResults results = std::move(run.results);
+  run.results = TrialResults{};
+  outcome = std::move(run);
+  return results;
+}
+
+void warn_if_max_trials(const PrecisionRun& run, bool quiet, const std::string& what) {
+  if (run.reached_goal || quiet) return;
+  std::cerr << fmt::format(
+      "mistakesim: warning: stopped at --max-trials {} years with the {} known to ±{:.3g}% (asked ±{:.3g}%); "
+      "raise --max-trials for more precision\n",
+      run.trials_used, what, 100.0 * run.reached, 100.0 * run.asked);
+}
+
+std::string precision_note(const PrecisionRun& run, const std::string& what) {
+  return fmt::format(
+      "\nStopped after {} simulated years: {} is known to ±{:.3g}% (95% confidence; asked ±{:.3g}%){}.\n",
+      format_count(static_cast<double>(run.trials_used)), what, 100.0 * run.reached, 100.0 * run.asked,
+      run.reached_goal ? "" : ", the most --max-trials allows");
+}
+
+void add_whatif_commands(CLI::App& app, Action& action) {
+  auto sweep = std::make_shared<SweepArgs>();
+  CLI::App* cmd =
+      app.add_subcommand("sweep", "What if one rate (or two) were different? The study at each value");
+  add_whatif_run_options(cmd, sweep->run, true);
+  cmd->add_option("--param,-p", sweep->param, "Year-level parameter path to set, e.g. pipeline.close_rate")
+      ->required();
+  cmd->add_option("--values", sweep->values, "Comma-separated values to try, e.g. 0.4,0.5,0.6");
+  cmd->add_option("--range", sweep->range, "lo:hi:n - n evenly spaced values from lo to hi, e.g. 0.4:0.7:4");
+  cmd->add_option("--param2", sweep->param2, "A second parameter: every pair of values (a grid)");
+  cmd->add_option("--values2", sweep->values2, "Values of the second parameter");
+  cmd->add_option("--range2", sweep->range2, "lo:hi:n for the second parameter");
+  cmd->footer(R"(
+Each point sets the parameter to that value in every simulated year (instead of drawing it) and
+plays the same years with the same random numbers, so the differences between points are the
+parameter's effect, not noise. Values outside the parameter's valid range are refused.
+
+Examples:
+  mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --values 0.45,0.6,0.75
+  mistakesim sweep configs/mid-market.toml --param mistake.skipped-discovery.probability --range 0:0.4:5
+  mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --range 0.5:0.7:3 \
+      --param2 mistake.late-pricing.probability --values2 0.1,0.3 --csv out/grid.csv)");
+  cmd->callback([&action, sweep] { action = [sweep] { return cmd_sweep(*sweep); }; });
+
+  auto sens = std::make_shared<SensitivityArgs>();
+  CLI::App* sc =
+      app.add_subcommand("sensitivity", "Which uncertain inputs drive the yearly cost of mistakes?");
+  add_whatif_run_options(sc, sens->run, false);
+  sc->footer(R"(
+Ranks every uncertain year-level input (rates and probabilities drawn once per simulated year) by
+its rank correlation with the yearly cost, with standardised regression coefficients, the swing of
+the average cost between the input's low (P10) and high (P90) years, and how unusual the input is
+in the worst 10% of years.
+
+Examples:
+  mistakesim sensitivity configs/mid-market.toml
+  mistakesim sensitivity configs/mid-market.toml --trials 50000 --json out/sensitivity.json)");
+  sc->callback([&action, sens] { action = [sens] { return cmd_sensitivity(*sens); }; });
+}
+
 }  // namespace mistakesim::cli

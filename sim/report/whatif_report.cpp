@@ -1,0 +1,367 @@
+// Outputs of `mistakesim sweep` and `mistakesim sensitivity`, and the `precision` object of
+// `run --precision`. Pure functions of (model, results) apart from the `run` provenance object.
+
+#include <mistakesim/errors.hpp>
+#include <mistakesim/whatif_report.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace mistakesim {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
+
+//! Columns on screen of UTF-8 text: one per code point.
+std::size_t width_of(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+//! Aligned columns: text left, numbers right.
+class Table {
+ public:
+  explicit Table(std::vector<bool> right_aligned) : right_(std::move(right_aligned)) {}
+  void add(std::vector<std::string> row) {
+    SIM_CHECK(row.size() == right_.size(), << row.size() << " cells for " << right_.size() << " columns");
+    rows_.push_back(std::move(row));
+  }
+  std::string render(const std::string& indent) const {
+    std::vector<std::size_t> width(right_.size(), 0);
+    for (const auto& row : rows_)
+      for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], width_of(row[c]));
+    std::string out;
+    for (const auto& row : rows_) {
+      std::string line = indent;
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        const std::string pad(width[c] - width_of(row[c]), ' ');
+        if (c > 0) line += "  ";
+        line += right_[c] ? pad + row[c] : row[c] + pad;
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + '\n';
+    }
+    return out;
+  }
+
+ private:
+  std::vector<bool> right_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+const char* value_basis_name(ValueBasis v) { return v == ValueBasis::margin ? "margin" : "revenue"; }
+
+Json study_json(const Model& model, std::uint64_t trials, std::uint64_t first_trial) {
+  Json study;
+  study["name"] = model.name;
+  study["trials"] = trials;
+  study["first_trial"] = first_trial;
+  study["seed"] = model.seed;
+  study["currency"] = model.currency;
+  study["value"] = value_basis_name(model.value);
+  study["reps"] = model.reps;
+  return study;
+}
+
+Json run_info_json(const RunInfo& info) {
+  Json run;
+  run["threads"] = info.threads;
+  run["seconds"] = number(info.seconds);
+  run["version"] = info.version;
+  run["build"] = info.build;
+  run["study_file"] = info.study_file;
+  return run;
+}
+
+Json param_json(const Model& model, const SweepAxis& axis) {
+  Json j;
+  j["path"] = axis.path;
+  j["study_value"] = model.inputs[axis.input].dist.describe();  // what the study says without the sweep
+  j["values"] = axis.values;
+  return j;
+}
+
+std::string header(const Model& model, std::uint64_t trials, const RunInfo& info) {
+  std::string out = (model.name.empty() ? std::string("Study") : model.name) + "\n";
+  out += fmt::format("{} simulated year{}, seed {}, {} rep{}, amounts in {} ({} basis)\n", trials,
+                     trials == 1 ? "" : "s", model.seed, model.reps, model.reps == 1 ? "" : "s",
+                     model.currency, value_basis_name(model.value));
+  if (!info.study_file.empty() || info.threads > 0)
+    out += fmt::format("{}{} threads, {:.1f} s\n", info.study_file.empty() ? "" : info.study_file + ", ",
+                       info.threads, info.seconds);
+  return out;
+}
+
+//! A short number: up to `digits` significant digits, no trailing zeros.
+std::string short_number(double x, int digits = 4) {
+  std::string s = fmt::format("{:.{}g}", x, digits);
+  return s;
+}
+
+}  // namespace
+
+std::string format_input_value(const Model& model, InputId input, double value) {
+  const YearInput& in = model.inputs.at(input);
+  if (in.lower == 0.0 && in.upper == 1.0) {
+    std::string s = fmt::format("{:.2f}", 100.0 * value);
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    return s + "%";
+  }
+  if (in.path.size() >= 11 && in.path.compare(in.path.size() - 11, 11, "hourly_cost") == 0)
+    return format_currency(value, model.currency) + "/h";
+  return short_number(value, 6);
+}
+
+nlohmann::ordered_json quantile_interval_json(const QuantileInterval& q) {
+  return Json::array({number(q.lo), number(q.hi)});
+}
+
+nlohmann::ordered_json quantile_cis_json(std::span<const double> values) {
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  Json j;
+  j["p05"] = quantile_interval_json(quantile_ci(sorted, 0.05));
+  j["p50"] = quantile_interval_json(quantile_ci(sorted, 0.50));
+  j["p95"] = quantile_interval_json(quantile_ci(sorted, 0.95));
+  return j;
+}
+
+nlohmann::ordered_json sweep_json(const Model& model, const Sweep& sweep, const RunInfo& info) {
+  Json j;
+  j["schema"] = kSweepSchema;
+  j["study"] = study_json(model, sweep.trials, sweep.first_trial);
+  j["param"] = param_json(model, sweep.axis);
+  if (sweep.axis2) j["param2"] = param_json(model, *sweep.axis2);
+  Json points = Json::array();
+  for (const SweepPoint& p : sweep.points) {
+    Json point;
+    point["value"] = p.value;
+    if (p.value2) point["value2"] = *p.value2;
+    Json& cost = point["cost"];
+    cost["total"] = summary_json(p.total);
+    Json& ci = cost["total"]["quantile_ci95"];
+    ci["p05"] = quantile_interval_json(p.total_p05);
+    ci["p50"] = quantile_interval_json(p.total_p50);
+    ci["p95"] = quantile_interval_json(p.total_p95);
+    cost["known"] = summary_json(p.known);
+    cost["unknown"] = summary_json(p.unknown);
+    Json& change = cost["change_from_first"];  // paired, trial by trial: narrow because the draws are shared
+    change["mean"] = number(p.change_from_first.mean);
+    change["mean_ci95"] =
+        Json::array({number(p.change_from_first.mean_ci95_lo), number(p.change_from_first.mean_ci95_hi)});
+    change["sd"] = number(p.change_from_first.sd);
+    Json& pipeline = point["pipeline"];
+    pipeline["opportunities_mean"] = number(p.pipeline.opportunities);
+    pipeline["good_fits_mean"] = number(p.pipeline.good_fits);
+    pipeline["wins_done_right_mean"] = number(p.pipeline.wins_done_right);
+    pipeline["wins_mean"] = number(p.pipeline.wins);
+    pipeline["should_have_bought_mean"] = number(p.pipeline.should_have_bought);
+    pipeline["nonbuyer_hours_mean"] = number(p.pipeline.nonbuyer_hours);
+    pipeline["revenue_done_right_mean"] = number(p.pipeline.revenue_done_right);
+    pipeline["revenue_mean"] = number(p.pipeline.revenue);
+    Json mistakes = Json::array();
+    for (std::size_t m = 0; m < p.mistake_cost_mean.size(); ++m) {
+      Json row;
+      row["id"] = model.mistakes[m].id;
+      row["cost_mean"] = number(p.mistake_cost_mean[m]);
+      mistakes.push_back(std::move(row));
+    }
+    point["mistakes"] = std::move(mistakes);
+    points.push_back(std::move(point));
+  }
+  j["points"] = std::move(points);
+  j["run"] = run_info_json(info);
+  return j;
+}
+
+void write_sweep_csv(std::ostream& out, const Model& model, const Sweep& sweep) {
+  // Paths and ids hold no comma, quote or line break (the config layer refuses them), so no quoting.
+  out << "value:" << sweep.axis.path;
+  if (sweep.axis2) out << ",value:" << sweep.axis2->path;
+  out << ",cost_mean,cost_mean_ci95_lo,cost_mean_ci95_hi,cost_sd,cost_p05,cost_p10,cost_p50,cost_p90,cost_"
+         "p95,"
+         "cost_cvar95,known_mean,unknown_mean,opportunities_mean,good_fits_mean,wins_done_right_mean,wins_"
+         "mean,"
+         "should_have_bought_mean,nonbuyer_hours_mean,revenue_done_right_mean,revenue_mean,change_from_first_"
+         "mean,"
+         "change_from_first_ci95_lo,change_from_first_ci95_hi";
+  for (const Mistake& m : model.mistakes) out << ",cost:" << m.id;
+  out << '\n';
+  const auto num = [](double x) { return std::isfinite(x) ? fmt::format("{}", x) : std::string(); };
+  for (const SweepPoint& p : sweep.points) {
+    out << num(p.value);
+    if (p.value2) out << ',' << num(*p.value2);
+    for (double x : {p.total.mean,
+                     p.total.mean_ci95_lo,
+                     p.total.mean_ci95_hi,
+                     p.total.sd,
+                     p.total.p05,
+                     p.total.p10,
+                     p.total.p50,
+                     p.total.p90,
+                     p.total.p95,
+                     p.total.cvar95,
+                     p.known.mean,
+                     p.unknown.mean,
+                     p.pipeline.opportunities,
+                     p.pipeline.good_fits,
+                     p.pipeline.wins_done_right,
+                     p.pipeline.wins,
+                     p.pipeline.should_have_bought,
+                     p.pipeline.nonbuyer_hours,
+                     p.pipeline.revenue_done_right,
+                     p.pipeline.revenue,
+                     p.change_from_first.mean,
+                     p.change_from_first.mean_ci95_lo,
+                     p.change_from_first.mean_ci95_hi})
+      out << ',' << num(x);
+    for (double x : p.mistake_cost_mean) out << ',' << num(x);
+    out << '\n';
+  }
+}
+
+std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo& info) {
+  const auto money = [&](double x) { return format_currency(x, model.currency); };
+  std::string out = header(model, sweep.trials, info);
+  out += fmt::format("\nWhat if {}{} were ...\n", sweep.axis.path,
+                     sweep.axis2 ? " and " + sweep.axis2->path : "");
+  out += fmt::format("  (the study says {} = {}", sweep.axis.path,
+                     model.inputs[sweep.axis.input].dist.describe());
+  if (sweep.axis2)
+    out += fmt::format("; {} = {}", sweep.axis2->path, model.inputs[sweep.axis2->input].dist.describe());
+  out += ")\n\n";
+
+  std::vector<bool> right{true};
+  std::vector<std::string> head{sweep.axis.path};
+  if (sweep.axis2) {
+    right.push_back(true);
+    head.push_back(sweep.axis2->path);
+  }
+  for (const char* h : {"Average year", "Change", "Good year", "Typical year", "Bad year", "Known", "Wins",
+                        "Should have won"}) {
+    right.push_back(true);
+    head.emplace_back(h);
+  }
+  Table t(right);
+  t.add(head);
+  std::vector<std::string> sub{""};
+  if (sweep.axis2) sub.emplace_back("");
+  for (const char* h : {"mean", "vs row 1", "P10", "median", "P90", "of cost", "per year", "per year"})
+    sub.emplace_back(h);
+  t.add(sub);
+  for (const SweepPoint& p : sweep.points) {
+    std::vector<std::string> row{format_input_value(model, sweep.axis.input, p.value)};
+    if (sweep.axis2) row.push_back(format_input_value(model, sweep.axis2->input, *p.value2));
+    row.push_back(money(p.total.mean));
+    const double half = 0.5 * (p.change_from_first.mean_ci95_hi - p.change_from_first.mean_ci95_lo);
+    row.push_back(&p == &sweep.points.front()
+                      ? "-"
+                      : fmt::format("{}{} ±{}", p.change_from_first.mean >= 0 ? "+" : "",
+                                    money(p.change_from_first.mean), money(half)));
+    row.push_back(money(p.total.p10));
+    row.push_back(money(p.total.p50));
+    row.push_back(money(p.total.p90));
+    row.push_back(format_percent(p.total.mean != 0.0 ? p.known.mean / p.total.mean : NAN));
+    row.push_back(format_count(p.pipeline.wins));
+    row.push_back(format_count(p.pipeline.should_have_bought));
+    t.add(std::move(row));
+  }
+  out += t.render("  ");
+  out +=
+      "\n  Every row plays the same simulated years with the same random numbers, so the differences\n"
+      "  between rows come from the parameter, not from chance. Change: average yearly cost minus row\n"
+      "  1's, year by year, with its 95% margin. Good year: 1 in 10 costs less; bad year: 1 in 10\n"
+      "  costs more. Known: share of the cost in mistakes the team notices.\n";
+  return out;
+}
+
+nlohmann::ordered_json sensitivity_json(const Model& model, const Sensitivity& s, const TrialResults& results,
+                                        const RunInfo& info) {
+  Json j;
+  j["schema"] = kSensitivitySchema;
+  j["study"] = study_json(model, results.count, results.first_trial);
+  Json cost = summary_json(summarize(std::span<const double>(results.cost_total)));
+  cost["quantile_ci95"] = quantile_cis_json(results.cost_total);
+  j["cost"] = std::move(cost);
+  j["r2"] = number(s.r2);
+  j["ranked_by"] = "abs_spearman";
+  Json inputs = Json::array();
+  for (const InputInfluence& in : s.inputs) {
+    Json row;
+    row["param"] = in.param;
+    row["spearman"] = number(in.spearman);
+    row["src"] = number(in.src);
+    row["swing_p10_p90"] = number(in.swing_p10_p90);
+    row["tail_shift"] = number(in.tail_shift);
+    row["mean"] = number(in.mean);
+    row["sd"] = number(in.sd);
+    row["p10"] = number(in.p10);
+    row["p90"] = number(in.p90);
+    inputs.push_back(std::move(row));
+  }
+  j["inputs"] = std::move(inputs);
+  j["run"] = run_info_json(info);
+  return j;
+}
+
+std::string sensitivity_terminal(const Model& model, const Sensitivity& s, const RunInfo& info) {
+  const auto money = [&](double x) { return format_currency(x, model.currency); };
+  std::string out = header(model, s.trials, info);
+  out += fmt::format("\nWhich uncertain inputs drive the yearly cost of mistakes (average {})\n\n",
+                     money(s.cost_mean));
+  if (s.inputs.empty()) {
+    out += "  The study has no uncertain year-level inputs: every rate is a fixed number.\n";
+    return out;
+  }
+  constexpr int kHalf = 12;  // bar cells on each side of the axis; the first-ranked input fills them
+  const double top = std::isfinite(s.inputs.front().spearman) ? std::abs(s.inputs.front().spearman) : 0.0;
+  const auto bar = [&](double rho) {
+    const int cells =
+        std::isfinite(rho) && top > 0.0 ? static_cast<int>(std::lround(std::abs(rho) / top * kHalf)) : 0;
+    std::string left(static_cast<std::size_t>(kHalf), ' '), right;
+    std::string block;
+    for (int i = 0; i < cells; ++i) block += "\u2588";
+    if (rho < 0) {
+      left = std::string(static_cast<std::size_t>(kHalf - cells), ' ') + block;
+    } else {
+      right = block;
+    }
+    return left + "|" + right;
+  };
+  Table t({true, false, false, true, true, true, true});
+  t.add({"#", "Input", "lower cost <|> higher cost", "Rank corr.", "SRC", "P10 -> P90 swing", "Bad years"});
+  std::size_t rank = 0;
+  for (const InputInfluence& in : s.inputs) {
+    const std::string shift =
+        std::isfinite(in.tail_shift) ? fmt::format("{:+.2f} sd", in.tail_shift) : std::string("-");
+    t.add({std::to_string(++rank), in.param, bar(in.spearman),
+           std::isfinite(in.spearman) ? fmt::format("{:+.2f}", in.spearman) : "-",
+           fmt::format("{:+.2f}", in.src), money(in.swing_p10_p90), shift});
+  }
+  out += t.render("  ");
+  out += fmt::format(
+      "\n  R^2 = {:.2f}: the share of the year-to-year variation in cost a linear model of these inputs\n"
+      "  explains (the rest is deal-by-deal chance and interactions).\n"
+      "  Rank corr.: Spearman's rho with the yearly cost, the ranking key (bars relative to the first).\n"
+      "  SRC: standardised regression coefficient, the cost's move in sds per input sd, the others held\n"
+      "  fixed. Swing: average cost in years with the input at or above its P90 minus years at or below\n"
+      "  its P10. Bad years: how far from its mean the input sits in the worst 10% of years, in sds.\n",
+      s.r2);
+  return out;
+}
+
+nlohmann::ordered_json precision_json(const PrecisionRun& run) {
+  Json j;
+  j["asked"] = run.asked;
+  j["reached"] = number(run.reached);
+  j["trials_used"] = run.trials_used;
+  j["stopped_by"] = run.reached_goal ? "precision" : "max_trials";
+  return j;
+}
+
+}  // namespace mistakesim
