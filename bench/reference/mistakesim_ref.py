@@ -883,9 +883,13 @@ def main(argv=None) -> int:
         print("mistakesim_ref: --trials must be >= 1", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
+    c0 = time.process_time()
     cols, sums, opps = run(study, trials, seed, args.chunk_opportunities)
     seconds = time.perf_counter() - t0
+    cpu_seconds = time.process_time() - c0
     rep = build_report(study, trials, seed, seconds, cols, sums, opps)
+    rep["cpu_seconds"] = cpu_seconds  # CPU time of the simulation (robust to a loaded machine)
+    rep["cpu_ns_per_opportunity"] = cpu_seconds * 1e9 / opps if opps else None
     print_summary(rep)
     if args.json:
         tmp = args.json + ".tmp"
