@@ -36,7 +36,8 @@ Json input_json(const std::string& path, const char* level, const Distribution& 
 //! the opportunity count, the per-opportunity amounts and each mistake's per-occurrence amounts.
 Json inputs_json(const Model& model) {
   Json inputs = Json::array();
-  for (const YearInput& input : model.inputs) inputs.push_back(input_json(input.path, "year", input.dist));
+  for (const YearInput& input : model.inputs)
+    if (!input.internal) inputs.push_back(input_json(input.path, "year", input.dist));
   if (model.opportunities_per_rep) {
     inputs.push_back(input_json("pipeline.opportunities_per_rep", "per rep", model.opportunities.dist));
   } else {
