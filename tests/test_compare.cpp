@@ -131,3 +131,91 @@ TEST_CASE("training options: each intervention's paired variance reduction is at
   REQUIRE(unknown.status == 2);
   REQUIRE(unknown.err.find("no-such-thing") != std::string::npos);
 }
+
+TEST_CASE("effects reach per-deal and per-occurrence amounts: hours, recovery, deal size", "[compare][crn]") {
+  // 20 deals a year of $10,000, all closing. "slow-proposal" wastes 8 hours at $100/hour on every
+  // deal; "pilot" loses every deal, noticed, and a recovery keeps 40% of it.
+  const char* text = R"(
+[study]
+name = "amount effects"
+trials = 200
+seed = 3
+[team]
+hourly_cost = 100
+[pipeline]
+opportunities = 20
+close_rate = 1
+deal_size = 10_000
+[[mistake]]
+id = "slow-proposal"
+stage = "discover"      # before the pilot, which loses every deal
+probability = 1
+wasted_hours = { dist = "triangular", min = 4, mode = 8, max = 12 }
+[[mistake]]
+id = "pilot"
+stage = "pilot"
+probability = 1
+noticed = 1
+lose = 1
+recovery = { hours = 10, saved = 0.4 }
+[[intervention]]
+id = "templates"
+name = "Proposal templates"
+effect = [ { param = "mistake.slow-proposal.wasted_hours", scale = 0.5 } ]
+[[intervention]]
+id = "pilot-playbook"
+name = "Pilot recovery playbook"
+effect = [ { param = "mistake.pilot.recovery.saved", set = 0.9 }, { param = "mistake.pilot.recovery.hours", add = 5 } ]
+[[intervention]]
+id = "upsell"
+name = "Upsell training"
+effect = [ { param = "pipeline.deal_size", add = 100_000 } ]
+)";
+  const Model m = parse_study(text, "amounts.toml", ".");
+  // Internal scale/shift inputs are not study inputs: nothing to rank, sweep or list.
+  for (InputId id : m.uncertain_inputs()) REQUIRE_FALSE(m.inputs[id].internal);
+  const Comparison c = compare(m, all_interventions(m), CompareOptions{});
+  REQUIRE(c.candidates.size() == 3);
+  for (const CandidateResult& r : c.candidates) {
+    INFO(r.candidate.id);
+    for (std::uint64_t t = 0; t < r.results.count; ++t) {
+      const double base_hours_cost = c.baseline.mistake_cost(0, t) + c.baseline.mistake_cost(1, t);
+      REQUIRE(base_hours_cost == c.baseline.cost_total[t]);
+      if (r.candidate.id == "templates") {
+        // same hours draws, halved: exactly half of the hours mistake's cost is saved
+        REQUIRE(m.mistakes[0].id == "slow-proposal");
+        REQUIRE(c.baseline.mistake_cost(0, t) > 20 * 4 * 100.0);
+        REQUIRE(r.savings[t] == Approx(0.5 * c.baseline.mistake_cost(0, t)).epsilon(1e-12));
+      } else if (r.candidate.id == "pilot-playbook") {
+        // per deal: kept 40% -> 90% of $10,000 (+$5,000), recovery 10 -> 15 hours (-$500)
+        REQUIRE(r.savings[t] == Approx(20 * (5000.0 - 500.0)).epsilon(1e-12));
+      } else {
+        // deals are 11x larger, so the pilot's 60% loss grows: savings are negative
+        REQUIRE(r.savings[t] == Approx(-20 * 0.6 * 100000.0).epsilon(1e-12));
+      }
+    }
+  }
+}
+
+TEST_CASE("an effect on an amount is checked like any input", "[compare][errors]") {
+  const std::string base = R"(
+[study]
+name = "bad effect"
+[pipeline]
+opportunities = 1
+close_rate = 1
+deal_size = 1000
+[[mistake]]
+id = "pilot"
+stage = "pilot"
+probability = 1
+lose = 1
+recovery = { hours = 10, saved = 0.4 }
+[[intervention]]
+id = "x"
+)";
+  REQUIRE_THROWS_WITH(parse_study(base + "effect = [ { param = \"mistake.pilot.recovery.saved\", set = 1.5 } ]\n", "bad.toml", "."),
+                      Catch::Contains("mistake.pilot.recovery.saved") && Catch::Contains("1.5"));
+  REQUIRE_THROWS_WITH(parse_study(base + "effect = [ { param = \"mistake.pilot.recovery.typo\", scale = 2 } ]\n", "bad.toml", "."),
+                      Catch::Contains("mistake.pilot.recovery.typo"));
+}

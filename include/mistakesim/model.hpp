@@ -23,12 +23,21 @@ struct YearInput {
   std::uint32_t slot = 0;  //!< slot_of(path)
   double lower = 0.0;      //!< valid range [lower, upper]
   double upper = std::numeric_limits<double>::infinity();
+  bool internal = false;   //!< an amount's scale/shift for interventions: not an input of the study
 };
 
 //! A per-opportunity or per-occurrence amount: a distribution and the slot its draws come from.
+//! An intervention can change an amount: each draw x becomes clamp(x * year[scale] + year[shift],
+//! lower, upper), where scale and shift are internal year-level inputs (constants 1 and 0 that
+//! effects modify); kNoInput when no intervention of the study targets the amount.
 struct Amount {
   Distribution dist;
-  std::uint32_t slot = 0;  //!< slot_of(parameter path)
+  std::uint32_t slot = 0;     //!< slot_of(parameter path)
+  InputId scale = kNoInput;   //!< internal input "<path>:scale", or kNoInput
+  InputId shift = kNoInput;   //!< internal input "<path>:shift", or kNoInput
+  double lower = 0.0;         //!< valid range of a draw after an intervention's change
+  double upper = std::numeric_limits<double>::infinity();
+  bool adjustable() const { return scale != kNoInput; }
 };
 
 enum class AppliesTo : std::uint8_t { all, good_fit, poor_fit, pilot, repeat };

@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,11 @@ inline constexpr const char* kRunSchema = "mistakesim.run/1";
 
 //! {mean, mean_ci95: [lo, hi], sd, min, p05, p10, p50, p90, p95, p99, max, cvar95}; NaN -> null.
 nlohmann::ordered_json summary_json(const Summary& s);
+
+//! Distribution-free 95% intervals of the reported quantiles of values (any order; NaNs left out):
+//! {p05: [lo, hi], p10, p50, p90, p95, p99} from order statistics (stats.hpp quantile_ci); a bound
+//! that too few values cannot give is null. In the run JSON as cost.<part>.quantile_ci95.
+nlohmann::ordered_json quantile_cis_json(std::span<const double> values);
 
 //! The run summary as JSON (docs/json-schema.md). Deterministic: keys in a fixed order, numbers in
 //! nlohmann's shortest round-trip form, mistakes ranked by mean cost with ties in model order.

@@ -21,10 +21,7 @@ inline constexpr const char* kSensitivitySchema = "mistakesim.sensitivity/1";
 //! [lo, hi] of a quantile interval; an infinite end (too few values) is null.
 nlohmann::ordered_json quantile_interval_json(const QuantileInterval& q);
 
-//! Distribution-free 95% intervals of the p05, p50 and p95 of values (any order, NaN-free):
-//! {p05: [lo, hi], p50: [lo, hi], p95: [lo, hi]} (stats.hpp quantile_ci). For the run JSON's
-//! "quantile_ci95" key.
-nlohmann::ordered_json quantile_cis_json(std::span<const double> values);
+
 
 //! The sweep as JSON: {schema, study{...}, param, param2?, points[{value, value2?, cost{total,
 //! known, unknown}, pipeline{...}, mistakes[{id, cost_mean}]}], run{...}}; cost.total also carries

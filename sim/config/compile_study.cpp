@@ -208,6 +208,41 @@ class Compiler {
     throw InputError(path.where, key_path, problem);
   }
 
+  //! The per-opportunity or per-occurrence amount a path names, or nullptr.
+  Amount* find_amount(const std::string& path) {
+    if (path == "pipeline.deal_size") return &model_.deal_size;
+    if (path == "pipeline.qualify_hours") return &model_.qualify_hours;
+    if (path == "pipeline.customer_value") return &model_.customer_value;
+    for (Mistake& m : model_.mistakes) {
+      const std::string prefix = "mistake." + m.id + ".";
+      if (path.rfind(prefix, 0) != 0) continue;
+      const std::string leaf = path.substr(prefix.size());
+      if (leaf == "wasted_hours") return &m.wasted_hours;
+      if (leaf == "direct_cost") return &m.direct_cost;
+      if (leaf == "discount") return &m.discount;
+      if (leaf == "recovery.hours") return &m.recovery_hours;
+      if (leaf == "recovery.saved") return &m.recovery_saved;
+    }
+    return nullptr;
+  }
+
+  //! Gives an amount its internal scale and shift inputs (once), so effects can change its draws.
+  void make_adjustable(Amount& a, const std::string& path) {
+    if (a.adjustable()) return;
+    const double inf = std::numeric_limits<double>::infinity();
+    const bool fraction = path.ends_with(".discount") || path.ends_with(".recovery.saved");
+    a.lower = 0.0;
+    a.upper = fraction ? 1.0 : inf;
+    auto add = [&](const std::string& name, double value, double lower) {
+      YearInput in{path + name, Distribution::constant(value), slot_of(path + name), lower, inf, true};
+      model_.inputs.push_back(std::move(in));
+      ranges_.push_back(ValidRange{lower, inf, "a number"});
+      return static_cast<InputId>(model_.inputs.size() - 1);
+    };
+    a.scale = add(":scale", 1.0, 0.0);
+    a.shift = add(":shift", 0.0, -inf);
+  }
+
   void compile_interventions() {
     for (const InterventionSpec& is : spec_.interventions) {
       Intervention iv;
@@ -218,6 +253,31 @@ class Compiler {
       iv.hours_per_rep = is.hours_per_rep ? is.hours_per_rep->value : 0.0;
       std::set<InputId> targets;
       for (const EffectSpec& es : is.effects) {
+        const std::string slot_path = "intervention." + is.id.value + "." + es.param.value;
+        if (Amount* amount = find_amount(es.param.value)) {
+          // A per-opportunity or per-occurrence amount: the effect changes each of its draws.
+          make_adjustable(*amount, es.param.value);
+          if (!targets.insert(amount->scale).second)
+            throw InputError(
+                es.param.where, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
+                fmt::format("each intervention changes {} once; combine its effects into one", es.param.value));
+          if (es.op == EffectOp::set)
+            check_support(es.amount.dist,
+                          amount->upper == 1.0                       ? kFraction
+                          : es.param.value.find("hours") != std::string::npos ? kHours
+                                                                     : kMoney,
+                          es.amount.where, es.amount.path);
+          const Amount drawn{es.amount.dist, claim_slot(slot_path, es.amount.where)};
+          switch (es.op) {
+            case EffectOp::scale: iv.effects.push_back(Effect{amount->scale, EffectOp::scale, drawn}); break;
+            case EffectOp::add: iv.effects.push_back(Effect{amount->shift, EffectOp::add, drawn}); break;
+            case EffectOp::set:  // every draw becomes the amount: scale 0, shift = amount
+              iv.effects.push_back(Effect{amount->scale, EffectOp::set, Amount{Distribution::constant(0.0), 0}});
+              iv.effects.push_back(Effect{amount->shift, EffectOp::set, drawn});
+              break;
+          }
+          continue;
+        }
         Effect e;
         e.target = target(es.param, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
                           "an effect changes");

@@ -68,9 +68,10 @@ std::vector<std::string> split(const std::string& text, char sep) {
 
 InputId sweep_input(const Model& model, const std::string& path, const std::string& option) {
   const InputId id = model.find_input(path);
-  if (id != kNoInput) return id;
+  if (id != kNoInput && !model.inputs[id].internal) return id;
   std::string valid;
-  for (const YearInput& in : model.inputs) valid += (valid.empty() ? "" : ", ") + in.path;
+  for (const YearInput& in : model.inputs)
+    if (!in.internal) valid += (valid.empty() ? "" : ", ") + in.path;
   throw InputError(
       {}, option,
       fmt::format("\"{}\" is not a year-level input of the study; a sweep can set one of: {}", path, valid));

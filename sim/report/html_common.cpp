@@ -279,7 +279,8 @@ std::string inputs_section(const Model& model) {
     const Distribution* dist;
   };
   std::vector<Row> rows;
-  for (const YearInput& in : model.inputs) rows.push_back({in.path, "once a year", &in.dist});
+  for (const YearInput& in : model.inputs)
+    if (!in.internal) rows.push_back({in.path, "once a year", &in.dist});
   rows.push_back({model.opportunities_per_rep ? "pipeline.opportunities_per_rep" : "pipeline.opportunities",
                   model.opportunities_per_rep ? "once a year, per rep" : "once a year", &model.opportunities.dist});
   rows.push_back({"pipeline.deal_size", "per opportunity", &model.deal_size.dist});

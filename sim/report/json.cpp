@@ -8,6 +8,7 @@
 #include <mistakesim/errors.hpp>
 #include <mistakesim/report.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace mistakesim {
@@ -35,7 +36,8 @@ Json input_json(const std::string& path, const char* level, const Distribution& 
 //! the opportunity count, the per-opportunity amounts and each mistake's per-occurrence amounts.
 Json inputs_json(const Model& model) {
   Json inputs = Json::array();
-  for (const YearInput& input : model.inputs) inputs.push_back(input_json(input.path, "year", input.dist));
+  for (const YearInput& input : model.inputs)
+    if (!input.internal) inputs.push_back(input_json(input.path, "year", input.dist));
   if (model.opportunities_per_rep) {
     inputs.push_back(input_json("pipeline.opportunities_per_rep", "per rep", model.opportunities.dist));
   } else {
@@ -67,6 +69,25 @@ RunInfo make_run_info(unsigned threads, double seconds, std::string study_file) 
   info.build = kBuildInfo;
   info.study_file = std::move(study_file);
   return info;
+}
+
+nlohmann::ordered_json quantile_cis_json(std::span<const double> values) {
+  std::vector<double> sorted;
+  sorted.reserve(values.size());
+  for (double x : values)
+    if (!std::isnan(x)) sorted.push_back(x);
+  std::sort(sorted.begin(), sorted.end());
+  Json j;
+  for (const auto& [key, p] : {std::pair{"p05", 0.05}, {"p10", 0.10}, {"p50", 0.50}, {"p90", 0.90}, {"p95", 0.95},
+                               {"p99", 0.99}}) {
+    if (sorted.empty()) {
+      j[key] = Json::array({nullptr, nullptr});
+      continue;
+    }
+    const QuantileInterval q = quantile_ci(sorted, p);
+    j[key] = Json::array({number(q.lo), number(q.hi)});
+  }
+  return j;
 }
 
 nlohmann::ordered_json summary_json(const Summary& s) {
@@ -110,8 +131,11 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
 
   Json& cost = j["cost"];
   cost["total"] = summary_json(s.total);
+  cost["total"]["quantile_ci95"] = quantile_cis_json(results.cost_total);
   cost["known"] = summary_json(s.known);
+  cost["known"]["quantile_ci95"] = quantile_cis_json(results.cost_known);
   cost["unknown"] = summary_json(s.unknown);
+  cost["unknown"]["quantile_ci95"] = quantile_cis_json(results.cost_unknown);
 
   Json mistakes = Json::array();
   for (const MistakeSummary& ms : s.mistakes) {

@@ -121,16 +121,6 @@ nlohmann::ordered_json quantile_interval_json(const QuantileInterval& q) {
   return Json::array({number(q.lo), number(q.hi)});
 }
 
-nlohmann::ordered_json quantile_cis_json(std::span<const double> values) {
-  std::vector<double> sorted(values.begin(), values.end());
-  std::sort(sorted.begin(), sorted.end());
-  Json j;
-  j["p05"] = quantile_interval_json(quantile_ci(sorted, 0.05));
-  j["p50"] = quantile_interval_json(quantile_ci(sorted, 0.50));
-  j["p95"] = quantile_interval_json(quantile_ci(sorted, 0.95));
-  return j;
-}
-
 nlohmann::ordered_json sweep_json(const Model& model, const Sweep& sweep, const RunInfo& info) {
   Json j;
   j["schema"] = kSweepSchema;
