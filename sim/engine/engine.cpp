@@ -134,6 +134,7 @@ struct BatchedDraws {
   //! Lognormal and triangular amounts are sampled for the whole list at once (sample_batch.hpp).
   enum class Values : std::uint8_t { none, lognormal, triangular } values_kind = Values::none;
   const Distribution* dist = nullptr;
+  bool adjustable = false;  //!< interventions may change the draws (Amount::adjustable)
   std::size_t size = 0;
   std::size_t cursor = 0;
   std::vector<std::uint32_t> opportunity;  //!< ascending; capacity kChunk
@@ -141,10 +142,11 @@ struct BatchedDraws {
   std::vector<double> values;              //!< the amounts, when values_kind != none
 
   //! Sets the quantity; allocates only the first time.
-  void init(std::uint32_t quantity_slot, bool is_random, const Distribution* d = nullptr) {
+  void init(std::uint32_t quantity_slot, bool is_random, const Distribution* d = nullptr, bool is_adjustable = false) {
     slot = quantity_slot;
     random = is_random;
     dist = d;
+    adjustable = is_adjustable;
     values_kind = Values::none;
     if (random && d != nullptr && d->kind == DistKind::lognormal) values_kind = Values::lognormal;
     if (random && d != nullptr && d->kind == DistKind::triangular) values_kind = Values::triangular;
@@ -220,21 +222,25 @@ struct TrialScratch::Impl {
     if (mistakes.size() != m.mistakes.size()) mistakes.resize(m.mistakes.size());
     const auto random = [](const Amount& a) { return a.dist.kind != DistKind::constant; };
     pipeline.init(m.opportunity_slot, true);
-    deal_size.init(m.deal_size.slot, random(m.deal_size), &m.deal_size.dist);
-    qualify_hours.init(m.qualify_hours.slot, random(m.qualify_hours), &m.qualify_hours.dist);
-    customer_value.init(m.customer_value.slot, random(m.customer_value), &m.customer_value.dist);
+    deal_size.init(m.deal_size.slot, random(m.deal_size), &m.deal_size.dist, m.deal_size.adjustable());
+    qualify_hours.init(m.qualify_hours.slot, random(m.qualify_hours), &m.qualify_hours.dist,
+                       m.qualify_hours.adjustable());
+    customer_value.init(m.customer_value.slot, random(m.customer_value), &m.customer_value.dist,
+                        m.customer_value.adjustable());
     for (std::size_t k = 0; k < m.mistakes.size(); ++k) {
       const Mistake& mk = m.mistakes[k];
       detail::MistakeDraws& d = mistakes[k];
       d.applies = detail::apply_test(mk.applies_to);
       d.events.init(mk.event_slot, true);
-      d.wasted_hours.init(mk.wasted_hours.slot, random(mk.wasted_hours), &mk.wasted_hours.dist);
-      d.direct_cost.init(mk.direct_cost.slot, random(mk.direct_cost), &mk.direct_cost.dist);
-      d.discount.init(mk.discount.slot, random(mk.discount), &mk.discount.dist);
+      d.wasted_hours.init(mk.wasted_hours.slot, random(mk.wasted_hours), &mk.wasted_hours.dist,
+                          mk.wasted_hours.adjustable());
+      d.direct_cost.init(mk.direct_cost.slot, random(mk.direct_cost), &mk.direct_cost.dist,
+                         mk.direct_cost.adjustable());
+      d.discount.init(mk.discount.slot, random(mk.discount), &mk.discount.dist, mk.discount.adjustable());
       d.recovery_hours.init(mk.recovery_hours.slot, mk.has_recovery && random(mk.recovery_hours),
-                            &mk.recovery_hours.dist);
+                            &mk.recovery_hours.dist, mk.recovery_hours.adjustable());
       d.recovery_saved.init(mk.recovery_saved.slot, mk.has_recovery && random(mk.recovery_saved),
-                            &mk.recovery_saved.dist);
+                            &mk.recovery_saved.dist, mk.recovery_saved.adjustable());
     }
   }
 };
@@ -246,9 +252,16 @@ TrialScratch& TrialScratch::operator=(TrialScratch&&) noexcept = default;
 
 namespace detail {
 
-//! An amount at (trial, i): from its batch when the batch has it, computed here otherwise (the same
-//! value: a lognormal amount goes through the same lognormal_from_words either way).
-inline double draw_batched(const Amount& a, BatchedDraws& b, std::uint64_t seed, std::uint64_t trial, std::uint32_t i) {
+//! An amount's draw as a scenario's interventions change it (model.hpp, Amount): x scale + shift,
+//! clamped to the amount's range. An amount no intervention targets is returned as drawn.
+inline double adjust(const Amount& a, double x, std::span<const double> year) {
+  return std::clamp(x * year[a.scale] + year[a.shift], a.lower, a.upper);
+}
+
+//! An amount at (trial, i), as drawn: from its batch when the batch has it, computed here otherwise
+//! (the same value: a lognormal amount goes through the same lognormal_from_words either way).
+inline double draw_unadjusted(const Amount& a, BatchedDraws& b, std::uint64_t seed, std::uint64_t trial,
+                              std::uint32_t i) {
   if (a.dist.kind == DistKind::constant) return a.dist.p[0];
   const std::size_t e = b.find(i);
   if (e == kNotFound) {
@@ -259,6 +272,13 @@ inline double draw_batched(const Amount& a, BatchedDraws& b, std::uint64_t seed,
   if (b.values_kind != BatchedDraws::Values::none) return b.values[e];
   DrawStream stream(seed, DrawAddress{trial, i, a.slot}, b.word(e, 0), b.word(e, 1), b.word(e, 2), b.word(e, 3));
   return sample(a.dist, stream);
+}
+
+//! An amount at (trial, i) with the scenario's changes applied.
+inline double draw_batched(const Amount& a, BatchedDraws& b, std::span<const double> year, std::uint64_t seed,
+                           std::uint64_t trial, std::uint32_t i) {
+  const double x = draw_unadjusted(a, b, seed, trial, i);
+  return b.adjustable ? adjust(a, x, year) : x;  // b's copy of a.adjustable(): a hotter cache line
 }
 
 }  // namespace detail
@@ -386,11 +406,11 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
 
       double value = 0.0;  // [$] value basis of the deal, drawn only if it would close
       if (closes) {
-        value = draw_batched(m.deal_size, s.deal_size, seed, trial, i) * value_factor;
+        value = draw_batched(m.deal_size, s.deal_size, year, seed, trial, i) * value_factor;
         out.wins_done_right += 1;
         out.revenue_done_right += value;
       }
-      if (!fit) out.nonbuyer_hours += draw_batched(m.qualify_hours, s.qualify_hours, seed, trial, i);
+      if (!fit) out.nonbuyer_hours += draw_batched(m.qualify_hours, s.qualify_hours, year, seed, trial, i);
 
       bool alive = closes;  // would have closed and still will
       bool lost = false;
@@ -406,8 +426,8 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
         if (!bernoulli(d.events.word(ev, 0), my[k].occur)) continue;
         const bool noticed = bernoulli(d.events.word(ev, 1), my[k].noticed);
 
-        const double hours = draw_batched(mk.wasted_hours, d.wasted_hours, seed, trial, i);
-        double cost = hours * hourly_cost + draw_batched(mk.direct_cost, d.direct_cost, seed, trial, i);
+        const double hours = draw_batched(mk.wasted_hours, d.wasted_hours, year, seed, trial, i);
+        double cost = hours * hourly_cost + draw_batched(mk.direct_cost, d.direct_cost, year, seed, trial, i);
         if (!fit) out.nonbuyer_hours += hours;
         if (alive) {
           if (bernoulli(d.events.word(ev, 2), my[k].lose)) {
@@ -415,16 +435,16 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
             alive = false;
             per_mistake[k].deals_lost += 1;
             if (noticed && mk.has_recovery) {
-              cost += draw_batched(mk.recovery_hours, d.recovery_hours, seed, trial, i) * my[k].recovery_hourly_cost;
+              cost += draw_batched(mk.recovery_hours, d.recovery_hours, year, seed, trial, i) * my[k].recovery_hourly_cost;
               const double saved =
-                  std::clamp(draw_batched(mk.recovery_saved, d.recovery_saved, seed, trial, i), 0.0, 1.0);
+                  std::clamp(draw_batched(mk.recovery_saved, d.recovery_saved, year, seed, trial, i), 0.0, 1.0);
               kept = saved * remaining;
               cost += remaining - kept;
             } else {
               cost += remaining;
             }
           } else {
-            const double discount = std::min(draw_batched(mk.discount, d.discount, seed, trial, i) * value, remaining);
+            const double discount = std::min(draw_batched(mk.discount, d.discount, year, seed, trial, i) * value, remaining);
             if (discount > 0.0) {
               remaining -= discount;
               cost += discount;
@@ -433,7 +453,7 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
         }
         if (repeat && !churned && bernoulli(d.events.word(ev, 3), my[k].churn)) {
           churned = true;
-          cost += draw_batched(m.customer_value, s.customer_value, seed, trial, i);
+          cost += draw_batched(m.customer_value, s.customer_value, year, seed, trial, i);
         }
         per_mistake[k].occurrences += 1;
         if (noticed) {
