@@ -88,13 +88,6 @@ footer { margin-top: 40px; }
 }
 )css";
 
-//! A card of the headline.
-std::string card(std::string_view label, std::string_view value, std::string_view sub, bool main_card = false) {
-  return fmt::format("<div class=\"card{}\"><span class=\"label\">{}</span><span class=\"value\">{}</span>"
-                     "<span class=\"sub\">{}</span></div>\n",
-                     main_card ? " main" : "", label, value, sub);
-}
-
 std::string trim_zeros(std::string s) {
   if (s.find('.') == std::string::npos || s.find('e') != std::string::npos) return s;
   while (s.back() == '0') s.pop_back();
@@ -103,6 +96,12 @@ std::string trim_zeros(std::string s) {
 }
 
 }  // namespace
+
+std::string card(std::string_view label, std::string_view value, std::string_view sub, bool main_card) {
+  return fmt::format("<div class=\"card{}\"><span class=\"label\">{}</span><span class=\"value\">{}</span>"
+                     "<span class=\"sub\">{}</span></div>\n",
+                     main_card ? " main" : "", label, value, sub);
+}
 
 CostFigures cost_figures(const TrialResults& r) {
   CostFigures c;
