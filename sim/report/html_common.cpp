@@ -56,6 +56,7 @@ p { margin: 8px 0; }
 .card .label { display: block; font-size: 13px; color: var(--muted); }
 .card .value { display: block; font-size: 27px; font-weight: 700; line-height: 1.25; margin: 4px 0 2px; }
 .card .sub { display: block; font-size: 13px; }
+.card .value .words { display: block; font-size: 19px; line-height: 1.3; margin: 4px 0; }
 .plain { font-size: 16px; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }

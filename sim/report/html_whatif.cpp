@@ -40,6 +40,21 @@ std::string input_value(const Model& model, InputId input, double value) {
   return esc(format_input_value(model, input, value));
 }
 
+//! A cut point of an input (its P10 or P90) for reading, not for reproducing: shares to one decimal
+//! ("29.7%"), anything else as format_input_value. Not escaped.
+std::string format_input_value_rounded(const Model& model, InputId input, double value) {
+  const YearInput& in = model.inputs.at(input);
+  if (in.lower == 0.0 && in.upper == 1.0) {
+    std::string s = fmt::format("{:.1f}", 100.0 * value);
+    if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
+    return s + "%";
+  }
+  return format_input_value(model, input, value);
+}
+std::string rounded_input_value(const Model& model, InputId input, double value) {
+  return esc(format_input_value_rounded(model, input, value));
+}
+
 //! "+$306,521" / "-$12,000".
 std::string signed_money(const Model& model, double amount) {
   return (amount >= 0.0 ? "+" : "\u2212") + money(model, std::abs(amount));
@@ -88,7 +103,8 @@ std::string sweep_headline(const Model& model, const Sweep& sweep) {
   if (sweep.axis2)
     varied += fmt::format(" \u00d7 {} values of {}", sweep.axis2->values.size(),
                           esc(input_plain_name(model, sweep.axis2->path)));
-  h += card("What was varied", esc(input_plain_name(model, sweep.axis.path)), varied);
+  h += card("What was varied", "<span class=\"words\">" + esc(input_plain_name(model, sweep.axis.path)) + "</span>",
+            varied);
   h += card("Expected yearly cost of mistakes at " + at(first), money(model, first.total.mean),
             fmt::format("\u00b1{} (95% confidence)", money(model, margin95(first.total))), true);
   h += card("Expected yearly cost of mistakes at " + at(last), money(model, last.total.mean),
@@ -124,10 +140,11 @@ std::string sweep_headline(const Model& model, const Sweep& sweep) {
   h += fmt::format(
       "<p class=\"small\">Every point plays the same simulated years with the same random numbers, so the change "
       "between two points is the parameter's effect, not chance: it is measured year by year and is known to "
-      "\u00b1{}, while each point's own average is only known to about \u00b1{}. The study itself says {} = {}{}.</p>\n",
+      "\u00b1{}, while each point's own average is only known to about \u00b1{}. The study itself says <code>{}</code> = "
+      "{}{}.</p>\n",
       money(model, change_margin), money(model, margin95(last.total)), esc(sweep.axis.path),
       study_says(model, sweep.axis.input),
-      sweep.axis2 ? fmt::format(" and {} = {}", esc(sweep.axis2->path), study_says(model, sweep.axis2->input))
+      sweep.axis2 ? fmt::format(" and <code>{}</code> = {}", esc(sweep.axis2->path), study_says(model, sweep.axis2->input))
                   : std::string());
   h += "</section>\n";
   return h;
@@ -140,9 +157,7 @@ std::vector<detail::SweepSeries> sweep_series(const Model& model, const Sweep& s
   const std::size_t n1 = sweep.axis.values.size();
   for (std::size_t j = 0; j < n2; ++j) {
     detail::SweepSeries sr;
-    if (sweep.axis2)
-      sr.label = input_plain_name(model, sweep.axis2->path) + " " +
-                 format_input_value(model, sweep.axis2->input, sweep.axis2->values[j]);
+    if (sweep.axis2) sr.label = format_input_value(model, sweep.axis2->input, sweep.axis2->values[j]);
     std::vector<std::size_t> order(n1);
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(),
@@ -173,7 +188,8 @@ std::string sweep_figures(const Model& model, const Sweep& sweep) {
       {"sweep-line", "Yearly cost of mistakes at each value of " + plain,
        "The mean yearly cost of mistakes at each swept value" +
            std::string(sweep.axis2 ? ", one line per value of the second parameter." : ", with the range of 8 years in 10 (P10 to P90)."),
-       sweep.axis.path, "yearly cost of mistakes"});
+       sweep.axis.path, "yearly cost of mistakes"},
+      sweep.axis2 ? input_plain_name(model, sweep.axis2->path) + ":" : std::string());
   if (sweep.axis2) {
     f += "<figcaption>One line per value of " + named_input(model, sweep.axis2->path) +
          ": the average yearly cost of mistakes at each value of " + esc(plain) +
@@ -210,8 +226,8 @@ std::string sweep_figures(const Model& model, const Sweep& sweep) {
 
 std::string sweep_table(const Model& model, const Sweep& sweep) {
   std::string t = "<section id=\"points\">\n<h2>Every point</h2>\n<table class=\"points\">\n<thead><tr>";
-  t += "<th class=\"num\"><code>" + esc(sweep.axis.path) + "</code></th>";
-  if (sweep.axis2) t += "<th class=\"num\"><code>" + esc(sweep.axis2->path) + "</code></th>";
+  t += "<th class=\"num\">" + esc(input_plain_name(model, sweep.axis.path)) + "</th>";
+  if (sweep.axis2) t += "<th class=\"num\">" + esc(input_plain_name(model, sweep.axis2->path)) + "</th>";
   t += "<th class=\"num\">Average year</th><th class=\"num\">Change from row 1</th><th class=\"num\">Good year (P10)</th>"
        "<th class=\"num\">Typical year (median)</th><th class=\"num\">Bad year (P90)</th><th class=\"num\">Known</th>"
        "<th class=\"num\">Wins a year</th><th class=\"num\">Should have won</th></tr></thead>\n<tbody>\n";
@@ -257,7 +273,8 @@ std::string sensitivity_headline(const Model& model, const Sensitivity& s, const
     return h;
   }
   const InputInfluence& top = *by_swing.front();
-  h += card("The guess that matters most", esc(input_plain_name(model, top.param)), "<code>" + esc(top.param) + "</code>");
+  h += card("The guess that matters most", "<span class=\"words\">" + esc(input_plain_name(model, top.param)) + "</span>",
+            "<code>" + esc(top.param) + "</code>");
   h += card("Its swing of the yearly cost", money(model, std::abs(top.swing_p10_p90)),
             "between years with it in its lowest and its highest 10%");
   h += card("Explained by the guesses (R\u00b2)",
@@ -266,13 +283,13 @@ std::string sensitivity_headline(const Model& model, const Sensitivity& s, const
   h += "</div>\n";
 
   const auto side = [&](const InputInfluence& in, bool high) {
-    return high ? fmt::format("at least {}", input_value(model, in.input, in.p90))
-                : fmt::format("at most {}", input_value(model, in.input, in.p10));
+    return high ? fmt::format("at least {}", rounded_input_value(model, in.input, in.p90))
+                : fmt::format("at most {}", rounded_input_value(model, in.input, in.p10));
   };
   h += fmt::format(
-      "<p class=\"plain\">Narrowing the range of <strong>{}</strong> would narrow the answer most. The study is unsure "
-      "of it ({}): in the years when it is {}, mistakes cost <strong>{}</strong> on average; in the years when it is "
-      "{}, <strong>{}</strong>. That swing of {} is the largest of all the uncertain inputs.",
+      "<p class=\"plain\">Narrowing the range of <strong>{}</strong> would narrow the answer most. The study puts it "
+      "at {}. In the years when it is {}, mistakes cost <strong>{}</strong> on average; in the years when it is {}, "
+      "<strong>{}</strong>. That swing of {} is the largest of all the uncertain inputs.",
       named_input(model, top.param), esc(model.inputs.at(top.input).dist.describe()), side(top, false),
       money(model, top.cost_low), side(top, true), money(model, top.cost_high),
       money(model, std::abs(top.swing_p10_p90)));
@@ -285,10 +302,16 @@ std::string sensitivity_headline(const Model& model, const Sensitivity& s, const
     }
     h += ".";
   }
-  if (by_swing.size() > 3)
-    h += fmt::format(" The {} at the bottom of the chart matter little: better estimates of them would hardly change "
-                     "the answer.",
-                     by_swing.size() - 3 == 1 ? std::string("one") : fmt::format("{} inputs", by_swing.size() - 3));
+  // Inputs whose swing is under a third of the largest: named as a group, as the ones not worth chasing.
+  const std::size_t minor = static_cast<std::size_t>(
+      std::count_if(by_swing.begin(), by_swing.end(), [&](const InputInfluence* in) {
+        return std::abs(in->swing_p10_p90) < std::abs(top.swing_p10_p90) / 3.0;
+      }));
+  if (minor > 0)
+    h += fmt::format(" {} swing{} the cost by less than a third of that: better estimates of {} would change the "
+                     "answer little.",
+                     minor == 1 ? std::string("One input") : fmt::format("{} inputs", minor), minor == 1 ? "s" : "",
+                     minor == 1 ? "it" : "them");
   h += "</p>\n";
   if (std::isfinite(s.r2))
     h += fmt::format(
@@ -305,8 +328,8 @@ std::string sensitivity_body(const Model& model, const Sensitivity& s,
   std::vector<detail::TornadoRow> rows;
   for (const InputInfluence* in : by_swing)
     rows.push_back({input_plain_name(model, in->param), in->param, in->cost_low, in->cost_high,
-                    "\u2264 " + format_input_value(model, in->input, in->p10),
-                    "\u2265 " + format_input_value(model, in->input, in->p90)});
+                    "\u2264 " + format_input_value_rounded(model, in->input, in->p10),
+                    "\u2265 " + format_input_value_rounded(model, in->input, in->p90)});
   std::string b = "<section id=\"tornado\">\n<h2>Which guesses move the answer</h2>\n<figure>\n";
   b += detail::tornado_svg(rows, s.cost_mean, model.currency,
                            {"sensitivity-tornado", "How much each uncertain input swings the yearly cost",
@@ -334,8 +357,8 @@ std::string sensitivity_body(const Model& model, const Sensitivity& s,
         "<td class=\"num\">{}<br><span class=\"small\">{}</span></td><td class=\"num\">{}<br><span class=\"small\">{}</span></td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
         ++rank, esc(plain), esc(in.param), esc(model.inputs.at(in.input).dist.describe()), money(model, in.cost_low),
-        "\u2264 " + input_value(model, in.input, in.p10), money(model, in.cost_high),
-        "\u2265 " + input_value(model, in.input, in.p90), signed_money(model, in.swing_p10_p90), signed2(in.spearman),
+        "\u2264 " + rounded_input_value(model, in.input, in.p10), money(model, in.cost_high),
+        "\u2265 " + rounded_input_value(model, in.input, in.p90), signed_money(model, in.swing_p10_p90), signed2(in.spearman),
         signed2(in.src), std::isfinite(in.tail_shift) ? signed2(in.tail_shift) + " sd" : std::string("\u2013"));
   }
   b += "</tbody>\n</table>\n";

@@ -466,7 +466,7 @@ std::string savings_box_svg(const std::vector<BoxRow>& rows, const std::string& 
 
 std::string sweep_line_svg(const std::vector<SweepSeries>& series, const TickFormat& x_format,
                            std::optional<double> study_value, const std::string& study_label,
-                           const std::string& currency, const ChartText& text) {
+                           const std::string& currency, const ChartText& text, const std::string& series_title) {
   const double height = 410.0;
   const double top = 66.0, bottom = 336.0;
   std::string s = open_svg(text, height);
@@ -510,6 +510,11 @@ std::string sweep_line_svg(const std::vector<SweepSeries>& series, const TickFor
     s += text_at(lx + 28, 45, "average year (mean)", "start", 12);
     lx += 180;
   } else {
+    if (!series_title.empty()) {
+      const std::string title = clip_label(series_title, 60);
+      s += text_at(lx, 45, title, "start", 12, kInk, "font-weight=\"600\"");
+      lx += 20 + kCharWidth * static_cast<double>(char_count(title));
+    }
     for (std::size_t k = 0; k < series.size(); ++k) {
       const char* colour = kSeries[k % std::size(kSeries)];
       const std::string label = clip_label(series[k].label, 28);
@@ -549,6 +554,14 @@ std::string sweep_line_svg(const std::vector<SweepSeries>& series, const TickFor
     s += fmt::format("<polyline class=\"mean-line\" data-series=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{}\" "
                      "stroke-width=\"2.5\"/>\n",
                      esc(sr.label), line, colour);
+    // A grid's line is also labelled at its right end, unless another line ends too close to read it.
+    const auto ends_near = [&] {
+      for (std::size_t j = 0; j < series.size(); ++j)
+        if (j != k && !series[j].x.empty() && std::abs(y(series[j].mean.back()) - y(sr.mean.back())) < 14.0) return true;
+      return false;
+    };
+    if (!band && !sr.x.empty() && !sr.label.empty() && !ends_near())
+      s += halo_text(x(sr.x.back()) - 6.0, y(sr.mean.back()) - 8.0, clip_label(sr.label, 20), "end", 12, colour);
     for (std::size_t i = 0; i < sr.x.size(); ++i) {
       s += fmt::format("<circle class=\"point\" cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{}\" data-x=\"{}\" data-mean=\"{}\">"
                        "<title>{}: {} a year on average</title></circle>\n",
@@ -592,7 +605,7 @@ std::string heat_map_svg(const std::vector<std::string>& column_labels, const st
                          const std::vector<double>& values, const std::string& currency, const ChartText& text) {
   const std::size_t cols = column_labels.size(), rows = row_labels.size();
   SIM_CHECK(values.size() == cols * rows, << values.size() << " values for " << rows << " x " << cols << " cells");
-  const double left = 130.0, top = 44.0;
+  const double left = 130.0, top = 62.0;
   const double cell_w = cols > 0 ? (kWidth - kRight - left) / static_cast<double>(cols) : 0.0;
   const double cell_h = rows > 0 ? std::clamp(300.0 / static_cast<double>(rows), 22.0, 56.0) : 0.0;
   const double bottom = top + cell_h * static_cast<double>(rows);
@@ -636,12 +649,9 @@ std::string heat_map_svg(const std::vector<std::string>& column_labels, const st
   for (std::size_t c = 0; c < cols; c += every)
     s += text_at(left + cell_w * (static_cast<double>(c) + 0.5), bottom + 18, column_labels[c], "middle", 12, kMuted);
   if (!text.x_label.empty()) s += text_at(left + (kWidth - kRight - left) / 2, bottom + 38, text.x_label, "middle", 13);
-  if (!text.y_label.empty()) {
-    const double cy = (top + bottom) / 2.0;
-    s += fmt::format("<text x=\"{0}\" y=\"{1}\" transform=\"rotate(-90 {0} {1})\" text-anchor=\"middle\" "
-                     "font-size=\"13\" fill=\"{2}\">{3}</text>\n",
-                     coord(18), coord(cy), kInk, esc(clip_label(text.y_label, 40)));
-  }
+  // The rows' axis title above the row labels, horizontal: a long parameter path does not fit
+  // rotated beside a few rows.
+  if (!text.y_label.empty()) s += text_at(12, top - 8, "\u2191 " + clip_label(text.y_label, 100), "start", 13, kInk);
 
   // Legend: stepped swatches from the cheapest to the costliest cell.
   constexpr int kSwatches = 6;
@@ -707,9 +717,10 @@ std::string tornado_svg(std::vector<TornadoRow> rows, double center, const std::
     const TornadoRow& r = rows[i];
     const double row_top = top + row_height * static_cast<double>(i);
     const double swing = r.cost_high - r.cost_low;
-    s += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"{}\"><tspan font-weight=\"600\">{}</tspan>"
+    s += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"{}\" paint-order=\"stroke\" stroke=\"#fff\" "
+                     "stroke-width=\"3\" stroke-linejoin=\"round\"><tspan font-weight=\"600\">{}</tspan>"
                      "<tspan fill=\"{}\" font-size=\"12\"> \u00b7 {}</tspan></text>\n",
-                     coord(kLeft + 2), coord(row_top + 15), kInk, esc(clip_label(r.name, 60)), kMuted,
+                     coord(kLeft + 2), coord(row_top + 15), kInk, esc(clip_label(r.name, 72)), kMuted,
                      esc(clip_label(r.path, 60)));
     const double x_low = x(r.cost_low), x_high = x(r.cost_high);
     const double x0 = std::min(x_low, x_high), x1 = std::max(x_low, x_high);

@@ -116,10 +116,12 @@ struct SweepSeries {
 //! data-x and data-mean) per series; with a single series also the P10-P90 band (polygon.band) and
 //! its edges (polyline.p10-line, polyline.p90-line), and the mean written over each point. x ticks
 //! are written by `x_format`; y ticks are currency. `study_value`, if within the swept range, is
-//! marked by a dashed vertical line (line.marker, data-key="study") labelled `study_label`.
+//! marked by a dashed vertical line (line.marker, data-key="study") labelled `study_label`. With
+//! several series the legend starts with `series_title` (what the series labels are values of) and
+//! each line is also labelled at its right end.
 std::string sweep_line_svg(const std::vector<SweepSeries>& series, const TickFormat& x_format,
                            std::optional<double> study_value, const std::string& study_label,
-                           const std::string& currency, const ChartText& text);
+                           const std::string& currency, const ChartText& text, const std::string& series_title = {});
 
 //! A two-parameter grid as a heat map: one rect.cell per value (data-row, data-col, data-value),
 //! filled on a light-to-dark sequential scale of the value (darker = costlier; every colour
