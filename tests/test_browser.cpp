@@ -100,7 +100,8 @@ void require_png(const fs::path& png) {
 
 //! Screenshot, DOM and network checks of one report.
 void check_in_browser(Browser& browser, const fs::path& html_file, const fs::path& png,
-                      const std::vector<std::string>& chart_ids) {
+                      const std::vector<std::string>& chart_ids,
+                      const std::string& headline = "Expected yearly cost of mistakes") {
   const std::string html = read_text(html_file);
   // Statically: no URL and no protocol-relative reference in the file.
   CHECK(html.find("http://") == std::string::npos);
@@ -123,7 +124,7 @@ void check_in_browser(Browser& browser, const fs::path& html_file, const fs::pat
     REQUIRE(status == 0);
   }
   const std::string dom = read_text(dom_file);
-  REQUIRE(dom.find("Expected yearly cost of mistakes") != std::string::npos);
+  REQUIRE(dom.find(headline) != std::string::npos);
   const std::vector<std::string> tags = chart_tags(dom);
   CHECK(tags.size() == chart_ids.size());
   for (const std::string& id : chart_ids) {
@@ -181,5 +182,34 @@ TEST_CASE("reports render in headless Chromium: screenshot, every chart, no netw
     REQUIRE(r.status == 0);
     check_in_browser(browser, html, build / "report-compare.png",
                      {"compare-savings", "compare-histogram", "compare-exceedance", "compare-known-unknown"});
+  }
+
+  SECTION("sweep report of configs/mid-market.toml: one parameter") {
+    const fs::path html = build / "report-sweep.html";
+    const auto r = run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --range 0.45:0.75:4 --trials 5000 "
+                           "--quiet --report '" + html.string() + "'");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    check_in_browser(browser, html, build / "report-sweep.png", {"sweep-line"}, "Change from first to last");
+  }
+
+  SECTION("sweep report of configs/mid-market.toml: a grid, with its heat map") {
+    const fs::path html = build / "report-sweep-grid.html";
+    const auto r = run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --range 0.45:0.75:4 --param2 "
+                           "mistake.skipped-discovery.probability --values2 0.1,0.25,0.4 --trials 2000 --quiet --report '" +
+                           html.string() + "'");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    check_in_browser(browser, html, build / "report-sweep-grid.png", {"sweep-line", "sweep-heat-map"},
+                     "Change from first to last");
+  }
+
+  SECTION("sensitivity report of configs/mid-market.toml") {
+    const fs::path html = build / "report-sensitivity.html";
+    const auto r = run_cli("sensitivity configs/mid-market.toml --trials 5000 --quiet --report '" + html.string() + "'");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    check_in_browser(browser, html, build / "report-sensitivity.png", {"sensitivity-tornado"},
+                     "Narrowing the range of");
   }
 }

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -457,4 +458,293 @@ TEST_CASE("compare report: one savings box per intervention, escaped names, noth
   }
   require_finite_geometry(html);
   CHECK(html.find("pays off in") != std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What-if reports: sweep line + band, heat map, tornado, and the two pages.
+
+namespace {
+
+//! Points of a polyline/polygon "x,y x,y ..." attribute.
+std::vector<std::pair<double, double>> point_list(const std::string& attr) {
+  std::string list = attr;
+  std::replace(list.begin(), list.end(), ',', ' ');
+  std::istringstream in(list);
+  std::vector<std::pair<double, double>> pts;
+  double px, py;
+  while (in >> px >> py) pts.emplace_back(px, py);
+  return pts;
+}
+
+//! Pixel y of a money value on a chart's y axis, from its first and last y ticks (data-value, y1).
+struct YAxis {
+  double v0, p0, v1, p1;
+  double operator()(double v) const { return p0 + (v - v0) / (v1 - v0) * (p1 - p0); }
+};
+YAxis y_axis_of(const std::string& svg) {
+  std::vector<std::pair<double, double>> ticks;  // value, pixel
+  std::size_t pos = 0;
+  static const std::regex value(R"re(data-value="([^"]*)")re"), y1(R"re(y1="([^"]*)")re");
+  while ((pos = svg.find("<g class=\"tick y\"", pos)) != std::string::npos) {
+    const std::size_t end = svg.find("</g>", pos);
+    const std::string group = svg.substr(pos, end - pos);
+    std::smatch mv, my;
+    REQUIRE(std::regex_search(group, mv, value));
+    REQUIRE(std::regex_search(group, my, y1));
+    ticks.emplace_back(std::stod(mv[1]), std::stod(my[1]));
+    pos = end;
+  }
+  REQUIRE(ticks.size() >= 2);
+  return {ticks.front().first, ticks.front().second, ticks.back().first, ticks.back().second};
+}
+
+//! Relative luminance (sRGB, WCAG) of "#rrggbb".
+double luminance(const std::string& hex) {
+  REQUIRE(hex.size() == 7);
+  const auto channel = [&](int i) {
+    const double c = std::stoi(hex.substr(1 + 2 * i, 2), nullptr, 16) / 255.0;
+    return c <= 0.03928 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+  };
+  return 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+}
+
+}  // namespace
+
+TEST_CASE("sweep chart: the mean line at the means, the band between the P10 and P90 lines", "[html][svg][whatif]") {
+  const SweepSeries series{"", {0.1, 0.25, 0.4}, {2.43e6, 2.73e6, 3.04e6}, {1.74e6, 1.98e6, 2.22e6}, {3.17e6, 3.55e6, 3.93e6}};
+  const TickFormat pct = [](double v) { return percent_tick(v); };
+  const std::string svg = sweep_line_svg({series}, pct, 0.3, "the study's mean: 30%", "USD",
+                                         {"s", "Sweep", "desc", "mistake.x.probability", "yearly cost"});
+  require_finite_geometry(svg);
+  const YAxis y = y_axis_of(svg);
+
+  // The mean line and its points: at the means, left to right.
+  const auto points = elements(svg, "circle", "class=\"point\"");
+  REQUIRE(points.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO("point " << i);
+    CHECK(num(points[i], "cy") == Approx(y(series.mean[i])).margin(0.02));
+    CHECK(num(points[i], "data-mean") == Approx(series.mean[i]));
+    if (i > 0) CHECK(num(points[i], "cx") > num(points[i - 1], "cx"));
+  }
+  // Equal steps in value are equal steps in x (a linear parameter axis).
+  CHECK(num(points[1], "cx") - num(points[0], "cx") == Approx(num(points[2], "cx") - num(points[1], "cx")).margin(0.02));
+  const auto mean_line = point_list(elements(svg, "polyline", "class=\"mean-line\"").at(0).at("points"));
+  REQUIRE(mean_line.size() == 3);
+
+  // The band's upper edge is the P90 line, its lower edge the P10 line, and the mean lies inside it.
+  const auto p90 = point_list(elements(svg, "polyline", "class=\"p90-line\"").at(0).at("points"));
+  const auto p10 = point_list(elements(svg, "polyline", "class=\"p10-line\"").at(0).at("points"));
+  const auto band = point_list(elements(svg, "polygon", "class=\"band\"").at(0).at("points"));
+  REQUIRE(p90.size() == 3);
+  REQUIRE(p10.size() == 3);
+  REQUIRE(band.size() == 6);
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO("point " << i);
+    CHECK(p90[i].second == Approx(y(series.p90[i])).margin(0.02));
+    CHECK(p10[i].second == Approx(y(series.p10[i])).margin(0.02));
+    CHECK(band[i] == p90[i]);          // along the top, left to right
+    CHECK(band[5 - i] == p10[i]);      // back along the bottom, right to left
+    CHECK(band[i].first == mean_line[i].first);
+    CHECK(p90[i].second < mean_line[i].second);  // SVG y grows downwards: P90 above the mean,
+    CHECK(mean_line[i].second < p10[i].second);  // P10 below it
+  }
+  // The study's own value: a marker at 30%, a third of the way from 25% to 40%... on the same x scale.
+  const auto marker = elements(svg, "line", "data-key=\"study\"");
+  REQUIRE(marker.size() == 1);
+  const double x01 = num(points[0], "cx"), x04 = num(points[2], "cx");
+  CHECK(num(marker[0], "x1") == Approx(x01 + (0.3 - 0.1) / 0.3 * (x04 - x01)).margin(0.02));
+  CHECK(svg.find("the study&#39;s mean: 30%") != std::string::npos);
+  // Currency ticks on y, percentages on x.
+  CHECK(svg.find(">$1M</text>") != std::string::npos);
+  CHECK(svg.find(">25%</text>") != std::string::npos);
+
+  SECTION("the study's value outside the swept range is not marked") {
+    const std::string out = sweep_line_svg({series}, pct, 0.6, "study", "USD", {"s", "t", "d", "x", "y"});
+    CHECK(elements(out, "line", "data-key=\"study\"").empty());
+  }
+  SECTION("a grid draws one line per series and no band") {
+    SweepSeries second = series;
+    second.label = "late pricing 30%";
+    for (double& m : second.mean) m += 2e5;
+    const std::string out = sweep_line_svg({series, second}, pct, std::nullopt, "", "USD", {"s", "t", "d", "x", "y"});
+    require_finite_geometry(out);
+    CHECK(elements(out, "polyline", "class=\"mean-line\"").size() == 2);
+    CHECK(elements(out, "circle", "class=\"point\"").size() == 6);
+    CHECK(elements(out, "polygon", "class=\"band\"").empty());
+  }
+  SECTION("a single point, and every value equal: no NaN") {
+    require_finite_geometry(sweep_line_svg({{"", {0.5}, {1e6}, {1e6}, {1e6}}}, pct, 0.5, "s", "USD", {"s", "t", "d", "x", "y"}));
+    require_finite_geometry(
+        sweep_line_svg({{"", {0.1, 0.2}, {0.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}}}, pct, {}, "", "USD", {"s", "t", "d", "x", "y"}));
+  }
+}
+
+TEST_CASE("heat map: one cell per grid point, colour darker as the cost rises, a legend", "[html][svg][whatif]") {
+  const std::vector<std::string> columns = {"40%", "50%", "60%"};
+  const std::vector<std::string> rows = {"30%", "10%"};
+  const std::vector<double> values = {2.9e6, 2.5e6, 2.1e6, 2.6e6, 2.2e6, 1.8e6};
+  const std::string svg = heat_map_svg(columns, rows, values, "USD", {"h", "Grid", "desc", "close rate", "late pricing"});
+  require_finite_geometry(svg);
+  const auto cells = elements(svg, "rect", "class=\"cell\"");
+  REQUIRE(cells.size() == columns.size() * rows.size());
+  std::vector<std::pair<double, double>> value_luminance;
+  for (std::size_t k = 0; k < cells.size(); ++k) {
+    const std::size_t r = std::stoul(cells[k].at("data-row")), c = std::stoul(cells[k].at("data-col"));
+    INFO("cell " << r << "," << c);
+    CHECK(num(cells[k], "data-value") == values[r * columns.size() + c]);
+    CHECK(num(cells[k], "x") == Approx(num(cells[0], "x") + static_cast<double>(c) * num(cells[0], "width")).margin(0.02));
+    CHECK(num(cells[k], "y") == Approx(num(cells[0], "y") + static_cast<double>(r) * num(cells[0], "height")).margin(0.02));
+    value_luminance.emplace_back(num(cells[k], "data-value"), luminance(cells[k].at("fill")));
+  }
+  std::sort(value_luminance.begin(), value_luminance.end());
+  for (std::size_t k = 1; k < value_luminance.size(); ++k) {
+    INFO(value_luminance[k - 1].first << " -> " << value_luminance[k].first);
+    CHECK(value_luminance[k].second < value_luminance[k - 1].second);  // costlier is strictly darker
+  }
+  // The scale itself: every channel falls as t rises, so the colour darkens monotonically.
+  for (int i = 1; i <= 100; ++i) CHECK(luminance(heat_colour(i / 100.0)) <= luminance(heat_colour((i - 1) / 100.0)));
+  CHECK(heat_colour(-1.0) == heat_colour(0.0));
+  CHECK(heat_colour(std::nan("")) == heat_colour(0.0));
+  // Values written in the cells when they fit (wide cells here), a legend of swatches from min to max.
+  CHECK(elements(svg, "text", "class=\"cell-value\"").size() == values.size());
+  CHECK(svg.find(">$2.9M</text>") != std::string::npos);
+  const auto swatches = elements(svg, "rect", "class=\"swatch\"");
+  REQUIRE(swatches.size() >= 3);
+  CHECK(num(swatches.front(), "data-value") == Approx(1.8e6));
+  CHECK(num(swatches.back(), "data-value") == Approx(2.9e6));
+
+  SECTION("cells too narrow for their value carry it only in the tooltip") {
+    std::vector<std::string> many(40, "x");
+    const std::string narrow = heat_map_svg(many, {"a"}, std::vector<double>(40, 1.5e6), "USD", {"h", "t", "d", "x", "y"});
+    require_finite_geometry(narrow);
+    CHECK(elements(narrow, "rect", "class=\"cell\"").size() == 40);
+    CHECK(elements(narrow, "text", "class=\"cell-value\"").empty());
+  }
+}
+
+TEST_CASE("tornado: bars sorted by |swing|, widths proportional to the swing, centred on the average",
+          "[html][svg][whatif]") {
+  const std::vector<TornadoRow> rows = {{"close rate", "pipeline.close_rate", 2.5e6, 3.1e6, "\u2264 48%", "\u2265 72%"},
+                                        {"good fit", "pipeline.good_fit", 2.4e6, 3.2e6, "\u2264 30%", "\u2265 42%"},
+                                        {"noticed", "mistake.a.noticed", 2.9e6, 2.7e6, "\u2264 10%", "\u2265 40%"}};
+  const std::string svg = tornado_svg(rows, 2.85e6, "USD", {"t", "Tornado", "desc", "average yearly cost", ""});
+  require_finite_geometry(svg);
+  require_monotone_money_ticks(svg);
+  const auto bars = elements(svg, "rect", "class=\"tornado-bar\"");
+  REQUIRE(bars.size() == 3);
+  CHECK(bars[0].at("data-param") == "pipeline.good_fit");
+  CHECK(bars[1].at("data-param") == "pipeline.close_rate");
+  CHECK(bars[2].at("data-param") == "mistake.a.noticed");
+  for (std::size_t i = 1; i < bars.size(); ++i) {
+    CHECK(std::abs(num(bars[i], "data-swing")) <= std::abs(num(bars[i - 1], "data-swing")));
+    CHECK(num(bars[i], "y") > num(bars[i - 1], "y"));
+  }
+  // Width / |swing| is the same for every bar, and each bar spans [low, high] on the money axis.
+  const std::vector<Tick> ticks = x_ticks(svg);
+  const double v0 = parse_money(ticks.front().label), v1 = parse_money(ticks.back().label);
+  const auto x_of = [&](double v) { return ticks.front().px + (v - v0) / (v1 - v0) * (ticks.back().px - ticks.front().px); };
+  const double px_per_dollar = num(bars[0], "width") / 0.8e6;
+  for (const Attributes& b : bars) {
+    INFO(b.at("data-param"));
+    const double low = num(b, "data-low"), high = num(b, "data-high");
+    CHECK(num(b, "width") == Approx(px_per_dollar * std::abs(high - low)).margin(0.02));
+    CHECK(num(b, "x") == Approx(x_of(std::min(low, high))).margin(0.02));
+  }
+  CHECK(bars[2].at("fill") != bars[0].at("fill"));  // higher input, lower cost: the other colour
+  const auto centre = elements(svg, "line", "data-key=\"mean\"");
+  REQUIRE(centre.size() == 1);
+  CHECK(num(centre[0], "x1") == Approx(x_of(2.85e6)).margin(0.02));
+  // The low-input end is labelled with the input's P10, the high one with its P90.
+  CHECK(svg.find("\u2264 48%: $2.5M") != std::string::npos);
+  CHECK(svg.find("\u2265 72%: $3.1M") != std::string::npos);
+  require_finite_geometry(tornado_svg({}, 1e6, "USD", {"t0", "t", "d", "x", ""}));
+  require_finite_geometry(tornado_svg({{"a", "a", 1e6, 1e6, "", ""}}, 1e6, "USD", {"t1", "t", "d", "x", ""}));
+}
+
+TEST_CASE("sweep and sensitivity reports: escaped study text, every chart, nothing external, deterministic",
+          "[html][report][whatif]") {
+  Model model = load_config("mid-market.toml");
+  model.name = "<script>alert(1)</script>";
+  REQUIRE(model.mistakes.size() >= 2);
+  model.mistakes[1].name = "Discovery <b>skipped</b> & \"rushed\"";
+  const std::string path = "mistake." + model.mistakes[1].id + ".probability";
+  RunInfo info = test_info();
+  info.study_file = "configs/<img src=x onerror=alert(2)>.toml";
+  RunOptions options;
+  options.trials = 1000;
+  options.threads = 2;
+
+  const auto require_safe = [](const std::string& html) {
+    CHECK(html.find("<script") == std::string::npos);
+    CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+    CHECK(html.find("<b>skipped") == std::string::npos);
+    CHECK(html.find("Discovery &lt;b&gt;skipped&lt;/b&gt; &amp; &quot;rushed&quot;") != std::string::npos);
+    CHECK(html.find("<img") == std::string::npos);
+    for (const char* forbidden : {"http://", "https://", "src=\"", "href=", "@import", "url(", "<link", "<iframe"})
+      CHECK_FALSE(html.find(forbidden) != std::string::npos);
+    require_finite_geometry(html);
+    CHECK(html.find(sha256_hex("study bytes")) != std::string::npos);
+    CHECK(html.find("2027-01-01T00:00:00Z") != std::string::npos);
+  };
+
+  SECTION("sweep of one parameter") {
+    const SweepAxis axis = make_sweep_axis(model, path, {0.1, 0.25, 0.4});
+    const Sweep sweep = run_sweep(model, axis, std::nullopt, options);
+    const std::string html = sweep_report_html(model, sweep, info, sha256_hex("study bytes"), "2027-01-01T00:00:00Z");
+    require_safe(html);
+    CHECK(elements(html, "svg", "id=\"sweep-line\"").size() == 1);
+    CHECK(elements(html, "svg", "id=\"sweep-heat-map\"").empty());
+    CHECK(elements(html, "circle", "class=\"point\"").size() == 3);
+    CHECK(html.find("how often \u201c") != std::string::npos);  // the plain-words name
+    // The headline states the paired change of the last point and its margin.
+    const Summary& change = sweep.points.back().change_from_first;
+    CHECK(html.find(format_currency(change.mean, model.currency)) != std::string::npos);
+    CHECK(html.find(format_currency(0.5 * (change.mean_ci95_hi - change.mean_ci95_lo), model.currency)) != std::string::npos);
+    options.threads = 1;
+    CHECK(sweep_report_html(model, run_sweep(model, axis, std::nullopt, options), info, sha256_hex("study bytes"),
+                            "2027-01-01T00:00:00Z") == html);
+  }
+  SECTION("sweep on a grid: a heat map with one cell per point") {
+    options.trials = 300;
+    const SweepAxis axis = make_sweep_axis(model, "pipeline.close_rate", {0.5, 0.6, 0.7});
+    const SweepAxis axis2 = make_sweep_axis(model, path, {0.1, 0.3}, "--param2");
+    const Sweep sweep = run_sweep(model, axis, axis2, options);
+    const std::string html = sweep_report_html(model, sweep, info, sha256_hex("study bytes"), "2027-01-01T00:00:00Z");
+    require_safe(html);
+    CHECK(elements(html, "svg", "id=\"sweep-heat-map\"").size() == 1);
+    CHECK(elements(html, "rect", "class=\"cell\"").size() == sweep.points.size());
+    CHECK(elements(html, "polyline", "class=\"mean-line\"").size() == 2);
+  }
+  SECTION("sensitivity") {
+    const TrialResults results = run_trials(model, Scenario{}, options);
+    const Sensitivity s = sensitivity(model, results);
+    const std::string html =
+        sensitivity_report_html(model, s, results, info, sha256_hex("study bytes"), "2027-01-01T00:00:00Z");
+    require_safe(html);
+    CHECK(elements(html, "svg", "id=\"sensitivity-tornado\"").size() == 1);
+    std::size_t varying = 0;
+    for (const InputInfluence& in : s.inputs) varying += in.sd > 0.0 ? 1 : 0;
+    CHECK(elements(html, "rect", "class=\"tornado-bar\"").size() == varying);
+    // The plain-words paragraph names the input with the largest swing.
+    const auto top = std::max_element(s.inputs.begin(), s.inputs.end(), [](const auto& a, const auto& b) {
+      return std::abs(a.swing_p10_p90) < std::abs(b.swing_p10_p90);
+    });
+    CHECK(html.find("Narrowing the range of <strong>" + html_escape(input_plain_name(model, top->param))) !=
+          std::string::npos);
+    for (const InputInfluence& in : s.inputs) {
+      INFO(in.param);
+      CHECK(in.cost_high - in.cost_low == Approx(in.swing_p10_p90).margin(1e-6));
+    }
+  }
+}
+
+TEST_CASE("input_plain_name: plain words for year-level paths, the path itself otherwise", "[html][whatif]") {
+  const Model model = load_config("mid-market.toml");
+  CHECK(input_plain_name(model, "pipeline.close_rate") == "close rate");
+  CHECK(input_plain_name(model, "team.hourly_cost") == "hourly cost of the team");
+  const Mistake& m = model.mistakes.at(0);
+  CHECK(input_plain_name(model, "mistake." + m.id + ".probability") == "how often \u201c" + m.name + "\u201d happens");
+  CHECK(input_plain_name(model, "mistake." + m.id + ".lose") == "chance \u201c" + m.name + "\u201d loses the deal");
+  CHECK(input_plain_name(model, "no.such.path") == "no.such.path");
 }

@@ -467,6 +467,29 @@ TEST_CASE("CLI sweep refuses bad parameters and values with exit 2", "[whatif][c
   REQUIRE(none.status == 2);
 }
 
+TEST_CASE("CLI sweep and sensitivity --report: refused before any work when the folder is missing, else written",
+          "[whatif][cli][input]") {
+  // 10^9 years per point would run for hours: exit 2 at once proves the path is checked first.
+  const CliResult sweep = run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --values 0.5 "
+                                  "--trials 1000000000 --report no-such-folder/sweep.html");
+  REQUIRE(sweep.status == 2);
+  REQUIRE(sweep.err.find("--report") != std::string::npos);
+  REQUIRE(sweep.err.find("no-such-folder") != std::string::npos);
+  const CliResult sens =
+      run_cli("sensitivity configs/mid-market.toml --trials 1000000000 --report no-such-folder/s.html");
+  REQUIRE(sens.status == 2);
+  REQUIRE(sens.err.find("--report") != std::string::npos);
+
+  const auto dir = scratch_dir("whatif-report");
+  const CliResult ok = run_cli("sensitivity configs/mid-market.toml --trials 500 --quiet --report '" +
+                               (dir / "s.html").string() + "'");
+  REQUIRE(ok.status == 0);
+  const std::string html = read_text(dir / "s.html");
+  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(html.find("id=\"sensitivity-tornado\"") != std::string::npos);
+  CHECK(ok.out.find("Which uncertain inputs drive") != std::string::npos);  // the table is still printed
+}
+
 TEST_CASE("CLI run --precision: reaches the goal, same count every time, equals a fixed run",
           "[whatif][cli][precision]") {
   const CliResult a = run_cli("run configs/mid-market.toml --precision 0.4% --json - --threads 2");

@@ -14,6 +14,7 @@
 #include <mistakesim/engine.hpp>
 #include <mistakesim/model.hpp>
 #include <mistakesim/report.hpp>
+#include <mistakesim/whatif.hpp>
 
 #include <filesystem>
 #include <string>
@@ -34,6 +35,26 @@ std::string run_report_html(const Model& model, const TrialResults& results, con
 //! its net and the chance it pays off; provenance, inputs and the interventions' effects.
 std::string compare_report_html(const Model& model, const Comparison& comparison, const RunInfo& info,
                                 const std::string& study_sha256, std::string_view generated_utc = {});
+
+//! The HTML report of `mistakesim sweep`: what was varied and how the expected yearly cost moves
+//! across the range (with the paired change from the first point and its 95% margin), a chart of
+//! the mean yearly cost against the parameter with its P10-P90 band and the study's own value
+//! marked, on a two-parameter grid also a heat map, the table of points, provenance and inputs.
+std::string sweep_report_html(const Model& model, const Sweep& sweep, const RunInfo& info,
+                              const std::string& study_sha256, std::string_view generated_utc = {});
+
+//! The HTML report of `mistakesim sensitivity`: which uncertain inputs matter most, in plain words;
+//! a tornado chart of each input's P10-P90 swing of the mean yearly cost (sorted by |swing|); the
+//! table of swings, Spearman's rho, SRC and R^2; provenance and inputs. `results` are the trials
+//! `s` was computed from (for the headline's cost figures).
+std::string sensitivity_report_html(const Model& model, const Sensitivity& s, const TrialResults& results,
+                                    const RunInfo& info, const std::string& study_sha256,
+                                    std::string_view generated_utc = {});
+
+//! A year-level input's parameter path in plain words, not escaped: "close rate" for
+//! pipeline.close_rate, "how often \"Skipped discovery\" happens" for
+//! mistake.skipped-discovery.probability. An unknown path is returned as it is.
+std::string input_plain_name(const Model& model, const std::string& path);
 
 //! Text made safe for HTML element content and attribute values: & < > " ' escaped.
 std::string html_escape(std::string_view text);

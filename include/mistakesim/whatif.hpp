@@ -114,6 +114,10 @@ struct InputInfluence {
   //! input over the trials, mean(cost | input >= q90) - mean(cost | input <= q10). Positive when a
   //! higher input means a higher cost. Ties at a quantile are included on their side.
   double swing_p10_p90 = 0.0;
+  //! [$ per year] The two sides of the swing: mean cost over the years with the input <= q10
+  //! (cost_low) and >= q90 (cost_high); swing_p10_p90 = cost_high - cost_low. Both equal the mean
+  //! cost when the input does not vary.
+  double cost_low = 0.0, cost_high = 0.0;
   //! (mean of the input over the worst 10% of years by cost - its overall mean) / its sd. The worst
   //! 10% is tail_weights(cost, 0.90) (fractional boundary weight, ties by trial index).
   double tail_shift = 0.0;

@@ -6,6 +6,7 @@
 #include "cli/progress.hpp"
 
 #include <mistakesim/errors.hpp>
+#include <mistakesim/html_report.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/whatif.hpp>
 #include <mistakesim/whatif_report.hpp>
@@ -29,7 +30,7 @@ struct SensitivityArgs {
   RunArgs run;
 };
 
-//! CONFIG and the options of a run that the what-if commands share (no --report: no HTML yet).
+//! CONFIG and the options of a run that the what-if commands share.
 void add_whatif_run_options(CLI::App* cmd, RunArgs& a, bool with_csv) {
   cmd->add_option("CONFIG", a.config, "Study file (TOML)")->required();
   cmd->add_option("--trials,-n", a.trials, "Simulated years per point (overrides study.trials)")
@@ -38,6 +39,7 @@ void add_whatif_run_options(CLI::App* cmd, RunArgs& a, bool with_csv) {
   cmd->add_option("--threads,-t", a.threads, "Worker threads (default: all cores); never changes results");
   cmd->add_option("--json", a.json_path, "Write the results as JSON to this file ('-' for stdout)");
   if (with_csv) cmd->add_option("--csv", a.csv_path, "Write one row per point to this CSV file");
+  cmd->add_option("--report", a.report_path, "Write a self-contained HTML report to this file");
   cmd->add_flag("--quiet,-q", a.quiet, "No notes on stderr");
 }
 
@@ -52,11 +54,12 @@ std::vector<double> axis_values(const std::string& values, const std::string& ra
   return values.empty() ? parse_sweep_range(range, range_option) : parse_sweep_values(values, values_option);
 }
 
-//! Renders JSON and CSV first, then writes them: a failure leaves no half-written set of outputs.
+//! Renders JSON, CSV and HTML first, then writes them: a failure leaves no half-written set of outputs.
 void write_outputs(const RunArgs& a, const std::string& json_text, const std::string& csv_text,
-                   const std::string& terminal_text) {
+                   const std::string& html_text, const std::string& terminal_text) {
   if (!a.json_path.empty() && a.json_path != "-") write_file_atomically(a.json_path, json_text);
   if (!a.csv_path.empty()) write_file_atomically(a.csv_path, csv_text);
+  if (!a.report_path.empty()) write_file_atomically(a.report_path, html_text);
   std::cout << (a.json_path == "-" ? json_text : terminal_text);
 }
 
@@ -99,7 +102,11 @@ int cmd_sweep(const SweepArgs& a) {
     write_sweep_csv(csv, model, sweep);
     csv_text = csv.str();
   }
-  write_outputs(a.run, json_text, csv_text, a.run.json_path == "-" ? "" : sweep_terminal(model, sweep, info));
+  std::string html_text;
+  if (!a.run.report_path.empty())
+    html_text = sweep_report_html(model, sweep, info, sha256_file_hex(a.run.config));
+  write_outputs(a.run, json_text, csv_text, html_text,
+                a.run.json_path == "-" ? "" : sweep_terminal(model, sweep, info));
   return 0;
 }
 
@@ -118,7 +125,10 @@ int cmd_sensitivity(const SensitivityArgs& a) {
       a.run.config);
   std::string json_text;
   if (!a.run.json_path.empty()) json_text = sensitivity_json(model, s, results, info).dump(2) + "\n";
-  write_outputs(a.run, json_text, "", a.run.json_path == "-" ? "" : sensitivity_terminal(model, s, info));
+  std::string html_text;
+  if (!a.run.report_path.empty())
+    html_text = sensitivity_report_html(model, s, results, info, sha256_file_hex(a.run.config));
+  write_outputs(a.run, json_text, "", html_text, a.run.json_path == "-" ? "" : sensitivity_terminal(model, s, info));
   return 0;
 }
 
@@ -198,7 +208,8 @@ Examples:
   mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --values 0.45,0.6,0.75
   mistakesim sweep configs/mid-market.toml --param mistake.skipped-discovery.probability --range 0:0.4:5
   mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --range 0.5:0.7:3 \
-      --param2 mistake.late-pricing.probability --values2 0.1,0.3 --csv out/grid.csv)");
+      --param2 mistake.late-pricing.probability --values2 0.1,0.3 --csv out/grid.csv
+  mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --range 0.4:0.8:5 --report out/sweep.html)");
   cmd->callback([&action, sweep] { action = [sweep] { return cmd_sweep(*sweep); }; });
 
   auto sens = std::make_shared<SensitivityArgs>();
@@ -213,7 +224,8 @@ in the worst 10% of years.
 
 Examples:
   mistakesim sensitivity configs/mid-market.toml
-  mistakesim sensitivity configs/mid-market.toml --trials 50000 --json out/sensitivity.json)");
+  mistakesim sensitivity configs/mid-market.toml --trials 50000 --json out/sensitivity.json
+  mistakesim sensitivity configs/mid-market.toml --report out/sensitivity.html)");
   sc->callback([&action, sens] { action = [sens] { return cmd_sensitivity(*sens); }; });
 }
 

@@ -56,6 +56,7 @@ p { margin: 8px 0; }
 .card .label { display: block; font-size: 13px; color: var(--muted); }
 .card .value { display: block; font-size: 27px; font-weight: 700; line-height: 1.25; margin: 4px 0 2px; }
 .card .sub { display: block; font-size: 13px; }
+.card .value .words { display: block; font-size: 19px; line-height: 1.3; margin: 4px 0; }
 .plain { font-size: 16px; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
@@ -88,13 +89,6 @@ footer { margin-top: 40px; }
 }
 )css";
 
-//! A card of the headline.
-std::string card(std::string_view label, std::string_view value, std::string_view sub, bool main_card = false) {
-  return fmt::format("<div class=\"card{}\"><span class=\"label\">{}</span><span class=\"value\">{}</span>"
-                     "<span class=\"sub\">{}</span></div>\n",
-                     main_card ? " main" : "", label, value, sub);
-}
-
 std::string trim_zeros(std::string s) {
   if (s.find('.') == std::string::npos || s.find('e') != std::string::npos) return s;
   while (s.back() == '0') s.pop_back();
@@ -103,6 +97,12 @@ std::string trim_zeros(std::string s) {
 }
 
 }  // namespace
+
+std::string card(std::string_view label, std::string_view value, std::string_view sub, bool main_card) {
+  return fmt::format("<div class=\"card{}\"><span class=\"label\">{}</span><span class=\"value\">{}</span>"
+                     "<span class=\"sub\">{}</span></div>\n",
+                     main_card ? " main" : "", label, value, sub);
+}
 
 CostFigures cost_figures(const TrialResults& r) {
   CostFigures c;

@@ -37,6 +37,9 @@ std::string plain_number(double v);
 std::string page_open(const std::string& page_title);
 std::string page_close();
 
+//! A card of a headline: label, big value, a line under it. All three are HTML (escape first).
+std::string card(std::string_view label, std::string_view value, std::string_view sub, bool main_card = false);
+
 //! Headline cards and the plain-words paragraph on the yearly cost of mistakes.
 std::string headline_section(const Model& model, const TrialResults& results, const CostFigures& cost,
                              std::string_view heading);

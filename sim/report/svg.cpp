@@ -29,6 +29,10 @@ constexpr const char* kTailFill = "#b04a3a";
 constexpr const char* kInk = "#222";
 constexpr const char* kGrid = "#e3e3e3";
 constexpr const char* kMuted = "#555";
+constexpr const char* kBandFill = "#c9d8ea";  // the P10-P90 band under the mean line
+// Series of a grid's line chart (Tableau 10, colour-blind friendly order).
+constexpr const char* kSeries[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
+                                   "#b07aa1", "#edc948", "#9c755f", "#ff9da7", "#bab0ac"};
 
 std::string esc(std::string_view s) { return html_escape(s); }
 
@@ -88,15 +92,16 @@ std::string line_el(double x1, double y1, double x2, double y2, const char* stro
                      coord(y1), coord(x2), coord(y2), stroke, coord(width), extra.empty() ? "" : " ", extra);
 }
 
-//! Vertical grid lines and labels of a horizontal (x) axis at the bottom of the plot.
-std::string x_axis(const Scale& x, const std::vector<double>& ticks, double top, double bottom,
-                   const std::string& currency, const std::string& axis_label, bool percent = false) {
+//! Vertical grid lines and labels of a horizontal (x) axis at the bottom of the plot, each label
+//! written by `tick_label`.
+std::string x_axis_labelled(const Scale& x, const std::vector<double>& ticks, double top, double bottom,
+                            const TickFormat& tick_label, const std::string& axis_label) {
   std::string s;
   for (double v : ticks) {
     const double px = x(v);
     s += fmt::format("<g class=\"tick x\" data-value=\"{}\">", fmt::format("{}", v));
     s += line_el(px, top, px, bottom + 4, kGrid);
-    s += text_at(px, bottom + 18, percent ? percent_tick(v) : currency_tick(v, currency), "middle", 12, kMuted);
+    s += text_at(px, bottom + 18, tick_label(v), "middle", 12, kMuted);
     s += "</g>\n";
   }
   s += line_el(x.r0, bottom, x.r1, bottom, kInk);
@@ -104,15 +109,23 @@ std::string x_axis(const Scale& x, const std::vector<double>& ticks, double top,
   return s;
 }
 
-//! Horizontal grid lines and labels of a vertical (y) axis at the left of the plot.
+//! Vertical grid lines and labels of a horizontal (x) axis at the bottom of the plot.
+std::string x_axis(const Scale& x, const std::vector<double>& ticks, double top, double bottom,
+                   const std::string& currency, const std::string& axis_label, bool percent = false) {
+  const TickFormat label = [&](double v) { return percent ? percent_tick(v) : currency_tick(v, currency); };
+  return x_axis_labelled(x, ticks, top, bottom, label, axis_label);
+}
+
+//! Horizontal grid lines and labels of a vertical (y) axis at the left of the plot (labels as
+//! shares unless `tick_label` is given).
 std::string y_axis(const Scale& y, const std::vector<double>& ticks, double left, double right,
-                   const std::string& axis_label) {
+                   const std::string& axis_label, const TickFormat& tick_label = {}) {
   std::string s;
   for (double v : ticks) {
     const double py = y(v);
     s += fmt::format("<g class=\"tick y\" data-value=\"{}\">", fmt::format("{}", v));
     s += line_el(left - 4, py, right, py, kGrid);
-    s += text_at(left - 8, py + 4, percent_tick(v), "end", 12, kMuted);
+    s += text_at(left - 8, py + 4, tick_label ? tick_label(v) : percent_tick(v), "end", 12, kMuted);
     s += "</g>\n";
   }
   s += line_el(left, y.r0, left, y.r1, kInk);
@@ -447,6 +460,284 @@ std::string savings_box_svg(const std::vector<BoxRow>& rows, const std::string& 
                      coord(x(r.cost)), coord(cy - 16), coord(cy + 16), kTailFill);
     const double right = std::max({x(r.p95), x(r.cost), x(r.mean)});
     s += text_at(right + 10.0, cy + 4.0, r.note, "start", 12, kInk);
+  }
+  return s + "</svg>\n";
+}
+
+std::string sweep_line_svg(const std::vector<SweepSeries>& series, const TickFormat& x_format,
+                           std::optional<double> study_value, const std::string& study_label,
+                           const std::string& currency, const ChartText& text, const std::string& series_title) {
+  const double height = 410.0;
+  const double top = 66.0, bottom = 336.0;
+  std::string s = open_svg(text, height);
+  double x_lo = INFINITY, x_hi = -INFINITY, y_hi = 0.0, y_lo = 0.0;
+  std::size_t points = 0;
+  for (const SweepSeries& sr : series) {
+    SIM_CHECK(sr.x.size() == sr.mean.size() && sr.x.size() == sr.p10.size() && sr.x.size() == sr.p90.size(),
+              << "series " << sr.label << ": " << sr.x.size() << " x, " << sr.mean.size() << " means");
+    for (std::size_t i = 0; i < sr.x.size(); ++i) {
+      x_lo = std::min(x_lo, sr.x[i]);
+      x_hi = std::max(x_hi, sr.x[i]);
+      y_lo = std::min({y_lo, sr.p10[i], sr.mean[i]});
+      y_hi = std::max({y_hi, sr.p90[i], sr.mean[i]});
+      ++points;
+    }
+  }
+  if (points == 0) {
+    s += text_at(kWidth / 2, (top + bottom) / 2, "no data", "middle");
+    return s + "</svg>\n";
+  }
+  const bool band = series.size() == 1;
+  // x: the swept range with a little room so that the end points are not on the frame; a single
+  // value sits in the middle (Scale maps a degenerate domain there).
+  const double pad = (x_hi - x_lo) * 0.04;
+  const Scale x{x_lo - pad, x_hi + pad, kLeft + 10.0, kWidth - kRight - 10.0};
+  // y: from 0 (or the lowest value, if negative) with headroom for the value labels.
+  const auto [y_axis_lo, y_ticks] = money_axis(y_lo, y_hi * 1.08, 5);
+  const Scale y{y_axis_lo, y_ticks.back(), bottom, top};
+  const TickFormat money_tick = [&currency](double v) { return currency_tick(v, currency); };
+  s += y_axis(y, y_ticks, kLeft, kWidth - kRight, text.y_label, money_tick);
+  s += x_axis_labelled(x, x_hi > x_lo ? ticks_within(nice_ticks(x_lo, x_hi, 7), x_lo, x_hi) : std::vector<double>{x_lo},
+                       top, bottom, x_format, text.x_label);
+
+  // Legend, one row above the plot.
+  double lx = kLeft;
+  if (band) {
+    s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"22\" height=\"12\" fill=\"{}\"/>\n", coord(lx), kBandFill);
+    s += text_at(lx + 28, 45, "8 years in 10 (P10\u2013P90)", "start", 12);
+    lx += 210;
+    s += line_el(lx, 40, lx + 22, 40, kSeries[0], 2.5);
+    s += text_at(lx + 28, 45, "average year (mean)", "start", 12);
+    lx += 180;
+  } else {
+    if (!series_title.empty()) {
+      const std::string title = clip_label(series_title, 60);
+      s += text_at(lx, 45, title, "start", 12, kInk, "font-weight=\"600\"");
+      lx += 20 + kCharWidth * static_cast<double>(char_count(title));
+    }
+    for (std::size_t k = 0; k < series.size(); ++k) {
+      const char* colour = kSeries[k % std::size(kSeries)];
+      const std::string label = clip_label(series[k].label, 28);
+      if (lx + 34 + kCharWidth * static_cast<double>(char_count(label)) > kWidth - kRight) break;  // no room
+      s += line_el(lx, 40, lx + 22, 40, colour, 2.5);
+      s += text_at(lx + 28, 45, label, "start", 12);
+      lx += 44 + kCharWidth * static_cast<double>(char_count(label));
+    }
+  }
+
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    const SweepSeries& sr = series[k];
+    const char* colour = kSeries[k % std::size(kSeries)];
+    if (band && !sr.x.empty()) {
+      std::string polygon, upper, lower;
+      for (std::size_t i = 0; i < sr.x.size(); ++i) {
+        upper += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.p90[i])));
+        lower += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.p10[i])));
+      }
+      polygon = upper;
+      for (std::size_t i = sr.x.size(); i-- > 0;) polygon += fmt::format(" {},{}", coord(x(sr.x[i])), coord(y(sr.p10[i])));
+      s += fmt::format("<polygon class=\"band\" points=\"{}\" fill=\"{}\" fill-opacity=\"0.75\"/>\n", polygon, kBandFill);
+      s += fmt::format("<polyline class=\"p90-line\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\" "
+                       "stroke-dasharray=\"4 3\"/>\n",
+                       upper, kBarFill);
+      s += fmt::format("<polyline class=\"p10-line\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\" "
+                       "stroke-dasharray=\"4 3\"/>\n",
+                       lower, kBarFill);
+      // Name the band's edges at the last point, inside the plot.
+      const double ex = x(sr.x.back());
+      s += halo_text(ex - 6.0, y(sr.p90.back()) - 6.0, "bad year (P90)", "end", 11, kMuted);
+      s += halo_text(ex - 6.0, y(sr.p10.back()) + 15.0, "good year (P10)", "end", 11, kMuted);
+    }
+    std::string line;
+    for (std::size_t i = 0; i < sr.x.size(); ++i)
+      line += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.mean[i])));
+    s += fmt::format("<polyline class=\"mean-line\" data-series=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{}\" "
+                     "stroke-width=\"2.5\"/>\n",
+                     esc(sr.label), line, colour);
+    // A grid's line is also labelled at its right end, unless another line ends too close to read it.
+    const auto ends_near = [&] {
+      for (std::size_t j = 0; j < series.size(); ++j)
+        if (j != k && !series[j].x.empty() && std::abs(y(series[j].mean.back()) - y(sr.mean.back())) < 14.0) return true;
+      return false;
+    };
+    if (!band && !sr.x.empty() && !sr.label.empty() && !ends_near())
+      s += halo_text(x(sr.x.back()) - 6.0, y(sr.mean.back()) - 8.0, clip_label(sr.label, 20), "end", 12, colour);
+    for (std::size_t i = 0; i < sr.x.size(); ++i) {
+      s += fmt::format("<circle class=\"point\" cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{}\" data-x=\"{}\" data-mean=\"{}\">"
+                       "<title>{}: {} a year on average</title></circle>\n",
+                       coord(x(sr.x[i])), coord(y(sr.mean[i])), colour, fmt::format("{}", sr.x[i]),
+                       fmt::format("{}", sr.mean[i]), esc(x_format(sr.x[i])), esc(currency_label(sr.mean[i], currency)));
+      if (band && sr.x.size() <= 12)
+        s += halo_text(x(sr.x[i]), y(sr.mean[i]) - 10.0, currency_label(sr.mean[i], currency), "middle", 12);
+    }
+  }
+
+  if (study_value && std::isfinite(*study_value) && *study_value >= x_lo && *study_value <= x_hi) {
+    const double px = x(*study_value);
+    s += fmt::format("<line class=\"marker\" data-key=\"study\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" "
+                     "stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n",
+                     coord(px), coord(top), coord(bottom), kTailFill);
+    const auto [tx, anchor] = fit_label(px, char_count(study_label), kWidth - 4);
+    s += halo_text(tx, top + 12.0, study_label, anchor, 12, kTailFill);
+  }
+  return s + "</svg>\n";
+}
+
+std::string heat_colour(double t) {
+  // Light yellow -> orange -> dark brown (ColorBrewer YlOrBr stops). Every channel falls along the
+  // path, so the colour darkens monotonically with the value.
+  struct Rgb {
+    double r, g, b;
+  };
+  static constexpr Rgb kStops[] = {{255, 247, 188}, {254, 196, 79}, {236, 112, 20}, {140, 45, 4}};
+  constexpr int kSegments = static_cast<int>(std::size(kStops)) - 1;
+  if (!std::isfinite(t)) t = 0.0;
+  t = std::clamp(t, 0.0, 1.0);
+  const int seg = std::min(kSegments - 1, static_cast<int>(t * kSegments));
+  const double u = t * kSegments - seg;
+  const Rgb& a = kStops[seg];
+  const Rgb& b = kStops[seg + 1];
+  const auto mix = [u](double p, double q) { return static_cast<int>(std::lround(p + (q - p) * u)); };
+  return fmt::format("#{:02x}{:02x}{:02x}", mix(a.r, b.r), mix(a.g, b.g), mix(a.b, b.b));
+}
+
+std::string heat_map_svg(const std::vector<std::string>& column_labels, const std::vector<std::string>& row_labels,
+                         const std::vector<double>& values, const std::string& currency, const ChartText& text) {
+  const std::size_t cols = column_labels.size(), rows = row_labels.size();
+  SIM_CHECK(values.size() == cols * rows, << values.size() << " values for " << rows << " x " << cols << " cells");
+  const double left = 130.0, top = 62.0;
+  const double cell_w = cols > 0 ? (kWidth - kRight - left) / static_cast<double>(cols) : 0.0;
+  const double cell_h = rows > 0 ? std::clamp(300.0 / static_cast<double>(rows), 22.0, 56.0) : 0.0;
+  const double bottom = top + cell_h * static_cast<double>(rows);
+  const double height = bottom + 112.0;
+  std::string s = open_svg(text, height);
+  if (values.empty()) {
+    s += text_at(kWidth / 2, top + 40, "no data", "middle");
+    return s + "</svg>\n";
+  }
+  double lo = INFINITY, hi = -INFINITY;
+  for (double v : values) {
+    SIM_CHECK(std::isfinite(v), << "heat map value " << v);
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  const auto share = [&](double v) { return hi > lo ? (v - lo) / (hi - lo) : 0.5; };
+
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double cy = top + cell_h * static_cast<double>(r);
+    s += text_at(left - 8, cy + cell_h / 2 + 4, clip_label(row_labels[r], 16), "end", 12, kMuted);
+    for (std::size_t c = 0; c < cols; ++c) {
+      const double v = values[r * cols + c];
+      const double cx = left + cell_w * static_cast<double>(c);
+      const double t = share(v);
+      const std::string label = currency_label(v, currency);
+      s += fmt::format("<rect class=\"cell\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#fff\" "
+                       "data-row=\"{}\" data-col=\"{}\" data-value=\"{}\"><title>{}, {}: {} a year on average</title></rect>\n",
+                       coord(cx), coord(cy), coord(cell_w), coord(cell_h), heat_colour(t), r, c, fmt::format("{}", v),
+                       esc(column_labels[c]), esc(row_labels[r]), esc(label));
+      // The value in the cell when it fits; white on the dark half of the scale.
+      if (cell_w >= static_cast<double>(char_count(label)) * kCharWidth + 8.0 && cell_h >= 18.0)
+        s += text_at(cx + cell_w / 2, cy + cell_h / 2 + 4.5, label, "middle", 12, t > 0.55 ? "#fff" : kInk,
+                     "class=\"cell-value\"");
+    }
+  }
+  // Column labels; every k-th when they would overlap.
+  std::size_t widest = 1;
+  for (const std::string& l : column_labels) widest = std::max(widest, char_count(l));
+  const std::size_t every =
+      std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil((static_cast<double>(widest) * kCharWidth + 8.0) / cell_w)));
+  for (std::size_t c = 0; c < cols; c += every)
+    s += text_at(left + cell_w * (static_cast<double>(c) + 0.5), bottom + 18, column_labels[c], "middle", 12, kMuted);
+  if (!text.x_label.empty()) s += text_at(left + (kWidth - kRight - left) / 2, bottom + 38, text.x_label, "middle", 13);
+  // The rows' axis title above the row labels, horizontal: a long parameter path does not fit
+  // rotated beside a few rows.
+  if (!text.y_label.empty()) s += text_at(12, top - 8, "\u2191 " + clip_label(text.y_label, 100), "start", 13, kInk);
+
+  // Legend: stepped swatches from the cheapest to the costliest cell.
+  constexpr int kSwatches = 6;
+  const double ly = bottom + 58.0, sw = 80.0;
+  s += text_at(left - 8, ly + 13, "average year:", "end", 12);
+  for (int k = 0; k < kSwatches; ++k) {
+    const double t = static_cast<double>(k) / (kSwatches - 1);
+    const double v = lo + (hi - lo) * t;
+    const double sx = left + sw * k;
+    s += fmt::format("<rect class=\"swatch\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"18\" fill=\"{}\" data-value=\"{}\"/>\n",
+                     coord(sx), coord(ly), coord(sw - 2), heat_colour(t), fmt::format("{}", v));
+    s += text_at(sx + (sw - 2) / 2, ly + 34, currency_label(v, currency), "middle", 12, kMuted);
+  }
+  s += text_at(left + sw * kSwatches + 8, ly + 13, "darker = costlier", "start", 12, kMuted);
+  return s + "</svg>\n";
+}
+
+std::string tornado_svg(std::vector<TornadoRow> rows, double center, const std::string& currency,
+                        const ChartText& text) {
+  std::stable_sort(rows.begin(), rows.end(), [](const TornadoRow& a, const TornadoRow& b) {
+    return std::abs(a.cost_high - a.cost_low) > std::abs(b.cost_high - b.cost_low);
+  });
+  const double row_height = 50.0;
+  const double top = 70.0;
+  const double bottom = top + row_height * static_cast<double>(rows.size()) + 4.0;
+  const double height = bottom + 64.0;
+  std::string s = open_svg(text, height);
+  if (rows.empty()) {
+    s += text_at(kWidth / 2, top + 20, "no uncertain inputs", "middle");
+    return s + "</svg>\n";
+  }
+  double lo = center, hi = center;
+  std::size_t label_chars = 0;
+  for (const TornadoRow& r : rows) {
+    SIM_CHECK(std::isfinite(r.cost_low) && std::isfinite(r.cost_high),
+              << r.path << ": cost_low " << r.cost_low << ", cost_high " << r.cost_high);
+    lo = std::min({lo, r.cost_low, r.cost_high});
+    hi = std::max({hi, r.cost_low, r.cost_high});
+    label_chars = std::max({label_chars, char_count(r.low_label), char_count(r.high_label)});
+  }
+  // Room on both sides for the end labels ("at most 48%: $2.41M"), then nice ticks around it.
+  const double plot = kWidth - kRight - kLeft;
+  const double label_px = std::min(230.0, (static_cast<double>(label_chars) + 9.0) * kCharWidth);
+  const double span = hi > lo ? hi - lo : std::max(1.0, std::abs(center) * 0.1);
+  const double pad = span * label_px / std::max(plot - 2.0 * label_px, 60.0);
+  const std::vector<double> ticks = nice_ticks(lo - pad, hi + pad, 6);
+  const Scale x{ticks.front(), ticks.back(), kLeft, kWidth - kRight};
+  s += x_axis(x, ticks, top, bottom, currency, text.x_label);
+
+  // Legend.
+  s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft), kTailFill);
+  s += text_at(kLeft + 20, 46, "higher input, higher cost", "start", 12);
+  s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft + 210), kBarFill);
+  s += text_at(kLeft + 230, 46, "higher input, lower cost", "start", 12);
+
+  const double cx = x(center);
+  s += fmt::format("<line class=\"marker\" data-key=\"mean\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" "
+                   "stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n",
+                   coord(cx), coord(top - 8), coord(bottom), kInk);
+  s += halo_text(cx + 5, top - 10, "average year " + currency_label(center, currency), "start", 12);
+
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const TornadoRow& r = rows[i];
+    const double row_top = top + row_height * static_cast<double>(i);
+    const double swing = r.cost_high - r.cost_low;
+    s += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"{}\" paint-order=\"stroke\" stroke=\"#fff\" "
+                     "stroke-width=\"3\" stroke-linejoin=\"round\"><tspan font-weight=\"600\">{}</tspan>"
+                     "<tspan fill=\"{}\" font-size=\"12\"> \u00b7 {}</tspan></text>\n",
+                     coord(kLeft + 2), coord(row_top + 15), kInk, esc(clip_label(r.name, 72)), kMuted,
+                     esc(clip_label(r.path, 60)));
+    const double x_low = x(r.cost_low), x_high = x(r.cost_high);
+    const double x0 = std::min(x_low, x_high), x1 = std::max(x_low, x_high);
+    const double bar_y = row_top + 22.0, bar_h = 18.0;
+    s += fmt::format("<rect class=\"tornado-bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" "
+                     "data-param=\"{}\" data-low=\"{}\" data-high=\"{}\" data-swing=\"{}\"><title>{}: swing {}</title></rect>\n",
+                     coord(x0), coord(bar_y), coord(x1 - x0), coord(bar_h), swing >= 0.0 ? kTailFill : kBarFill,
+                     esc(r.path), fmt::format("{}", r.cost_low), fmt::format("{}", r.cost_high), fmt::format("{}", swing),
+                     esc(r.path), esc(currency_label(std::abs(swing), currency)));
+    // End labels: the low-input years at the low-input end, the high-input years at the other.
+    const std::string low_text = r.low_label.empty() ? currency_label(r.cost_low, currency)
+                                                     : r.low_label + ": " + currency_label(r.cost_low, currency);
+    const std::string high_text = r.high_label.empty() ? currency_label(r.cost_high, currency)
+                                                       : r.high_label + ": " + currency_label(r.cost_high, currency);
+    const bool low_on_left = x_low <= x_high;
+    s += text_at(x0 - 5, bar_y + 13.5, low_on_left ? low_text : high_text, "end", 12, kInk);
+    s += text_at(x1 + 5, bar_y + 13.5, low_on_left ? high_text : low_text, "start", 12, kInk);
   }
   return s + "</svg>\n";
 }

@@ -14,12 +14,17 @@
 #include <mistakesim/stats.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace mistakesim::detail {
+
+//! Writes an axis tick's label from its value, e.g. "40%" or "$85/h".
+using TickFormat = std::function<std::string(double)>;
 
 //! A coordinate or length for an SVG attribute, two decimals. Throws InvariantError if not finite.
 std::string coord(double v);
@@ -97,5 +102,53 @@ struct BoxRow {
   std::string note;
 };
 std::string savings_box_svg(const std::vector<BoxRow>& rows, const std::string& currency, const ChartText& text);
+
+//! One line of a sweep chart: the mean yearly cost at each swept value, with its P10 and P90.
+struct SweepSeries {
+  std::string label;         //!< legend text (a grid's second parameter value); may be empty
+  std::vector<double> x;     //!< swept values, ascending
+  std::vector<double> mean;  //!< [$ per year] mean yearly cost at each x
+  std::vector<double> p10;   //!< [$ per year]
+  std::vector<double> p90;   //!< [$ per year]
+};
+
+//! The mean yearly cost against a swept parameter: one line (polyline.mean-line, circle.point with
+//! data-x and data-mean) per series; with a single series also the P10-P90 band (polygon.band) and
+//! its edges (polyline.p10-line, polyline.p90-line), and the mean written over each point. x ticks
+//! are written by `x_format`; y ticks are currency. `study_value`, if within the swept range, is
+//! marked by a dashed vertical line (line.marker, data-key="study") labelled `study_label`. With
+//! several series the legend starts with `series_title` (what the series labels are values of) and
+//! each line is also labelled at its right end.
+std::string sweep_line_svg(const std::vector<SweepSeries>& series, const TickFormat& x_format,
+                           std::optional<double> study_value, const std::string& study_label,
+                           const std::string& currency, const ChartText& text, const std::string& series_title = {});
+
+//! A two-parameter grid as a heat map: one rect.cell per value (data-row, data-col, data-value),
+//! filled on a light-to-dark sequential scale of the value (darker = costlier; every colour
+//! channel falls with the value, so the colour is monotone), the value written in the cell when it
+//! fits, and a legend of stepped swatches (rect.swatch). `values` is row-major, rows drawn top to
+//! bottom in the given order: values[row * column_labels.size() + col].
+std::string heat_map_svg(const std::vector<std::string>& column_labels, const std::vector<std::string>& row_labels,
+                         const std::vector<double>& values, const std::string& currency, const ChartText& text);
+
+//! Fill colour "#rrggbb" of the heat map for a share t in [0, 1] of the value range (clamped).
+std::string heat_colour(double t);
+
+//! One input of a tornado chart: the mean yearly cost in the years with the input in its lowest
+//! 10% and in its highest 10%.
+struct TornadoRow {
+  std::string name;        //!< plain words, e.g. "close rate"
+  std::string path;        //!< parameter path, e.g. "pipeline.close_rate"
+  double cost_low = 0.0;   //!< [$ per year] mean cost over the years with the input <= its P10
+  double cost_high = 0.0;  //!< [$ per year] mean cost over the years with the input >= its P90
+  std::string low_label;   //!< e.g. "at most 48%", written beside the low-input end
+  std::string high_label;  //!< e.g. "at least 72%"
+};
+
+//! Tornado chart: one horizontal bar per input (rect.tornado-bar, data-swing = cost_high -
+//! cost_low), from cost_low to cost_high on a common money axis, sorted by |swing| largest first
+//! (stable), with the average yearly cost `center` as a vertical line (line.marker, data-key="mean").
+std::string tornado_svg(std::vector<TornadoRow> rows, double center, const std::string& currency,
+                        const ChartText& text);
 
 }  // namespace mistakesim::detail

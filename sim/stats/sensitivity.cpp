@@ -114,13 +114,15 @@ Sensitivity sensitivity(const Model& model, const TrialResults& r) {
       const double q10 = quantile_sorted(sorted, 0.10), q90 = quantile_sorted(sorted, 0.90);
       in.p10 = q10;
       in.p90 = q90;
-      in.swing_p10_p90 = conditional_mean(x, cost, [&](double v) { return v >= q90; }) -
-                         conditional_mean(x, cost, [&](double v) { return v <= q10; });
+      in.cost_high = conditional_mean(x, cost, [&](double v) { return v >= q90; });
+      in.cost_low = conditional_mean(x, cost, [&](double v) { return v <= q10; });
+      in.swing_p10_p90 = in.cost_high - in.cost_low;
       in.tail_shift = (tail_mean(worst, x) - in.mean) / in.sd;
     } else {
       in.spearman = std::nan("");
       in.tail_shift = std::nan("");
       in.swing_p10_p90 = 0.0;
+      in.cost_low = in.cost_high = s.cost_mean;
       in.p10 = in.p90 = in.mean;
     }
     s.inputs.push_back(std::move(in));
