@@ -5,7 +5,10 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <chrono>
 #include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 namespace mistakesim::testing {
 
@@ -23,9 +26,16 @@ inline std::string read_text(const std::filesystem::path& p) {
 }
 
 //! A fresh, empty scratch folder under the build tree.
+//! A process started by an earlier test (a browser's helper processes) may still be writing into
+//! the folder for a moment, so removal is retried before giving up.
 inline std::filesystem::path scratch_dir(const std::string& name) {
   const auto dir = std::filesystem::path(MISTAKESIM_BUILD_DIR) / "test-scratch" / name;
-  std::filesystem::remove_all(dir);
+  std::error_code ec;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    std::filesystem::remove_all(dir, ec);
+    if (!ec && !std::filesystem::exists(dir)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   std::filesystem::create_directories(dir);
   return dir;
 }

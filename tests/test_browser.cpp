@@ -144,7 +144,8 @@ void check_in_browser(Browser& browser, const fs::path& html_file, const fs::pat
 }  // namespace
 
 TEST_CASE("reports render in headless Chromium: screenshot, every chart, no network request", "[browser]") {
-  Browser browser{find_chromium(), scratch_dir("browser"), 0};
+  static int run = 0;  // Catch runs this case once per section: a fresh folder each time
+  Browser browser{find_chromium(), scratch_dir("browser-" + std::to_string(::getpid()) + "-" + std::to_string(run++)), 0};
   if (browser.exe.empty())
     FAIL("chromium is not installed: the [browser] test needs it (scripts/setup-deps installs the Debian package "
          "'chromium')");

@@ -215,7 +215,8 @@ recovery = { hours = 10, saved = 0.4 }
 id = "x"
 )";
   REQUIRE_THROWS_WITH(parse_study(base + "effect = [ { param = \"mistake.pilot.recovery.saved\", set = 1.5 } ]\n", "bad.toml", "."),
-                      Catch::Contains("mistake.pilot.recovery.saved") && Catch::Contains("1.5"));
+                      Catch::Contains("bad.toml:") && Catch::Contains("intervention.x.effect[1].set") &&
+                          Catch::Contains("a fraction lies in [0, 1], got 1.5"));
   REQUIRE_THROWS_WITH(parse_study(base + "effect = [ { param = \"mistake.pilot.recovery.typo\", scale = 2 } ]\n", "bad.toml", "."),
                       Catch::Contains("mistake.pilot.recovery.typo"));
 }

@@ -98,8 +98,9 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
        "{bad}/duplicate-mistake-id.toml:12:6: mistake.m.id: each mistake id is used once, got \"m\" again "
        "(first at line 7)"},
       {"effect-per-opportunity",
-       "{bad}/effect-per-opportunity.toml:8:22: intervention.t.effect[1].param: pipeline.deal_size is drawn "
-       "per opportunity or per occurrence, not once a year; an effect changes a year-level input: "
+       "{bad}/effect-per-opportunity.toml:8:22: intervention.t.effect[1].param: pipeline.opportunities is the "
+       "number of opportunities, not a rate; an effect changes a per-deal or per-occurrence amount or a "
+       "year-level input: "
        "team.hourly_cost, pipeline.good_fit, pipeline.close_rate, pipeline.margin, pipeline.pilot_rate, "
        "pipeline.repeat_customer"},
       {"effect-set-out-of-range",
@@ -110,8 +111,8 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
        "add, got several"},
       {"effect-unknown-param",
        "{bad}/effect-unknown-param.toml:13:22: intervention.t.effect[1].param: unknown parameter "
-       "\"mistake.m.probabilty\" (did you mean \"mistake.m.probability\"?); an effect changes a year-level "
-       "input: team.hourly_cost, pipeline.good_fit, pipeline.close_rate, pipeline.margin, "
+       "\"mistake.m.probabilty\" (did you mean \"mistake.m.probability\"?); an effect changes a per-deal or "
+       "per-occurrence amount or a year-level input: team.hourly_cost, pipeline.good_fit, pipeline.close_rate, pipeline.margin, "
        "pipeline.pilot_rate, pipeline.repeat_customer, mistake.m.probability, mistake.m.noticed, "
        "mistake.m.lose, mistake.m.churn"},
       {"empirical-empty-column",

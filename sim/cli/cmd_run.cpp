@@ -26,6 +26,7 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.threads);
+  options.record_inputs = !a.csv_path.empty();  // per-trial inputs only feed the CSV
   std::optional<PrecisionRun> precision;  // set by a --precision run
   // A precision run's length is not known in advance: its bar counts toward --max-trials.
   ProgressBar progress(goal ? goal->max_trials : model.trials, !a.quiet);

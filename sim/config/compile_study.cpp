@@ -192,7 +192,9 @@ class Compiler {
     for (const auto& in : model_.inputs) paths.push_back(in.path);
     std::string problem;
     const std::string leaf = path.value.substr(path.value.rfind('.') + 1);
-    if (per_opportunity.count(path.value) ||
+    if (path.value == "pipeline.opportunities" || path.value == "pipeline.opportunities_per_rep")
+      problem = fmt::format("{} is the number of opportunities, not a rate; {} a year-level input", path.value, role);
+    else if (per_opportunity.count(path.value) ||
         (path.value.rfind("mistake.", 0) == 0 && (leaf == "wasted_hours" || leaf == "direct_cost" ||
                                                   leaf == "discount" || leaf == "hours" || leaf == "saved")))
       problem =
@@ -280,7 +282,7 @@ class Compiler {
         }
         Effect e;
         e.target = target(es.param, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
-                          "an effect changes");
+                          "an effect changes a per-deal or per-occurrence amount or");
         if (!targets.insert(e.target).second)
           throw InputError(
               es.param.where, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",

@@ -496,6 +496,7 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
         r.recorded_inputs.push_back(e.target);
   for (const auto& [id, value] : scenario.pinned) std::erase(r.recorded_inputs, id);
   std::sort(r.recorded_inputs.begin(), r.recorded_inputs.end());
+  if (!options.record_inputs) r.recorded_inputs.clear();
 
   const std::size_t n = r.count;
   const std::size_t nm = r.mistake_count;
