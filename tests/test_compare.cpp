@@ -219,4 +219,26 @@ id = "x"
                           Catch::Contains("a fraction lies in [0, 1], got 1.5"));
   REQUIRE_THROWS_WITH(parse_study(base + "effect = [ { param = \"mistake.pilot.recovery.typo\", scale = 2 } ]\n", "bad.toml", "."),
                       Catch::Contains("mistake.pilot.recovery.typo"));
+  // The internal scale of an amount is not a parameter of the study.
+  REQUIRE_THROWS_WITH(
+      parse_study(base + "effect = [ { param = \"pipeline.deal_size\", scale = 2 } ]\n[[intervention]]\nid = \"y\"\n"
+                         "effect = [ { param = \"pipeline.deal_size:scale\", scale = 2 } ]\n",
+                  "bad.toml", "."),
+      Catch::Contains("unknown parameter \"pipeline.deal_size:scale\"") && !Catch::Contains(":shift"));
+  // A recovery that the mistake does not have cannot be improved.
+  const std::string no_recovery = R"(
+[pipeline]
+opportunities = 1
+close_rate = 1
+deal_size = 1000
+[[mistake]]
+id = "late-pricing"
+stage = "close"
+probability = 1
+[[intervention]]
+id = "x"
+effect = [ { param = "mistake.late-pricing.recovery.saved", set = 0.9 } ]
+)";
+  REQUIRE_THROWS_WITH(parse_study(no_recovery, "bad.toml", "."),
+                      Catch::Contains("mistake \"late-pricing\" has no recovery"));
 }

@@ -234,6 +234,9 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
        "stages: qualify, discover, pilot, propose, close"},
       {"value-basis",
        "{bad}/value-basis.toml:2:9: study.value: expected \"revenue\" or \"margin\", got \"profit\""},
+      {"too-many-trials",
+       "{bad}/too-many-trials.toml:2:10: study.trials: at most 100000000 trials in one run (each keeps a few "
+       "hundred bytes of results), got 1000000000; --precision stops as soon as the answer is precise enough"},
       {"wrong-type",
        "{bad}/wrong-type.toml:3:14: pipeline.close_rate: expected a number or a distribution such as { dist "
        "= \"pert\", min = 1, mode = 2, max = 5 }, got a string \"30%\""},

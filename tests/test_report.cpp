@@ -9,7 +9,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+#include <unistd.h>
 
 using namespace mistakesim;
 namespace fs = std::filesystem;
@@ -402,4 +404,29 @@ TEST_CASE("write_file_atomically: bad paths are input errors and leave nothing",
   CHECK(fs::is_directory(dir / "a-folder"));
   CHECK(files_in(dir) == std::vector<std::string>{"a-folder", "plain-file"});
   CHECK(read_text(dir / "plain-file") == "keep");
+}
+
+TEST_CASE("write_files_atomically: one output that cannot be written leaves every output untouched", "[report]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(MISTAKESIM_BUILD_DIR) / "test-scratch" / ("multi-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path json = dir / "summary.json";
+  { std::ofstream(json) << "old"; }
+  const fs::path not_a_folder = dir / "file";
+  { std::ofstream(not_a_folder) << "x"; }
+  const std::string fresh = "new summary";
+  REQUIRE_THROWS_AS(mistakesim::write_files_atomically({{json, fresh}, {not_a_folder / "trials.csv", "rows"}}),
+                    mistakesim::InputError);
+  std::ifstream in(json);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(content == "old");  // the JSON was not replaced although it came first
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
+  CHECK(entries == 2);  // summary.json and file: no temporary left behind
+  mistakesim::write_files_atomically({{json, fresh}, {dir / "trials.csv", "rows"}});
+  std::ifstream again(json);
+  std::string now((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+  CHECK(now == fresh);
+  fs::remove_all(dir);
 }

@@ -13,6 +13,9 @@
 namespace mistakesim {
 
 using InputId = std::uint32_t;  //!< index into Model::inputs
+
+//! Most trials one run holds: per-trial results take a few hundred bytes a trial in memory.
+inline constexpr std::uint64_t kMaxTrials = 100'000'000;
 inline constexpr InputId kNoInput = std::numeric_limits<InputId>::max();
 
 //! A year-level input: drawn once per trial (or held constant), with its valid range for clamping

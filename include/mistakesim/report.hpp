@@ -15,6 +15,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace mistakesim {
 
@@ -82,5 +84,10 @@ std::string format_percent(double share);
 //! (missing folder, not a folder, permission denied, read-only file system, path is a folder),
 //! std::runtime_error otherwise (disk full, I/O error).
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+
+//! Several outputs of one command, whole or not at all: every temporary is written and flushed
+//! before any destination is renamed, so a failure (a full disk, a refused folder) leaves every
+//! destination untouched. Same errors as write_file_atomically.
+void write_files_atomically(const std::vector<std::pair<std::filesystem::path, std::string_view>>& files);
 
 }  // namespace mistakesim

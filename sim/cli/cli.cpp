@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <new>
 #include <thread>
 
 namespace mistakesim::cli {
@@ -45,6 +46,11 @@ Model load_for_run(const RunArgs& a) {
   check_output_path(a.csv_path, "--csv");
   check_output_path(a.report_path, "--report");
   Model model = load_study(a.config);
+  if (a.trials && *a.trials > kMaxTrials)
+    throw InputError({}, "--trials",
+                     fmt::format("at most {} trials in one run (each keeps a few hundred bytes of results), got {}; "
+                                 "--precision stops as soon as the answer is precise enough",
+                                 kMaxTrials, *a.trials));
   if (a.trials) model.trials = *a.trials;
   if (a.seed) model.seed = *a.seed;
   if (!a.quiet)
@@ -91,6 +97,9 @@ Run 'mistakesim COMMAND --help' for a command's options.)");
   } catch (const InputError& e) {
     std::cerr << "mistakesim: " << e.what() << "\n";
     return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "mistakesim: not enough memory for this run; ask for fewer --trials (or use --precision)\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "mistakesim: internal error: " << e.what() << "\n";
     return 1;

@@ -114,9 +114,11 @@ int cmd_compare(const CompareArgs& a) {
   std::string html_text;
   if (!a.run.report_path.empty())
     html_text = compare_report_html(model, comparison, info, sha256_file_hex(a.run.config));
-  if (!a.run.json_path.empty() && !json_to_stdout) write_file_atomically(a.run.json_path, json_text);
-  if (!a.run.csv_path.empty()) write_file_atomically(a.run.csv_path, csv_text);
-  if (!a.run.report_path.empty()) write_file_atomically(a.run.report_path, html_text);
+  std::vector<std::pair<std::filesystem::path, std::string_view>> outputs;
+  if (!a.run.json_path.empty() && !json_to_stdout) outputs.emplace_back(a.run.json_path, json_text);
+  if (!a.run.csv_path.empty()) outputs.emplace_back(a.run.csv_path, csv_text);
+  if (!a.run.report_path.empty()) outputs.emplace_back(a.run.report_path, html_text);
+  write_files_atomically(outputs);
   if (json_to_stdout) {
     std::cout << json_text;
   } else {

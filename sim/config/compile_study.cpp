@@ -184,12 +184,13 @@ class Compiler {
   //! The year-level input a path names, or InputError saying what the path is instead.
   InputId target(const Located<std::string>& path, const std::string& key_path, const char* role) const {
     const InputId id = model_.find_input(path.value);
-    if (id != kNoInput) return id;
+    if (id != kNoInput && !model_.inputs[id].internal) return id;
     static const std::set<std::string> per_opportunity = {"pipeline.deal_size", "pipeline.qualify_hours",
                                                           "pipeline.customer_value", "pipeline.opportunities",
                                                           "pipeline.opportunities_per_rep"};
     std::vector<std::string> paths;
-    for (const auto& in : model_.inputs) paths.push_back(in.path);
+    for (const auto& in : model_.inputs)
+      if (!in.internal) paths.push_back(in.path);
     std::string problem;
     const std::string leaf = path.value.substr(path.value.rfind('.') + 1);
     if (path.value == "pipeline.opportunities" || path.value == "pipeline.opportunities_per_rep")
@@ -257,6 +258,14 @@ class Compiler {
       for (const EffectSpec& es : is.effects) {
         const std::string slot_path = "intervention." + is.id.value + "." + es.param.value;
         if (Amount* amount = find_amount(es.param.value)) {
+          const auto no_recovery = std::find_if(model_.mistakes.begin(), model_.mistakes.end(), [&](const Mistake& m) {
+            return !m.has_recovery && es.param.value.rfind("mistake." + m.id + ".recovery.", 0) == 0;
+          });
+          if (no_recovery != model_.mistakes.end())
+            throw InputError(es.param.where, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
+                             fmt::format("mistake \"{}\" has no recovery, so {} never happens; give the mistake a "
+                                         "recovery = {{ hours = ..., saved = ... }} first",
+                                         no_recovery->id, es.param.value));
           // A per-opportunity or per-occurrence amount: the effect changes each of its draws.
           make_adjustable(*amount, es.param.value);
           if (!targets.insert(amount->scale).second)

@@ -176,7 +176,14 @@ class StudyReader {
     check_keys(ctx_, t, kStudyKeys, "study", "[study]");
     if (const toml::node* n = t.get("name")) spec.name = text(*n, "study.name");
     if (const toml::node* n = t.get("trials"))
+    {
       spec.trials = integer(*n, "study.trials", 1, "a whole number of trials >= 1");
+      if (static_cast<std::uint64_t>(spec.trials->value) > kMaxTrials)
+        throw InputError(spec.trials->where, "study.trials",
+                         fmt::format("at most {} trials in one run (each keeps a few hundred bytes of results), "
+                                     "got {}; --precision stops as soon as the answer is precise enough",
+                                     kMaxTrials, spec.trials->value));
+    }
     if (const toml::node* n = t.get("seed")) spec.seed = integer(*n, "study.seed", 0, "a whole number >= 0");
     if (const toml::node* n = t.get("currency")) {
       spec.currency = text(*n, "study.currency", "a currency code such as \"USD\"");

@@ -46,8 +46,8 @@ std::uint64_t draw_opportunity_count(const Model& m, std::uint64_t trial) {
   if (!m.opportunities_per_rep) return to_count(draw_amount(m.opportunities, m.seed, trial, kYearLevel));
   const double reps = static_cast<double>(m.reps);
   switch (d.kind) {
-    case DistKind::constant:
-      return to_count(d.p[0] * reps);
+    case DistKind::constant:  // each rep's count rounded, then summed (docs/model.md)
+      return to_count(d.p[0]) * m.reps;
     case DistKind::poisson: {  // sum of r Poisson(m) is Poisson(r m)
       DrawStream stream(m.seed, DrawAddress{trial, kYearLevel, m.opportunities.slot});
       return to_count(sample(Distribution::poisson(d.p[0] * reps), stream));

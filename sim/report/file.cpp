@@ -11,6 +11,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <memory>
+#include <utility>
+#include <vector>
 #include <stdexcept>
 #include <system_error>
 
@@ -67,7 +70,12 @@ class TemporaryFile {
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+namespace {
+
+//! Writes content to a fresh temporary next to path, flushed and closed; the temporary is removed
+//! if anything fails, or when the returned object goes away without release().
+std::unique_ptr<TemporaryFile> stage(const std::filesystem::path& path, std::string_view content,
+                                     std::string& temporary) {
   if (path.empty() || !path.has_filename()) fail(path, EISDIR);
   const std::filesystem::path folder = path.parent_path();
 
@@ -76,7 +84,6 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   // like any file the user creates.
   static std::atomic<unsigned> counter{0};
   int fd = -1;
-  std::string temporary;
   for (int attempt = 0; fd < 0; ++attempt) {
     std::string name = ".";  // built by appending: GCC 12 warns falsely (-Wrestrict) on "." + string
     name += path.filename().string();
@@ -85,12 +92,12 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0 && (errno != EEXIST || attempt > 100)) fail(path, errno);
   }
-  TemporaryFile file(fd, temporary);
+  auto file = std::make_unique<TemporaryFile>(fd, temporary);
 
   const char* data = content.data();
   std::size_t left = content.size();
   while (left > 0) {
-    const ssize_t written = ::write(file.fd(), data, left);
+    const ssize_t written = ::write(file->fd(), data, left);
     if (written < 0) {
       if (errno == EINTR) continue;
       fail(path, errno);
@@ -98,10 +105,28 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     data += written;
     left -= static_cast<std::size_t>(written);
   }
-  if (::fsync(file.fd()) != 0) fail(path, errno);
-  if (const int error = file.close(); error != 0) fail(path, error);
-  if (::rename(temporary.c_str(), path.c_str()) != 0) fail(path, errno);
-  file.release();
+  if (::fsync(file->fd()) != 0) fail(path, errno);
+  if (const int error = file->close(); error != 0) fail(path, error);
+  return file;
+}
+
+}  // namespace
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+  write_files_atomically({{path, content}});
+}
+
+void write_files_atomically(const std::vector<std::pair<std::filesystem::path, std::string_view>>& files) {
+  // Every temporary is written in full before any destination is touched: a full disk or a
+  // refused folder leaves all destinations as they were.
+  std::vector<std::unique_ptr<TemporaryFile>> staged;
+  std::vector<std::string> temporaries(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i)
+    staged.push_back(stage(files[i].first, files[i].second, temporaries[i]));
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (::rename(temporaries[i].c_str(), files[i].first.c_str()) != 0) fail(files[i].first, errno);
+    staged[i]->release();
+  }
 }
 
 }  // namespace mistakesim
