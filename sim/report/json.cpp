@@ -8,6 +8,8 @@
 #include <mistakesim/errors.hpp>
 #include <mistakesim/report.hpp>
 
+#include "report/report_detail.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -155,15 +157,7 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
   }
   j["mistakes"] = std::move(mistakes);
 
-  Json& pipeline = j["pipeline"];
-  pipeline["opportunities_mean"] = number(s.pipeline.opportunities);
-  pipeline["good_fits_mean"] = number(s.pipeline.good_fits);
-  pipeline["wins_done_right_mean"] = number(s.pipeline.wins_done_right);
-  pipeline["wins_mean"] = number(s.pipeline.wins);
-  pipeline["should_have_bought_mean"] = number(s.pipeline.should_have_bought);
-  pipeline["nonbuyer_hours_mean"] = number(s.pipeline.nonbuyer_hours);
-  pipeline["revenue_done_right_mean"] = number(s.pipeline.revenue_done_right);
-  pipeline["revenue_mean"] = number(s.pipeline.revenue);
+  j["pipeline"] = detail::pipeline_json(s.pipeline);
 
   j["inputs"] = inputs_json(model);
 

@@ -4,6 +4,8 @@
 #include <mistakesim/errors.hpp>
 #include <mistakesim/whatif_report.hpp>
 
+#include "report/report_detail.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,42 +18,8 @@ using Json = nlohmann::ordered_json;
 
 Json number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
 
-//! Columns on screen of UTF-8 text: one per code point.
-std::size_t width_of(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(
-      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
+using Table = detail::TextTable;
 
-//! Aligned columns: text left, numbers right.
-class Table {
- public:
-  explicit Table(std::vector<bool> right_aligned) : right_(std::move(right_aligned)) {}
-  void add(std::vector<std::string> row) {
-    SIM_CHECK(row.size() == right_.size(), << row.size() << " cells for " << right_.size() << " columns");
-    rows_.push_back(std::move(row));
-  }
-  std::string render(const std::string& indent) const {
-    std::vector<std::size_t> width(right_.size(), 0);
-    for (const auto& row : rows_)
-      for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], width_of(row[c]));
-    std::string out;
-    for (const auto& row : rows_) {
-      std::string line = indent;
-      for (std::size_t c = 0; c < row.size(); ++c) {
-        const std::string pad(width[c] - width_of(row[c]), ' ');
-        if (c > 0) line += "  ";
-        line += right_[c] ? pad + row[c] : row[c] + pad;
-      }
-      while (!line.empty() && line.back() == ' ') line.pop_back();
-      out += line + '\n';
-    }
-    return out;
-  }
-
- private:
-  std::vector<bool> right_;
-  std::vector<std::vector<std::string>> rows_;
-};
 
 const char* value_basis_name(ValueBasis v) { return v == ValueBasis::margin ? "margin" : "revenue"; }
 
@@ -145,15 +113,7 @@ nlohmann::ordered_json sweep_json(const Model& model, const Sweep& sweep, const 
     change["mean_ci95"] =
         Json::array({number(p.change_from_first.mean_ci95_lo), number(p.change_from_first.mean_ci95_hi)});
     change["sd"] = number(p.change_from_first.sd);
-    Json& pipeline = point["pipeline"];
-    pipeline["opportunities_mean"] = number(p.pipeline.opportunities);
-    pipeline["good_fits_mean"] = number(p.pipeline.good_fits);
-    pipeline["wins_done_right_mean"] = number(p.pipeline.wins_done_right);
-    pipeline["wins_mean"] = number(p.pipeline.wins);
-    pipeline["should_have_bought_mean"] = number(p.pipeline.should_have_bought);
-    pipeline["nonbuyer_hours_mean"] = number(p.pipeline.nonbuyer_hours);
-    pipeline["revenue_done_right_mean"] = number(p.pipeline.revenue_done_right);
-    pipeline["revenue_mean"] = number(p.pipeline.revenue);
+    point["pipeline"] = detail::pipeline_json(p.pipeline);
     Json mistakes = Json::array();
     for (std::size_t m = 0; m < p.mistake_cost_mean.size(); ++m) {
       Json row;

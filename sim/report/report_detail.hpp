@@ -1,0 +1,88 @@
+#pragma once
+// Internal to the report layer: aligned plain-text tables for the terminal outputs, and the JSON
+// pieces shared by the run and what-if outputs.
+
+#include <mistakesim/errors.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mistakesim::detail {
+
+//! Columns on screen of UTF-8 text: one per code point (no wide or combining characters assumed).
+inline std::size_t display_width(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+//! At most `width` code points, "..." marking a cut.
+inline std::string truncate(const std::string& text, std::size_t width) {
+  if (display_width(text) <= width) return text;
+  std::size_t points = 0, i = 0;
+  for (; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      if (points == width - 3) break;
+      ++points;
+    }
+  }
+  return text.substr(0, i) + "...";
+}
+
+//! A table with aligned columns: text left-aligned, numbers right-aligned.
+class TextTable {
+ public:
+  explicit TextTable(std::vector<bool> right_aligned) : right_(std::move(right_aligned)) {}
+  void add(std::vector<std::string> row) {
+    SIM_CHECK(row.size() == right_.size(), << row.size() << " cells for " << right_.size() << " columns");
+    rows_.push_back(std::move(row));
+  }
+  std::string render(const std::string& indent) const {
+    std::vector<std::size_t> width(right_.size(), 0);
+    for (const auto& row : rows_) {
+      for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], display_width(row[c]));
+    }
+    std::string out;
+    for (const auto& row : rows_) {
+      std::string line = indent;
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        const std::string pad(width[c] - display_width(row[c]), ' ');
+        if (c > 0) line += "  ";
+        line += right_[c] ? pad + row[c] : row[c] + pad;
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + '\n';
+    }
+    return out;
+  }
+
+ private:
+  std::vector<bool> right_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+//! A finite number, or null (JSON has no NaN or infinity).
+inline nlohmann::ordered_json json_number(double x) {
+  return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
+}
+
+//! The pipeline means of a run or a sweep point: {opportunities_mean, ..., revenue_mean}.
+template <class PipelineMeansT>
+nlohmann::ordered_json pipeline_json(const PipelineMeansT& p) {
+  nlohmann::ordered_json j;
+  j["opportunities_mean"] = json_number(p.opportunities);
+  j["good_fits_mean"] = json_number(p.good_fits);
+  j["wins_done_right_mean"] = json_number(p.wins_done_right);
+  j["wins_mean"] = json_number(p.wins);
+  j["should_have_bought_mean"] = json_number(p.should_have_bought);
+  j["nonbuyer_hours_mean"] = json_number(p.nonbuyer_hours);
+  j["revenue_done_right_mean"] = json_number(p.revenue_done_right);
+  j["revenue_mean"] = json_number(p.revenue);
+  return j;
+}
+
+}  // namespace mistakesim::detail
