@@ -234,6 +234,9 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
        "stages: qualify, discover, pilot, propose, close"},
       {"value-basis",
        "{bad}/value-basis.toml:2:9: study.value: expected \"revenue\" or \"margin\", got \"profit\""},
+      {"normal-truncation-no-mass",
+       "{bad}/normal-truncation-no-mass.toml:3:62: pipeline.close_rate: a normal(mean 0.2, sd 0.01) has almost "
+       "no probability in [0.9, 1]; move the mean or widen the truncation"},
       {"too-many-trials",
        "{bad}/too-many-trials.toml:2:10: study.trials: at most 100000000 trials in one run (each keeps a few "
        "hundred bytes of results), got 1000000000; --precision stops as soon as the answer is precise enough"},
