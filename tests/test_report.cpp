@@ -120,7 +120,8 @@ std::vector<std::string> files_in(const fs::path& dir) {
 TEST_CASE("run_json: keys in the documented order", "[report][json]") {
   const auto j = run_json(two_mistake_model(), two_mistake_results(), make_run_info(2, 1.5, "study.toml"));
   CHECK(keys_of(j) ==
-        std::vector<std::string>{"schema", "study", "cost", "mistakes", "pipeline", "inputs", "run"});
+        std::vector<std::string>{"schema", "study", "cost", "mistakes", "pipeline", "inputs", "numerical", "run"});
+  CHECK(j["numerical"]["years_with_nan_cost"] == 0);
   CHECK(j["schema"] == "mistakesim.run/1");
   CHECK(keys_of(j["study"]) ==
         std::vector<std::string>{"name", "trials", "first_trial", "seed", "currency", "value", "reps"});

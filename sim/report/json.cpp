@@ -160,6 +160,9 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
   j["pipeline"] = detail::pipeline_json(s.pipeline);
 
   j["inputs"] = inputs_json(model);
+  // Numerical trouble is counted, never dropped silently: years whose cost is not a number are
+  // left out of every statistic above and counted here.
+  j["numerical"] = {{"years_with_nan_cost", s.total.nan_count}};
 
   Json& run = j["run"];
   run["threads"] = info.threads;

@@ -89,6 +89,10 @@ std::string terminal_summary(const Model& model, const TrialResults& results, co
   out +=
       "  Share: of the average yearly cost. Known: share of its cost the team notices. Times and deals\n"
       "  lost: per year on average. Worst 5%: its average cost in the worst 5% of years.\n";
+  if (s.total.nan_count > 0)
+    out += fmt::format("\nWARNING: {} simulated years gave a cost that is not a number (numerical trouble); they are\n"
+                       "left out of every figure above. Please report the study file.\n",
+                       s.total.nan_count);
   return out;
 }
 
