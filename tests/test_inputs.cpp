@@ -3,6 +3,7 @@
 
 #include <mistakesim/engine.hpp>
 #include <mistakesim/study.hpp>
+#include <mistakesim/whatif.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -18,33 +19,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<double> ranks(const std::vector<double>& v) {
-  std::vector<std::size_t> order(v.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
-  std::vector<double> r(v.size());
-  for (std::size_t i = 0; i < order.size();) {  // average ranks for ties
-    std::size_t j = i;
-    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
-    for (std::size_t k = i; k <= j; ++k) r[order[k]] = 0.5 * static_cast<double>(i + j);
-    i = j + 1;
-  }
-  return r;
-}
-
-double pearson(const std::vector<double>& a, const std::vector<double>& b) {
-  const double n = static_cast<double>(a.size());
-  const double ma = std::accumulate(a.begin(), a.end(), 0.0) / n, mb = std::accumulate(b.begin(), b.end(), 0.0) / n;
-  double sab = 0, saa = 0, sbb = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) * (a[i] - ma);
-    sbb += (b[i] - mb) * (b[i] - mb);
-  }
-  return sab / std::sqrt(saa * sbb);
-}
-
-double spearman(const std::vector<double>& a, const std::vector<double>& b) { return pearson(ranks(a), ranks(b)); }
+//! Spearman's rho from the library (known-answer tested in test_whatif.cpp).
+double spearman(const std::vector<double>& a, const std::vector<double>& b) { return mistakesim::spearman(a, b); }
 
 std::vector<double> input_column(const Model& m, const TrialResults& r, const std::string& path) {
   const InputId id = m.find_input(path);

@@ -77,9 +77,6 @@ class TrialScratch {
 //! Plays one year. per_mistake.size() == model.mistakes.size(); it is overwritten.
 TrialOutcome simulate_trial(const Model& model, std::span<const double> year, std::uint64_t trial,
                             std::span<MistakeTally> per_mistake, TrialScratch& scratch);
-//! Same, with a scratch of its own (allocates; for one-off calls).
-TrialOutcome simulate_trial(const Model& model, std::span<const double> year, std::uint64_t trial,
-                            std::span<MistakeTally> per_mistake);
 
 //! Per-trial results as columns indexed by (trial - first_trial).
 struct TrialResults {

@@ -65,6 +65,9 @@ Summary summarize_difference(std::span<const double> a, std::span<const double> 
 double compensated_sum(std::span<const double> values);
 //! Mean with compensated sum; NaN for an empty span.
 double mean(std::span<const double> values);
+//! Sample variance (n - 1 denominator), corrected two-pass with compensated sums in index order;
+//! 0 for one value, NaN for none. NaN values are not skipped here (summarize() skips them).
+double variance(std::span<const double> values);
 //! Mean of an integer column (exact integer sum, then one division).
 double mean(std::span<const std::uint32_t> values);
 

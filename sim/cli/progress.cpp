@@ -37,7 +37,7 @@ void ProgressBar::loop() {
     const double elapsed = std::chrono::duration<double>(clock::now() - start).count();
     if (elapsed < 1.0) continue;  // short runs show nothing
     const std::uint64_t done = done_.load(std::memory_order_relaxed);
-    const std::uint64_t total = std::max<std::uint64_t>(1, total_.load());
+    const std::uint64_t total = std::max<std::uint64_t>(1, total_);
     const double share = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
     const double rate = static_cast<double>(done) / elapsed;
     const std::string left =

@@ -22,15 +22,13 @@ class ProgressBar {
 
   //! The counter to hand to RunOptions::progress.
   std::atomic<std::uint64_t>* counter() { return &done_; }
-  //! Adds to the total (for commands that run several passes) and resets nothing.
-  void add_total(std::uint64_t more) { total_ += more; }
   //! Stops drawing and erases the bar.
   void finish();
 
  private:
   void loop();
   std::atomic<std::uint64_t> done_{0};
-  std::atomic<std::uint64_t> total_;
+  std::uint64_t total_;
   std::string label_;
   bool active_ = false;
   bool drawn_ = false;

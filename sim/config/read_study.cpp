@@ -247,16 +247,23 @@ class StudyReader {
     spec.stages = std::move(stages);
   }
 
+  //! Refuses an id that an earlier item of the same kind already has.
+  template <class ItemSpec>
+  static void unique_id(const Located<std::string>& id, const std::vector<ItemSpec>& earlier, const std::string& path,
+                        const char* what) {
+    for (const ItemSpec& other : earlier)
+      if (other.id.value == id.value)
+        throw InputError(id.where, path,
+                         fmt::format("each {} id is used once, got \"{}\" again (first at line {})", what, id.value,
+                                     other.id.where.line));
+  }
+
   MistakeSpec read_mistake(const toml::table& t, const StudySpec& spec) {
     MistakeSpec m;
     m.where = location(ctx_, t);
     m.id = id(t, "mistake", spec.mistakes.size() + 1);
     const std::string prefix = "mistake." + m.id.value;
-    for (const auto& other : spec.mistakes)
-      if (other.id.value == m.id.value)
-        throw InputError(m.id.where, prefix + ".id",
-                         fmt::format("each mistake id is used once, got \"{}\" again (first at line {})",
-                                     m.id.value, other.id.where.line));
+    unique_id(m.id, spec.mistakes, prefix + ".id", "mistake");
     check_keys(ctx_, t, names_of(kMistakeParams, {"id", "name", "stage", "applies_to", "recovery"}), prefix,
                "a [[mistake]]");
     if (const toml::node* n = t.get("name")) m.name = text(*n, prefix + ".name");
@@ -303,11 +310,7 @@ class StudyReader {
     iv.where = location(ctx_, t);
     iv.id = id(t, "intervention", spec.interventions.size() + 1);
     const std::string prefix = "intervention." + iv.id.value;
-    for (const auto& other : spec.interventions)
-      if (other.id.value == iv.id.value)
-        throw InputError(iv.id.where, prefix + ".id",
-                         fmt::format("each intervention id is used once, got \"{}\" again (first at line {})",
-                                     iv.id.value, other.id.where.line));
+    unique_id(iv.id, spec.interventions, prefix + ".id", "intervention");
     check_keys(ctx_, t, kInterventionKeys, prefix, "an [[intervention]]");
     if (const toml::node* n = t.get("name")) iv.name = text(*n, prefix + ".name");
     auto money = [&](const char* key, const char* expected) -> std::optional<Located<double>> {

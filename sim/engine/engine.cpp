@@ -283,12 +283,6 @@ inline double draw_batched(const Amount& a, BatchedDraws& b, std::span<const dou
 
 }  // namespace detail
 
-TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::uint64_t trial,
-                            std::span<MistakeTally> per_mistake) {
-  TrialScratch scratch;
-  return simulate_trial(m, year, trial, per_mistake, scratch);
-}
-
 // The opportunities are played in chunks of kChunk. For a chunk, the Philox blocks are computed
 // first, side by side, quantity by quantity: the pipeline words of every opportunity; each mistake's
 // event words for the opportunities it applies to; then the block 0 of every amount that may be

@@ -77,46 +77,43 @@ const char* dist_name(DistKind kind) {
 // ---------------------------------------------------------------------------------------------
 // Factories
 
+namespace {
+//! A distribution of `kind` with canonical parameters p[0..3] (validated by the caller).
+Distribution make(DistKind kind, double p0, double p1 = 0.0, double p2 = 0.0, double p3 = 0.0) {
+  Distribution d;
+  d.kind = kind;
+  d.p[0] = p0;
+  d.p[1] = p1;
+  d.p[2] = p2;
+  d.p[3] = p3;
+  return d;
+}
+}  // namespace
+
 Distribution Distribution::constant(double value) {
   SIM_CHECK(finite(value), << "value " << value);
-  Distribution d;
-  d.kind = DistKind::constant;
-  d.p[0] = value;
-  return d;
+  return make(DistKind::constant, value);
 }
 
 Distribution Distribution::uniform(double min, double max) {
   SIM_CHECK(finite(min) && finite(max) && min <= max, << "min " << min << ", max " << max);
   if (min == max) return constant(min);
-  Distribution d;
-  d.kind = DistKind::uniform;
-  d.p[0] = min;
-  d.p[1] = max;
-  return d;
+  return make(DistKind::uniform, min, max);
 }
 
 Distribution Distribution::triangular(double min, double mode, double max) {
   SIM_CHECK(finite(min) && finite(max) && min <= mode && mode <= max,
             << "min " << min << ", mode " << mode << ", max " << max);
   if (min == max) return constant(min);
-  Distribution d;
-  d.kind = DistKind::triangular;
-  d.p[0] = min;
-  d.p[1] = mode;
-  d.p[2] = max;
-  return d;
+  return make(DistKind::triangular, min, mode, max);
 }
 
 Distribution Distribution::pert(double min, double mode, double max, double lambda) {
   SIM_CHECK(finite(min) && finite(max) && min <= mode && mode <= max && finite(lambda) && lambda >= 0.0,
             << "min " << min << ", mode " << mode << ", max " << max << ", lambda " << lambda);
   if (min == max) return constant(min);
-  Distribution d;
-  d.kind = DistKind::pert;
-  d.p[0] = min;
-  d.p[1] = max;
-  d.p[2] = 1.0 + lambda * (mode - min) / (max - min);
-  d.p[3] = 1.0 + lambda * (max - mode) / (max - min);
+  Distribution d = make(DistKind::pert, min, max, 1.0 + lambda * (mode - min) / (max - min),
+                        1.0 + lambda * (max - mode) / (max - min));
   d.pert_mode = mode;
   d.pert_lambda = lambda;
   return d;
@@ -128,62 +125,37 @@ Distribution Distribution::normal(double mean, double sd, double lower, double u
             << "mean " << mean << ", sd " << sd << ", lower " << lower << ", upper " << upper);
   if (lower == upper) return constant(lower);
   if (sd == 0.0) return constant(std::clamp(mean, lower, upper));
-  Distribution d;
-  d.kind = DistKind::normal;
-  d.p[0] = mean;
-  d.p[1] = sd;
-  d.p[2] = lower;
-  d.p[3] = upper;
-  return d;
+  return make(DistKind::normal, mean, sd, lower, upper);
 }
 
 Distribution Distribution::lognormal(double mu, double sigma) {
   SIM_CHECK(finite(mu) && finite(sigma) && sigma >= 0.0, << "mu " << mu << ", sigma " << sigma);
   if (sigma == 0.0) return constant(std::exp(mu));
-  Distribution d;
-  d.kind = DistKind::lognormal;
-  d.p[0] = mu;
-  d.p[1] = sigma;
-  return d;
+  return make(DistKind::lognormal, mu, sigma);
 }
 
 Distribution Distribution::beta(double alpha, double beta) {
   SIM_CHECK(finite(alpha) && finite(beta) && alpha > 0.0 && beta > 0.0,
             << "alpha " << alpha << ", beta " << beta);
-  Distribution d;
-  d.kind = DistKind::beta;
-  d.p[0] = alpha;
-  d.p[1] = beta;
-  return d;
+  return make(DistKind::beta, alpha, beta);
 }
 
 Distribution Distribution::gamma(double shape, double scale) {
   SIM_CHECK(finite(shape) && finite(scale) && shape > 0.0 && scale >= 0.0,
             << "shape " << shape << ", scale " << scale);
   if (scale == 0.0) return constant(0.0);
-  Distribution d;
-  d.kind = DistKind::gamma;
-  d.p[0] = shape;
-  d.p[1] = scale;
-  return d;
+  return make(DistKind::gamma, shape, scale);
 }
 
 Distribution Distribution::poisson(double mean) {
   SIM_CHECK(finite(mean) && mean >= 0.0, << "mean " << mean);
-  Distribution d;
-  d.kind = DistKind::poisson;
-  d.p[0] = mean;
-  return d;
+  return make(DistKind::poisson, mean);
 }
 
 Distribution Distribution::negbinomial(double mean, double dispersion) {
   SIM_CHECK(finite(mean) && mean >= 0.0 && finite(dispersion) && dispersion > 0.0,
             << "mean " << mean << ", dispersion " << dispersion);
-  Distribution d;
-  d.kind = DistKind::negbinomial;
-  d.p[0] = mean;
-  d.p[1] = dispersion;
-  return d;
+  return make(DistKind::negbinomial, mean, dispersion);
 }
 
 Distribution Distribution::discrete(std::vector<double> values, const std::vector<double>& weights) {

@@ -329,6 +329,12 @@ std::string exceedance_svg(std::span<const double> sorted, double x_max, const s
   return s + "</svg>\n";
 }
 
+//! One legend entry at the top of a chart: a colour swatch and its meaning.
+static std::string legend_entry(double x, const char* fill, const std::string& label) {
+  return fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(x), fill) +
+         text_at(x + 20, 44, label, "start", 12);
+}
+
 std::string known_unknown_svg(const std::vector<StackRow>& rows, const std::string& currency, const ChartText& text) {
   const double row_height = 62.0;
   const double top = 60.0;
@@ -342,10 +348,8 @@ std::string known_unknown_svg(const std::vector<StackRow>& rows, const std::stri
   s += x_axis(x, ticks, top, bottom, currency, text.x_label);
 
   // Legend.
-  s += fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft), kKnownFill);
-  s += text_at(kLeft + 20, 44, "known: the team noticed the mistake", "start", 12);
-  s += fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft + 300), kUnknownFill);
-  s += text_at(kLeft + 320, 44, "unknown: nobody noticed", "start", 12);
+  s += legend_entry(kLeft, kKnownFill, "known: the team noticed the mistake");
+  s += legend_entry(kLeft + 300, kUnknownFill, "unknown: nobody noticed");
 
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const StackRow& r = rows[i];
@@ -382,10 +386,8 @@ std::string mistake_bars_svg(const std::vector<MistakeBar>& rows, const std::str
   const Scale x{lo, ticks.back(), kLeft, kWidth - kRight};
   s += x_axis(x, ticks, top, bottom, currency, text.x_label);
 
-  s += fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft), kBarFill);
-  s += text_at(kLeft + 20, 44, "cost in an average year", "start", 12);
-  s += fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft + 230), kTailFill);
-  s += text_at(kLeft + 250, 44, "part of the average cost of the worst 5% of years", "start", 12);
+  s += legend_entry(kLeft, kBarFill, "cost in an average year");
+  s += legend_entry(kLeft + 230, kTailFill, "part of the average cost of the worst 5% of years");
 
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const MistakeBar& r = rows[i];

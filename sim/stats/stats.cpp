@@ -103,6 +103,21 @@ double mean(std::span<const double> values) {
   return compensated_sum(values) / static_cast<double>(values.size());
 }
 
+double variance(std::span<const double> values) {
+  if (values.empty()) return detail::kNaN;
+  if (values.size() == 1) return 0.0;
+  // Corrected two-pass formula: var = (sum d^2 - (sum d)^2 / n) / (n - 1), d = x - mean.
+  const double n = static_cast<double>(values.size());
+  const double mu = mean(values);
+  detail::CompensatedSum d_sum, d2_sum;
+  for (double v : values) {
+    const double d = v - mu;
+    d_sum.add(d);
+    d2_sum.add(d * d);
+  }
+  return std::max(d2_sum.value() - d_sum.value() * d_sum.value() / n, 0.0) / (n - 1.0);
+}
+
 double mean(std::span<const std::uint32_t> values) {
   if (values.empty()) return detail::kNaN;
   // A uint64 cannot overflow: 2^32 values of at most 2^32 - 1 each.
@@ -174,21 +189,9 @@ Summary summarize(std::span<const double> values) {
   }
   const double n = static_cast<double>(sorted.size());
 
-  // Two-pass mean and variance, both passes in index order (the order of `values`), with the
-  // corrected two-pass formula var = (sum d^2 - (sum d)^2 / n) / (n - 1).
-  s.mean = compensated_sum(sorted) / n;
-  if (sorted.size() > 1) {
-    detail::CompensatedSum d_sum, d2_sum;
-    for (double v : sorted) {
-      const double d = v - s.mean;
-      d_sum.add(d);
-      d2_sum.add(d * d);
-    }
-    const double ss = d2_sum.value() - d_sum.value() * d_sum.value() / n;
-    s.sd = std::sqrt(std::max(ss, 0.0) / (n - 1.0));
-  } else {
-    s.sd = 0.0;
-  }
+  // Mean and variance in index order (the order of `values`, NaNs left out).
+  s.mean = mean(sorted);
+  s.sd = std::sqrt(variance(sorted));
   const double half_width = detail::kZ95 * s.sd / std::sqrt(n);
   s.mean_ci95_lo = s.mean - half_width;
   s.mean_ci95_hi = s.mean + half_width;

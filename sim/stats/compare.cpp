@@ -2,6 +2,7 @@
 
 #include <mistakesim/compare.hpp>
 #include <mistakesim/errors.hpp>
+#include <mistakesim/stats.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -9,19 +10,6 @@
 
 namespace mistakesim {
 namespace {
-
-double mean(const std::vector<double>& v) {
-  double s = 0.0;
-  for (double x : v) s += x;
-  return v.empty() ? 0.0 : s / static_cast<double>(v.size());
-}
-
-double variance(const std::vector<double>& v) {
-  const double mu = mean(v);
-  double s = 0.0;
-  for (double x : v) s += (x - mu) * (x - mu);
-  return v.size() < 2 ? 0.0 : s / static_cast<double>(v.size() - 1);
-}
 
 //! Mean net of a candidate with a fraction f of its effect, over the first `trials` trials.
 double mean_net(const Model& m, const Candidate& c, double f, const std::vector<double>& base_cost,
@@ -80,9 +68,7 @@ Comparison compare(const Model& m, const std::vector<Candidate>& candidates, con
     RunOptions prefix = options.run;
     prefix.progress = nullptr;  // the bar counts the main runs only
     prefix.trials = options.break_even_trials == 0 ? n : std::min<std::uint64_t>(n, options.break_even_trials);
-    const double net0 = -mean(std::vector<double>(cr.results.intervention_cost.begin(),
-                                                  cr.results.intervention_cost.begin() +
-                                                      static_cast<std::ptrdiff_t>(prefix.trials)));
+    const double net0 = -mean(std::span<const double>(cr.results.intervention_cost).first(prefix.trials));
     const double net1 = mean_net(m, c, 1.0, base, prefix);
     if (net1 < 0.0) {
       cr.break_even_fraction = std::nullopt;

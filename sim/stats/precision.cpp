@@ -47,9 +47,7 @@ double relative_half_width(std::span<const double> values) {
   const std::size_t n = values.size();
   if (n < 2) return std::nan("");
   const double mu = mean(values);
-  std::vector<double> sq(n);
-  for (std::size_t i = 0; i < n; ++i) sq[i] = (values[i] - mu) * (values[i] - mu);
-  const double sd = std::sqrt(compensated_sum(sq) / static_cast<double>(n - 1));
+  const double sd = std::sqrt(variance(values));
   if (sd == 0.0) return 0.0;
   if (mu == 0.0) return std::numeric_limits<double>::infinity();
   return 1.96 * sd / std::sqrt(static_cast<double>(n)) / std::abs(mu);
