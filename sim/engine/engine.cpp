@@ -67,12 +67,6 @@ std::uint64_t draw_opportunity_count(const Model& m, std::uint64_t trial) {
   }
 }
 
-//! A mistake's year-level figures, as thresholds for the opportunity loop.
-struct MistakeYear {
-  std::uint64_t occur, noticed, lose, churn;
-  double recovery_hourly_cost;
-};
-
 inline double clamp_to(const YearInput& in, double x) {
   if (std::isnan(x)) return in.lower;
   return std::clamp(x, in.lower, in.upper);
@@ -122,81 +116,91 @@ double intervention_cost(const Model& m, const Scenario& scenario, std::span<con
 namespace detail {
 
 inline constexpr std::size_t kChunk = 256;  //!< opportunities whose draws are computed together
-inline constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
 
 //! Block 0 of one random quantity (one slot) for a list of a chunk's opportunities, computed side by
-//! side by philox_blocks and read back in opportunity order. The lists are supersets of what the
-//! opportunity loop reads (a draw computed and not used changes nothing: it has its own address);
-//! a draw that is missing from the list is computed on the spot, so a list can never change a result.
-struct BatchedDraws {
+//! side by philox_blocks. Entries are in ascending opportunity order.
+struct WordBatch {
   std::uint32_t slot = 0;
-  bool random = false;  //!< false: a constant amount, nothing to draw
-  //! Lognormal and triangular amounts are sampled for the whole list at once (sample_batch.hpp).
-  enum class Values : std::uint8_t { none, lognormal, triangular } values_kind = Values::none;
-  const Distribution* dist = nullptr;
-  bool adjustable = false;  //!< interventions may change the draws (Amount::adjustable)
   std::size_t size = 0;
-  std::size_t cursor = 0;
-  std::vector<std::uint32_t> opportunity;  //!< ascending; capacity kChunk
-  std::vector<std::uint32_t> words;        //!< 4 x kChunk: word j of entry e at [j * kChunk + e]
-  std::vector<double> values;              //!< the amounts, when values_kind != none
+  std::uint32_t opportunity[kChunk + 1];     //!< capacity kChunk + 1: add_if may write one past the end
+  std::uint32_t words[4 * kChunk];           //!< word j of entry e at [j * kChunk + e]
 
-  //! Sets the quantity; allocates only the first time.
-  void init(std::uint32_t quantity_slot, bool is_random, const Distribution* d = nullptr, bool is_adjustable = false) {
-    slot = quantity_slot;
-    random = is_random;
-    dist = d;
-    adjustable = is_adjustable;
-    values_kind = Values::none;
-    if (random && d != nullptr && d->kind == DistKind::lognormal) values_kind = Values::lognormal;
-    if (random && d != nullptr && d->kind == DistKind::triangular) values_kind = Values::triangular;
-    if (opportunity.size() != kChunk + 1) {
-      opportunity.assign(kChunk + 1, 0);
-      words.assign(4 * kChunk, 0);
-      values.assign(kChunk, 0.0);
-    }
-  }
-  void clear() { size = cursor = 0; }
-  void add(std::uint32_t i) { opportunity[size++] = i; }
-  //! Adds i if `take`, without a branch (the slot past the end is always writable: capacity kChunk + 1).
+  void clear() { size = 0; }
+  //! Adds i if `take`, without a branch.
   void add_if(std::uint32_t i, bool take) {
     opportunity[size] = i;
     size += take;
   }
   void compute(std::uint64_t seed, std::uint64_t trial) {
     if (size == 0) return;
-    std::uint32_t* w = words.data();
-    philox_blocks(seed, trial, slot, 0, std::span<const std::uint32_t>(opportunity.data(), size), w, w + kChunk,
-                  w + 2 * kChunk, w + 3 * kChunk);
-    if (values_kind == Values::lognormal) {
-      lognormal_from_words(dist->p[0], dist->p[1], w, w + kChunk, size, values.data());
-    } else if (values_kind == Values::triangular) {
-      triangular_from_words(dist->p[0], dist->p[1], dist->p[2], w, w + kChunk, size, values.data());
-    }
-  }
-  //! Entry of opportunity i, or kNotFound. Calls come in ascending i (the cursor only moves forward).
-  std::size_t find(std::uint32_t i) {
-    while (cursor < size && opportunity[cursor] < i) ++cursor;
-    return cursor < size && opportunity[cursor] == i ? cursor : kNotFound;
+    philox_blocks(seed, trial, slot, 0, std::span<const std::uint32_t>(opportunity, size), words, words + kChunk,
+                  words + 2 * kChunk, words + 3 * kChunk);
   }
   std::uint32_t word(std::size_t e, int j) const { return words[static_cast<std::size_t>(j) * kChunk + e]; }
 };
 
-//! Per opportunity of a chunk: what it is (bits of TrialScratch::Impl::flags).
-enum : std::uint8_t { kFit = 1, kRepeat = 2, kPilot = 4, kCloses = 8, kChurnCandidate = 16 };
+//! One amount (model.hpp, Amount) for a list of a chunk's opportunities: its draws, with the
+//! scenario's change applied, in list order. A constant amount draws nothing: every entry reads the
+//! same value. Lognormal and triangular amounts are sampled for the whole list at once
+//! (sample_batch.hpp); other distributions from a DrawStream that starts at the batched block 0.
+struct AmountBatch {
+  const Amount* amount = nullptr;
+  bool random = false;
+  double constant = 0.0;  //!< the value of a constant amount, changed by the scenario
+  WordBatch draws;
+  double values[kChunk];
 
+  //! Sets the amount for one trial.
+  void prepare(const Amount& a, std::span<const double> year) {
+    amount = &a;
+    random = a.dist.kind != DistKind::constant;
+    draws.slot = a.slot;
+    constant = a.dist.kind == DistKind::constant ? a.dist.p[0] : 0.0;
+    if (a.adjustable()) constant = adjust(a, constant, year);
+  }
+  void clear() { draws.clear(); }
+  //! Lists opportunity i if `take` and the amount is random.
+  void add_if(std::uint32_t i, bool take) { draws.add_if(i, take & random); }
+  //! Draws the listed entries.
+  void compute(std::uint64_t seed, std::uint64_t trial, std::span<const double> year) {
+    const std::size_t n = draws.size;
+    if (n == 0) return;
+    draws.compute(seed, trial);
+    const Distribution& d = amount->dist;
+    const std::uint32_t* w = draws.words;
+    if (d.kind == DistKind::lognormal) {
+      lognormal_from_words(d.p[0], d.p[1], w, w + kChunk, n, values);
+    } else if (d.kind == DistKind::triangular) {
+      triangular_from_words(d.p[0], d.p[1], d.p[2], w, w + kChunk, n, values);
+    } else {
+      for (std::size_t e = 0; e < n; ++e) {
+        DrawStream stream(seed, DrawAddress{trial, draws.opportunity[e], draws.slot}, draws.word(e, 0),
+                          draws.word(e, 1), draws.word(e, 2), draws.word(e, 3));
+        values[e] = sample(d, stream);
+      }
+    }
+    if (amount->adjustable())
+      for (std::size_t e = 0; e < n; ++e) values[e] = adjust(*amount, values[e], year);
+  }
+  //! The value of entry e of the list (any e for a constant amount).
+  double operator[](std::size_t e) const { return random ? values[e] : constant; }
+
+  //! An amount's draw as a scenario's interventions change it (model.hpp, Amount): x scale + shift,
+  //! clamped to the amount's range.
+  static double adjust(const Amount& a, double x, std::span<const double> year) {
+    return std::clamp(x * year[a.scale] + year[a.shift], a.lower, a.upper);
+  }
+};
+
+//! Per opportunity of a chunk: what it is and where its deal stands (bits of ChunkState::flags).
+enum : std::uint8_t { kFit = 1, kRepeat = 2, kPilot = 4, kCloses = 8, kAlive = 16, kChurned = 32 };
+
+//! An opportunity's applies_to test as a bit test: a mistake applies iff (flags & mask) == want.
 struct ApplyTest {
   std::uint8_t mask, want;
   bool operator()(std::uint8_t flags) const { return (flags & mask) == want; }
 };
 
-//! A mistake's batched draws: its event words and its per-occurrence amounts.
-struct MistakeDraws {
-  ApplyTest applies{0, 0};
-  BatchedDraws events, wasted_hours, direct_cost, discount, recovery_hours, recovery_saved;
-};
-
-//! An opportunity's applies_to test as a bit test: a mistake applies iff (flags & mask) == want.
 inline ApplyTest apply_test(AppliesTo a) {
   switch (a) {
     case AppliesTo::all: return {0, 0};
@@ -208,41 +212,26 @@ inline ApplyTest apply_test(AppliesTo a) {
   return {0, 1};  // never
 }
 
+//! What happened at one occurrence of a mistake (bits of Occurrence::what).
+enum : std::uint8_t { kNoticed = 1, kLoses = 2, kRecovers = 4, kDiscounted = 8, kChurns = 16 };
+
+struct Occurrence {
+  std::uint8_t e;     //!< opportunity's index in the chunk
+  std::uint8_t what;  //!< kNoticed | kLoses | ...
+};
+
 }  // namespace detail
 
 struct TrialScratch::Impl {
-  std::vector<detail::MistakeYear> year;
-  detail::BatchedDraws pipeline, deal_size, qualify_hours, customer_value;
-  std::vector<detail::MistakeDraws> mistakes;
-  std::uint8_t flags[detail::kChunk];  //!< per opportunity of the chunk: fit 1, repeat 2, pilot 4, closes 8, churn 16
+  // The chunk's opportunities: flags, and each deal's value (0 unless it would close), value still
+  // to be earned after discounts, value kept by a recovery, and hours spent on it if a poor fit.
+  std::uint8_t flags[detail::kChunk];
+  double value[detail::kChunk], remaining[detail::kChunk], kept[detail::kChunk], nonbuyer[detail::kChunk];
 
-  //! Sets the batches up for a model (cheap: allocates only when the model has more mistakes).
-  void prepare(const Model& m) {
-    if (year.size() != m.mistakes.size()) year.resize(m.mistakes.size());
-    if (mistakes.size() != m.mistakes.size()) mistakes.resize(m.mistakes.size());
-    const auto random = [](const Amount& a) { return a.dist.kind != DistKind::constant; };
-    pipeline.init(m.opportunity_slot, true);
-    deal_size.init(m.deal_size.slot, random(m.deal_size), &m.deal_size.dist, m.deal_size.adjustable());
-    qualify_hours.init(m.qualify_hours.slot, random(m.qualify_hours), &m.qualify_hours.dist,
-                       m.qualify_hours.adjustable());
-    customer_value.init(m.customer_value.slot, random(m.customer_value), &m.customer_value.dist,
-                        m.customer_value.adjustable());
-    for (std::size_t k = 0; k < m.mistakes.size(); ++k) {
-      const Mistake& mk = m.mistakes[k];
-      detail::MistakeDraws& d = mistakes[k];
-      d.applies = detail::apply_test(mk.applies_to);
-      d.events.init(mk.event_slot, true);
-      d.wasted_hours.init(mk.wasted_hours.slot, random(mk.wasted_hours), &mk.wasted_hours.dist,
-                          mk.wasted_hours.adjustable());
-      d.direct_cost.init(mk.direct_cost.slot, random(mk.direct_cost), &mk.direct_cost.dist,
-                         mk.direct_cost.adjustable());
-      d.discount.init(mk.discount.slot, random(mk.discount), &mk.discount.dist, mk.discount.adjustable());
-      d.recovery_hours.init(mk.recovery_hours.slot, mk.has_recovery && random(mk.recovery_hours),
-                            &mk.recovery_hours.dist, mk.recovery_hours.adjustable());
-      d.recovery_saved.init(mk.recovery_saved.slot, mk.has_recovery && random(mk.recovery_saved),
-                            &mk.recovery_saved.dist, mk.recovery_saved.adjustable());
-    }
-  }
+  detail::WordBatch pipeline, events;
+  detail::AmountBatch deal_size, qualify_hours, customer_value;
+  detail::AmountBatch wasted_hours, direct_cost, discount, recovery_hours, recovery_saved;
+  detail::Occurrence occurrences[detail::kChunk + 1];
 };
 
 TrialScratch::TrialScratch() : impl_(std::make_unique<Impl>()) {}
@@ -250,58 +239,25 @@ TrialScratch::~TrialScratch() = default;
 TrialScratch::TrialScratch(TrialScratch&&) noexcept = default;
 TrialScratch& TrialScratch::operator=(TrialScratch&&) noexcept = default;
 
-namespace detail {
-
-//! An amount's draw as a scenario's interventions change it (model.hpp, Amount): x scale + shift,
-//! clamped to the amount's range. An amount no intervention targets is returned as drawn.
-inline double adjust(const Amount& a, double x, std::span<const double> year) {
-  return std::clamp(x * year[a.scale] + year[a.shift], a.lower, a.upper);
-}
-
-//! An amount at (trial, i), as drawn: from its batch when the batch has it, computed here otherwise
-//! (the same value: a lognormal amount goes through the same lognormal_from_words either way).
-inline double draw_unadjusted(const Amount& a, BatchedDraws& b, std::uint64_t seed, std::uint64_t trial,
-                              std::uint32_t i) {
-  if (a.dist.kind == DistKind::constant) return a.dist.p[0];
-  const std::size_t e = b.find(i);
-  if (e == kNotFound) {
-    if (a.dist.kind != DistKind::lognormal) return draw_amount(a, seed, trial, i);
-    const auto w = philox_block(seed, DrawAddress{trial, i, a.slot}, 0);
-    return lognormal_from_words(a.dist.p[0], a.dist.p[1], w.v[0], w.v[1]);
-  }
-  if (b.values_kind != BatchedDraws::Values::none) return b.values[e];
-  DrawStream stream(seed, DrawAddress{trial, i, a.slot}, b.word(e, 0), b.word(e, 1), b.word(e, 2), b.word(e, 3));
-  return sample(a.dist, stream);
-}
-
-//! An amount at (trial, i) with the scenario's changes applied.
-inline double draw_batched(const Amount& a, BatchedDraws& b, std::span<const double> year, std::uint64_t seed,
-                           std::uint64_t trial, std::uint32_t i) {
-  const double x = draw_unadjusted(a, b, seed, trial, i);
-  return b.adjustable ? adjust(a, x, year) : x;  // b's copy of a.adjustable(): a hotter cache line
-}
-
-}  // namespace detail
-
-// The opportunities are played in chunks of kChunk. For a chunk, the Philox blocks are computed
-// first, side by side, quantity by quantity: the pipeline words of every opportunity; each mistake's
-// event words for the opportunities it applies to; then the block 0 of every amount that may be
-// needed (deal sizes of deals that would close, qualify hours of poor fits, per-occurrence amounts of
-// occurrences, customer value of repeat customers who may churn). The opportunity loop then plays
-// both worlds exactly as docs/model.md states, reading those blocks. Every draw is still the one at
-// its address, so the results are bit for bit those of drawing each quantity when it is needed.
+// The opportunities are played in chunks of kChunk, and a chunk mistake by mistake, in the order
+// docs/model.md visits them; each deal's state (alive, remaining value, kept, churned) lives in the
+// chunk's arrays between mistakes. For a chunk:
+//   1. the pipeline words of every opportunity (fit, repeat, pilot, close), the deal sizes of the
+//      deals that would close and the qualify hours of poor fits;
+//   2. for each mistake: the event words (occur, noticed, lose, churn) of the opportunities it
+//      visits (it applies, and no earlier mistake lost the deal); the occurrences and what happens
+//      at each, without branches; the amounts those need, each a list drawn at once; then the
+//      occurrences are played in opportunity order, adding each one's cost to the mistake's tally;
+//   3. the opportunities' outcomes summed in opportunity order.
+// Every draw is the one at its address (seed, trial, opportunity, slot), so the order of this
+// computation changes no draw; the sums are taken in a fixed order, so results do not depend on
+// threads. Only the draws that are used are computed.
 TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::uint64_t trial,
                             std::span<MistakeTally> per_mistake, TrialScratch& scratch) {
-  using detail::draw_batched;
-  using detail::kChurnCandidate;
-  using detail::kCloses;
-  using detail::kFit;
-  using detail::kPilot;
-  using detail::kRepeat;
+  using namespace detail;
   SIM_CHECK(per_mistake.size() == m.mistakes.size(), << per_mistake.size() << " vs " << m.mistakes.size());
   std::fill(per_mistake.begin(), per_mistake.end(), MistakeTally{});
   TrialScratch::Impl& s = *scratch.impl_;
-  s.prepare(m);
   const std::uint64_t seed = m.seed;
 
   // Year-level figures, hoisted out of the opportunity loop.
@@ -311,161 +267,162 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
   const std::uint64_t t_close = bernoulli_threshold(year[m.close_rate]);
   const double hourly_cost = year[m.hourly_cost];
   const double value_factor = m.value == ValueBasis::margin ? year[m.margin] : 1.0;
-
-  const std::size_t n_mistakes = m.mistakes.size();
-  std::vector<detail::MistakeYear>& my = s.year;
-  for (std::size_t k = 0; k < n_mistakes; ++k) {
-    const Mistake& mk = m.mistakes[k];
-    my[k] = {bernoulli_threshold(year[mk.probability]), bernoulli_threshold(year[mk.noticed]),
-             bernoulli_threshold(year[mk.lose]), bernoulli_threshold(year[mk.churn]),
-             mk.has_recovery ? year[mk.recovery_hourly_cost] : 0.0};
-  }
+  s.pipeline.slot = m.opportunity_slot;
+  s.deal_size.prepare(m.deal_size, year);
+  s.qualify_hours.prepare(m.qualify_hours, year);
+  s.customer_value.prepare(m.customer_value, year);
 
   TrialOutcome out;
-  const std::uint64_t n = detail::draw_opportunity_count(m, trial);
+  const std::uint64_t n = draw_opportunity_count(m, trial);
   SIM_CHECK(n < kYearLevel - 1u - m.reps, << "opportunity count " << n << " collides with reserved indices");
   out.opportunities = static_cast<std::uint32_t>(n);
 
-  for (std::uint64_t chunk_begin = 0; chunk_begin < n; chunk_begin += detail::kChunk) {
+  for (std::uint64_t chunk_begin = 0; chunk_begin < n; chunk_begin += kChunk) {
     const auto i0 = static_cast<std::uint32_t>(chunk_begin);
-    const auto i1 = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, chunk_begin + detail::kChunk));
+    const auto size = static_cast<std::uint32_t>(std::min<std::uint64_t>(n - chunk_begin, kChunk));
 
-    // 1. Pipeline words of every opportunity: fit, repeat, pilot, close.
+    // 1. What each opportunity is; deal sizes of deals that would close; qualify hours of poor fits.
     s.pipeline.clear();
-    for (std::uint32_t i = i0; i < i1; ++i) s.pipeline.add(i);
+    for (std::uint32_t e = 0; e < size; ++e) s.pipeline.add_if(i0 + e, true);
     s.pipeline.compute(seed, trial);
-    for (std::uint32_t i = i0; i < i1; ++i) {
-      const std::size_t e = i - i0;
+    s.deal_size.clear();
+    s.qualify_hours.clear();
+    for (std::uint32_t e = 0; e < size; ++e) {
       const unsigned fit = bernoulli(s.pipeline.word(e, 0), t_fit);
       const unsigned repeat = bernoulli(s.pipeline.word(e, 1), t_repeat);
       const unsigned pilot = bernoulli(s.pipeline.word(e, 2), t_pilot);
       const unsigned closes = fit & static_cast<unsigned>(bernoulli(s.pipeline.word(e, 3), t_close));
-      s.flags[e] = static_cast<std::uint8_t>(fit * kFit | repeat * kRepeat | pilot * kPilot | closes * kCloses);
+      s.flags[e] = static_cast<std::uint8_t>(fit * kFit | repeat * kRepeat | pilot * kPilot | closes * (kCloses | kAlive));
+      s.deal_size.add_if(i0 + e, closes);
+      s.qualify_hours.add_if(i0 + e, !fit);
+    }
+    s.deal_size.compute(seed, trial, year);
+    s.qualify_hours.compute(seed, trial, year);
+    for (std::uint32_t e = 0, d = 0, q = 0; e < size; ++e) {
+      const std::uint8_t f = s.flags[e];
+      const double v = (f & kCloses) ? s.deal_size[d++] * value_factor : 0.0;
+      s.value[e] = s.remaining[e] = v;
+      s.kept[e] = 0.0;
+      s.nonbuyer[e] = (f & kFit) ? 0.0 : s.qualify_hours[q++];
     }
 
-    // 2. Each mistake's event words, for the opportunities it applies to.
-    for (std::size_t k = 0; k < n_mistakes; ++k) {
-      detail::BatchedDraws& ev = s.mistakes[k].events;
-      const detail::ApplyTest applies = s.mistakes[k].applies;
-      ev.clear();
-      for (std::uint32_t i = i0; i < i1; ++i) ev.add_if(i, applies(s.flags[i - i0]));
-      ev.compute(seed, trial);
-    }
-
-    // 3. Block 0 of every amount that may be needed.
-    s.deal_size.clear();
-    s.qualify_hours.clear();
-    s.customer_value.clear();
-    for (std::uint32_t i = i0; i < i1; ++i) {
-      const std::uint8_t f = s.flags[i - i0];
-      s.deal_size.add_if(i, s.deal_size.random & ((f & kCloses) != 0));
-      s.qualify_hours.add_if(i, s.qualify_hours.random & ((f & kFit) == 0));
-    }
-    for (std::size_t k = 0; k < n_mistakes; ++k) {
-      detail::MistakeDraws& d = s.mistakes[k];
-      const detail::MistakeYear& y = my[k];
-      for (auto* b : {&d.wasted_hours, &d.direct_cost, &d.discount, &d.recovery_hours, &d.recovery_saved}) b->clear();
-      for (std::size_t e = 0; e < d.events.size; ++e) {  // branch-free: these outcomes are coin flips
-        const std::uint32_t i = d.events.opportunity[e];
-        std::uint8_t& f = s.flags[i - i0];
-        const bool occurs = bernoulli(d.events.word(e, 0), y.occur);
-        const bool closes = occurs & ((f & kCloses) != 0);
-        const bool loses = closes & bernoulli(d.events.word(e, 2), y.lose);
-        const bool recovers = loses & bernoulli(d.events.word(e, 1), y.noticed);
-        d.wasted_hours.add_if(i, d.wasted_hours.random & occurs);
-        d.direct_cost.add_if(i, d.direct_cost.random & occurs);
-        d.discount.add_if(i, d.discount.random & closes & !loses);
-        d.recovery_hours.add_if(i, d.recovery_hours.random & recovers);
-        d.recovery_saved.add_if(i, d.recovery_saved.random & recovers);
-        const bool churns = occurs & ((f & kRepeat) != 0) & bernoulli(d.events.word(e, 3), y.churn);
-        f = static_cast<std::uint8_t>(f | (churns ? kChurnCandidate : 0));
+    // 2. Mistake by mistake.
+    for (std::size_t k = 0; k < m.mistakes.size(); ++k) {
+      const Mistake& mk = m.mistakes[k];
+      const ApplyTest applies = apply_test(mk.applies_to);
+      // Visited: it applies and no earlier mistake lost the deal (a lost deal would close and is not alive).
+      s.events.slot = mk.event_slot;
+      s.events.clear();
+      for (std::uint32_t e = 0; e < size; ++e) {
+        const std::uint8_t f = s.flags[e];
+        s.events.add_if(i0 + e, applies(f) & ((f & (kCloses | kAlive)) != kCloses));
       }
-      for (auto* b : {&d.wasted_hours, &d.direct_cost, &d.discount, &d.recovery_hours, &d.recovery_saved})
-        b->compute(seed, trial);
-    }
-    if (s.customer_value.random)
-      for (std::uint32_t i = i0; i < i1; ++i)
-        s.customer_value.add_if(i, (s.flags[i - i0] & kChurnCandidate) != 0);
-    s.deal_size.compute(seed, trial);
-    s.qualify_hours.compute(seed, trial);
-    s.customer_value.compute(seed, trial);
+      if (s.events.size == 0) continue;
+      s.events.compute(seed, trial);
 
-    // 4. Both worlds of each opportunity (docs/model.md), reading the blocks above.
-    for (std::uint32_t i = i0; i < i1; ++i) {
-      const std::uint8_t f = s.flags[i - i0];
-      const bool fit = f & kFit;
-      const bool repeat = f & kRepeat;
-      const bool closes = f & kCloses;
-      out.good_fits += fit;
+      const std::uint64_t t_occur = bernoulli_threshold(year[mk.probability]);
+      const std::uint64_t t_noticed = bernoulli_threshold(year[mk.noticed]);
+      const std::uint64_t t_lose = bernoulli_threshold(year[mk.lose]);
+      const std::uint64_t t_churn = bernoulli_threshold(year[mk.churn]);
+      s.wasted_hours.prepare(mk.wasted_hours, year);
+      s.direct_cost.prepare(mk.direct_cost, year);
+      s.discount.prepare(mk.discount, year);
+      s.recovery_hours.prepare(mk.recovery_hours, year);
+      s.recovery_saved.prepare(mk.recovery_saved, year);
+      for (AmountBatch* b : {&s.wasted_hours, &s.direct_cost, &s.discount, &s.recovery_hours, &s.recovery_saved,
+                             &s.customer_value})
+        b->clear();
 
-      double value = 0.0;  // [$] value basis of the deal, drawn only if it would close
-      if (closes) {
-        value = draw_batched(m.deal_size, s.deal_size, year, seed, trial, i) * value_factor;
-        out.wins_done_right += 1;
-        out.revenue_done_right += value;
+      // Occurrences and what happens at each; the lists of amounts they need. No branches: these
+      // outcomes are coin flips. A churn needs the customer's value only once per opportunity.
+      std::size_t n_occ = 0;
+      for (std::size_t j = 0; j < s.events.size; ++j) {
+        const std::uint32_t i = s.events.opportunity[j];
+        const std::uint32_t e = i - i0;
+        const std::uint8_t f = s.flags[e];
+        const bool occurs = bernoulli(s.events.word(j, 0), t_occur);
+        const bool noticed = bernoulli(s.events.word(j, 1), t_noticed);
+        const bool alive = (f & kAlive) != 0;
+        const bool loses = alive & bernoulli(s.events.word(j, 2), t_lose);
+        const bool recovers = loses & noticed & mk.has_recovery;
+        const bool discounted = alive & !loses;
+        const bool churns = ((f & (kRepeat | kChurned)) == kRepeat) & bernoulli(s.events.word(j, 3), t_churn);
+        s.occurrences[n_occ] = {static_cast<std::uint8_t>(e),
+                                static_cast<std::uint8_t>(noticed * kNoticed | loses * kLoses | recovers * kRecovers |
+                                                          discounted * kDiscounted | churns * kChurns)};
+        n_occ += occurs;
+        s.wasted_hours.add_if(i, occurs);
+        s.direct_cost.add_if(i, occurs);
+        s.discount.add_if(i, occurs & discounted);
+        s.recovery_hours.add_if(i, occurs & recovers);
+        s.recovery_saved.add_if(i, occurs & recovers);
+        s.customer_value.add_if(i, occurs & churns);
       }
-      if (!fit) out.nonbuyer_hours += draw_batched(m.qualify_hours, s.qualify_hours, year, seed, trial, i);
+      for (AmountBatch* b : {&s.wasted_hours, &s.direct_cost, &s.discount, &s.recovery_hours, &s.recovery_saved,
+                             &s.customer_value})
+        b->compute(seed, trial, year);
 
-      bool alive = closes;  // would have closed and still will
-      bool lost = false;
-      bool churned = false;
-      double remaining = value;  // value still to be earned after discounts
-      double kept = 0.0;         // value kept by a recovery
-      for (std::size_t k = 0; k < n_mistakes && !lost; ++k) {
-        detail::MistakeDraws& d = s.mistakes[k];
-        if (!d.applies(f)) continue;
-        const Mistake& mk = m.mistakes[k];
-        const std::size_t ev = d.events.find(i);
-        SIM_CHECK(ev != detail::kNotFound, << "event words of mistake " << k << " missing for opportunity " << i);
-        if (!bernoulli(d.events.word(ev, 0), my[k].occur)) continue;
-        const bool noticed = bernoulli(d.events.word(ev, 1), my[k].noticed);
-
-        const double hours = draw_batched(mk.wasted_hours, d.wasted_hours, year, seed, trial, i);
-        double cost = hours * hourly_cost + draw_batched(mk.direct_cost, d.direct_cost, year, seed, trial, i);
-        if (!fit) out.nonbuyer_hours += hours;
-        if (alive) {
-          if (bernoulli(d.events.word(ev, 2), my[k].lose)) {
-            lost = true;
-            alive = false;
-            per_mistake[k].deals_lost += 1;
-            if (noticed && mk.has_recovery) {
-              cost += draw_batched(mk.recovery_hours, d.recovery_hours, year, seed, trial, i) * my[k].recovery_hourly_cost;
-              const double saved =
-                  std::clamp(draw_batched(mk.recovery_saved, d.recovery_saved, year, seed, trial, i), 0.0, 1.0);
-              kept = saved * remaining;
-              cost += remaining - kept;
-            } else {
-              cost += remaining;
-            }
+      // The occurrences, in opportunity order (docs/model.md, step 4).
+      MistakeTally& tally = per_mistake[k];
+      const double recovery_hourly_cost = mk.has_recovery ? year[mk.recovery_hourly_cost] : 0.0;
+      std::size_t d = 0, r = 0, c = 0;  // entries of the discount, recovery and customer-value lists
+      for (std::size_t o = 0; o < n_occ; ++o) {
+        const std::uint32_t e = s.occurrences[o].e;
+        const std::uint8_t what = s.occurrences[o].what;
+        std::uint8_t& f = s.flags[e];
+        const double hours = s.wasted_hours[o];
+        double cost = hours * hourly_cost + s.direct_cost[o];
+        if (!(f & kFit)) s.nonbuyer[e] += hours;
+        if (what & kLoses) {
+          f &= static_cast<std::uint8_t>(~kAlive);
+          tally.deals_lost += 1;
+          const double remaining = s.remaining[e];
+          if (what & kRecovers) {
+            cost += s.recovery_hours[r] * recovery_hourly_cost;
+            const double saved = std::clamp(s.recovery_saved[r], 0.0, 1.0);
+            ++r;
+            const double kept = saved * remaining;
+            s.kept[e] = kept;
+            cost += remaining - kept;
           } else {
-            const double discount = std::min(draw_batched(mk.discount, d.discount, year, seed, trial, i) * value, remaining);
-            if (discount > 0.0) {
-              remaining -= discount;
-              cost += discount;
-            }
+            cost += remaining;
+          }
+        } else if (what & kDiscounted) {
+          const double discount = std::min(s.discount[d++] * s.value[e], s.remaining[e]);
+          if (discount > 0.0) {
+            s.remaining[e] -= discount;
+            cost += discount;
           }
         }
-        if (repeat && !churned && bernoulli(d.events.word(ev, 3), my[k].churn)) {
-          churned = true;
-          cost += draw_batched(m.customer_value, s.customer_value, year, seed, trial, i);
+        if (what & kChurns) {
+          f |= kChurned;
+          cost += s.customer_value[c++];
         }
-        per_mistake[k].occurrences += 1;
-        if (noticed) {
-          per_mistake[k].known += cost;
+        tally.occurrences += 1;
+        if (what & kNoticed) {
+          tally.known += cost;
         } else {
-          per_mistake[k].unknown += cost;
+          tally.unknown += cost;
         }
       }
-      if (closes) {
-        if (alive) {
-          out.wins += 1;
-          out.revenue += remaining;
-        } else if (kept > 0.0) {
-          out.wins += 1;
-          out.revenue += kept;
-        } else {
-          out.should_have_bought += 1;
-        }
+    }
+
+    // 3. The opportunities' outcomes, in opportunity order.
+    for (std::uint32_t e = 0; e < size; ++e) {
+      const std::uint8_t f = s.flags[e];
+      out.good_fits += (f & kFit) != 0;
+      if (!(f & kFit)) out.nonbuyer_hours += s.nonbuyer[e];
+      if (!(f & kCloses)) continue;
+      out.wins_done_right += 1;
+      out.revenue_done_right += s.value[e];
+      if (f & kAlive) {
+        out.wins += 1;
+        out.revenue += s.remaining[e];
+      } else if (s.kept[e] > 0.0) {
+        out.wins += 1;
+        out.revenue += s.kept[e];
+      } else {
+        out.should_have_bought += 1;
       }
     }
   }
