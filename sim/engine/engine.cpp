@@ -13,6 +13,7 @@
 #include <mistakesim/errors.hpp>
 #include <mistakesim/random.hpp>
 
+#include "engine/lists.hpp"
 #include "model/sample_batch.hpp"
 
 #include <tbb/blocked_range.h>
@@ -115,28 +116,21 @@ double intervention_cost(const Model& m, const Scenario& scenario, std::span<con
 
 namespace detail {
 
-inline constexpr std::size_t kChunk = 256;  //!< opportunities whose draws are computed together
-
 //! Block 0 of one random quantity (one slot) for a list of a chunk's opportunities, computed side by
 //! side by philox_blocks. Entries are in ascending opportunity order.
 struct WordBatch {
   std::uint32_t slot = 0;
   std::size_t size = 0;
-  std::uint32_t opportunity[kChunk + 1];     //!< capacity kChunk + 1: add_if may write one past the end
-  std::uint32_t words[4 * kChunk];           //!< word j of entry e at [j * kChunk + e]
+  std::uint32_t opportunity[kChunk + kSlack];  //!< room past the end for whole-vector stores (lists.hpp)
+  std::uint32_t flags[kChunk + kSlack];        //!< the listed opportunities' flags, when the list keeps them
+  std::uint32_t words[4 * kChunk];             //!< word j of entry e at [j * kChunk + e]
 
-  void clear() { size = 0; }
-  //! Adds i if `take`, without a branch.
-  void add_if(std::uint32_t i, bool take) {
-    opportunity[size] = i;
-    size += take;
-  }
   void compute(std::uint64_t seed, std::uint64_t trial) {
     if (size == 0) return;
     philox_blocks(seed, trial, slot, 0, std::span<const std::uint32_t>(opportunity, size), words, words + kChunk,
                   words + 2 * kChunk, words + 3 * kChunk);
   }
-  std::uint32_t word(std::size_t e, int j) const { return words[static_cast<std::size_t>(j) * kChunk + e]; }
+  const std::uint32_t* word(int j) const { return words + static_cast<std::size_t>(j) * kChunk; }
 };
 
 //! One amount (model.hpp, Amount) for a list of a chunk's opportunities: its draws, with the
@@ -148,34 +142,35 @@ struct AmountBatch {
   bool random = false;
   double constant = 0.0;  //!< the value of a constant amount, changed by the scenario
   WordBatch draws;
-  double values[kChunk];
+  double values[kChunk + 1];  //!< one past the end: readable by a branch-free cursor
 
-  //! Sets the amount for one trial.
+  //! Sets the amount for one trial and empties the list.
   void prepare(const Amount& a, std::span<const double> year) {
     amount = &a;
     random = a.dist.kind != DistKind::constant;
     draws.slot = a.slot;
+    draws.size = 0;
     constant = a.dist.kind == DistKind::constant ? a.dist.p[0] : 0.0;
     if (a.adjustable()) constant = adjust(a, constant, year);
   }
-  void clear() { draws.clear(); }
-  //! Lists opportunity i if `take` and the amount is random.
-  void add_if(std::uint32_t i, bool take) { draws.add_if(i, take & random); }
+  //! Lists the chunk's opportunities that pass `test` (none for a constant amount).
+  void select(const std::uint8_t* flags, std::size_t n, FlagTest test, std::uint32_t base) {
+    draws.size = random ? select_opportunities(flags, n, test, base, draws.opportunity, nullptr) : 0;
+  }
   //! Draws the listed entries.
   void compute(std::uint64_t seed, std::uint64_t trial, std::span<const double> year) {
     const std::size_t n = draws.size;
     if (n == 0) return;
     draws.compute(seed, trial);
     const Distribution& d = amount->dist;
-    const std::uint32_t* w = draws.words;
     if (d.kind == DistKind::lognormal) {
-      lognormal_from_words(d.p[0], d.p[1], w, w + kChunk, n, values);
+      lognormal_from_words(d.p[0], d.p[1], draws.word(0), draws.word(1), n, values);
     } else if (d.kind == DistKind::triangular) {
-      triangular_from_words(d.p[0], d.p[1], d.p[2], w, w + kChunk, n, values);
+      triangular_from_words(d.p[0], d.p[1], d.p[2], draws.word(0), draws.word(1), n, values);
     } else {
       for (std::size_t e = 0; e < n; ++e) {
-        DrawStream stream(seed, DrawAddress{trial, draws.opportunity[e], draws.slot}, draws.word(e, 0),
-                          draws.word(e, 1), draws.word(e, 2), draws.word(e, 3));
+        DrawStream stream(seed, DrawAddress{trial, draws.opportunity[e], draws.slot}, draws.word(0)[e],
+                          draws.word(1)[e], draws.word(2)[e], draws.word(3)[e]);
         values[e] = sample(d, stream);
       }
     }
@@ -192,16 +187,8 @@ struct AmountBatch {
   }
 };
 
-//! Per opportunity of a chunk: what it is and where its deal stands (bits of ChunkState::flags).
-enum : std::uint8_t { kFit = 1, kRepeat = 2, kPilot = 4, kCloses = 8, kAlive = 16, kChurned = 32 };
-
-//! An opportunity's applies_to test as a bit test: a mistake applies iff (flags & mask) == want.
-struct ApplyTest {
-  std::uint8_t mask, want;
-  bool operator()(std::uint8_t flags) const { return (flags & mask) == want; }
-};
-
-inline ApplyTest apply_test(AppliesTo a) {
+//! A mistake's applies_to as a flag test (lists.hpp).
+inline FlagTest applies_test(AppliesTo a) {
   switch (a) {
     case AppliesTo::all: return {0, 0};
     case AppliesTo::good_fit: return {kFit, kFit};
@@ -212,26 +199,19 @@ inline ApplyTest apply_test(AppliesTo a) {
   return {0, 1};  // never
 }
 
-//! What happened at one occurrence of a mistake (bits of Occurrence::what).
-enum : std::uint8_t { kNoticed = 1, kLoses = 2, kRecovers = 4, kDiscounted = 8, kChurns = 16 };
-
-struct Occurrence {
-  std::uint8_t e;     //!< opportunity's index in the chunk
-  std::uint8_t what;  //!< kNoticed | kLoses | ...
-};
-
 }  // namespace detail
 
 struct TrialScratch::Impl {
   // The chunk's opportunities: flags, and each deal's value (0 unless it would close), value still
   // to be earned after discounts, value kept by a recovery, and hours spent on it if a poor fit.
-  std::uint8_t flags[detail::kChunk];
+  std::uint8_t flags[detail::kChunk + detail::kSlack];
   double value[detail::kChunk], remaining[detail::kChunk], kept[detail::kChunk], nonbuyer[detail::kChunk];
 
   detail::WordBatch pipeline, events;
   detail::AmountBatch deal_size, qualify_hours, customer_value;
   detail::AmountBatch wasted_hours, direct_cost, discount, recovery_hours, recovery_saved;
-  detail::Occurrence occurrences[detail::kChunk + 1];
+  std::uint32_t occurrence[detail::kChunk + detail::kSlack];  //!< chunk index of each occurrence
+  std::uint32_t what[detail::kChunk + detail::kSlack];        //!< what happens there (lists.hpp)
 };
 
 TrialScratch::TrialScratch() : impl_(std::make_unique<Impl>()) {}
@@ -246,8 +226,9 @@ TrialScratch& TrialScratch::operator=(TrialScratch&&) noexcept = default;
 //      deals that would close and the qualify hours of poor fits;
 //   2. for each mistake: the event words (occur, noticed, lose, churn) of the opportunities it
 //      visits (it applies, and no earlier mistake lost the deal); the occurrences and what happens
-//      at each, without branches; the amounts those need, each a list drawn at once; then the
-//      occurrences are played in opportunity order, adding each one's cost to the mistake's tally;
+//      at each, and the lists of amounts they need, without branches (lists.hpp); each amount list
+//      drawn at once; then the occurrences are played in opportunity order, each one's cost added
+//      to the mistake's tally;
 //   3. the opportunities' outcomes summed in opportunity order.
 // Every draw is the one at its address (seed, trial, opportunity, slot), so the order of this
 // computation changes no draw; the sums are taken in a fixed order, so results do not depend on
@@ -268,9 +249,6 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
   const double hourly_cost = year[m.hourly_cost];
   const double value_factor = m.value == ValueBasis::margin ? year[m.margin] : 1.0;
   s.pipeline.slot = m.opportunity_slot;
-  s.deal_size.prepare(m.deal_size, year);
-  s.qualify_hours.prepare(m.qualify_hours, year);
-  s.customer_value.prepare(m.customer_value, year);
 
   TrialOutcome out;
   const std::uint64_t n = draw_opportunity_count(m, trial);
@@ -282,93 +260,80 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
     const auto size = static_cast<std::uint32_t>(std::min<std::uint64_t>(n - chunk_begin, kChunk));
 
     // 1. What each opportunity is; deal sizes of deals that would close; qualify hours of poor fits.
-    s.pipeline.clear();
-    for (std::uint32_t e = 0; e < size; ++e) s.pipeline.add_if(i0 + e, true);
+    s.pipeline.size = size;
+    for (std::uint32_t e = 0; e < size; ++e) s.pipeline.opportunity[e] = i0 + e;
     s.pipeline.compute(seed, trial);
-    s.deal_size.clear();
-    s.qualify_hours.clear();
-    for (std::uint32_t e = 0; e < size; ++e) {
-      const unsigned fit = bernoulli(s.pipeline.word(e, 0), t_fit);
-      const unsigned repeat = bernoulli(s.pipeline.word(e, 1), t_repeat);
-      const unsigned pilot = bernoulli(s.pipeline.word(e, 2), t_pilot);
-      const unsigned closes = fit & static_cast<unsigned>(bernoulli(s.pipeline.word(e, 3), t_close));
-      s.flags[e] = static_cast<std::uint8_t>(fit * kFit | repeat * kRepeat | pilot * kPilot | closes * (kCloses | kAlive));
-      s.deal_size.add_if(i0 + e, closes);
-      s.qualify_hours.add_if(i0 + e, !fit);
+    {
+      const std::uint32_t *fit_w = s.pipeline.word(0), *repeat_w = s.pipeline.word(1);
+      const std::uint32_t *pilot_w = s.pipeline.word(2), *close_w = s.pipeline.word(3);
+      for (std::uint32_t e = 0; e < size; ++e) {
+        const unsigned fit = bernoulli(fit_w[e], t_fit);
+        const unsigned repeat = bernoulli(repeat_w[e], t_repeat);
+        const unsigned pilot = bernoulli(pilot_w[e], t_pilot);
+        const unsigned closes = fit & static_cast<unsigned>(bernoulli(close_w[e], t_close));
+        s.flags[e] = static_cast<std::uint8_t>(fit * kFit | repeat * kRepeat | pilot * kPilot | closes * (kCloses | kAlive));
+      }
     }
+    s.deal_size.prepare(m.deal_size, year);
+    s.qualify_hours.prepare(m.qualify_hours, year);
+    s.deal_size.select(s.flags, size, {kCloses, kCloses}, i0);
+    s.qualify_hours.select(s.flags, size, {kFit, 0}, i0);
     s.deal_size.compute(seed, trial, year);
     s.qualify_hours.compute(seed, trial, year);
-    for (std::uint32_t e = 0, d = 0, q = 0; e < size; ++e) {
+    for (std::uint32_t e = 0, d = 0, q = 0; e < size; ++e) {  // cursors into the two lists, without branches
       const std::uint8_t f = s.flags[e];
-      const double v = (f & kCloses) ? s.deal_size[d++] * value_factor : 0.0;
-      s.value[e] = s.remaining[e] = v;
+      const bool closes = (f & kCloses) != 0, poor = (f & kFit) == 0;
+      const double v = s.deal_size[d] * value_factor;
+      const double hours = s.qualify_hours[q];
+      s.value[e] = s.remaining[e] = closes ? v : 0.0;
       s.kept[e] = 0.0;
-      s.nonbuyer[e] = (f & kFit) ? 0.0 : s.qualify_hours[q++];
+      s.nonbuyer[e] = poor ? hours : 0.0;
+      d += closes;
+      q += poor;
     }
 
     // 2. Mistake by mistake.
     for (std::size_t k = 0; k < m.mistakes.size(); ++k) {
       const Mistake& mk = m.mistakes[k];
-      const ApplyTest applies = apply_test(mk.applies_to);
       // Visited: it applies and no earlier mistake lost the deal (a lost deal would close and is not alive).
+      FlagTest visits = applies_test(mk.applies_to);
+      visits.mask2 = kCloses | kAlive;
+      visits.want2 = kCloses;
       s.events.slot = mk.event_slot;
-      s.events.clear();
-      for (std::uint32_t e = 0; e < size; ++e) {
-        const std::uint8_t f = s.flags[e];
-        s.events.add_if(i0 + e, applies(f) & ((f & (kCloses | kAlive)) != kCloses));
-      }
+      s.events.size = select_opportunities(s.flags, size, visits, i0, s.events.opportunity, s.events.flags);
       if (s.events.size == 0) continue;
       s.events.compute(seed, trial);
 
-      const std::uint64_t t_occur = bernoulli_threshold(year[mk.probability]);
-      const std::uint64_t t_noticed = bernoulli_threshold(year[mk.noticed]);
-      const std::uint64_t t_lose = bernoulli_threshold(year[mk.lose]);
-      const std::uint64_t t_churn = bernoulli_threshold(year[mk.churn]);
+      const EventRule rule{bernoulli_threshold(year[mk.probability]), bernoulli_threshold(year[mk.noticed]),
+                           bernoulli_threshold(year[mk.lose]), bernoulli_threshold(year[mk.churn]), mk.has_recovery};
+      AmountBatch* const amounts[kAmountLists] = {&s.wasted_hours,   &s.direct_cost,    &s.discount,
+                                                  &s.recovery_hours, &s.recovery_saved, &s.customer_value};
       s.wasted_hours.prepare(mk.wasted_hours, year);
       s.direct_cost.prepare(mk.direct_cost, year);
       s.discount.prepare(mk.discount, year);
       s.recovery_hours.prepare(mk.recovery_hours, year);
       s.recovery_saved.prepare(mk.recovery_saved, year);
-      for (AmountBatch* b : {&s.wasted_hours, &s.direct_cost, &s.discount, &s.recovery_hours, &s.recovery_saved,
-                             &s.customer_value})
-        b->clear();
-
-      // Occurrences and what happens at each; the lists of amounts they need. No branches: these
-      // outcomes are coin flips. A churn needs the customer's value only once per opportunity.
-      std::size_t n_occ = 0;
-      for (std::size_t j = 0; j < s.events.size; ++j) {
-        const std::uint32_t i = s.events.opportunity[j];
-        const std::uint32_t e = i - i0;
-        const std::uint8_t f = s.flags[e];
-        const bool occurs = bernoulli(s.events.word(j, 0), t_occur);
-        const bool noticed = bernoulli(s.events.word(j, 1), t_noticed);
-        const bool alive = (f & kAlive) != 0;
-        const bool loses = alive & bernoulli(s.events.word(j, 2), t_lose);
-        const bool recovers = loses & noticed & mk.has_recovery;
-        const bool discounted = alive & !loses;
-        const bool churns = ((f & (kRepeat | kChurned)) == kRepeat) & bernoulli(s.events.word(j, 3), t_churn);
-        s.occurrences[n_occ] = {static_cast<std::uint8_t>(e),
-                                static_cast<std::uint8_t>(noticed * kNoticed | loses * kLoses | recovers * kRecovers |
-                                                          discounted * kDiscounted | churns * kChurns)};
-        n_occ += occurs;
-        s.wasted_hours.add_if(i, occurs);
-        s.direct_cost.add_if(i, occurs);
-        s.discount.add_if(i, occurs & discounted);
-        s.recovery_hours.add_if(i, occurs & recovers);
-        s.recovery_saved.add_if(i, occurs & recovers);
-        s.customer_value.add_if(i, occurs & churns);
+      s.customer_value.prepare(m.customer_value, year);
+      OccurrenceLists lists;
+      lists.e = s.occurrence;
+      lists.what = s.what;
+      for (std::size_t l = 0; l < kAmountLists; ++l) {
+        lists.list[l] = amounts[l]->draws.opportunity;
+        lists.size[l] = &amounts[l]->draws.size;
+        lists.take[l] = amounts[l]->random;
       }
-      for (AmountBatch* b : {&s.wasted_hours, &s.direct_cost, &s.discount, &s.recovery_hours, &s.recovery_saved,
-                             &s.customer_value})
-        b->compute(seed, trial, year);
+      const std::size_t n_occ = decide_occurrences(s.events.opportunity, s.events.flags, s.events.word(0),
+                                                   s.events.word(1), s.events.word(2), s.events.word(3),
+                                                   s.events.size, i0, rule, lists);
+      for (AmountBatch* b : amounts) b->compute(seed, trial, year);
 
       // The occurrences, in opportunity order (docs/model.md, step 4).
       MistakeTally& tally = per_mistake[k];
       const double recovery_hourly_cost = mk.has_recovery ? year[mk.recovery_hourly_cost] : 0.0;
       std::size_t d = 0, r = 0, c = 0;  // entries of the discount, recovery and customer-value lists
       for (std::size_t o = 0; o < n_occ; ++o) {
-        const std::uint32_t e = s.occurrences[o].e;
-        const std::uint8_t what = s.occurrences[o].what;
+        const std::uint32_t e = s.occurrence[o];
+        const std::uint32_t what = s.what[o];
         std::uint8_t& f = s.flags[e];
         const double hours = s.wasted_hours[o];
         double cost = hours * hourly_cost + s.direct_cost[o];
@@ -407,23 +372,19 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
       }
     }
 
-    // 3. The opportunities' outcomes, in opportunity order.
+    // 3. The opportunities' outcomes, in opportunity order. A value that is zero adds nothing (the
+    //    sums are of non-negative figures), so no branch decides what to add.
     for (std::uint32_t e = 0; e < size; ++e) {
       const std::uint8_t f = s.flags[e];
-      out.good_fits += (f & kFit) != 0;
-      if (!(f & kFit)) out.nonbuyer_hours += s.nonbuyer[e];
-      if (!(f & kCloses)) continue;
-      out.wins_done_right += 1;
+      const bool fit = (f & kFit) != 0, closes = (f & kCloses) != 0, alive = (f & kAlive) != 0;
+      const bool kept = s.kept[e] > 0.0;
+      out.good_fits += fit;
+      out.nonbuyer_hours += s.nonbuyer[e];
+      out.wins_done_right += closes;
       out.revenue_done_right += s.value[e];
-      if (f & kAlive) {
-        out.wins += 1;
-        out.revenue += s.remaining[e];
-      } else if (s.kept[e] > 0.0) {
-        out.wins += 1;
-        out.revenue += s.kept[e];
-      } else {
-        out.should_have_bought += 1;
-      }
+      out.wins += alive | (closes & kept);
+      out.revenue += alive ? s.remaining[e] : s.kept[e];
+      out.should_have_bought += closes & !alive & !kept;
     }
   }
   for (const MistakeTally& t : per_mistake) {  // in mistake order: deterministic

@@ -1,0 +1,160 @@
+// Branch-free list building for the engine kernel (lists.hpp): a scalar version and an AVX-512 one
+// that compress 16 opportunities at a time. Both compute the same integer tests, so their lists are
+// identical (tests/test_kernel.cpp and tests/test_engine.cpp compare results across paths).
+//
+// The AVX-512 path compresses into a register and stores the whole vector (past the end of the list,
+// hence kSlack): on Zen 4 a compressing store to memory is microcoded and much slower.
+
+#include "engine/lists.hpp"
+
+#include <mistakesim/random.hpp>
+
+// GCC 12 warns that the AVX-512 intrinsics' internal "undefined" vectors may be used
+// uninitialized (GCC bug 105593, a false positive in avx512fintrin.h).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <bit>
+
+namespace mistakesim::detail {
+namespace {
+
+bool has_avx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
+}
+
+bool passes(std::uint32_t f, const FlagTest& t) { return ((f & t.mask) == t.want) & ((f & t.mask2) != t.want2); }
+
+std::size_t select_scalar(const std::uint8_t* flags, std::size_t from, std::size_t n, FlagTest test,
+                          std::uint32_t base, std::uint32_t* index, std::uint32_t* flags_out, std::size_t count) {
+  for (std::size_t e = from; e < n; ++e) {
+    index[count] = base + static_cast<std::uint32_t>(e);
+    if (flags_out != nullptr) flags_out[count] = flags[e];
+    count += passes(flags[e], test);
+  }
+  return count;
+}
+
+__attribute__((target("avx512f"))) std::size_t select_avx512(const std::uint8_t* flags, std::size_t n, FlagTest test,
+                                                              std::uint32_t base, std::uint32_t* index,
+                                                              std::uint32_t* flags_out, std::size_t& done) {
+  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i mask = _mm512_set1_epi32(static_cast<int>(test.mask));
+  const __m512i want = _mm512_set1_epi32(static_cast<int>(test.want));
+  const __m512i mask2 = _mm512_set1_epi32(static_cast<int>(test.mask2));
+  const __m512i want2 = _mm512_set1_epi32(static_cast<int>(test.want2));
+  std::size_t count = 0, e = 0;
+  for (; e + 16 <= n; e += 16) {
+    const __m512i f = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(flags + e)));
+    const __mmask16 pass = _mm512_cmpeq_epi32_mask(_mm512_and_si512(f, mask), want) &
+                           _mm512_cmpneq_epi32_mask(_mm512_and_si512(f, mask2), want2);
+    const __m512i i = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(base + e)), iota);
+    _mm512_storeu_si512(index + count, _mm512_maskz_compress_epi32(pass, i));
+    if (flags_out != nullptr) _mm512_storeu_si512(flags_out + count, _mm512_maskz_compress_epi32(pass, f));
+    count += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(pass)));
+  }
+  done = e;
+  return count;
+}
+
+//! w < threshold for 16 words, threshold in [0, 2^32].
+__attribute__((target("avx512f"))) inline __mmask16 below(__m512i w, std::uint64_t threshold) {
+  if (threshold == 0) return 0;
+  return _mm512_cmple_epu32_mask(w, _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(threshold - 1))));
+}
+
+std::size_t decide_scalar(const std::uint32_t* index, const std::uint32_t* flags, const std::uint32_t* w0,
+                          const std::uint32_t* w1, const std::uint32_t* w2, const std::uint32_t* w3, std::size_t from,
+                          std::size_t n, std::uint32_t base, const EventRule& rule, OccurrenceLists& out,
+                          std::size_t count) {
+  for (std::size_t j = from; j < n; ++j) {
+    const std::uint32_t i = index[j];
+    const std::uint32_t f = flags[j];
+    const bool occurs = bernoulli(w0[j], rule.occur);
+    const bool noticed = bernoulli(w1[j], rule.noticed);
+    const bool alive = (f & kAlive) != 0;
+    const bool loses = alive & bernoulli(w2[j], rule.lose);
+    const bool recovers = loses & noticed & rule.has_recovery;
+    const bool discounted = alive & !loses;
+    const bool churns = ((f & (kRepeat | kChurned)) == kRepeat) & bernoulli(w3[j], rule.churn);
+    out.e[count] = i - base;
+    out.what[count] = noticed * kNoticed | loses * kLoses | recovers * kRecovers | discounted * kDiscounted |
+                      churns * kChurns;
+    count += occurs;
+    const bool need[kAmountLists] = {occurs, occurs, occurs && discounted, occurs && recovers, occurs && recovers,
+                                     occurs && churns};
+    for (std::size_t l = 0; l < kAmountLists; ++l) {
+      if (!out.take[l]) continue;  // the same for the whole list: predictable
+      out.list[l][*out.size[l]] = i;
+      *out.size[l] += need[l];
+    }
+  }
+  return count;
+}
+
+__attribute__((target("avx512f"))) std::size_t decide_avx512(const std::uint32_t* index, const std::uint32_t* flags,
+                                                              const std::uint32_t* w0, const std::uint32_t* w1,
+                                                              const std::uint32_t* w2, const std::uint32_t* w3,
+                                                              std::size_t n, std::uint32_t base, const EventRule& rule,
+                                                              OccurrenceLists& out, std::size_t& done) {
+  const __m512i alive_bit = _mm512_set1_epi32(static_cast<int>(kAlive));
+  const __m512i churn_mask = _mm512_set1_epi32(static_cast<int>(kRepeat | kChurned));
+  const __m512i churn_want = _mm512_set1_epi32(static_cast<int>(kRepeat));
+  const __m512i vbase = _mm512_set1_epi32(static_cast<int>(base));
+  std::size_t count = 0, j = 0;
+  for (; j + 16 <= n; j += 16) {
+    const __m512i i = _mm512_loadu_si512(index + j);
+    const __m512i f = _mm512_loadu_si512(flags + j);
+    const __mmask16 occurs = below(_mm512_loadu_si512(w0 + j), rule.occur);
+    const __mmask16 noticed = below(_mm512_loadu_si512(w1 + j), rule.noticed);
+    const __mmask16 alive = _mm512_test_epi32_mask(f, alive_bit);
+    const __mmask16 loses = alive & below(_mm512_loadu_si512(w2 + j), rule.lose);
+    const __mmask16 recovers = rule.has_recovery ? __mmask16(loses & noticed) : __mmask16(0);
+    const __mmask16 discounted = alive & static_cast<__mmask16>(~loses);
+    const __mmask16 churns = _mm512_cmpeq_epi32_mask(_mm512_and_si512(f, churn_mask), churn_want) &
+                             below(_mm512_loadu_si512(w3 + j), rule.churn);
+    __m512i what = _mm512_maskz_mov_epi32(noticed, _mm512_set1_epi32(static_cast<int>(kNoticed)));
+    what = _mm512_mask_or_epi32(what, loses, what, _mm512_set1_epi32(static_cast<int>(kLoses)));
+    what = _mm512_mask_or_epi32(what, recovers, what, _mm512_set1_epi32(static_cast<int>(kRecovers)));
+    what = _mm512_mask_or_epi32(what, discounted, what, _mm512_set1_epi32(static_cast<int>(kDiscounted)));
+    what = _mm512_mask_or_epi32(what, churns, what, _mm512_set1_epi32(static_cast<int>(kChurns)));
+    _mm512_storeu_si512(out.e + count, _mm512_maskz_compress_epi32(occurs, _mm512_sub_epi32(i, vbase)));
+    _mm512_storeu_si512(out.what + count, _mm512_maskz_compress_epi32(occurs, what));
+    count += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(occurs)));
+    const __mmask16 need[kAmountLists] = {occurs,
+                                          occurs,
+                                          static_cast<__mmask16>(occurs & discounted),
+                                          static_cast<__mmask16>(occurs & recovers),
+                                          static_cast<__mmask16>(occurs & recovers),
+                                          static_cast<__mmask16>(occurs & churns)};
+    for (std::size_t l = 0; l < kAmountLists; ++l) {
+      if (!out.take[l]) continue;
+      _mm512_storeu_si512(out.list[l] + *out.size[l], _mm512_maskz_compress_epi32(need[l], i));
+      *out.size[l] += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(need[l])));
+    }
+  }
+  done = j;
+  return count;
+}
+
+}  // namespace
+
+std::size_t select_opportunities(const std::uint8_t* flags, std::size_t n, FlagTest test, std::uint32_t base,
+                                 std::uint32_t* index, std::uint32_t* flags_out, bool vector) {
+  static const bool avx512 = has_avx512();  // immutable after first use (thread-safe static init)
+  std::size_t done = 0, count = 0;
+  if (avx512 && vector) count = select_avx512(flags, n, test, base, index, flags_out, done);
+  return select_scalar(flags, done, n, test, base, index, flags_out, count);
+}
+
+std::size_t decide_occurrences(const std::uint32_t* index, const std::uint32_t* flags, const std::uint32_t* w0,
+                               const std::uint32_t* w1, const std::uint32_t* w2, const std::uint32_t* w3, std::size_t n,
+                               std::uint32_t base, const EventRule& rule, OccurrenceLists& out, bool vector) {
+  static const bool avx512 = has_avx512();
+  std::size_t done = 0, count = 0;
+  if (avx512 && vector) count = decide_avx512(index, flags, w0, w1, w2, w3, n, base, rule, out, done);
+  return decide_scalar(index, flags, w0, w1, w2, w3, done, n, base, rule, out, count);
+}
+
+}  // namespace mistakesim::detail

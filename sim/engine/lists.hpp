@@ -1,0 +1,66 @@
+#pragma once
+// The engine kernel's branch-free bookkeeping: which opportunities of a chunk a mistake visits, which
+// of them it happens to, and which amounts those occurrences need. Integer comparisons and bit
+// tests only, so every code path (AVX-512 lanes when the CPU has them, chosen at run time; scalar
+// otherwise) produces exactly the same lists.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mistakesim::detail {
+
+inline constexpr std::size_t kChunk = 256;  //!< opportunities whose draws are computed together
+inline constexpr std::size_t kSlack = 16;   //!< room past the end of every list (whole-vector stores)
+
+//! An opportunity's state in a chunk (bits of its flags).
+enum : std::uint32_t { kFit = 1, kRepeat = 2, kPilot = 4, kCloses = 8, kAlive = 16, kChurned = 32 };
+
+//! What happens at an occurrence of a mistake (bits of its `what`).
+enum : std::uint32_t { kNoticed = 1, kLoses = 2, kRecovers = 4, kDiscounted = 8, kChurns = 16 };
+
+//! A test on an opportunity's flags f: passes iff (f & mask) == want and (f & mask2) != want2.
+struct FlagTest {
+  std::uint32_t mask = 0, want = 0;
+  std::uint32_t mask2 = 0, want2 = 1;  //!< by default the second condition always holds
+};
+
+//! The opportunities of a chunk that pass `test`, in order: writes base + e to index[k] and flags[e]
+//! to flags_out[k] (unless flags_out is null) for the k-th passing e < n, and returns their number.
+//! Both outputs need room for n + kSlack entries. `vector` false forces the scalar path (tests).
+std::size_t select_opportunities(const std::uint8_t* flags, std::size_t n, FlagTest test, std::uint32_t base,
+                                 std::uint32_t* index, std::uint32_t* flags_out, bool vector = true);
+
+//! A mistake's year-level figures as Bernoulli thresholds (random.hpp, bernoulli_threshold).
+struct EventRule {
+  std::uint64_t occur = 0, noticed = 0, lose = 0, churn = 0;
+  bool has_recovery = false;
+};
+
+//! The amounts an occurrence may need, each listed when `take` (the amount is random).
+enum AmountList : std::size_t { kWastedHours, kDirectCost, kDiscount, kRecoveryHours, kRecoverySaved, kCustomerValue,
+                                kAmountLists };
+
+//! Where decide_occurrences writes: the occurrences (chunk index e and `what` bits), and per amount
+//! the opportunity indices that need it, appended at size[l]. Every array needs kSlack entries of
+//! room past what it can hold.
+struct OccurrenceLists {
+  std::uint32_t* e = nullptr;
+  std::uint32_t* what = nullptr;
+  std::uint32_t* list[kAmountLists] = {};
+  std::size_t* size[kAmountLists] = {};
+  bool take[kAmountLists] = {};
+};
+
+//! One mistake over the n opportunities it visits (index[j], their flags[j] and event words w0..w3
+//! [occur, noticed, lose, churn], docs/model.md): writes each occurrence, in order, with what happens
+//! there - noticed; loses (the deal is alive and the lose word says so); recovers (loses, noticed, and
+//! the mistake has a recovery); discounted (alive and not lost); churns (a repeat customer not yet
+//! churned, and the churn word says so) - and lists the amounts they need: wasted hours and direct
+//! cost for every occurrence, a discount for a discounted one, recovery hours and saved share for a
+//! recovery, the customer's value for a churn. Returns the number of occurrences. `vector` false
+//! forces the scalar path (tests).
+std::size_t decide_occurrences(const std::uint32_t* index, const std::uint32_t* flags, const std::uint32_t* w0,
+                               const std::uint32_t* w1, const std::uint32_t* w2, const std::uint32_t* w3, std::size_t n,
+                               std::uint32_t base, const EventRule& rule, OccurrenceLists& out, bool vector = true);
+
+}  // namespace mistakesim::detail
