@@ -22,6 +22,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <thread>
 
@@ -187,6 +188,12 @@ struct AmountBatch {
   }
 };
 
+//! x if c, else +0.0, by masking its bits: no branch for a coin-flip condition (the compiler turns a
+//! ternary into a jump).
+inline double keep_if(bool c, double x) {
+  return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) & (std::uint64_t{0} - std::uint64_t{c}));
+}
+
 //! A mistake's applies_to as a flag test (lists.hpp).
 inline FlagTest applies_test(AppliesTo a) {
   switch (a) {
@@ -283,11 +290,9 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
     for (std::uint32_t e = 0, d = 0, q = 0; e < size; ++e) {  // cursors into the two lists, without branches
       const std::uint8_t f = s.flags[e];
       const bool closes = (f & kCloses) != 0, poor = (f & kFit) == 0;
-      const double v = s.deal_size[d] * value_factor;
-      const double hours = s.qualify_hours[q];
-      s.value[e] = s.remaining[e] = closes ? v : 0.0;
+      s.value[e] = s.remaining[e] = keep_if(closes, s.deal_size[d] * value_factor);
       s.kept[e] = 0.0;
-      s.nonbuyer[e] = poor ? hours : 0.0;
+      s.nonbuyer[e] = keep_if(poor, s.qualify_hours[q]);
       d += closes;
       q += poor;
     }
@@ -383,7 +388,7 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
       out.wins_done_right += closes;
       out.revenue_done_right += s.value[e];
       out.wins += alive | (closes & kept);
-      out.revenue += alive ? s.remaining[e] : s.kept[e];
+      out.revenue += keep_if(alive, s.remaining[e]) + keep_if(!alive, s.kept[e]);  // one of them is +0
       out.should_have_bought += closes & !alive & !kept;
     }
   }

@@ -21,7 +21,8 @@ namespace {
 
 bool has_avx512() {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f");
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl");
 }
 
 bool passes(std::uint32_t f, const FlagTest& t) { return ((f & t.mask) == t.want) & ((f & t.mask2) != t.want2); }
@@ -36,7 +37,7 @@ std::size_t select_scalar(const std::uint8_t* flags, std::size_t from, std::size
   return count;
 }
 
-__attribute__((target("avx512f"))) std::size_t select_avx512(const std::uint8_t* flags, std::size_t n, FlagTest test,
+__attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t select_avx512(const std::uint8_t* flags, std::size_t n, FlagTest test,
                                                               std::uint32_t base, std::uint32_t* index,
                                                               std::uint32_t* flags_out, std::size_t& done) {
   const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -45,9 +46,10 @@ __attribute__((target("avx512f"))) std::size_t select_avx512(const std::uint8_t*
   const __m512i mask2 = _mm512_set1_epi32(static_cast<int>(test.mask2));
   const __m512i want2 = _mm512_set1_epi32(static_cast<int>(test.want2));
   std::size_t count = 0, e = 0;
-  for (; e + 16 <= n; e += 16) {
-    const __m512i f = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(flags + e)));
-    const __mmask16 pass = _mm512_cmpeq_epi32_mask(_mm512_and_si512(f, mask), want) &
+  for (; e < n; e += 16) {  // the last, partial group with a masked load
+    const __mmask16 in = n - e >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - e)) - 1u);
+    const __m512i f = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(in, flags + e));
+    const __mmask16 pass = in & _mm512_cmpeq_epi32_mask(_mm512_and_si512(f, mask), want) &
                            _mm512_cmpneq_epi32_mask(_mm512_and_si512(f, mask2), want2);
     const __m512i i = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(base + e)), iota);
     _mm512_storeu_si512(index + count, _mm512_maskz_compress_epi32(pass, i));
@@ -59,7 +61,7 @@ __attribute__((target("avx512f"))) std::size_t select_avx512(const std::uint8_t*
 }
 
 //! w < threshold for 16 words, threshold in [0, 2^32].
-__attribute__((target("avx512f"))) inline __mmask16 below(__m512i w, std::uint64_t threshold) {
+__attribute__((target("avx512f,avx512bw,avx512vl"))) inline __mmask16 below(__m512i w, std::uint64_t threshold) {
   if (threshold == 0) return 0;
   return _mm512_cmple_epu32_mask(w, _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(threshold - 1))));
 }
@@ -93,7 +95,7 @@ std::size_t decide_scalar(const std::uint32_t* index, const std::uint32_t* flags
   return count;
 }
 
-__attribute__((target("avx512f"))) std::size_t decide_avx512(const std::uint32_t* index, const std::uint32_t* flags,
+__attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t decide_avx512(const std::uint32_t* index, const std::uint32_t* flags,
                                                               const std::uint32_t* w0, const std::uint32_t* w1,
                                                               const std::uint32_t* w2, const std::uint32_t* w3,
                                                               std::size_t n, std::uint32_t base, const EventRule& rule,
@@ -103,17 +105,18 @@ __attribute__((target("avx512f"))) std::size_t decide_avx512(const std::uint32_t
   const __m512i churn_want = _mm512_set1_epi32(static_cast<int>(kRepeat));
   const __m512i vbase = _mm512_set1_epi32(static_cast<int>(base));
   std::size_t count = 0, j = 0;
-  for (; j + 16 <= n; j += 16) {
-    const __m512i i = _mm512_loadu_si512(index + j);
-    const __m512i f = _mm512_loadu_si512(flags + j);
-    const __mmask16 occurs = below(_mm512_loadu_si512(w0 + j), rule.occur);
-    const __mmask16 noticed = below(_mm512_loadu_si512(w1 + j), rule.noticed);
+  for (; j < n; j += 16) {  // the last, partial group with masked loads
+    const __mmask16 in = n - j >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - j)) - 1u);
+    const __m512i i = _mm512_maskz_loadu_epi32(in, index + j);
+    const __m512i f = _mm512_maskz_loadu_epi32(in, flags + j);
+    const __mmask16 occurs = in & below(_mm512_maskz_loadu_epi32(in, w0 + j), rule.occur);
+    const __mmask16 noticed = below(_mm512_maskz_loadu_epi32(in, w1 + j), rule.noticed);
     const __mmask16 alive = _mm512_test_epi32_mask(f, alive_bit);
-    const __mmask16 loses = alive & below(_mm512_loadu_si512(w2 + j), rule.lose);
+    const __mmask16 loses = alive & below(_mm512_maskz_loadu_epi32(in, w2 + j), rule.lose);
     const __mmask16 recovers = rule.has_recovery ? __mmask16(loses & noticed) : __mmask16(0);
     const __mmask16 discounted = alive & static_cast<__mmask16>(~loses);
     const __mmask16 churns = _mm512_cmpeq_epi32_mask(_mm512_and_si512(f, churn_mask), churn_want) &
-                             below(_mm512_loadu_si512(w3 + j), rule.churn);
+                             below(_mm512_maskz_loadu_epi32(in, w3 + j), rule.churn);
     __m512i what = _mm512_maskz_mov_epi32(noticed, _mm512_set1_epi32(static_cast<int>(kNoticed)));
     what = _mm512_mask_or_epi32(what, loses, what, _mm512_set1_epi32(static_cast<int>(kLoses)));
     what = _mm512_mask_or_epi32(what, recovers, what, _mm512_set1_epi32(static_cast<int>(kRecovers)));
