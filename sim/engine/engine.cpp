@@ -117,6 +117,12 @@ double intervention_cost(const Model& m, const Scenario& scenario, std::span<con
 
 namespace detail {
 
+//! x if c, else +0.0, by masking its bits: no branch for a coin-flip condition (the compiler turns a
+//! ternary into a jump).
+inline double keep_if(bool c, double x) {
+  return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) & (std::uint64_t{0} - std::uint64_t{c}));
+}
+
 //! Block 0 of one random quantity (one slot) for a list of a chunk's opportunities, computed side by
 //! side by philox_blocks. Entries are in ascending opportunity order.
 struct WordBatch {
@@ -143,7 +149,7 @@ struct AmountBatch {
   bool random = false;
   double constant = 0.0;  //!< the value of a constant amount, changed by the scenario
   WordBatch draws;
-  double values[kChunk + 1];  //!< one past the end: readable by a branch-free cursor
+  double values[kChunk + kSlack];  //!< readable past the end (expand_values)
 
   //! Sets the amount for one trial and empties the list.
   void prepare(const Amount& a, std::span<const double> year) {
@@ -178,6 +184,20 @@ struct AmountBatch {
     if (amount->adjustable())
       for (std::size_t e = 0; e < n; ++e) values[e] = adjust(*amount, values[e], year);
   }
+  //! Multiplies every value by x (the constant too).
+  void scale(double x) {
+    constant *= x;
+    for (std::size_t e = 0; e < draws.size; ++e) values[e] *= x;
+  }
+  //! out[e] = the next value for each of the chunk's opportunities that pass `test` (the list's
+  //! order), +0.0 for the others.
+  void expand(const std::uint8_t* flags, std::size_t n, FlagTest test, double* out) const {
+    if (random) {
+      expand_values(flags, n, test, values, out);
+    } else {
+      for (std::size_t e = 0; e < n; ++e) out[e] = keep_if(passes(flags[e], test), constant);
+    }
+  }
   //! The value of entry e of the list (any e for a constant amount).
   double operator[](std::size_t e) const { return random ? values[e] : constant; }
 
@@ -187,12 +207,6 @@ struct AmountBatch {
     return std::clamp(x * year[a.scale] + year[a.shift], a.lower, a.upper);
   }
 };
-
-//! x if c, else +0.0, by masking its bits: no branch for a coin-flip condition (the compiler turns a
-//! ternary into a jump).
-inline double keep_if(bool c, double x) {
-  return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) & (std::uint64_t{0} - std::uint64_t{c}));
-}
 
 //! A mistake's applies_to as a flag test (lists.hpp).
 inline FlagTest applies_test(AppliesTo a) {
@@ -270,32 +284,19 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
     s.pipeline.size = size;
     for (std::uint32_t e = 0; e < size; ++e) s.pipeline.opportunity[e] = i0 + e;
     s.pipeline.compute(seed, trial);
-    {
-      const std::uint32_t *fit_w = s.pipeline.word(0), *repeat_w = s.pipeline.word(1);
-      const std::uint32_t *pilot_w = s.pipeline.word(2), *close_w = s.pipeline.word(3);
-      for (std::uint32_t e = 0; e < size; ++e) {
-        const unsigned fit = bernoulli(fit_w[e], t_fit);
-        const unsigned repeat = bernoulli(repeat_w[e], t_repeat);
-        const unsigned pilot = bernoulli(pilot_w[e], t_pilot);
-        const unsigned closes = fit & static_cast<unsigned>(bernoulli(close_w[e], t_close));
-        s.flags[e] = static_cast<std::uint8_t>(fit * kFit | repeat * kRepeat | pilot * kPilot | closes * (kCloses | kAlive));
-      }
-    }
+    pipeline_flags(s.pipeline.word(0), s.pipeline.word(1), s.pipeline.word(2), s.pipeline.word(3), size,
+                   {t_fit, t_repeat, t_pilot, t_close}, s.flags);
     s.deal_size.prepare(m.deal_size, year);
     s.qualify_hours.prepare(m.qualify_hours, year);
     s.deal_size.select(s.flags, size, {kCloses, kCloses}, i0);
     s.qualify_hours.select(s.flags, size, {kFit, 0}, i0);
     s.deal_size.compute(seed, trial, year);
     s.qualify_hours.compute(seed, trial, year);
-    for (std::uint32_t e = 0, d = 0, q = 0; e < size; ++e) {  // cursors into the two lists, without branches
-      const std::uint8_t f = s.flags[e];
-      const bool closes = (f & kCloses) != 0, poor = (f & kFit) == 0;
-      s.value[e] = s.remaining[e] = keep_if(closes, s.deal_size[d] * value_factor);
-      s.kept[e] = 0.0;
-      s.nonbuyer[e] = keep_if(poor, s.qualify_hours[q]);
-      d += closes;
-      q += poor;
-    }
+    s.deal_size.scale(value_factor);
+    s.deal_size.expand(s.flags, size, {kCloses, kCloses}, s.value);
+    s.qualify_hours.expand(s.flags, size, {kFit, 0}, s.nonbuyer);
+    std::copy_n(s.value, size, s.remaining);
+    std::fill_n(s.kept, size, 0.0);
 
     // 2. Mistake by mistake.
     for (std::size_t k = 0; k < m.mistakes.size(); ++k) {
@@ -332,9 +333,11 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
                                                    s.events.size, i0, rule, lists);
       for (AmountBatch* b : amounts) b->compute(seed, trial, year);
 
-      // The occurrences, in opportunity order (docs/model.md, step 4).
-      MistakeTally& tally = per_mistake[k];
+      // The occurrences, in opportunity order (docs/model.md, step 4). The tally is kept in locals
+      // (the compiler cannot keep a reference's fields in registers across the stores below).
       const double recovery_hourly_cost = mk.has_recovery ? year[mk.recovery_hourly_cost] : 0.0;
+      double known = per_mistake[k].known, unknown = per_mistake[k].unknown;
+      std::uint32_t deals_lost = 0;
       std::size_t d = 0, r = 0, c = 0;  // entries of the discount, recovery and customer-value lists
       for (std::size_t o = 0; o < n_occ; ++o) {
         const std::uint32_t e = s.occurrence[o];
@@ -342,10 +345,10 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
         std::uint8_t& f = s.flags[e];
         const double hours = s.wasted_hours[o];
         double cost = hours * hourly_cost + s.direct_cost[o];
-        if (!(f & kFit)) s.nonbuyer[e] += hours;
+        s.nonbuyer[e] += keep_if(!(f & kFit), hours);
         if (what & kLoses) {
           f &= static_cast<std::uint8_t>(~kAlive);
-          tally.deals_lost += 1;
+          deals_lost += 1;
           const double remaining = s.remaining[e];
           if (what & kRecovers) {
             cost += s.recovery_hours[r] * recovery_hourly_cost;
@@ -368,13 +371,16 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
           f |= kChurned;
           cost += s.customer_value[c++];
         }
-        tally.occurrences += 1;
         if (what & kNoticed) {
-          tally.known += cost;
+          known += cost;
         } else {
-          tally.unknown += cost;
+          unknown += cost;
         }
       }
+      per_mistake[k].known = known;
+      per_mistake[k].unknown = unknown;
+      per_mistake[k].occurrences += static_cast<std::uint32_t>(n_occ);
+      per_mistake[k].deals_lost += deals_lost;
     }
 
     // 3. The opportunities' outcomes, in opportunity order. A value that is zero adds nothing (the

@@ -25,7 +25,14 @@ bool has_avx512() {
          __builtin_cpu_supports("avx512vl");
 }
 
-bool passes(std::uint32_t f, const FlagTest& t) { return ((f & t.mask) == t.want) & ((f & t.mask2) != t.want2); }
+//! passes() in 16 lanes.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) inline __mmask16 passes16(__m512i f, const FlagTest& t) {
+  const __m512i mask = _mm512_set1_epi32(static_cast<int>(t.mask)), want = _mm512_set1_epi32(static_cast<int>(t.want));
+  const __m512i mask2 = _mm512_set1_epi32(static_cast<int>(t.mask2));
+  const __m512i want2 = _mm512_set1_epi32(static_cast<int>(t.want2));
+  return _mm512_cmpeq_epi32_mask(_mm512_and_si512(f, mask), want) &
+         _mm512_cmpneq_epi32_mask(_mm512_and_si512(f, mask2), want2);
+}
 
 std::size_t select_scalar(const std::uint8_t* flags, std::size_t from, std::size_t n, FlagTest test,
                           std::uint32_t base, std::uint32_t* index, std::uint32_t* flags_out, std::size_t count) {
@@ -41,16 +48,11 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t select_avx512(c
                                                               std::uint32_t base, std::uint32_t* index,
                                                               std::uint32_t* flags_out, std::size_t& done) {
   const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i mask = _mm512_set1_epi32(static_cast<int>(test.mask));
-  const __m512i want = _mm512_set1_epi32(static_cast<int>(test.want));
-  const __m512i mask2 = _mm512_set1_epi32(static_cast<int>(test.mask2));
-  const __m512i want2 = _mm512_set1_epi32(static_cast<int>(test.want2));
   std::size_t count = 0, e = 0;
   for (; e < n; e += 16) {  // the last, partial group with a masked load
     const __mmask16 in = n - e >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - e)) - 1u);
     const __m512i f = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(in, flags + e));
-    const __mmask16 pass = in & _mm512_cmpeq_epi32_mask(_mm512_and_si512(f, mask), want) &
-                           _mm512_cmpneq_epi32_mask(_mm512_and_si512(f, mask2), want2);
+    const __mmask16 pass = in & passes16(f, test);
     const __m512i i = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(base + e)), iota);
     _mm512_storeu_si512(index + count, _mm512_maskz_compress_epi32(pass, i));
     if (flags_out != nullptr) _mm512_storeu_si512(flags_out + count, _mm512_maskz_compress_epi32(pass, f));
@@ -141,7 +143,81 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t decide_avx512(c
   return count;
 }
 
+void pipeline_scalar(const std::uint32_t* fit_w, const std::uint32_t* repeat_w, const std::uint32_t* pilot_w,
+                     const std::uint32_t* close_w, std::size_t from, std::size_t n, const PipelineRule& rule,
+                     std::uint8_t* flags) {
+  for (std::size_t e = from; e < n; ++e) {
+    const unsigned fit = bernoulli(fit_w[e], rule.fit);
+    const unsigned repeat = bernoulli(repeat_w[e], rule.repeat);
+    const unsigned pilot = bernoulli(pilot_w[e], rule.pilot);
+    const unsigned closes = fit & static_cast<unsigned>(bernoulli(close_w[e], rule.close));
+    flags[e] = static_cast<std::uint8_t>(fit * kFit | repeat * kRepeat | pilot * kPilot | closes * (kCloses | kAlive));
+  }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void pipeline_avx512(
+    const std::uint32_t* fit_w, const std::uint32_t* repeat_w, const std::uint32_t* pilot_w,
+    const std::uint32_t* close_w, std::size_t n, const PipelineRule& rule, std::uint8_t* flags) {
+  for (std::size_t e = 0; e < n; e += 16) {
+    const __mmask16 in = n - e >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - e)) - 1u);
+    const __mmask16 fit = below(_mm512_maskz_loadu_epi32(in, fit_w + e), rule.fit);
+    const __mmask16 repeat = below(_mm512_maskz_loadu_epi32(in, repeat_w + e), rule.repeat);
+    const __mmask16 pilot = below(_mm512_maskz_loadu_epi32(in, pilot_w + e), rule.pilot);
+    const __mmask16 closes = fit & below(_mm512_maskz_loadu_epi32(in, close_w + e), rule.close);
+    __m512i f = _mm512_maskz_mov_epi32(fit, _mm512_set1_epi32(static_cast<int>(kFit)));
+    f = _mm512_mask_or_epi32(f, repeat, f, _mm512_set1_epi32(static_cast<int>(kRepeat)));
+    f = _mm512_mask_or_epi32(f, pilot, f, _mm512_set1_epi32(static_cast<int>(kPilot)));
+    f = _mm512_mask_or_epi32(f, closes, f, _mm512_set1_epi32(static_cast<int>(kCloses | kAlive)));
+    _mm_mask_storeu_epi8(flags + e, in, _mm512_cvtepi32_epi8(f));
+  }
+}
+
+void expand_scalar(const std::uint8_t* flags, std::size_t from, std::size_t n, FlagTest test, const double* values,
+                   std::size_t k, double* out) {
+  for (std::size_t e = from; e < n; ++e) {
+    const bool take = passes(flags[e], test);
+    out[e] = take ? values[k] : 0.0;
+    k += take;
+  }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t expand_avx512(const std::uint8_t* flags, std::size_t n,
+                                                                                FlagTest test, const double* values,
+                                                                                double* out, std::size_t& k) {
+  std::size_t e = 0;
+  k = 0;
+  for (; e + 16 <= n; e += 16) {
+    const __m512i f = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(flags + e)));
+    const __mmask16 take = passes16(f, test);
+    const auto lo = static_cast<__mmask8>(take), hi = static_cast<__mmask8>(take >> 8);
+    _mm512_storeu_pd(out + e, _mm512_maskz_expand_pd(lo, _mm512_loadu_pd(values + k)));
+    k += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(lo)));
+    _mm512_storeu_pd(out + e + 8, _mm512_maskz_expand_pd(hi, _mm512_loadu_pd(values + k)));
+    k += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(hi)));
+  }
+  return e;
+}
+
 }  // namespace
+
+void pipeline_flags(const std::uint32_t* fit, const std::uint32_t* repeat, const std::uint32_t* pilot,
+                    const std::uint32_t* close, std::size_t n, const PipelineRule& rule, std::uint8_t* flags,
+                    bool vector) {
+  static const bool avx512 = has_avx512();
+  if (avx512 && vector) {
+    pipeline_avx512(fit, repeat, pilot, close, n, rule, flags);
+  } else {
+    pipeline_scalar(fit, repeat, pilot, close, 0, n, rule, flags);
+  }
+}
+
+void expand_values(const std::uint8_t* flags, std::size_t n, FlagTest test, const double* values, double* out,
+                   bool vector) {
+  static const bool avx512 = has_avx512();
+  std::size_t done = 0, k = 0;
+  if (avx512 && vector) done = expand_avx512(flags, n, test, values, out, k);
+  expand_scalar(flags, done, n, test, values, k, out);
+}
 
 std::size_t select_opportunities(const std::uint8_t* flags, std::size_t n, FlagTest test, std::uint32_t base,
                                  std::uint32_t* index, std::uint32_t* flags_out, bool vector) {

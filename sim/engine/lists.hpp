@@ -24,11 +24,29 @@ struct FlagTest {
   std::uint32_t mask2 = 0, want2 = 1;  //!< by default the second condition always holds
 };
 
+inline bool passes(std::uint32_t f, const FlagTest& t) { return ((f & t.mask) == t.want) & ((f & t.mask2) != t.want2); }
+
 //! The opportunities of a chunk that pass `test`, in order: writes base + e to index[k] and flags[e]
 //! to flags_out[k] (unless flags_out is null) for the k-th passing e < n, and returns their number.
 //! Both outputs need room for n + kSlack entries. `vector` false forces the scalar path (tests).
 std::size_t select_opportunities(const std::uint8_t* flags, std::size_t n, FlagTest test, std::uint32_t base,
                                  std::uint32_t* index, std::uint32_t* flags_out, bool vector = true);
+
+//! Each opportunity's flags from its pipeline words (docs/model.md): fit, repeat and pilot are
+//! Bernoulli draws against their thresholds (random.hpp, bernoulli_threshold); a fit closes (and its
+//! deal is alive) when its close word is below the close threshold. flags needs n + kSlack bytes.
+struct PipelineRule {
+  std::uint64_t fit = 0, repeat = 0, pilot = 0, close = 0;
+};
+void pipeline_flags(const std::uint32_t* fit, const std::uint32_t* repeat, const std::uint32_t* pilot,
+                    const std::uint32_t* close, std::size_t n, const PipelineRule& rule, std::uint8_t* flags,
+                    bool vector = true);
+
+//! out[e] = the k-th value of `values` for the k-th opportunity e < n whose flags pass `test`, and
+//! +0.0 for the others (the inverse of select_opportunities). `values` must be readable kSlack
+//! entries past the last one used.
+void expand_values(const std::uint8_t* flags, std::size_t n, FlagTest test, const double* values, double* out,
+                   bool vector = true);
 
 //! A mistake's year-level figures as Bernoulli thresholds (random.hpp, bernoulli_threshold).
 struct EventRule {
