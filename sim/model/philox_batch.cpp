@@ -47,27 +47,50 @@ void scalar_blocks(const Counter& c, const std::uint32_t* opp, std::size_t begin
   }
 }
 
+//! hi and lo halves of the 32 x 32 -> 64-bit products x * m in sixteen lanes (m broadcast as 64-bit).
+__attribute__((target("avx512f"))) inline void mul_hi_lo(__m512i x, __m512i m, __m512i& hi, __m512i& lo) {
+  const __m512i e = _mm512_mul_epu32(x, m), o = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m);
+  lo = _mm512_mask_blend_epi32(0xAAAA, e, _mm512_slli_epi64(o, 32));
+  hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(e, 32), o);
+}
+
+// The counters of a batch differ only in word 0 (the opportunity), so in the first round the second
+// product (of word 2) is the same in every lane, and in the second round the first one (of word 0):
+// those are computed once, in scalar, and only eighteen of the twenty vector products remain.
 __attribute__((target("avx512f"))) std::size_t avx512_blocks(const Counter& c, const std::uint32_t* opp, std::size_t n,
                                                              std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2,
                                                              std::uint32_t* w3) {
   const __m512i m0 = _mm512_set1_epi64(kM0), m1 = _mm512_set1_epi64(kM1);
+  const auto set1 = [](std::uint32_t v) { return static_cast<int>(v); };
+  // Round 1, lane-invariant half: word 2's product.
+  const std::uint64_t p1 = std::uint64_t{kM1} * c.c2;
+  const std::uint32_t r1_x0 = static_cast<std::uint32_t>(p1 >> 32) ^ c.c1 ^ c.k0;  // word 0 after round 1
+  const std::uint32_t r1_x1 = static_cast<std::uint32_t>(p1);                       // word 1 after round 1
+  // Round 2, lane-invariant half: word 0's product (word 0 after round 1 is the same in every lane).
+  const std::uint64_t p0 = std::uint64_t{kM0} * r1_x0;
+  const std::uint32_t a1 = c.k0 + kW0, b1 = c.k1 + kW1;
   std::size_t i = 0;
   for (; i < n; i += 16) {  // the last, partial group with masked loads and stores
     const __mmask16 mask = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1u);
-    __m512i x0 = _mm512_maskz_loadu_epi32(mask, opp + i);
-    __m512i x1 = _mm512_set1_epi32(static_cast<int>(c.c1));
-    __m512i x2 = _mm512_set1_epi32(static_cast<int>(c.c2));
-    __m512i x3 = _mm512_set1_epi32(static_cast<int>(c.c3));
-    std::uint32_t a = c.k0, b = c.k1;
-    for (int r = 0; r < kRounds; ++r) {
-      const __m512i e0 = _mm512_mul_epu32(x0, m0), o0 = _mm512_mul_epu32(_mm512_srli_epi64(x0, 32), m0);
-      const __m512i e1 = _mm512_mul_epu32(x2, m1), o1 = _mm512_mul_epu32(_mm512_srli_epi64(x2, 32), m1);
-      const __m512i lo0 = _mm512_mask_blend_epi32(0xAAAA, e0, _mm512_slli_epi64(o0, 32));
-      const __m512i hi0 = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(e0, 32), o0);
-      const __m512i lo1 = _mm512_mask_blend_epi32(0xAAAA, e1, _mm512_slli_epi64(o1, 32));
-      const __m512i hi1 = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(e1, 32), o1);
-      x0 = _mm512_ternarylogic_epi32(hi1, x1, _mm512_set1_epi32(static_cast<int>(a)), 0x96);  // three-way xor
-      x2 = _mm512_ternarylogic_epi32(hi0, x3, _mm512_set1_epi32(static_cast<int>(b)), 0x96);
+    __m512i x0, x1, x2, x3, hi, lo;
+    // Round 1: word 0's product varies by lane.
+    mul_hi_lo(_mm512_maskz_loadu_epi32(mask, opp + i), m0, hi, lo);
+    const __m512i r1_x2 = _mm512_ternarylogic_epi32(hi, _mm512_set1_epi32(set1(c.c3)), _mm512_set1_epi32(set1(c.k1)), 0x96);
+    const __m512i r1_x3 = lo;
+    // Round 2: word 2's product varies by lane.
+    mul_hi_lo(r1_x2, m1, hi, lo);
+    x0 = _mm512_ternarylogic_epi32(hi, _mm512_set1_epi32(set1(r1_x1)), _mm512_set1_epi32(set1(a1)), 0x96);
+    x1 = lo;
+    x2 = _mm512_ternarylogic_epi32(_mm512_set1_epi32(set1(static_cast<std::uint32_t>(p0 >> 32))), r1_x3,
+                                   _mm512_set1_epi32(set1(b1)), 0x96);
+    x3 = _mm512_set1_epi32(set1(static_cast<std::uint32_t>(p0)));
+    std::uint32_t a = a1 + kW0, b = b1 + kW1;
+    for (int r = 2; r < kRounds; ++r) {
+      __m512i hi0, lo0, hi1, lo1;
+      mul_hi_lo(x0, m0, hi0, lo0);
+      mul_hi_lo(x2, m1, hi1, lo1);
+      x0 = _mm512_ternarylogic_epi32(hi1, x1, _mm512_set1_epi32(set1(a)), 0x96);  // three-way xor
+      x2 = _mm512_ternarylogic_epi32(hi0, x3, _mm512_set1_epi32(set1(b)), 0x96);
       x1 = lo1;
       x3 = lo0;
       a += kW0;
@@ -78,7 +101,7 @@ __attribute__((target("avx512f"))) std::size_t avx512_blocks(const Counter& c, c
     _mm512_mask_storeu_epi32(w2 + i, mask, x2);
     _mm512_mask_storeu_epi32(w3 + i, mask, x3);
   }
-  return n;
+  return i;
 }
 
 __attribute__((target("avx2"))) std::size_t avx2_blocks(const Counter& c, const std::uint32_t* opp, std::size_t n,
