@@ -371,11 +371,9 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
           f |= kChurned;
           cost += s.customer_value[c++];
         }
-        if (what & kNoticed) {
-          known += cost;
-        } else {
-          unknown += cost;
-        }
+        const bool noticed = (what & kNoticed) != 0;  // a coin flip: added without a branch (+0 to the other)
+        known += keep_if(noticed, cost);
+        unknown += keep_if(!noticed, cost);
       }
       per_mistake[k].known = known;
       per_mistake[k].unknown = unknown;
