@@ -4,10 +4,11 @@
 // scenarios (baseline and an intervention) share every draw that their difference does not touch.
 //
 // Per-trial thresholds are hoisted out of the opportunity loop: probabilities become 32-bit
-// integer thresholds compared with Philox words, and constant amounts skip the generator. The
-// Philox blocks themselves are computed a chunk of opportunities at a time, quantity by quantity,
-// in vector lanes (philox_blocks); the opportunity loop only reads them. docs/performance.md
-// measures what each step bought.
+// integer thresholds compared with Philox words, and constant amounts skip the generator. A chunk
+// of opportunities is played mistake by mistake: the lists of what to draw are built without
+// branches (lists.hpp, AVX-512 lanes), each list's Philox blocks are computed side by side
+// (philox_blocks) and its amounts sampled in batches (sample_batch.hpp); only the occurrences are
+// then played one by one. docs/performance.md measures what each step bought.
 
 #include <mistakesim/engine.hpp>
 #include <mistakesim/errors.hpp>
