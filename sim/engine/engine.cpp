@@ -124,6 +124,19 @@ inline double keep_if(bool c, double x) {
   return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) & (std::uint64_t{0} - std::uint64_t{c}));
 }
 
+//! The sum of x[0..n) in a fixed order that does not wait on each addition: eight running sums
+//! (x[j] goes to sum j mod 8), then added in a fixed tree. The same bits on every CPU (the order is
+//! written out; no -ffast-math), and faster than one running sum, whose additions each wait for the
+//! previous one.
+inline double chunk_sum(const double* x, std::size_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::size_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (std::size_t l = 0; l < 8; ++l) acc[l] += x[j + l];
+  for (std::size_t l = 0; j < n; ++j, ++l) acc[l] += x[j];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
 //! Block 0 of one random quantity (one slot) for a list of a chunk's opportunities, computed side by
 //! side by philox_blocks. Entries are in ascending opportunity order.
 struct WordBatch {
@@ -382,20 +395,26 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
       per_mistake[k].deals_lost += deals_lost;
     }
 
-    // 3. The opportunities' outcomes, in opportunity order. A value that is zero adds nothing (the
-    //    sums are of non-negative figures), so no branch decides what to add.
+    // 3. The opportunities' outcomes: counts, and the chunk's sums of values, revenue as it
+    //    happened (what remains if alive, what a recovery kept otherwise) and hours with non-buyers.
+    std::uint32_t good_fits = 0, closes_n = 0, wins = 0, should_have_bought = 0;
     for (std::uint32_t e = 0; e < size; ++e) {
       const std::uint8_t f = s.flags[e];
       const bool fit = (f & kFit) != 0, closes = (f & kCloses) != 0, alive = (f & kAlive) != 0;
       const bool kept = s.kept[e] > 0.0;
-      out.good_fits += fit;
-      out.nonbuyer_hours += s.nonbuyer[e];
-      out.wins_done_right += closes;
-      out.revenue_done_right += s.value[e];
-      out.wins += alive | (closes & kept);
-      out.revenue += keep_if(alive, s.remaining[e]) + keep_if(!alive, s.kept[e]);  // one of them is +0
-      out.should_have_bought += closes & !alive & !kept;
+      good_fits += fit;
+      closes_n += closes;
+      wins += alive | (closes & kept);
+      should_have_bought += closes & !alive & !kept;
+      s.kept[e] = keep_if(alive, s.remaining[e]) + keep_if(!alive, s.kept[e]);  // one of them is +0
     }
+    out.good_fits += good_fits;
+    out.wins_done_right += closes_n;
+    out.wins += wins;
+    out.should_have_bought += should_have_bought;
+    out.revenue_done_right += chunk_sum(s.value, size);
+    out.revenue += chunk_sum(s.kept, size);
+    out.nonbuyer_hours += chunk_sum(s.nonbuyer, size);
   }
   for (const MistakeTally& t : per_mistake) {  // in mistake order: deterministic
     out.cost_known += t.known;
