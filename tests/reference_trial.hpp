@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace mistakesim::testing {
 
@@ -64,6 +65,19 @@ inline double reference_amount(const Model& m, const Amount& a, std::span<const 
   return x;
 }
 
+//! A year's sum of per-opportunity figures in the order docs/model.md states: per chunk of 256
+//! opportunities, eight running sums (opportunity j of the chunk to sum j mod 8) added as
+//! ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)), then the chunks' sums in order.
+inline double documented_sum(const std::vector<double>& x) {
+  double total = 0.0;
+  for (std::size_t begin = 0; begin < x.size(); begin += 256) {
+    double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (std::size_t j = begin; j < std::min(x.size(), begin + 256); ++j) s[(j - begin) % 8] += x[j];
+    total += ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+  }
+  return total;
+}
+
 //! One trial played as docs/model.md states it ("One opportunity, both worlds"). per_mistake is
 //! overwritten, like simulate_trial's. intervention_cost is left 0 (simulate_trial does not set it).
 inline TrialOutcome reference_trial(const Model& m, std::span<const double> year, std::uint64_t trial,
@@ -74,6 +88,7 @@ inline TrialOutcome reference_trial(const Model& m, std::span<const double> year
   out.opportunities = static_cast<std::uint32_t>(n);
   const double hourly_cost = year[m.hourly_cost];
   const double value_factor = m.value == ValueBasis::margin ? year[m.margin] : 1.0;
+  std::vector<double> values, revenues, nonbuyers;  // per opportunity: deal value, revenue as it happened, hours
 
   for (std::uint64_t i64 = 0; i64 < n; ++i64) {
     const auto i = static_cast<std::uint32_t>(i64);
@@ -88,8 +103,8 @@ inline TrialOutcome reference_trial(const Model& m, std::span<const double> year
     if (fit) out.good_fits += 1;
     if (closes) {
       out.wins_done_right += 1;
-      out.revenue_done_right += value;
     }
+    values.push_back(value);
     double nonbuyer = fit ? 0.0 : reference_amount(m, m.qualify_hours, year, trial, i);
 
     // as it happens
@@ -147,17 +162,21 @@ inline TrialOutcome reference_trial(const Model& m, std::span<const double> year
         tally.unknown += cost;
       }
     }
-    if (!fit) out.nonbuyer_hours += nonbuyer;  // each opportunity's hours summed first, then added
+    nonbuyers.push_back(fit ? 0.0 : nonbuyer);  // each opportunity's hours summed first
     if (alive) {
-      out.revenue += remaining;
+      revenues.push_back(remaining);
       out.wins += 1;
     } else if (recovered && kept > 0.0) {
-      out.revenue += kept;
+      revenues.push_back(kept);
       out.wins += 1;
-    } else if (closes) {
-      out.should_have_bought += 1;
+    } else {
+      revenues.push_back(0.0);
+      if (closes) out.should_have_bought += 1;
     }
   }
+  out.revenue_done_right = documented_sum(values);
+  out.revenue = documented_sum(revenues);
+  out.nonbuyer_hours = documented_sum(nonbuyers);
   for (const MistakeTally& t : per_mistake) {  // mistake order
     out.cost_known += t.known;
     out.cost_unknown += t.unknown;
