@@ -2,8 +2,9 @@
 // A plain reading of one trial of docs/model.md, for checking the optimised kernel (simulate_trial,
 // sim/engine/engine.cpp) against the model's definition. Nothing here is fast: opportunities are
 // played one at a time, each random quantity is read at its address when it is needed, mistakes in
-// m.mistakes order, every sum in the plain order (opportunity order; per-trial costs as the sum of
-// the per-mistake tallies in mistake order), so that the kernel must agree with it bit for bit.
+// m.mistakes order, every sum in the order docs/model.md states (per-mistake costs in opportunity
+// order; revenue and hours per chunk of 256 by documented_sum; per-trial costs as the sum of the
+// per-mistake tallies in mistake order), so that the kernel must agree with it bit for bit.
 #include <mistakesim/distribution.hpp>
 #include <mistakesim/engine.hpp>
 #include <mistakesim/model.hpp>
