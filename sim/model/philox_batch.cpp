@@ -48,10 +48,12 @@ void scalar_blocks(const Counter& c, const std::uint32_t* opp, std::size_t begin
 }
 
 //! hi and lo halves of the 32 x 32 -> 64-bit products x * m in sixteen lanes (m broadcast as 64-bit).
+//! The even lanes' products e hold (lo, hi) in dword pairs, the odd lanes' o too; a masked swap of
+//! each dword pair moves e's hi into even lanes of `hi` and o's lo into odd lanes of `lo`.
 __attribute__((target("avx512f"))) inline void mul_hi_lo(__m512i x, __m512i m, __m512i& hi, __m512i& lo) {
   const __m512i e = _mm512_mul_epu32(x, m), o = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m);
-  lo = _mm512_mask_blend_epi32(0xAAAA, e, _mm512_slli_epi64(o, 32));
-  hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(e, 32), o);
+  lo = _mm512_mask_shuffle_epi32(e, 0xAAAA, o, _MM_PERM_CDAB);
+  hi = _mm512_mask_shuffle_epi32(o, 0x5555, e, _MM_PERM_CDAB);
 }
 
 // The counters of a batch differ only in word 0 (the opportunity), so in the first round the second
