@@ -1,10 +1,12 @@
 #pragma once
 // Builds small Models by hand for engine tests, without a study file: the engine is tested on its
 // own, the config layer separately.
+#include <mistakesim/engine.hpp>
 #include <mistakesim/model.hpp>
 #include <mistakesim/random.hpp>
 
 #include <string>
+#include <vector>
 
 namespace mistakesim::testing {
 
@@ -63,6 +65,23 @@ inline std::size_t add_mistake(Model& m, const std::string& id, int stage, doubl
   k.recovery_saved = amount(p + "recovery.saved", Distribution::constant(0.0));
   m.mistakes.push_back(std::move(k));
   return m.mistakes.size() - 1;
+}
+
+//! Every mistake's tally in trials [first_trial, first_trial + count), replayed one trial at a time
+//! with draw_year and simulate_trial (TrialResults keeps only their totals): [m * count + t].
+inline std::vector<MistakeTally> replay_tallies(const Model& m, const Scenario& scenario,
+                                                std::uint64_t first_trial, std::uint64_t count) {
+  const std::size_t nm = m.mistakes.size();
+  std::vector<MistakeTally> out(nm * count);
+  std::vector<double> year(m.inputs.size());
+  std::vector<MistakeTally> tally(nm);
+  TrialScratch scratch;
+  for (std::uint64_t t = 0; t < count; ++t) {
+    draw_year(m, scenario, first_trial + t, year);
+    simulate_trial(m, year, first_trial + t, tally, scratch);
+    for (std::size_t k = 0; k < nm; ++k) out[k * count + t] = tally[k];
+  }
+  return out;
 }
 
 }  // namespace mistakesim::testing

@@ -42,6 +42,8 @@ double sd_of(const std::vector<double>& v) {
   return std::sqrt(s / static_cast<double>(v.size() - 1));
 }
 
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof(double)) == 0; }
+
 template <class T>
 bool same_bytes(const std::vector<T>& a, const std::vector<T>& b) {
   return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
@@ -62,9 +64,12 @@ TEST_CASE("seed case: every year costs exactly $80,000, all of it known", "[engi
     REQUIRE(r.revenue[t] == 60000.0);  // half the deal saved
     REQUIRE(r.wins[t] == 1);           // a recovered deal is still a win
     REQUIRE(r.should_have_bought[t] == 0);
-    REQUIRE(r.mistake_occurrences[t] == 1);
-    REQUIRE(r.mistake_deals_lost[t] == 1);
+    REQUIRE(r.mistake_cost(0, t) == 80000.0);
   }
+  REQUIRE(r.mistake_totals[0].occurrences == r.count);  // once a year
+  REQUIRE(r.mistake_totals[0].deals_lost == r.count);
+  REQUIRE(r.mistake_known_mean(0) == 80000.0);
+  REQUIRE(r.mistake_unknown_mean(0) == 0.0);
 }
 
 TEST_CASE("seed case unnoticed: the whole deal is lost and counted as should-have-bought", "[engine][golden]") {
@@ -98,13 +103,15 @@ TEST_CASE("closed form: mean cost of a deal-losing mistake is N g c p v + N p h 
   REQUIRE(se < 0.01 * expected);  // the bound is tight: 4 SE is within 4% of the answer
   // Everything unnoticed; the lost deals are exactly the should-have-bought ones.
   REQUIRE(mean_of(r.cost_known) == 0.0);
-  double lost = 0.0, shb = 0.0;
+  const std::vector<MistakeTally> tally = replay_tallies(m, Scenario{}, r.first_trial, r.count);
+  std::uint64_t lost = 0, shb = 0;
   for (std::uint64_t t = 0; t < r.count; ++t) {
-    lost += r.mistake_deals_lost[t];
+    lost += tally[t].deals_lost;
     shb += r.should_have_bought[t];
-    REQUIRE(r.revenue_done_right[t] - r.revenue[t] == Approx(r.mistake_deals_lost[t] * v));
+    REQUIRE(r.revenue_done_right[t] - r.revenue[t] == Approx(tally[t].deals_lost * v));
   }
   REQUIRE(lost == shb);
+  REQUIRE(r.mistake_totals[0].deals_lost == lost);
 }
 
 TEST_CASE("1, 2 and 3 threads give byte-identical per-trial results", "[engine][determinism]") {
@@ -125,8 +132,13 @@ TEST_CASE("1, 2 and 3 threads give byte-identical per-trial results", "[engine][
       const TrialResults r = run_trials(m, Scenario{}, RunOptions{.threads = threads, .block_size = block});
       REQUIRE(same_bytes(r.cost_total, r1.cost_total));
       REQUIRE(same_bytes(r.cost_known, r1.cost_known));
-      REQUIRE(same_bytes(r.mistake_known, r1.mistake_known));
-      REQUIRE(same_bytes(r.mistake_unknown, r1.mistake_unknown));
+      REQUIRE(same_bytes(r.mistake_costs, r1.mistake_costs));
+      for (std::size_t k = 0; k < r.mistake_count; ++k) {  // exact sums: not even the block size matters
+        REQUIRE(same_bits(r.mistake_known_mean(k), r1.mistake_known_mean(k)));
+        REQUIRE(same_bits(r.mistake_unknown_mean(k), r1.mistake_unknown_mean(k)));
+        REQUIRE(r.mistake_totals[k].occurrences == r1.mistake_totals[k].occurrences);
+        REQUIRE(r.mistake_totals[k].deals_lost == r1.mistake_totals[k].deals_lost);
+      }
       REQUIRE(same_bytes(r.opportunities, r1.opportunities));
       REQUIRE(same_bytes(r.input_values, r1.input_values));
     }
@@ -160,11 +172,9 @@ TEST_CASE("a lost deal stops later stages; discounts never exceed the deal", "[e
   add_mistake(m, "loses", 1, 1.0, 0.0, 1.0);
   add_mistake(m, "later", 3, 1.0, 0.0, 0.0);
   TrialResults r = run_trials(m, Scenario{}, RunOptions{.threads = 1});
-  for (std::uint64_t t = 0; t < r.count; ++t) {
-    REQUIRE(r.mistake_occurrences[0 * r.count + t] == 10);
-    REQUIRE(r.mistake_occurrences[1 * r.count + t] == 0);  // never reached: every deal was lost
-    REQUIRE(r.cost_total[t] == 10000.0);
-  }
+  for (std::uint64_t t = 0; t < r.count; ++t) REQUIRE(r.cost_total[t] == 10000.0);
+  REQUIRE(r.mistake_totals[0].occurrences == 10 * r.count);
+  REQUIRE(r.mistake_totals[1].occurrences == 0);  // never reached: every deal was lost
   Model d = basic_model(10, 1000, 20);
   add_mistake(d, "discount-1", 3, 1.0, 1.0, 0.0);
   add_mistake(d, "discount-2", 4, 1.0, 1.0, 0.0);
@@ -172,11 +182,14 @@ TEST_CASE("a lost deal stops later stages; discounts never exceed the deal", "[e
   d.mistakes[1].discount.dist = Distribution::constant(0.7);
   r = run_trials(d, Scenario{}, RunOptions{.threads = 1});
   for (std::uint64_t t = 0; t < r.count; ++t) {
-    REQUIRE(r.mistake_known[0 * r.count + t] == 7000.0);  // 10 deals x 0.7 x 1000
-    REQUIRE(r.mistake_known[1 * r.count + t] == 3000.0);  // capped at what remained
+    REQUIRE(r.mistake_cost(0, t) == 7000.0);  // 10 deals x 0.7 x 1000
+    REQUIRE(r.mistake_cost(1, t) == 3000.0);  // capped at what remained
     REQUIRE(r.revenue[t] == 0.0);
     REQUIRE(r.wins[t] == 10);
   }
+  REQUIRE(r.mistake_known_mean(0) == 7000.0);  // all noticed
+  REQUIRE(r.mistake_known_mean(1) == 3000.0);
+  REQUIRE(r.mistake_unknown_mean(1) == 0.0);
 }
 
 TEST_CASE("hours with non-buyers are qualify hours plus the wasted hours of their mistakes", "[engine][model]") {
@@ -207,4 +220,62 @@ TEST_CASE("an intervention that changes nothing saves exactly zero in every tria
   const TrialResults base = run_trials(m, Scenario{}, RunOptions{});
   const TrialResults with = run_trials(m, Scenario{.interventions = {0}, .pinned = {}, .effect_fraction = 1.0}, RunOptions{});
   REQUIRE(same_bytes(base.cost_total, with.cost_total));
+}
+
+TEST_CASE("mistake totals are the sums of the per-trial tallies, on any thread count and block size",
+          "[engine][determinism][exact]") {
+  // The run keeps each mistake's cost per trial and its known/unknown/occurrence/deal totals; replay
+  // every trial alone (draw_year + simulate_trial) and compare. Known and unknown means are read from
+  // exact sums rounded once, so they agree with a compensated mean of the same values up to its
+  // rounding (1e-12 relative: Neumaier's error over 5,000 terms of one sign is about 1e-16).
+  Model m = basic_model(40, 50000, 5000);
+  m.opportunities = amount("pipeline.opportunities", Distribution::poisson(40));
+  m.deal_size = amount("pipeline.deal_size", Distribution::lognormal(10.5, 0.8));
+  m.inputs[m.close_rate].dist = Distribution::pert(0.3, 0.5, 0.7);
+  add_mistake(m, "a", 0, 0.2, 0.3, 0.5);
+  add_mistake(m, "b", 3, 0.3, 0.8, 0.2);
+  m.mistakes[1].discount.dist = Distribution::uniform(0.05, 0.2);
+  m.mistakes[1].wasted_hours.dist = Distribution::gamma(2, 3);
+  const TrialResults r = run_trials(m, Scenario{}, RunOptions{.threads = 2, .block_size = 333});
+  const std::vector<MistakeTally> tally = replay_tallies(m, Scenario{}, r.first_trial, r.count);
+  const std::size_t n = r.count;
+  for (std::size_t k = 0; k < m.mistakes.size(); ++k) {
+    INFO("mistake " << k);
+    std::vector<double> known(n), unknown(n);
+    std::uint64_t occurrences = 0, deals_lost = 0;
+    for (std::size_t t = 0; t < n; ++t) {
+      const MistakeTally& x = tally[k * n + t];
+      REQUIRE(same_bits(r.mistake_cost(k, t), x.known + x.unknown));
+      known[t] = x.known;
+      unknown[t] = x.unknown;
+      occurrences += x.occurrences;
+      deals_lost += x.deals_lost;
+    }
+    REQUIRE(r.mistake_totals[k].occurrences == occurrences);
+    REQUIRE(r.mistake_totals[k].deals_lost == deals_lost);
+    REQUIRE(occurrences > 0);
+    REQUIRE(r.mistake_occurrences_mean(k) == static_cast<double>(occurrences) / static_cast<double>(n));
+    REQUIRE(r.mistake_known_mean(k) > 0.0);
+    REQUIRE(r.mistake_unknown_mean(k) > 0.0);
+    REQUIRE(r.mistake_known_mean(k) == Approx(mean_of(known)).epsilon(1e-12));
+    REQUIRE(r.mistake_unknown_mean(k) == Approx(mean_of(unknown)).epsilon(1e-12));
+  }
+  // Another grouping of the same trials gives the same bits: 1 thread, one block per trial or one block.
+  for (std::uint64_t block : {1u, 5000u}) {
+    const TrialResults other = run_trials(m, Scenario{}, RunOptions{.threads = 1, .block_size = block});
+    for (std::size_t k = 0; k < m.mistakes.size(); ++k) {
+      REQUIRE(same_bits(other.mistake_known_mean(k), r.mistake_known_mean(k)));
+      REQUIRE(same_bits(other.mistake_unknown_mean(k), r.mistake_unknown_mean(k)));
+      REQUIRE(other.mistake_totals[k].occurrences == r.mistake_totals[k].occurrences);
+      REQUIRE(other.mistake_totals[k].deals_lost == r.mistake_totals[k].deals_lost);
+    }
+  }
+}
+
+TEST_CASE("no interventions: no intervention cost column, and a zero cost every year", "[engine]") {
+  Model m = basic_model(10, 1000, 50);
+  add_mistake(m, "a", 1, 0.3, 0.5, 0.4);
+  const TrialResults r = run_trials(m, Scenario{}, RunOptions{.threads = 1});
+  REQUIRE(r.intervention_cost.empty());
+  for (std::uint64_t t = 0; t < r.count; ++t) REQUIRE(r.intervention_cost_at(t) == 0.0);
 }

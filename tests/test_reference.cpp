@@ -13,6 +13,7 @@
 // The bound is checked to be tight (4 SE below 1% of the total cost's mean and P50), so a model
 // difference of a few percent in any of the main figures fails the test.
 #include "cli_runner.hpp"
+#include "model_builder.hpp"
 
 #include <mistakesim/engine.hpp>
 #include <mistakesim/stats.hpp>
@@ -121,20 +122,32 @@ TEST_CASE("engine and NumPy reference agree on mid-market: means and quantiles w
 
   // Each mistake: cost (known, unknown) and occurrences.
   const std::size_t n = r.count;
+  const std::vector<MistakeTally> tallies = replay_tallies(model, Scenario{}, r.first_trial, n);
   REQUIRE(ref["mistakes"].size() == model.mistakes.size());
   for (std::size_t k = 0; k < model.mistakes.size(); ++k) {
     const auto& m = ref["mistakes"][k];
     const std::string id = model.mistakes[k].id;
     REQUIRE(m["id"].get<std::string>() == id);
-    std::vector<double> known(r.mistake_known.begin() + k * n, r.mistake_known.begin() + (k + 1) * n);
-    std::vector<double> unknown(r.mistake_unknown.begin() + k * n, r.mistake_unknown.begin() + (k + 1) * n);
-    std::vector<double> cost(n);
-    for (std::size_t t = 0; t < n; ++t) cost[t] = known[t] + unknown[t];
-    std::vector<std::uint32_t> occ(r.mistake_occurrences.begin() + k * n, r.mistake_occurrences.begin() + (k + 1) * n);
+    // Per-trial tallies replayed (the run keeps totals); the engine's means are the reported ones.
+    std::vector<double> known(n), unknown(n), cost(n), occ(n);
+    for (std::size_t t = 0; t < n; ++t) {
+      const MistakeTally& tally = tallies[k * n + t];
+      known[t] = tally.known;
+      unknown[t] = tally.unknown;
+      cost[t] = r.mistake_cost(k, t);
+      occ[t] = tally.occurrences;
+    }
+    Column known_column = column(known), unknown_column = column(unknown), occ_column = column(occ);
+    REQUIRE(known_column.mean == Approx(r.mistake_known_mean(k)).epsilon(1e-12));  // rounding only
+    REQUIRE(unknown_column.mean == Approx(r.mistake_unknown_mean(k)).epsilon(1e-12));
+    REQUIRE(occ_column.mean == Approx(r.mistake_occurrences_mean(k)).epsilon(1e-12));
+    known_column.mean = r.mistake_known_mean(k);
+    unknown_column.mean = r.mistake_unknown_mean(k);
+    occ_column.mean = r.mistake_occurrences_mean(k);
     check_mean(id + ".cost", column(cost), m["cost_mean"].get<double>(), ne, nr);
-    check_mean(id + ".known", column(known), m["known_mean"].get<double>(), ne, nr);
-    check_mean(id + ".unknown", column(unknown), m["unknown_mean"].get<double>(), ne, nr);
-    check_mean(id + ".occurrences", column(occ), m["occurrences_mean"].get<double>(), ne, nr);
+    check_mean(id + ".known", known_column, m["known_mean"].get<double>(), ne, nr);
+    check_mean(id + ".unknown", unknown_column, m["unknown_mean"].get<double>(), ne, nr);
+    check_mean(id + ".occurrences", occ_column, m["occurrences_mean"].get<double>(), ne, nr);
   }
 
   // The pipeline: how many start, buy, should have bought; revenue; hours with non-buyers.

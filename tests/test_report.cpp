@@ -72,18 +72,19 @@ TrialResults two_mistake_results(std::uint64_t first_trial = 0) {
     r.nonbuyer_hours.push_back(12.5);
     r.input_values.push_back(t == 1 ? 0.1 + 0.2 : 0.6);  // 0.30000000000000004: needs 17 digits
   }
-  // Mistake matrices [m * count + t]: m = 0 discount, m = 1 pilot.
+  // Mistake costs [m * count + t] and totals: m = 0 discount, m = 1 pilot.
+  r.mistake_totals.resize(2);
   for (std::uint64_t t = 0; t < kTrials; ++t) {
-    r.mistake_known.push_back(0.0);
-    r.mistake_unknown.push_back(1000.0 * static_cast<double>(t));
-    r.mistake_occurrences.push_back(2);
-    r.mistake_deals_lost.push_back(0);
+    const MistakeTally discount{
+        .known = 0.0, .unknown = 1000.0 * static_cast<double>(t), .occurrences = 2, .deals_lost = 0};
+    r.mistake_costs.push_back(discount.known + discount.unknown);
+    r.mistake_totals[0].add(discount);
   }
   for (std::uint64_t t = 0; t < kTrials; ++t) {
-    r.mistake_known.push_back(80000.0);
-    r.mistake_unknown.push_back(0.0);
-    r.mistake_occurrences.push_back(1);
-    r.mistake_deals_lost.push_back(t % 2);  // mean 0.5
+    const MistakeTally pilot{.known = 80000.0, .unknown = 0.0, .occurrences = 1,
+                             .deals_lost = static_cast<std::uint32_t>(t % 2)};  // mean 0.5
+    r.mistake_costs.push_back(pilot.known + pilot.unknown);
+    r.mistake_totals[1].add(pilot);
   }
   return r;
 }
@@ -248,6 +249,7 @@ TEST_CASE("run_json: byte-identical apart from the run object", "[report][json][
 TEST_CASE("run_json: no trials gives nulls, not NaN", "[report][json]") {
   TrialResults empty;
   empty.mistake_count = 2;
+  empty.mistake_totals.resize(2);  // a run of no trials has every mistake's (zero) totals
   const auto j = run_json(two_mistake_model(), empty, make_run_info(1, 0.0, ""));
   CHECK(j["cost"]["total"]["mean"].is_null());
   CHECK(j["cost"]["total"]["mean_ci95"][0].is_null());

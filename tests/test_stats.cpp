@@ -1,6 +1,7 @@
 // Known-answer tests for the statistics layer: each expected value is derived in a comment.
 
 #include <mistakesim/errors.hpp>
+#include <mistakesim/exact_sum.hpp>
 #include <mistakesim/stats.hpp>
 
 #include <catch2/catch.hpp>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -280,4 +282,80 @@ TEST_CASE("histogram on nice edges", "[stats][histogram]") {
   CHECK(c.skipped == 1);
   CHECK(c.edges[0] <= 80000.0);
   CHECK(c.edges[1] > 80000.0);
+}
+
+namespace {
+
+double exact_sum(std::initializer_list<double> values) {
+  ExactSum s;
+  for (double v : values) s.add(v);
+  return s.value();
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof(double)) == 0; }
+
+}  // namespace
+
+TEST_CASE("ExactSum: exact, rounded once to nearest even", "[stats][exact]") {
+  const double ulp_half = std::ldexp(1.0, -53);  // half an ulp of 1
+  const double tiny = std::numeric_limits<double>::denorm_min();
+  const double max = std::numeric_limits<double>::max();
+  const double inf = std::numeric_limits<double>::infinity();
+  REQUIRE(same_bits(ExactSum{}.value(), 0.0));
+  REQUIRE(exact_sum({1e100, 1.0, -1e100}) == 1.0);                     // no cancellation error
+  REQUIRE(exact_sum({1.0, ulp_half}) == 1.0);                           // a tie: to the even neighbour
+  REQUIRE(exact_sum({1.0, ulp_half, tiny}) == 1.0 + 2 * ulp_half);     // above the tie by 2^-1074
+  REQUIRE(exact_sum({1.0 + 2 * ulp_half, ulp_half}) == 1.0 + 4 * ulp_half);  // tie, odd below: up
+  REQUIRE(exact_sum({-1.0, -ulp_half, -tiny}) == -(1.0 + 2 * ulp_half));
+  REQUIRE(exact_sum({-3.5, 1.0}) == -2.5);
+  REQUIRE(exact_sum({tiny, tiny, tiny}) == 3 * tiny);                   // subnormals, exactly
+  REQUIRE(exact_sum({std::ldexp(1.0, -1022), -tiny}) == std::ldexp(1.0, -1022) - tiny);
+  REQUIRE(exact_sum({max, max}) == inf);                                // overflow of the result only
+  REQUIRE(exact_sum({max, max, -max}) == max);
+  REQUIRE(exact_sum({-max, -max}) == -inf);
+  REQUIRE(exact_sum({1.0, inf}) == inf);
+  REQUIRE(exact_sum({1.0, -inf}) == -inf);
+  REQUIRE(std::isnan(exact_sum({inf, -inf})));
+  REQUIRE(std::isnan(exact_sum({1.0, std::nan("")})));
+  REQUIRE(exact_sum({0.1, 0.2}) == 0.1 + 0.2);  // one rounding, as the hardware's
+}
+
+TEST_CASE("ExactSum: order and grouping do not change the bits", "[stats][exact]") {
+  // Mixed signs and magnitudes from 1e-15 to 1e14: a floating-point sum depends on the order here.
+  std::vector<double> values;
+  for (int i = 0; i < 10'000; ++i)
+    values.push_back(static_cast<double>((i * 7919) % 1000 - 500) * std::pow(10.0, (i % 30) - 15) / 3.0);
+  ExactSum forward, backward;
+  for (double v : values) forward.add(v);
+  for (auto it = values.rbegin(); it != values.rend(); ++it) backward.add(*it);
+  // Chunks of 7, merged last chunk first.
+  std::vector<ExactSum> chunks((values.size() + 6) / 7);
+  for (std::size_t i = 0; i < values.size(); ++i) chunks[i / 7].add(values[i]);
+  ExactSum merged;
+  for (auto it = chunks.rbegin(); it != chunks.rend(); ++it) merged.add(*it);
+  REQUIRE(same_bits(forward.value(), backward.value()));
+  REQUIRE(same_bits(forward.value(), merged.value()));
+  double naive = 0.0, naive_back = 0.0;
+  for (double v : values) naive += v;
+  for (auto it = values.rbegin(); it != values.rend(); ++it) naive_back += *it;
+  REQUIRE(naive != naive_back);  // the test has power: plain sums of these values differ by order
+  // Positive terms: a compensated sum is within a few ulps of the exact one.
+  std::vector<double> positive;
+  for (double v : values) positive.push_back(std::abs(v));
+  ExactSum p;
+  for (double v : positive) p.add(v);
+  REQUIRE(p.value() == Approx(compensated_sum(positive)).epsilon(1e-15));
+}
+
+TEST_CASE("ExactSum: more terms than its limbs hold before carrying", "[stats][exact]") {
+  // 2^21 + 3 terms pass twice the point where carries are propagated during add (every 2^20 parts).
+  const std::uint64_t n = (std::uint64_t{1} << 21) + 3;
+  ExactSum s;
+  for (std::uint64_t i = 0; i < n; ++i) s.add(1.5 + std::ldexp(1.0, -52));
+  ExactSum t;
+  t.add(s);
+  t.add(s);  // and merges of such sums
+  const double expected_each = static_cast<double>(n) * 1.5 + static_cast<double>(n) * std::ldexp(1.0, -52);
+  REQUIRE(s.value() == expected_each);
+  REQUIRE(t.value() == 2 * expected_each);
 }

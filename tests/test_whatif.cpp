@@ -36,15 +36,27 @@ Model losing_mistake_model(double deals, double value, double close_rate, std::u
   return m;
 }
 
+//! The per-mistake totals, read as the reported means (bits) and the integer sums.
+bool same_totals(const TrialResults& a, const TrialResults& b) {
+  if (a.mistake_count != b.mistake_count || a.mistake_totals.size() != b.mistake_totals.size()) return false;
+  const auto same_bits = [](double x, double y) { return std::memcmp(&x, &y, sizeof(double)) == 0; };
+  for (std::size_t m = 0; m < a.mistake_count; ++m) {
+    if (!same_bits(a.mistake_known_mean(m), b.mistake_known_mean(m)) ||
+        !same_bits(a.mistake_unknown_mean(m), b.mistake_unknown_mean(m)) ||
+        a.mistake_totals[m].occurrences != b.mistake_totals[m].occurrences ||
+        a.mistake_totals[m].deals_lost != b.mistake_totals[m].deals_lost)
+      return false;
+  }
+  return true;
+}
+
 bool results_identical(const TrialResults& a, const TrialResults& b) {
   return a.first_trial == b.first_trial && a.count == b.count && a.recorded_inputs == b.recorded_inputs &&
          same_bytes(a.cost_total, b.cost_total) && same_bytes(a.cost_known, b.cost_known) &&
          same_bytes(a.cost_unknown, b.cost_unknown) && same_bytes(a.opportunities, b.opportunities) &&
          same_bytes(a.wins, b.wins) && same_bytes(a.should_have_bought, b.should_have_bought) &&
-         same_bytes(a.revenue, b.revenue) && same_bytes(a.mistake_known, b.mistake_known) &&
-         same_bytes(a.mistake_unknown, b.mistake_unknown) &&
-         same_bytes(a.mistake_occurrences, b.mistake_occurrences) &&
-         same_bytes(a.mistake_deals_lost, b.mistake_deals_lost) && same_bytes(a.input_values, b.input_values);
+         same_bytes(a.revenue, b.revenue) && same_bytes(a.mistake_costs, b.mistake_costs) &&
+         same_bytes(a.input_values, b.input_values) && same_totals(a, b);
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
 #pragma once
 // The engine: plays years (trials) of a compiled Model. Pure functions of (model, scenario, trial);
-// the parallel runner writes each trial's outcome at the trial's index, so results do not depend on
-// the thread count.
+// the parallel runner writes each trial's outcome at the trial's index and sums run totals exactly,
+// so results do not depend on the thread count.
 
+#include <mistakesim/exact_sum.hpp>
 #include <mistakesim/model.hpp>
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <vector>
@@ -78,23 +80,75 @@ class TrialScratch {
 TrialOutcome simulate_trial(const Model& model, std::span<const double> year, std::uint64_t trial,
                             std::span<MistakeTally> per_mistake, TrialScratch& scratch);
 
-//! Per-trial results as columns indexed by (trial - first_trial).
+//! One mistake's totals over the trials of a run. The sums are exact (ExactSum) and the counts
+//! integers, so the totals of the same trials have the same bits whatever the thread count, the
+//! block size, or how runs were appended (append_results).
+struct MistakeTotals {
+  ExactSum known;                 //!< [$] sum over trials of MistakeTally::known
+  ExactSum unknown;               //!< [$] sum over trials of MistakeTally::unknown
+  std::uint64_t occurrences = 0;  //!< sum over trials of MistakeTally::occurrences
+  std::uint64_t deals_lost = 0;   //!< sum over trials of MistakeTally::deals_lost
+
+  void add(const MistakeTally& trial) {
+    known.add(trial.known);
+    unknown.add(trial.unknown);
+    occurrences += trial.occurrences;
+    deals_lost += trial.deals_lost;
+  }
+  void add(const MistakeTotals& more) {
+    known.add(more.known);
+    unknown.add(more.unknown);
+    occurrences += more.occurrences;
+    deals_lost += more.deals_lost;
+  }
+};
+
+//! Per-trial results as columns indexed by (trial - first_trial), and per-mistake run totals.
+//! Per mistake only the cost is kept trial by trial (its quantiles and tail need every value); the
+//! known/unknown split, occurrences and deals lost are reported as means, kept as totals.
 struct TrialResults {
   std::uint64_t first_trial = 0;
   std::uint64_t count = 0;
   std::size_t mistake_count = 0;
   std::vector<InputId> recorded_inputs;  //!< the uncertain inputs whose values are kept per trial
 
-  std::vector<double> cost_total, cost_known, cost_unknown, intervention_cost;
+  std::vector<double> cost_total, cost_known, cost_unknown;  //!< [$] per trial
+  //! [$] per trial; empty when the scenario has no interventions (the cost is then 0 every year):
+  //! read it through intervention_cost_at() unless known to be filled.
+  std::vector<double> intervention_cost;
   std::vector<std::uint32_t> opportunities, good_fits, wins_done_right, wins, should_have_bought;
   std::vector<double> revenue_done_right, revenue, nonbuyer_hours;
-  std::vector<double> mistake_known, mistake_unknown;  //!< [m * count + t]
-  std::vector<std::uint32_t> mistake_occurrences;      //!< [m * count + t]
-  std::vector<std::uint32_t> mistake_deals_lost;       //!< [m * count + t]
-  std::vector<double> input_values;                    //!< [k * count + t], k indexes recorded_inputs
+  //! [$] [m * count + t]: MistakeTally::known + MistakeTally::unknown of mistake m in trial t.
+  std::vector<double> mistake_costs;
+  std::vector<MistakeTotals> mistake_totals;  //!< per mistake, model order
+  std::vector<double> input_values;           //!< [k * count + t], k indexes recorded_inputs
 
-  double mistake_cost(std::size_t m, std::uint64_t t) const {
-    return mistake_known[m * count + t] + mistake_unknown[m * count + t];
+  //! [$] mistake m's cost in trial t.
+  double mistake_cost(std::size_t m, std::uint64_t t) const { return mistake_costs[m * count + t]; }
+  //! [$] mistake m's cost, trial by trial.
+  std::span<const double> mistake_cost_column(std::size_t m) const {
+    return std::span<const double>(mistake_costs).subspan(m * count, count);
+  }
+  //! [$ per year] mean of mistake m's noticed cost; NaN for no trials.
+  double mistake_known_mean(std::size_t m) const { return per_trial(mistake_totals[m].known.value()); }
+  //! [$ per year] mean of mistake m's unnoticed cost; NaN for no trials.
+  double mistake_unknown_mean(std::size_t m) const { return per_trial(mistake_totals[m].unknown.value()); }
+  //! [per year] mean number of times mistake m happened; NaN for no trials.
+  double mistake_occurrences_mean(std::size_t m) const {
+    return per_trial(static_cast<double>(mistake_totals[m].occurrences));
+  }
+  //! [per year] mean number of deals mistake m lost; NaN for no trials.
+  double mistake_deals_lost_mean(std::size_t m) const {
+    return per_trial(static_cast<double>(mistake_totals[m].deals_lost));
+  }
+  //! [$] cost of the scenario's interventions in trial t (0 when it has none).
+  double intervention_cost_at(std::uint64_t t) const {
+    return intervention_cost.empty() ? 0.0 : intervention_cost[t];
+  }
+
+ private:
+  double per_trial(double total) const {
+    return count == 0 ? std::numeric_limits<double>::quiet_NaN() : total / static_cast<double>(count);
   }
 };
 

@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <mutex>
 #include <thread>
 
 namespace mistakesim {
@@ -442,22 +443,24 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
   const std::size_t n = r.count;
   const std::size_t nm = r.mistake_count;
   const std::size_t ni = r.recorded_inputs.size();
-  for (auto* col : {&r.cost_total, &r.cost_known, &r.cost_unknown, &r.intervention_cost, &r.revenue_done_right,
-                    &r.revenue, &r.nonbuyer_hours})
+  for (auto* col : {&r.cost_total, &r.cost_known, &r.cost_unknown, &r.revenue_done_right, &r.revenue,
+                    &r.nonbuyer_hours})
     col->assign(n, 0.0);
+  // No interventions, no cost: the column stays empty (TrialResults::intervention_cost_at).
+  if (!scenario.interventions.empty()) r.intervention_cost.assign(n, 0.0);
   for (auto* col : {&r.opportunities, &r.good_fits, &r.wins_done_right, &r.wins, &r.should_have_bought})
     col->assign(n, 0u);
-  r.mistake_known.assign(nm * n, 0.0);
-  r.mistake_unknown.assign(nm * n, 0.0);
-  r.mistake_occurrences.assign(nm * n, 0u);
-  r.mistake_deals_lost.assign(nm * n, 0u);
+  r.mistake_costs.assign(nm * n, 0.0);
+  r.mistake_totals.assign(nm, MistakeTotals{});
   r.input_values.assign(ni * n, 0.0);
 
   const std::size_t block = std::max<std::uint64_t>(1, options.block_size);
   const std::size_t n_blocks = (n + block - 1) / block;
+  std::mutex totals_mutex;  // guards r.mistake_totals; exact sums: the order blocks add in is immaterial
   auto run_block = [&](std::size_t b) {
     std::vector<double> year(m.inputs.size());
     std::vector<MistakeTally> tally(nm);
+    std::vector<MistakeTotals> totals(nm);
     TrialScratch scratch;
     const std::size_t end = std::min(n, (b + 1) * block);
     for (std::size_t t = b * block; t < end; ++t) {
@@ -467,7 +470,7 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
       r.cost_known[t] = o.cost_known;
       r.cost_unknown[t] = o.cost_unknown;
       r.cost_total[t] = o.cost_total();
-      r.intervention_cost[t] = intervention_cost(m, scenario, year);
+      if (!r.intervention_cost.empty()) r.intervention_cost[t] = intervention_cost(m, scenario, year);
       r.opportunities[t] = o.opportunities;
       r.good_fits[t] = o.good_fits;
       r.wins_done_right[t] = o.wins_done_right;
@@ -477,12 +480,14 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
       r.revenue[t] = o.revenue;
       r.nonbuyer_hours[t] = o.nonbuyer_hours;
       for (std::size_t k = 0; k < nm; ++k) {
-        r.mistake_known[k * n + t] = tally[k].known;
-        r.mistake_unknown[k * n + t] = tally[k].unknown;
-        r.mistake_occurrences[k * n + t] = tally[k].occurrences;
-        r.mistake_deals_lost[k * n + t] = tally[k].deals_lost;
+        r.mistake_costs[k * n + t] = tally[k].known + tally[k].unknown;
+        totals[k].add(tally[k]);
       }
       for (std::size_t j = 0; j < ni; ++j) r.input_values[j * n + t] = year[r.recorded_inputs[j]];
+    }
+    {
+      const std::lock_guard<std::mutex> lock(totals_mutex);
+      for (std::size_t k = 0; k < nm; ++k) r.mistake_totals[k].add(totals[k]);
     }
     if (options.progress) options.progress->fetch_add(end - b * block, std::memory_order_relaxed);
   };

@@ -60,7 +60,7 @@ void write_compare_csv(std::ostream& out, const Comparison& c) {
   for (std::uint64_t t = 0; t < c.baseline.count; ++t) {
     out << (c.baseline.first_trial + t) << ',' << fmt::format("{}", c.baseline.cost_total[t]);
     for (const CandidateResult& r : c.candidates)
-      out << ',' << fmt::format("{}", r.savings[t]) << ',' << fmt::format("{}", r.results.intervention_cost[t]) << ','
+      out << ',' << fmt::format("{}", r.savings[t]) << ',' << fmt::format("{}", r.results.intervention_cost_at(t)) << ','
           << fmt::format("{}", r.net[t]);
     out << '\n';
   }

@@ -33,7 +33,7 @@ void write_csv(std::ostream& out, const Model& model, const TrialResults& r) {
                 r.opportunities.size() == n && r.wins.size() == n && r.should_have_bought.size() == n &&
                 r.nonbuyer_hours.size() == n,
             << "columns do not have " << n << " trials");
-  SIM_CHECK(r.mistake_known.size() == r.mistake_count * n && r.mistake_unknown.size() == r.mistake_count * n,
+  SIM_CHECK(r.mistake_costs.size() == r.mistake_count * n,
             << "mistake columns do not have " << r.mistake_count << " x " << n << " values");
   SIM_CHECK(
       r.input_values.size() == r.recorded_inputs.size() * n,

@@ -32,17 +32,15 @@ struct MistakeFigures {
 
 std::vector<MistakeFigures> mistake_figures(const Model& model, const TrialResults& r, const TailWeights& tail) {
   std::vector<MistakeFigures> out;
-  const std::size_t n = static_cast<std::size_t>(r.count);
-  std::vector<double> column(n);
   for (std::size_t m = 0; m < model.mistakes.size() && m < r.mistake_count; ++m) {
-    for (std::size_t t = 0; t < n; ++t) column[t] = r.mistake_cost(m, t);
+    const std::span<const double> column = r.mistake_cost_column(m);
     MistakeFigures f;
     f.index = m;
-    f.mean = mean(std::span<const double>(column));
-    f.known = mean(std::span<const double>(r.mistake_known.data() + m * n, n));
-    f.tail = tail_mean(tail, std::span<const double>(column));
-    f.occurrences = mean(std::span<const std::uint32_t>(r.mistake_occurrences.data() + m * n, n));
-    f.deals_lost = mean(std::span<const std::uint32_t>(r.mistake_deals_lost.data() + m * n, n));
+    f.mean = mean(column);
+    f.known = r.mistake_known_mean(m);
+    f.tail = tail_mean(tail, column);
+    f.occurrences = r.mistake_occurrences_mean(m);
+    f.deals_lost = r.mistake_deals_lost_mean(m);
     out.push_back(f);
   }
   // Costliest first; ties keep the model's order.

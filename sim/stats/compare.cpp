@@ -17,8 +17,16 @@ double mean_net(const Model& m, const Candidate& c, double f, const std::vector<
   Scenario s{.interventions = c.interventions, .pinned = {}, .effect_fraction = f};
   const TrialResults r = run_trials(m, s, run);
   double sum = 0.0;
-  for (std::uint64_t t = 0; t < r.count; ++t) sum += base_cost[t] - r.cost_total[t] - r.intervention_cost[t];
+  for (std::uint64_t t = 0; t < r.count; ++t)
+    sum += base_cost[t] - r.cost_total[t] - r.intervention_cost_at(t);
   return sum / static_cast<double>(r.count);
+}
+
+//! Mean intervention cost over the first `trials` trials of r: 0 when its scenario has none (the
+//! column is then empty), NaN for no trials, as mean() of a column of zeros would give.
+double intervention_cost_mean(const TrialResults& r, std::uint64_t trials) {
+  if (r.intervention_cost.empty()) return trials == 0 ? std::numeric_limits<double>::quiet_NaN() : 0.0;
+  return mean(std::span<const double>(r.intervention_cost).first(trials));
 }
 
 }  // namespace
@@ -48,11 +56,11 @@ Comparison compare(const Model& m, const std::vector<Candidate>& candidates, con
     std::uint64_t pays = 0;
     for (std::uint64_t t = 0; t < n; ++t) {
       cr.savings[t] = base[t] - cr.results.cost_total[t];
-      cr.net[t] = cr.savings[t] - cr.results.intervention_cost[t];
+      cr.net[t] = cr.savings[t] - cr.results.intervention_cost_at(t);
       pays += cr.net[t] > 0.0;
     }
     cr.savings_mean = mean(cr.savings);
-    cr.cost_mean = mean(cr.results.intervention_cost);
+    cr.cost_mean = intervention_cost_mean(cr.results, n);
     cr.net_mean = mean(cr.net);
     cr.roi_mean = cr.cost_mean > 0.0 ? cr.net_mean / cr.cost_mean
                                      : (cr.net_mean > 0.0 ? std::numeric_limits<double>::infinity() : 0.0);
@@ -68,7 +76,7 @@ Comparison compare(const Model& m, const std::vector<Candidate>& candidates, con
     RunOptions prefix = options.run;
     prefix.progress = nullptr;  // the bar counts the main runs only
     prefix.trials = options.break_even_trials == 0 ? n : std::min<std::uint64_t>(n, options.break_even_trials);
-    const double net0 = -mean(std::span<const double>(cr.results.intervention_cost).first(prefix.trials));
+    const double net0 = -intervention_cost_mean(cr.results, prefix.trials);
     const double net1 = mean_net(m, c, 1.0, base, prefix);
     if (net1 < 0.0) {
       cr.break_even_fraction = std::nullopt;

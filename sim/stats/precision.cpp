@@ -75,6 +75,8 @@ void append_results(TrialResults& into, const TrialResults& more) {
   append(into.cost_total, more.cost_total);
   append(into.cost_known, more.cost_known);
   append(into.cost_unknown, more.cost_unknown);
+  SIM_CHECK(into.intervention_cost.empty() == more.intervention_cost.empty(),
+            << "results of different scenarios");
   append(into.intervention_cost, more.intervention_cost);
   append(into.opportunities, more.opportunities);
   append(into.good_fits, more.good_fits);
@@ -95,10 +97,9 @@ void append_results(TrialResults& into, const TrialResults& more) {
     }
     a = std::move(merged);
   };
-  merge_columns(into.mistake_known, more.mistake_known, into.mistake_count);
-  merge_columns(into.mistake_unknown, more.mistake_unknown, into.mistake_count);
-  merge_columns(into.mistake_occurrences, more.mistake_occurrences, into.mistake_count);
-  merge_columns(into.mistake_deals_lost, more.mistake_deals_lost, into.mistake_count);
+  merge_columns(into.mistake_costs, more.mistake_costs, into.mistake_count);
+  // Exact sums and integer counts: the totals are those of one run over all the trials, bit for bit.
+  for (std::size_t m = 0; m < into.mistake_count; ++m) into.mistake_totals[m].add(more.mistake_totals[m]);
   merge_columns(into.input_values, more.input_values, into.recorded_inputs.size());
   into.count = n;
 }

@@ -7,16 +7,6 @@
 
 namespace mistakesim {
 
-namespace {
-
-//! Column m of a mistake matrix stored [m * count + t].
-template <class T>
-std::span<const T> mistake_column(const std::vector<T>& matrix, std::size_t m, std::uint64_t count) {
-  return std::span<const T>(matrix).subspan(m * count, count);
-}
-
-}  // namespace
-
 RunSummary summarize_run(const TrialResults& r) {
   const std::uint64_t n = r.count;
   const std::size_t mistakes = r.mistake_count;
@@ -27,8 +17,7 @@ RunSummary summarize_run(const TrialResults& r) {
                 r.wins.size() == n && r.should_have_bought.size() == n && r.nonbuyer_hours.size() == n &&
                 r.revenue_done_right.size() == n && r.revenue.size() == n,
             << "pipeline columns do not have " << n << " trials");
-  SIM_CHECK(r.mistake_known.size() == mistakes * n && r.mistake_unknown.size() == mistakes * n &&
-                r.mistake_occurrences.size() == mistakes * n && r.mistake_deals_lost.size() == mistakes * n,
+  SIM_CHECK(r.mistake_costs.size() == mistakes * n && r.mistake_totals.size() == mistakes,
             << "mistake columns do not have " << mistakes << " x " << n << " values");
 
   RunSummary s;
@@ -45,18 +34,18 @@ RunSummary summarize_run(const TrialResults& r) {
   s.pipeline.revenue_done_right = mean(r.revenue_done_right);
   s.pipeline.revenue = mean(r.revenue);
 
+  // One temporary column at a time (summarize's sorted copy): the per-mistake columns are read in place.
   const TailWeights tail = tail_weights(r.cost_total, 0.95);
-  std::vector<double> cost(n);
   s.mistakes.reserve(mistakes);
   for (std::size_t m = 0; m < mistakes; ++m) {
-    for (std::uint64_t t = 0; t < n; ++t) cost[t] = r.mistake_cost(m, t);
+    const std::span<const double> cost = r.mistake_cost_column(m);
     MistakeSummary ms;
     ms.index = m;
     ms.cost = summarize(cost);
-    ms.known_mean = mean(mistake_column(r.mistake_known, m, n));
-    ms.unknown_mean = mean(mistake_column(r.mistake_unknown, m, n));
-    ms.occurrences_mean = mean(mistake_column(r.mistake_occurrences, m, n));
-    ms.deals_lost_mean = mean(mistake_column(r.mistake_deals_lost, m, n));
+    ms.known_mean = r.mistake_known_mean(m);
+    ms.unknown_mean = r.mistake_unknown_mean(m);
+    ms.occurrences_mean = r.mistake_occurrences_mean(m);
+    ms.deals_lost_mean = r.mistake_deals_lost_mean(m);
     ms.cvar95_contribution = tail_mean(tail, cost);
     s.mistakes.push_back(ms);
   }

@@ -150,11 +150,7 @@ SweepPoint summarize_point(const TrialResults& r) {
   p.pipeline.revenue_done_right = mean(std::span<const double>(r.revenue_done_right));
   p.pipeline.revenue = mean(std::span<const double>(r.revenue));
   p.mistake_cost_mean.resize(r.mistake_count);
-  std::vector<double> cost(r.count);
-  for (std::size_t m = 0; m < r.mistake_count; ++m) {
-    for (std::uint64_t t = 0; t < r.count; ++t) cost[t] = r.mistake_cost(m, t);
-    p.mistake_cost_mean[m] = mean(std::span<const double>(cost));
-  }
+  for (std::size_t m = 0; m < r.mistake_count; ++m) p.mistake_cost_mean[m] = mean(r.mistake_cost_column(m));
   return p;
 }
 
