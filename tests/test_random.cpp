@@ -1,15 +1,20 @@
 // Random-number layer: the batched Philox (philox_blocks, vector lanes) gives exactly the bits of
 // the scalar philox_block at every address, whatever the batch length (full vectors, partial last
 // vectors, the scalar remainder); a DrawStream started from a batched block 0 continues exactly as
-// one that computed it; the batched samplers give the same bits on every path.
+// one that computed it; the batched samplers give the same bits on every path; the engine's own log
+// and normal quantile are accurate.
 #include <mistakesim/distribution.hpp>
 #include <mistakesim/random.hpp>
 
 #include "model/sample_batch.hpp"
 
+#include <boost/math/distributions/normal.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 using namespace mistakesim;
@@ -69,7 +74,7 @@ TEST_CASE("batched lognormal: same bits on every path, within 2 ulp of exp(mu + 
     REQUIRE(batch[i] == detail::lognormal_from_words(10.3, 1.6, w0[i], w1[i]));
     const double u = detail::uniform_from_words(w0[i], w1[i]);
     REQUIRE(u == to_open_unit((std::uint64_t{w0[i]} << 32) | w1[i]));
-    const double expected = std::exp(10.3 + 1.6 * sample_standard_normal(u));
+    const double expected = std::exp(10.3 + 1.6 * detail::engine_normal_quantile(u));
     REQUIRE(std::abs(batch[i] - expected) <= 4.5e-16 * expected);
   }
   // The engine's exp at the edges: overflow to +inf, underflow to 0, exact at 0.
@@ -94,4 +99,176 @@ TEST_CASE("batched triangular equals sample() bit for bit", "[random][exact]") {
     DrawStream s(7, DrawAddress{11, i, slot_of("pipeline.qualify_hours")});
     REQUIRE(batch[i] == sample(d, s));
   }
+}
+
+namespace {
+
+//! |engine_log(x) - log(x)| in units in the last place of the double nearest log(x), log(x) in
+//! long double (64-bit significand: its own error is below 2^-10 of a double's ulp).
+double log_ulp_error(double x) {
+  const long double exact = std::log(static_cast<long double>(x));
+  const double nearest = static_cast<double>(exact);
+  if (nearest == 0.0) return detail::engine_log(x) == 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
+  const double ulp =
+      std::nextafter(std::fabs(nearest), std::numeric_limits<double>::infinity()) - std::fabs(nearest);
+  return static_cast<double>(std::fabs(static_cast<long double>(detail::engine_log(x)) - exact) / ulp);
+}
+
+//! Words (w0, w1) whose uniforms crowd the tails of the normal quantile: a quarter deep in the lower
+//! tail (u < 2^-32, many below e^-25 where AS241 switches to its far function), a quarter as deep in
+//! the upper tail, a quarter in the near tails (u < 0.075 or u > 0.925), a quarter anywhere.
+void tail_heavy_words(std::size_t n, std::vector<std::uint32_t>& w0, std::vector<std::uint32_t>& w1) {
+  w0.resize(n);
+  w1.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto b = philox_block(99, DrawAddress{5, i, slot_of("pipeline.deal_size")}, 0);
+    const std::uint32_t near = static_cast<std::uint32_t>(0.075 * 4294967296.0);
+    switch (i % 4) {
+      case 0:
+        w0[i] = 0;
+        w1[i] = b.v[1] >> (b.v[2] % 32);
+        break;
+      case 1:
+        w0[i] = 0xFFFFFFFFu;
+        w1[i] = ~(b.v[1] >> (b.v[2] % 32));
+        break;
+      case 2:
+        w0[i] = b.v[2] % 2 ? b.v[0] % near : 0xFFFFFFFFu - b.v[0] % near;
+        w1[i] = b.v[1];
+        break;
+      default:
+        w0[i] = b.v[0];
+        w1[i] = b.v[1];
+    }
+  }
+  w0[0] = 0;  // u = 2^-53, the smallest
+  w1[0] = 0;
+  w0[1] = 0xFFFFFFFFu;  // u = 1 - 2^-53, the largest
+  w1[1] = 0xFFFFFFFFu;
+}
+
+}  // namespace
+
+TEST_CASE("engine_log is within 1 ulp of log on the tails' domain and beyond", "[random][exact]") {
+  REQUIRE(detail::engine_log(1.0) == 0.0);
+  REQUIRE(detail::engine_log(0.5) == static_cast<double>(-std::log(2.0L)));
+  REQUIRE(detail::engine_log(0x1.0p-53) == static_cast<double>(-53.0L * std::log(2.0L)));
+  double worst = 0.0, worst_x = 0.0;
+  const auto check = [&](double x) {
+    const double e = log_ulp_error(x);
+    if (!(e <= worst)) {
+      worst = e;
+      worst_x = x;
+    }
+  };
+  // Dense: 8192 points in every binade from 2^-53 to 0.5, both ends included.
+  for (int e = -53; e < -1; ++e)
+    for (int j = 0; j < 8192; ++j) check(std::ldexp(1.0 + j / 8192.0, e));
+  check(0.5);
+  for (double x : {0x1.0p-53, 0x1.0000000000001p-53, 0x1.fffffffffffffp-2, 0x1.6a09cp-1, 0x1.6a09bffffffffp-1,
+                   0x1.6a09e667f3bcdp-1, 0x1.6a09e667f3bccp-1, 0.075, 0.0749999999999999})
+    check(x);
+  // Random: the tails' p = min(u, 1 - u) for uniforms as the engine reads them.
+  for (std::uint32_t i = 0; i < 200000; ++i) {
+    const auto b = philox_block(31, DrawAddress{i, 0, 0}, 0);
+    const double u = detail::uniform_from_words(b.v[0] >> (b.v[2] % 32), b.v[1]);
+    check(std::min(u, 1.0 - u));
+  }
+  // Beyond the domain the engine uses: every binade of the positive normal doubles.
+  for (int e = -1022; e < 1024; ++e)
+    for (double m : {1.0, 1.1, 1.41, 1.42, 1.999}) check(std::ldexp(m, e));
+  INFO("worst " << worst << " ulp at x = " << worst_x);
+  REQUIRE(worst < 1.0);
+}
+
+TEST_CASE("batched lognormal equals the one-draw path for every batch length and position, tails included",
+          "[random][exact]") {
+  std::vector<std::uint32_t> w0, w1;
+  tail_heavy_words(512, w0, w1);
+  std::size_t tails = 0, far = 0;
+  for (std::size_t i = 0; i < w0.size(); ++i) {
+    const double u = detail::uniform_from_words(w0[i], w1[i]);
+    tails += std::fabs(u - 0.5) > 0.425;
+    far += std::min(u, 1.0 - u) < std::exp(-25.0);
+  }
+  REQUIRE(tails > 384);  // the test exercises what it is for
+  REQUIRE(far > 64);
+  std::size_t mismatches = 0, checked = 0;
+  for (const double sigma : {1.6, 0.05}) {
+    for (std::size_t n = 0; n <= 256; ++n) {
+      const std::size_t offset = (n * 5) % 251;  // every entry at many positions in its vector
+      std::vector<double> out(n + 1, -1.0);
+      detail::lognormal_from_words(10.3, sigma, w0.data() + offset, w1.data() + offset, n, out.data());
+      for (std::size_t i = 0; i < n; ++i) {
+        const double one = detail::lognormal_from_words(10.3, sigma, w0[offset + i], w1[offset + i]);
+        if (std::bit_cast<std::uint64_t>(out[i]) != std::bit_cast<std::uint64_t>(one)) {
+          ++mismatches;
+          UNSCOPED_INFO("n " << n << " entry " << i << ": batched " << out[i] << ", one draw " << one);
+        }
+        ++checked;
+      }
+      REQUIRE(out[n] == -1.0);  // nothing written past the batch
+    }
+  }
+  REQUIRE(checked == 2 * 257 * 128);
+  // Many distinct tail draws in one long batch (blocks of 256 inside), mu = 0 and sigma = 1 so that a
+  // last-bit difference in z reaches the amount.
+  tail_heavy_words(200000, w0, w1);
+  std::vector<double> out(w0.size());
+  detail::lognormal_from_words(0.0, 1.0, w0.data(), w1.data(), w0.size(), out.data());
+  for (std::size_t i = 0; i < w0.size(); ++i) {
+    const double one = detail::lognormal_from_words(0.0, 1.0, w0[i], w1[i]);
+    if (std::bit_cast<std::uint64_t>(out[i]) != std::bit_cast<std::uint64_t>(one)) {
+      ++mismatches;
+      UNSCOPED_INFO("long batch, entry " << i << ": batched " << out[i] << ", one draw " << one);
+    }
+  }
+  REQUIRE(mismatches == 0);
+}
+
+TEST_CASE("the engine's normal quantile: AS241 to 1e-15 relative (Boost.Math), sample()'s bits in the centre",
+          "[random][exact]") {
+  const boost::math::normal_distribution<double> standard;
+  double worst = 0.0, worst_u = 0.0;  // the tails
+  std::size_t centre_diff = 0;
+  const auto check = [&](double u) {
+    const double z = detail::engine_normal_quantile(u);
+    // the upper tail from its complement (1 - u is exact), so Boost sees the same probability
+    const double expected = u > 0.5 ? boost::math::quantile(boost::math::complement(standard, 1.0 - u))
+                                    : boost::math::quantile(standard, u);
+    const double rel = std::fabs(z - expected) / std::fabs(expected);
+    if (std::fabs(u - 0.5) <= 0.425) {
+      centre_diff +=
+          std::bit_cast<std::uint64_t>(z) != std::bit_cast<std::uint64_t>(sample_standard_normal(u));
+      // AS241's central function, held as test_distributions.cpp holds it
+      REQUIRE(std::fabs(z - expected) <= 1e-15 * std::max(1.0, std::fabs(expected)));
+      return;
+    }
+    if (!(rel <= worst)) {
+      worst = rel;
+      worst_u = u;
+    }
+    // sample()'s value (the C library's log) is within 1e-15 of the truth too: at most 2e-15 apart
+    // (measured 6 ulp at z = -8, where AS241's own rounding in double is about 4 ulp)
+    REQUIRE(std::fabs(z - sample_standard_normal(u)) <= 2e-15 * std::fabs(z));
+  };
+  // The tails, log-spaced from 2^-53 to 0.075 on both sides (1 - p exact for these p), 40,000 points.
+  for (int j = 0; j <= 20000; ++j) {
+    const double p = std::ldexp(
+        std::round(std::ldexp(
+            std::exp(std::log(0x1.0p-53) + j * (std::log(0.075) - std::log(0x1.0p-53)) / 20000.0), 53)),
+        -53);
+    check(p);
+    check(1.0 - p);
+  }
+  // Uniforms as the engine reads them, tail-heavy, and a uniform grid through the centre.
+  std::vector<std::uint32_t> w0, w1;
+  tail_heavy_words(20000, w0, w1);
+  for (std::size_t i = 0; i < w0.size(); ++i) check(detail::uniform_from_words(w0[i], w1[i]));
+  for (int j = 1; j < 4000; ++j) check(j / 4000.0);
+  INFO("worst relative error " << worst << " at u = " << worst_u);
+  // Measured: 8.5e-16 near u = 1.8e-10 (r = 4.7, the near function's end), the same worst as
+  // sample_standard_normal with the C library's log: the rounding of AS241 evaluated in double.
+  REQUIRE(worst <= 1e-15);
+  REQUIRE(centre_diff == 0);
 }

@@ -7,8 +7,9 @@
 #include <mistakesim/random.hpp>
 
 // GCC 12 warns that the AVX-512 intrinsics' internal "undefined" vectors may be used
-// uninitialized (GCC bug 105593, a false positive in avx512fintrin.h).
+// uninitialized (GCC bug 105593, a false positive in avx512fintrin.h; -Wuninitialized when inlined).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <algorithm>
@@ -37,6 +38,31 @@ constexpr double kDen[8] = {5226.495278852545925, 28729.085735721942674, 39307.8
                             21213.794301586595867, 5394.1960214247511077, 687.1870074920579083,
                             42.313330701600911252, 1.0};
 
+// AS241 tails (ppnd16, sampling.cpp), highest power first: r - 1.6 for r <= 5, r - 5 beyond.
+constexpr double kNearNum[8] = {7.7454501427834140764e-4, 0.0227238449892691845833, 0.24178072517745061177,
+                                1.27045825245236838258,   3.64784832476320460504,   5.7694972214606914055,
+                                4.6303378461565452959,    1.42343711074968357734};
+constexpr double kNearDen[8] = {
+    1.05075007164441684324e-9, 5.475938084995344946e-4, 0.0151986665636164571966, 0.14810397642748007459,
+    0.68976733498510000455,    1.6763848301838038494,   2.05319162663775882187,   1.0};
+constexpr double kFarNum[8] = {2.01033439929228813265e-7, 2.71155556874348757815e-5, 0.0012426609473880784386,
+                               0.026532189526576123093,   0.29656057182850489123,    1.7848265399172913358,
+                               5.4637849111641143699,     6.6579046435011037772};
+constexpr double kFarDen[8] = {
+    2.04426310338993978564e-15, 1.4215117583164458887e-7, 1.8463183175100546818e-5, 7.868691311456132591e-4,
+    0.0148753612908506148525,   0.13692988092273580531,   0.59983220655588793769,   1.0};
+
+// engine_log: fdlibm's e_log.c (Sun, 1993) without its branches. x = 2^k m with m in [sqrt(2)/2,
+// sqrt(2)), f = m - 1, s = f / (2 + f); log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)), R the Remez
+// polynomial below (|error| < 2^-58.45 on the interval).
+constexpr double kLg[7] = {6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01,
+                           2.222219843214978396e-01, 1.818357216161805012e-01, 1.531383769920937332e-01,
+                           1.479819860511658591e-01};
+constexpr std::uint64_t kMantissa = (std::uint64_t{1} << 52) - 1;
+// Added to the mantissa field, carries into bit 52 iff m >= 0x1.6a09cp0 (just under sqrt(2)).
+constexpr std::uint64_t kSqrt2Carry = std::uint64_t{0x95f64} << 32;
+constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;
+
 // AS241 central region, |u - 0.5| <= 0.425: exactly ppnd16's expression (sampling.cpp).
 inline double ppnd16_central(double q) {
   const double r = 0.180625 - q * q;
@@ -49,58 +75,160 @@ inline double ppnd16_central(double q) {
            42.313330701600911252) * r + 1.0);
 }
 
-inline double standard_normal(double u) {
-  const double q = u - 0.5;
-  return std::fabs(q) <= 0.425 ? ppnd16_central(q) : sample_standard_normal(u);
+// Polynomial with coefficients from the highest power down, by Horner's rule.
+inline double horner8(const double (&c)[8], double x) {
+  double acc = c[0];
+  for (int j = 1; j < 8; ++j) acc = acc * x + c[j];
+  return acc;
 }
 
-__attribute__((target("avx512f,avx512dq,avx512vl"))) void lognormal_avx512(double mu, double sigma, const std::uint32_t* w0,
-                                                                 const std::uint32_t* w1, std::size_t n,
-                                                                 double* out) {
+// AS241 tails, |u - 0.5| > 0.425 (q = u - 0.5): ppnd16's expression with engine_log for std::log.
+// u in [2^-53, 1 - 2^-53], so p = min(u, 1 - u) (1 - u exact) is a normal double and r > 1.6.
+inline double ppnd16_tail(double q, double u) {
+  const double p = q < 0.0 ? u : 1.0 - u;
+  const double r = std::sqrt(-engine_log(p));
+  const double val = r <= 5.0 ? horner8(kNearNum, r - 1.6) / horner8(kNearDen, r - 1.6)
+                              : horner8(kFarNum, r - 5.0) / horner8(kFarDen, r - 5.0);
+  return q < 0.0 ? -val : val;
+}
+
+// Horner's rule in lanes, the same operations as horner8.
+__attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d horner8_avx512(const double (&c)[8],
+                                                                                   __m512d x) {
+  __m512d acc = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(c[0]), x), _mm512_set1_pd(c[1]));
+  for (int j = 2; j < 8; ++j) acc = _mm512_add_pd(_mm512_mul_pd(acc, x), _mm512_set1_pd(c[j]));
+  return acc;
+}
+
+// engine_log in lanes: the same operations in the same order as the scalar engine_log.
+__attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d engine_log_avx512(__m512d x) {
+  const __m512i bits = _mm512_castpd_si512(x);
+  const __m512i mant = _mm512_and_si512(bits, _mm512_set1_epi64(static_cast<long long>(kMantissa)));
+  const __m512i i = _mm512_and_si512(
+      _mm512_srli_epi64(_mm512_add_epi64(mant, _mm512_set1_epi64(static_cast<long long>(kSqrt2Carry))), 52),
+      _mm512_set1_epi64(1));
+  const __m512d k = _mm512_cvtepi64_pd(
+      _mm512_sub_epi64(_mm512_add_epi64(_mm512_srli_epi64(bits, 52), i), _mm512_set1_epi64(1023)));
+  const __m512d m = _mm512_castsi512_pd(
+      _mm512_or_si512(mant, _mm512_slli_epi64(_mm512_sub_epi64(_mm512_set1_epi64(0x3ff), i), 52)));
+  const __m512d f = _mm512_sub_pd(m, _mm512_set1_pd(1.0));
+  const __m512d s = _mm512_div_pd(f, _mm512_add_pd(_mm512_set1_pd(2.0), f));
+  const __m512d z = _mm512_mul_pd(s, s);
+  const __m512d w = _mm512_mul_pd(z, z);
+  __m512d lg[7];
+  for (int j = 0; j < 7; ++j) lg[j] = _mm512_set1_pd(kLg[j]);
+  // t1 = w (Lg2 + w (Lg4 + w Lg6)), t2 = z (Lg1 + w (Lg3 + w (Lg5 + w Lg7)))
+  const __m512d t1 =
+      _mm512_mul_pd(w, _mm512_add_pd(lg[1], _mm512_mul_pd(w, _mm512_add_pd(lg[3], _mm512_mul_pd(w, lg[5])))));
+  __m512d t2 = _mm512_add_pd(lg[4], _mm512_mul_pd(w, lg[6]));
+  t2 = _mm512_add_pd(lg[2], _mm512_mul_pd(w, t2));
+  t2 = _mm512_mul_pd(z, _mm512_add_pd(lg[0], _mm512_mul_pd(w, t2)));
+  const __m512d R = _mm512_add_pd(t2, t1);
+  const __m512d hfsq = _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.5), f), f);
+  // k ln2_hi - ((hfsq - (s (hfsq + R) + k ln2_lo)) - f)
+  const __m512d inner =
+      _mm512_add_pd(_mm512_mul_pd(s, _mm512_add_pd(hfsq, R)), _mm512_mul_pd(k, _mm512_set1_pd(kLn2Lo)));
+  return _mm512_sub_pd(_mm512_mul_pd(k, _mm512_set1_pd(kLn2Hi)),
+                       _mm512_sub_pd(_mm512_sub_pd(hfsq, inner), f));
+}
+
+// The AS241 tails in lanes (ppnd16_tail): both rational functions, blended by r <= 5, sign by q.
+// The far one (r > 5, u below 1.4e-11 from 0 or 1) only when a lane needs it.
+__attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d ppnd16_tail_avx512(__m512d q, __m512d u) {
+  const __m512i sign = _mm512_set1_epi64(static_cast<long long>(kSignBit));
+  const __mmask8 lower = _mm512_cmp_pd_mask(q, _mm512_setzero_pd(), _CMP_LT_OQ);
+  const __m512d p = _mm512_mask_blend_pd(lower, _mm512_sub_pd(_mm512_set1_pd(1.0), u), u);
+  const __m512d neg_log =
+      _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(engine_log_avx512(p)), sign));
+  const __m512d r = _mm512_sqrt_pd(neg_log);
+  const __m512d tn = _mm512_sub_pd(r, _mm512_set1_pd(1.6));
+  __m512d val = _mm512_div_pd(horner8_avx512(kNearNum, tn), horner8_avx512(kNearDen, tn));
+  const __mmask8 far = _mm512_cmp_pd_mask(r, _mm512_set1_pd(5.0), _CMP_NLE_UQ);
+  if (far) {
+    const __m512d tf = _mm512_sub_pd(r, _mm512_set1_pd(5.0));
+    val = _mm512_mask_blend_pd(far, val,
+                               _mm512_div_pd(horner8_avx512(kFarNum, tf), horner8_avx512(kFarDen, tf)));
+  }
+  return _mm512_mask_blend_pd(lower, val,
+                              _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(val), sign)));
+}
+
+inline double standard_normal(double u) {
+  const double q = u - 0.5;
+  return std::fabs(q) <= 0.425 ? ppnd16_central(q) : ppnd16_tail(q, u);
+}
+
+// Three passes over up to 256 draws at a time: (1) u and the central-region z in every lane, the
+// tail lanes' u packed together (vcompresspd); (2) the tails on the packed u, eight tail draws a
+// vector instead of one or two; (3) the tail z unpacked into their lanes (vexpandpd), then exp.
+// Every lane performs the scalar path's operations, so packing changes no bit.
+__attribute__((target("avx512f,avx512dq,avx512vl"))) void lognormal_avx512(double mu, double sigma,
+                                                                           const std::uint32_t* w0,
+                                                                           const std::uint32_t* w1,
+                                                                           std::size_t n, double* out) {
+  constexpr std::size_t kBlock = 256;
+  alignas(64) double zs[kBlock];
+  alignas(64) double tail_u[kBlock + 8];  // a full vector is stored at the packed count
+  alignas(64) double tail_z[kBlock + 8];
+  __mmask8 tails[kBlock / 8];
   // to_open_unit (random.hpp), lane by lane: (bits >> 12 + 0.5) 2^-52; the tests compare both.
   const __m512d half = _mm512_set1_pd(0.5), scale = _mm512_set1_pd(0x1.0p-52);
-  for (std::size_t i = 0; i < n; i += 8) {
-    const __mmask8 mask = n - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (n - i)) - 1u);
-    const __m512i hi = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w0 + i));
-    const __m512i lo = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w1 + i));
-    const __m512i bits = _mm512_srli_epi64(_mm512_or_si512(_mm512_slli_epi64(hi, 32), lo), 12);
-    const __m512d u = _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepu64_pd(bits), half), scale);
-    // central region of AS241 in every lane
-    const __m512d q = _mm512_sub_pd(u, half);
-    const __m512d r = _mm512_sub_pd(_mm512_set1_pd(0.180625), _mm512_mul_pd(q, q));
-    __m512d num = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kNum[0])), _mm512_set1_pd(kNum[1]));
-    __m512d den = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kDen[0])), _mm512_set1_pd(kDen[1]));
-    for (int j = 2; j < 8; ++j) {
-      num = _mm512_add_pd(_mm512_mul_pd(num, r), _mm512_set1_pd(kNum[j]));
-      den = _mm512_add_pd(_mm512_mul_pd(den, r), _mm512_set1_pd(kDen[j]));
+  for (std::size_t b = 0; b < n; b += kBlock) {
+    const std::size_t m = std::min(kBlock, n - b);
+    std::size_t t = 0;  // tail draws packed so far
+    for (std::size_t i = 0; i < m; i += 8) {
+      const __mmask8 mask = m - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (m - i)) - 1u);
+      const __m512i hi = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w0 + b + i));
+      const __m512i lo = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w1 + b + i));
+      const __m512i bits = _mm512_srli_epi64(_mm512_or_si512(_mm512_slli_epi64(hi, 32), lo), 12);
+      const __m512d u = _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepu64_pd(bits), half), scale);
+      // central region of AS241 in every lane
+      const __m512d q = _mm512_sub_pd(u, half);
+      const __m512d r = _mm512_sub_pd(_mm512_set1_pd(0.180625), _mm512_mul_pd(q, q));
+      __m512d num = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kNum[0])), _mm512_set1_pd(kNum[1]));
+      __m512d den = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kDen[0])), _mm512_set1_pd(kDen[1]));
+      for (int j = 2; j < 8; ++j) {
+        num = _mm512_add_pd(_mm512_mul_pd(num, r), _mm512_set1_pd(kNum[j]));
+        den = _mm512_add_pd(_mm512_mul_pd(den, r), _mm512_set1_pd(kDen[j]));
+      }
+      _mm512_store_pd(zs + i, _mm512_div_pd(_mm512_mul_pd(q, num), den));
+      // tails: |q| > 0.425, about 15% of draws
+      const __mmask8 tail =
+          _mm512_mask_cmp_pd_mask(mask, _mm512_abs_pd(q), _mm512_set1_pd(0.425), _CMP_GT_OQ);
+      tails[i / 8] = tail;
+      _mm512_storeu_pd(tail_u + t, _mm512_maskz_compress_pd(tail, u));
+      t += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(tail)));
     }
-    __m512d z = _mm512_div_pd(_mm512_mul_pd(q, num), den);
-    // tails (|q| > 0.425, about 15% of draws) one by one
-    const __mmask8 tail =
-        _mm512_mask_cmp_pd_mask(mask, _mm512_abs_pd(q), _mm512_set1_pd(0.425), _CMP_GT_OQ);
-    if (tail) {
-      alignas(64) double zs[8], us[8];
-      _mm512_store_pd(zs, z);
-      _mm512_store_pd(us, u);
-      for (unsigned j = 0; j < 8; ++j)
-        if (tail & (1u << j)) zs[j] = sample_standard_normal(us[j]);
-      z = _mm512_load_pd(zs);
+    for (std::size_t j = 0; j < t; j += 8) {  // past the packed draws: u = 0.5, a harmless value
+      const __mmask8 mask = t - j >= 8 ? __mmask8(0xFF) : __mmask8((1u << (t - j)) - 1u);
+      const __m512d u = _mm512_mask_loadu_pd(half, mask, tail_u + j);
+      _mm512_store_pd(tail_z + j, ppnd16_tail_avx512(_mm512_sub_pd(u, half), u));
     }
-    // x = mu + sigma z, clamped; exp(x) = 2^k1 2^k2 e^r
-    __m512d x = _mm512_add_pd(_mm512_set1_pd(mu), _mm512_mul_pd(_mm512_set1_pd(sigma), z));
-    x = _mm512_min_pd(_mm512_max_pd(x, _mm512_set1_pd(kExpMin)), _mm512_set1_pd(kExpMax));
-    const __m512d k = _mm512_roundscale_pd(_mm512_mul_pd(x, _mm512_set1_pd(kLog2e)), _MM_FROUND_TO_NEAREST_INT);
-    const __m512d rr = _mm512_sub_pd(_mm512_sub_pd(x, _mm512_mul_pd(k, _mm512_set1_pd(kLn2Hi))),
-                                     _mm512_mul_pd(k, _mm512_set1_pd(kLn2Lo)));
-    __m512d p = _mm512_set1_pd(kInvFact[0]);
-    for (int j = 1; j < 14; ++j) p = _mm512_add_pd(_mm512_mul_pd(p, rr), _mm512_set1_pd(kInvFact[j]));
-    const __m512i ki = _mm512_cvtpd_epi64(k);
-    const __m512i k1 = _mm512_srai_epi64(ki, 1);
-    const __m512i k2 = _mm512_sub_epi64(ki, k1);
-    const __m512i bias = _mm512_set1_epi64(1023);
-    const __m512d s1 = _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(k1, bias), 52));
-    const __m512d s2 = _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(k2, bias), 52));
-    _mm512_mask_storeu_pd(out + i, mask, _mm512_mul_pd(_mm512_mul_pd(p, s1), s2));
+    t = 0;
+    for (std::size_t i = 0; i < m; i += 8) {
+      const __mmask8 mask = m - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (m - i)) - 1u);
+      const __mmask8 tail = tails[i / 8];
+      const unsigned count = static_cast<unsigned>(std::popcount(static_cast<unsigned>(tail)));
+      const __m512d packed = _mm512_maskz_loadu_pd(__mmask8((1u << count) - 1u), tail_z + t);
+      const __m512d z = _mm512_mask_expand_pd(_mm512_load_pd(zs + i), tail, packed);
+      t += count;
+      // x = mu + sigma z, clamped; exp(x) = 2^k1 2^k2 e^r
+      __m512d x = _mm512_add_pd(_mm512_set1_pd(mu), _mm512_mul_pd(_mm512_set1_pd(sigma), z));
+      x = _mm512_min_pd(_mm512_max_pd(x, _mm512_set1_pd(kExpMin)), _mm512_set1_pd(kExpMax));
+      const __m512d k =
+          _mm512_roundscale_pd(_mm512_mul_pd(x, _mm512_set1_pd(kLog2e)), _MM_FROUND_TO_NEAREST_INT);
+      const __m512d rr = _mm512_sub_pd(_mm512_sub_pd(x, _mm512_mul_pd(k, _mm512_set1_pd(kLn2Hi))),
+                                       _mm512_mul_pd(k, _mm512_set1_pd(kLn2Lo)));
+      __m512d p = _mm512_set1_pd(kInvFact[0]);
+      for (int j = 1; j < 14; ++j) p = _mm512_add_pd(_mm512_mul_pd(p, rr), _mm512_set1_pd(kInvFact[j]));
+      const __m512i ki = _mm512_cvtpd_epi64(k);
+      const __m512i k1 = _mm512_srai_epi64(ki, 1);
+      const __m512i k2 = _mm512_sub_epi64(ki, k1);
+      const __m512i bias = _mm512_set1_epi64(1023);
+      const __m512d s1 = _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(k1, bias), 52));
+      const __m512d s2 = _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(k2, bias), 52));
+      _mm512_mask_storeu_pd(out + b + i, mask, _mm512_mul_pd(_mm512_mul_pd(p, s1), s2));
+    }
   }
 }
 
@@ -143,6 +271,25 @@ bool has_avx512dq() {
 double uniform_from_words(std::uint32_t w0, std::uint32_t w1) {
   return to_open_unit((std::uint64_t{w0} << 32) | w1);
 }
+
+double engine_log(double x) {
+  const auto bits = std::bit_cast<std::uint64_t>(x);
+  const std::uint64_t mant = bits & kMantissa;
+  const std::uint64_t i = ((mant + kSqrt2Carry) >> 52) & 1;  // 1: m >= sqrt(2), halve it
+  const double k = static_cast<double>(static_cast<std::int64_t>((bits >> 52) + i) - 1023);
+  const double m = std::bit_cast<double>(mant | ((0x3ff - i) << 52));
+  const double f = m - 1.0;
+  const double s = f / (2.0 + f);
+  const double z = s * s;
+  const double w = z * z;
+  const double t1 = w * (kLg[1] + w * (kLg[3] + w * kLg[5]));
+  const double t2 = z * (kLg[0] + w * (kLg[2] + w * (kLg[4] + w * kLg[6])));
+  const double R = t2 + t1;
+  const double hfsq = 0.5 * f * f;
+  return k * kLn2Hi - ((hfsq - (s * (hfsq + R) + k * kLn2Lo)) - f);
+}
+
+double engine_normal_quantile(double u) { return standard_normal(u); }
 
 double engine_exp(double x) {
   x = std::min(std::max(x, kExpMin), kExpMax);
