@@ -46,6 +46,30 @@ TEST_CASE("philox_blocks equals philox_block at every address, for every batch l
         }
 }
 
+TEST_CASE("philox_blocks_over_trials equals philox_block at every trial, for every batch length", "[random][exact]") {
+  // First trials near 2^32 make the high word of the trial change inside a batch.
+  const std::uint64_t firsts[] = {0, 7, 0xFFFFFFF0ull, 0x1FFFFFFFFull - 20, 0xFFFFFFFFFFFFFF00ull};
+  for (std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{2027}, ~std::uint64_t{0}})
+    for (std::uint64_t first : firsts)
+      for (std::uint32_t block : {0u, 1u, 5u})
+        for (std::size_t n : {0u, 1u, 15u, 16u, 17u, 31u, 32u, 33u, 100u, 1024u}) {
+          std::vector<std::uint32_t> w0(n + 1, 0xDEADBEEF), w1(n + 1, 0xDEADBEEF), w2(n + 1, 0xDEADBEEF),
+              w3(n + 1, 0xDEADBEEF);
+          const std::uint32_t slot = slot_of("pipeline.close_rate");
+          philox_blocks_over_trials(seed, first, n, kYearLevel, slot, block, w0.data(), w1.data(), w2.data(), w3.data());
+          for (std::size_t i = 0; i < n; ++i) {
+            const auto r = philox_block(seed, DrawAddress{first + i, kYearLevel, slot}, block);
+            INFO("seed " << seed << " first trial " << first << " block " << block << " batch of " << n << ", entry " << i);
+            REQUIRE(w0[i] == r.v[0]);
+            REQUIRE(w1[i] == r.v[1]);
+            REQUIRE(w2[i] == r.v[2]);
+            REQUIRE(w3[i] == r.v[3]);
+          }
+          REQUIRE(w0[n] == 0xDEADBEEF);  // nothing written past the batch
+          REQUIRE(w3[n] == 0xDEADBEEF);
+        }
+}
+
 TEST_CASE("a DrawStream from a precomputed block 0 continues like one that computed it", "[random][exact]") {
   const DrawAddress a{12345, 17, slot_of("pipeline.deal_size")};
   const auto b0 = philox_block(2027, a, 0);

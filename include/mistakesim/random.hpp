@@ -57,6 +57,13 @@ void philox_blocks(std::uint64_t seed, std::uint64_t trial, std::uint32_t slot, 
                    std::span<const std::uint32_t> opportunities, std::uint32_t* w0, std::uint32_t* w1,
                    std::uint32_t* w2, std::uint32_t* w3);
 
+//! Philox blocks of consecutive trials at one (opportunity, slot): for each i < n, words w0[i]..w3[i]
+//! are exactly philox_block(seed, {first_trial + i, opportunity, slot}, block).v[0..3] (the year-level
+//! draws of a block of trials, computed side by side).
+void philox_blocks_over_trials(std::uint64_t seed, std::uint64_t first_trial, std::size_t n, std::uint32_t opportunity,
+                               std::uint32_t slot, std::uint32_t block, std::uint32_t* w0, std::uint32_t* w1,
+                               std::uint32_t* w2, std::uint32_t* w3);
+
 //! A double strictly inside (0, 1) from 64 random bits: 52 bits, centred in their cell, so the
 //! extremes are 2^-53 and 1 - 2^-53 (both exactly representable; 0 and 1 never occur).
 constexpr double to_open_unit(std::uint64_t bits) {

@@ -139,6 +139,48 @@ __attribute__((target("avx2"))) std::size_t avx2_blocks(const Counter& c, const 
   return i;
 }
 
+//! Blocks of consecutive trials at one (opportunity, slot): counter words 0 and 1 are the same in
+//! every lane, words 2 and 3 (the trial and the block number) differ; the general ten rounds.
+__attribute__((target("avx512f"))) std::size_t avx512_trial_blocks(std::uint64_t seed, std::uint64_t first_trial,
+                                                                   std::size_t n, std::uint32_t opportunity,
+                                                                   std::uint32_t slot, std::uint32_t block,
+                                                                   std::uint32_t* w0, std::uint32_t* w1,
+                                                                   std::uint32_t* w2, std::uint32_t* w3) {
+  const __m512i m0 = _mm512_set1_epi64(kM0), m1 = _mm512_set1_epi64(kM1);
+  const __m512i iota = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+  std::size_t i = 0;
+  for (; i < n; i += 16) {
+    const __mmask16 mask = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1u);
+    // The 64-bit trials of the sixteen lanes, split into low and high words.
+    const __m512i t_lo = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(first_trial + i)), iota);
+    const __m512i t_hi = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(first_trial + i + 8)), iota);
+    const __m512i idx_lo = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i idx_hi = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    __m512i x0 = _mm512_set1_epi32(static_cast<int>(opportunity));
+    __m512i x1 = _mm512_set1_epi32(static_cast<int>(slot));
+    __m512i x2 = _mm512_permutex2var_epi32(t_lo, idx_lo, t_hi);
+    __m512i x3 = _mm512_xor_si512(_mm512_permutex2var_epi32(t_lo, idx_hi, t_hi),
+                                  _mm512_set1_epi32(static_cast<int>(block << 16)));
+    std::uint32_t a = static_cast<std::uint32_t>(seed), b = static_cast<std::uint32_t>(seed >> 32);
+    for (int r = 0; r < kRounds; ++r) {
+      __m512i hi0, lo0, hi1, lo1;
+      mul_hi_lo(x0, m0, hi0, lo0);
+      mul_hi_lo(x2, m1, hi1, lo1);
+      x0 = _mm512_ternarylogic_epi32(hi1, x1, _mm512_set1_epi32(static_cast<int>(a)), 0x96);
+      x2 = _mm512_ternarylogic_epi32(hi0, x3, _mm512_set1_epi32(static_cast<int>(b)), 0x96);
+      x1 = lo1;
+      x3 = lo0;
+      a += kW0;
+      b += kW1;
+    }
+    _mm512_mask_storeu_epi32(w0 + i, mask, x0);
+    _mm512_mask_storeu_epi32(w1 + i, mask, x1);
+    _mm512_mask_storeu_epi32(w2 + i, mask, x2);
+    _mm512_mask_storeu_epi32(w3 + i, mask, x3);
+  }
+  return i;
+}
+
 enum class Path { scalar, avx2, avx512 };
 
 Path detect_path() {
@@ -165,6 +207,21 @@ void philox_blocks(std::uint64_t seed, std::uint64_t trial, std::uint32_t slot, 
     done = avx2_blocks(c, opp, n, w0, w1, w2, w3);
   }
   scalar_blocks(c, opp, done, n, w0, w1, w2, w3);
+}
+
+void philox_blocks_over_trials(std::uint64_t seed, std::uint64_t first_trial, std::size_t n, std::uint32_t opportunity,
+                               std::uint32_t slot, std::uint32_t block, std::uint32_t* w0, std::uint32_t* w1,
+                               std::uint32_t* w2, std::uint32_t* w3) {
+  static const Path path = detect_path();
+  std::size_t done = 0;
+  if (path == Path::avx512) done = avx512_trial_blocks(seed, first_trial, n, opportunity, slot, block, w0, w1, w2, w3);
+  for (std::size_t i = done; i < n; ++i) {
+    const auto r = philox_block(seed, DrawAddress{first_trial + i, opportunity, slot}, block);
+    w0[i] = r.v[0];
+    w1[i] = r.v[1];
+    w2[i] = r.v[2];
+    w3[i] = r.v[3];
+  }
 }
 
 }  // namespace mistakesim
