@@ -78,6 +78,71 @@ inline double clamp_to(const YearInput& in, double x) {
 
 }  // namespace detail
 
+namespace detail {
+
+//! A year's values after its independent draws: the correlated inputs redrawn through the copula,
+//! then the scenario's pins and intervention effects (docs/model.md, step 1).
+void finish_year(const Model& m, const Scenario& scenario, std::uint64_t trial, std::span<double> out) {
+  apply_correlations(m, trial, out);
+  for (const auto& [id, value] : scenario.pinned) out[id] = clamp_to(m.inputs[id], value);
+  for (std::size_t k : scenario.interventions) {
+    const Intervention& iv = m.interventions[k];
+    for (const Effect& e : iv.effects) {
+      const double amount = draw_amount(e.amount, m.seed, trial, kYearLevel);
+      const double f = scenario.effect_fraction;
+      double& x = out[e.target];
+      switch (e.op) {
+        case EffectOp::scale: x *= f == 1.0 ? amount : 1.0 + f * (amount - 1.0); break;
+        case EffectOp::set: x = f == 1.0 ? amount : x + f * (amount - x); break;
+        case EffectOp::add: x += f * amount; break;
+      }
+      x = clamp_to(m.inputs[e.target], x);
+    }
+  }
+}
+
+inline constexpr std::size_t kYearBatch = 256;  //!< trials whose year-level draws are computed together
+
+//! The independent draws of every year-level input for up to kYearBatch consecutive trials, input
+//! by input: each input's Philox blocks for the trials side by side (philox_blocks_over_trials),
+//! triangular inputs sampled in vector lanes, the others by sample() from a stream that starts at
+//! the batched block. The same values, bit for bit, as draw_year's own draws.
+class YearDraws {
+ public:
+  void draw(const Model& m, std::uint64_t first_trial, std::size_t n) {
+    SIM_CHECK(n <= kYearBatch, << n << " trials in a year batch");
+    values_.resize(m.inputs.size() * kYearBatch);
+    for (std::size_t i = 0; i < m.inputs.size(); ++i) {
+      const YearInput& in = m.inputs[i];
+      double* v = values_.data() + i * kYearBatch;
+      if (in.dist.kind == DistKind::constant) {
+        std::fill_n(v, n, in.dist.p[0]);
+        continue;
+      }
+      philox_blocks_over_trials(m.seed, first_trial, n, kYearLevel, in.slot, 0, w_[0], w_[1], w_[2], w_[3]);
+      if (in.dist.kind == DistKind::triangular) {
+        triangular_from_words(in.dist.p[0], in.dist.p[1], in.dist.p[2], w_[0], w_[1], n, v);
+        continue;
+      }
+      for (std::size_t t = 0; t < n; ++t) {
+        DrawStream stream(m.seed, DrawAddress{first_trial + t, kYearLevel, in.slot}, w_[0][t], w_[1][t], w_[2][t],
+                          w_[3][t]);
+        v[t] = sample(in.dist, stream);
+      }
+    }
+  }
+  //! The independent draws of the t-th trial of the batch.
+  void copy(std::size_t t, std::span<double> out) const {
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = values_[i * kYearBatch + t];
+  }
+
+ private:
+  std::vector<double> values_;  //!< [input * kYearBatch + t]
+  std::uint32_t w_[4][kYearBatch];
+};
+
+}  // namespace detail
+
 void draw_year(const Model& m, const Scenario& scenario, std::uint64_t trial, std::span<double> out) {
   SIM_CHECK(out.size() == m.inputs.size(), << "year values " << out.size() << " vs inputs " << m.inputs.size());
   for (std::size_t i = 0; i < m.inputs.size(); ++i) {
@@ -89,22 +154,7 @@ void draw_year(const Model& m, const Scenario& scenario, std::uint64_t trial, st
       out[i] = sample(in.dist, stream);
     }
   }
-  apply_correlations(m, trial, out);
-  for (const auto& [id, value] : scenario.pinned) out[id] = detail::clamp_to(m.inputs[id], value);
-  for (std::size_t k : scenario.interventions) {
-    const Intervention& iv = m.interventions[k];
-    for (const Effect& e : iv.effects) {
-      const double amount = detail::draw_amount(e.amount, m.seed, trial, kYearLevel);
-      const double f = scenario.effect_fraction;
-      double& x = out[e.target];
-      switch (e.op) {
-        case EffectOp::scale: x *= f == 1.0 ? amount : 1.0 + f * (amount - 1.0); break;
-        case EffectOp::set: x = f == 1.0 ? amount : x + f * (amount - x); break;
-        case EffectOp::add: x += f * amount; break;
-      }
-      x = detail::clamp_to(m.inputs[e.target], x);
-    }
-  }
+  detail::finish_year(m, scenario, trial, out);
 }
 
 double intervention_cost(const Model& m, const Scenario& scenario, std::span<const double> year) {
@@ -462,10 +512,14 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
     std::vector<MistakeTally> tally(nm);
     std::vector<MistakeTotals> totals(nm);
     TrialScratch scratch;
+    auto year_draws = std::make_unique<detail::YearDraws>();
     const std::size_t end = std::min(n, (b + 1) * block);
     for (std::size_t t = b * block; t < end; ++t) {
       const std::uint64_t trial = r.first_trial + t;
-      draw_year(m, scenario, trial, year);
+      const std::size_t in_batch = (t - b * block) % detail::kYearBatch;  // draw_year, a batch of trials at a time
+      if (in_batch == 0) year_draws->draw(m, trial, std::min(detail::kYearBatch, end - t));
+      year_draws->copy(in_batch, year);
+      detail::finish_year(m, scenario, trial, year);
       const TrialOutcome o = simulate_trial(m, year, trial, tally, scratch);
       r.cost_known[t] = o.cost_known;
       r.cost_unknown[t] = o.cost_unknown;
