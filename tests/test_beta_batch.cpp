@@ -1,7 +1,7 @@
 // Batched beta and PERT amounts (sample_batch.hpp, pert_from_words / beta_from_words): every draw the
-// batch gives is sample()'s at its address, bit for bit, and the draws it leaves (listed for the
-// caller) are exactly those sample() does not take from both gammas' first try; the vector path
-// (AVX-512 when the CPU has it) and the scalar path give the same values and the same list.
+// batch gives is sample()'s at its address, bit for bit (whether its gammas passed the squeeze or the
+// log test); the draws it leaves are listed for the caller; the vector path (AVX-512 when the CPU
+// has it) and the scalar path give the same values and the same list.
 #include <mistakesim/distribution.hpp>
 #include <mistakesim/random.hpp>
 
@@ -12,6 +12,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 using namespace mistakesim;
@@ -172,5 +173,41 @@ TEST_CASE("batched PERT: draws whose first tries surely accept all take the vect
       REQUIRE(check_batch(d, b, 0, n, false) == 0);
       if (d.kind == DistKind::pert) REQUIRE(check_batch(d, b, 0, n, true) == 0);
     }
+  }
+}
+
+TEST_CASE("batched beta: gammas accepted by the log test (engine_log, with a margin) are sample()'s", "[random][exact]") {
+  // sample() takes the log test with the C library's log, the batch with engine_log and a margin:
+  // over many draws, every draw the batch gives is sample()'s, and many of them passed a gamma by
+  // the log test (the squeeze failed, as this test reads the words).
+  const Blocks b(opportunities(60000));
+  const std::size_t n = b.opp.size();
+  const std::uint32_t* const b0[4] = {b.w0[0].data(), b.w0[1].data(), b.w0[2].data(), b.w0[3].data()};
+  const std::uint32_t* const b1[4] = {b.w1[0].data(), b.w1[1].data(), b.w1[2].data(), b.w1[3].data()};
+  const auto squeeze = [](double shape, const std::vector<std::uint32_t>* w, std::size_t i) {
+    const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+    const double x = detail::engine_normal_quantile(detail::uniform_from_words(w[0][i], w[1][i]));
+    double v = 1.0 + c * x;
+    v = v * v * v;
+    return detail::uniform_from_words(w[2][i], w[3][i]) < 1.0 - 0.0331 * x * x * x * x && v > 0.0;
+  };
+  for (const auto& [alpha, beta] : {std::pair{1.0, 1.0}, std::pair{2.3, 3.7}, std::pair{1.0, 40.0}}) {
+    std::vector<double> out(n);
+    std::vector<std::uint32_t> fallback(n);
+    const std::size_t nf = detail::beta_from_words(alpha, beta, b0, b1, n, out.data(), fallback.data());
+    const Distribution d = Distribution::beta(alpha, beta);
+    std::size_t f = 0, by_log_test = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (f < nf && fallback[f] == i) {
+        ++f;
+        continue;
+      }
+      INFO("Beta(" << alpha << ", " << beta << "), entry " << i);
+      REQUIRE(bits(out[i]) == bits(b.sample_at(d, i)));
+      by_log_test += !(squeeze(alpha, b.w0, i) && squeeze(beta, b.w1, i));
+    }
+    INFO("Beta(" << alpha << ", " << beta << "): " << by_log_test << " by the log test, " << nf << " left");
+    REQUIRE(by_log_test > n / 50);
+    REQUIRE(nf < n / 5);
   }
 }

@@ -261,10 +261,8 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) void triangular_avx512(doub
 }
 
 // Beta and PERT (both shapes >= 1): the first try of sampling.cpp's marsaglia_tsang for each of the
-// two gammas, x from block 0 (words 0, 1: the normal; 2, 3: the squeeze test's u) and y from block 1.
-// kVectorTails: the normal's AS241 tails in lanes (engine_log, as ppnd16 in sampling.cpp); false
-// would send a draw with a tail normal to sample() instead.
-constexpr bool kVectorTails = true;
+// two gammas, x from block 0 (words 0, 1: the normal; 2, 3: the acceptance test's u) and y from block 1.
+// The normals' AS241 tails run in lanes too (ppnd16 in sampling.cpp takes the same engine_log).
 
 //! d = shape - 1/3 and c = 1/sqrt(9 d), computed once per batch (marsaglia_tsang's bits).
 struct GammaShape {
@@ -272,18 +270,32 @@ struct GammaShape {
   explicit GammaShape(double shape) : d(shape - 1.0 / 3.0), c(1.0 / std::sqrt(9.0 * d)) {}
 };
 
-// marsaglia_tsang's first try: true and g = d v if v > 0 and the squeeze test accepts.
+// The log test of marsaglia_tsang, log(u) < 0.5 x^2 + d (1 - v + log(v)), is taken with engine_log
+// where sample() takes the C library's log, and accepted only if it holds by a margin of
+// kLogTestMargin times the size of its terms (`scale` below): both logs are within 1 ulp of the
+// truth, so the two evaluations of the test differ by less than 8 ulp of scale (2e-15 scale; the
+// margin is 500 times that), and whatever passes here passes in sample(). The rest (rejected, or
+// within the margin: about one draw in 10^12) is left to sample().
+constexpr double kLogTestMargin = 1e-12;
+constexpr double kMinNormal = 0x1.0p-1022;  // engine_log's domain starts here
+
+// marsaglia_tsang's first try: true and g = d v if v > 0 and the squeeze test accepts, or the log
+// test accepts by the margin.
 inline bool gamma_first_try(const GammaShape& s, std::uint32_t w0, std::uint32_t w1, std::uint32_t w2,
                             std::uint32_t w3, double& g) {
-  const double un = uniform_from_words(w0, w1);
-  if (!kVectorTails && !(std::fabs(un - 0.5) <= 0.425)) return false;
-  const double x = standard_normal(un);
+  const double x = standard_normal(uniform_from_words(w0, w1));
   double v = 1.0 + s.c * x;
   if (!(v > 0.0)) return false;
   v = v * v * v;
   const double u = uniform_from_words(w2, w3);
   const double x2 = x * x;
-  if (!(u < 1.0 - 0.0331 * x2 * x2)) return false;
+  if (!(u < 1.0 - 0.0331 * x2 * x2)) {
+    if (!(v >= kMinNormal)) return false;
+    const double lu = engine_log(u), lv = engine_log(v);
+    const double rhs = 0.5 * x2 + s.d * (1.0 - v + lv);
+    const double scale = std::fabs(lu) + 0.5 * x2 + s.d * (std::fabs(1.0 - v) + std::fabs(lv));
+    if (!(lu < rhs - kLogTestMargin * scale)) return false;
+  }
   g = s.d * v;
   return true;
 }
@@ -299,13 +311,13 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d uniform_avx5
 }
 
 // z[i] = standard_normal(u(w0[i], w1[i])) for i < m <= 256, whole vectors stored (z up to the next
-// multiple of 8). The tail draws are packed eight to a vector, as in lognormal_avx512. Without
-// kVectorTails, the tail lanes are marked in tails[i / 8] instead and their z left unspecified.
+// multiple of 8). The tail draws are packed eight to a vector, as in lognormal_avx512.
 __attribute__((target("avx512f,avx512dq,avx512vl"))) void normal_avx512(const std::uint32_t* w0,
                                                                         const std::uint32_t* w1, std::size_t m,
-                                                                        double* z, __mmask8* tails) {
+                                                                        double* z) {
   alignas(64) double tail_u[256 + 8];  // a full vector is stored at the packed count
   alignas(64) double tail_z[256 + 8];
+  __mmask8 tails[256 / 8];
   const __m512d half = _mm512_set1_pd(0.5);
   std::size_t t = 0;  // tail draws packed so far
   for (std::size_t i = 0; i < m; i += 8) {
@@ -322,12 +334,9 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) void normal_avx512(const st
     _mm512_store_pd(z + i, _mm512_div_pd(_mm512_mul_pd(q, num), den));
     const __mmask8 tail = _mm512_mask_cmp_pd_mask(mask, _mm512_abs_pd(q), _mm512_set1_pd(0.425), _CMP_GT_OQ);
     tails[i / 8] = tail;
-    if (kVectorTails) {
-      _mm512_storeu_pd(tail_u + t, _mm512_maskz_compress_pd(tail, u));
-      t += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(tail)));
-    }
+    _mm512_storeu_pd(tail_u + t, _mm512_maskz_compress_pd(tail, u));
+    t += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(tail)));
   }
-  if (!kVectorTails) return;
   for (std::size_t j = 0; j < t; j += 8) {  // past the packed draws: u = 0.5, a harmless value
     const __mmask8 mask = t - j >= 8 ? __mmask8(0xFF) : __mmask8((1u << (t - j)) - 1u);
     const __m512d u = _mm512_mask_loadu_pd(half, mask, tail_u + j);
@@ -344,37 +353,50 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) void normal_avx512(const st
 }
 
 // gamma_first_try in lanes: d v, and `ok` cleared in the lanes that gamma_first_try would reject.
+// The log test only when a lane needs it (about 8 % of lanes fail the squeeze).
 __attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d gamma_first_try_avx512(const GammaShape& s,
                                                                                            __m512d x, __m512d u,
                                                                                            __mmask8& ok) {
-  __m512d v = _mm512_add_pd(_mm512_set1_pd(1.0), _mm512_mul_pd(_mm512_set1_pd(s.c), x));
-  ok = _mm512_mask_cmp_pd_mask(ok, v, _mm512_setzero_pd(), _CMP_GT_OQ);
+  const __m512d one = _mm512_set1_pd(1.0), d = _mm512_set1_pd(s.d);
+  __m512d v = _mm512_add_pd(one, _mm512_mul_pd(_mm512_set1_pd(s.c), x));
+  const __mmask8 positive = _mm512_mask_cmp_pd_mask(ok, v, _mm512_setzero_pd(), _CMP_GT_OQ);
   v = _mm512_mul_pd(_mm512_mul_pd(v, v), v);
   const __m512d x2 = _mm512_mul_pd(x, x);
-  const __m512d bound =
-      _mm512_sub_pd(_mm512_set1_pd(1.0), _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.0331), x2), x2));
-  ok = _mm512_mask_cmp_pd_mask(ok, u, bound, _CMP_LT_OQ);
-  return _mm512_mul_pd(_mm512_set1_pd(s.d), v);
+  const __m512d bound = _mm512_sub_pd(one, _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.0331), x2), x2));
+  const __mmask8 squeeze = _mm512_mask_cmp_pd_mask(positive, u, bound, _CMP_LT_OQ);
+  ok = squeeze;
+  const __mmask8 log_test = _mm512_mask_cmp_pd_mask(positive & static_cast<__mmask8>(~squeeze), v,
+                                                    _mm512_set1_pd(kMinNormal), _CMP_GE_OQ);
+  if (log_test) {
+    const __m512d lu = engine_log_avx512(u), lv = engine_log_avx512(v);
+    const __m512d half_x2 = _mm512_mul_pd(_mm512_set1_pd(0.5), x2);
+    const __m512d one_minus_v = _mm512_sub_pd(one, v);
+    const __m512d rhs = _mm512_add_pd(half_x2, _mm512_mul_pd(d, _mm512_add_pd(one_minus_v, lv)));
+    const __m512d scale = _mm512_add_pd(
+        _mm512_add_pd(_mm512_abs_pd(lu), half_x2),
+        _mm512_mul_pd(d, _mm512_add_pd(_mm512_abs_pd(one_minus_v), _mm512_abs_pd(lv))));
+    const __m512d limit = _mm512_sub_pd(rhs, _mm512_mul_pd(_mm512_set1_pd(kLogTestMargin), scale));
+    ok |= _mm512_mask_cmp_pd_mask(log_test, lu, limit, _CMP_LT_OQ);
+  }
+  return _mm512_mul_pd(d, v);
 }
 
 // Up to 256 entries at a time: both normals (normal_avx512), then both gammas' first tries, the
-// ratio and PERT's scaling in lanes; the lanes that fail a test are listed (vpcompressd).
+// ratio and PERT's scaling in lanes; the lanes that fail are listed for sample().
 __attribute__((target("avx512f,avx512dq,avx512vl"))) std::size_t pert_avx512(
     double lo, double hi, const GammaShape& ga, const GammaShape& gb, const std::uint32_t* const b0[4],
     const std::uint32_t* const b1[4], std::size_t n, double* out, std::uint32_t* fallback) {
   constexpr std::size_t kBlock = 256;
   alignas(64) double zx[kBlock], zy[kBlock];
-  __mmask8 tx[kBlock / 8], ty[kBlock / 8];
   const __m512d vlo = _mm512_set1_pd(lo), vhi = _mm512_set1_pd(hi), width = _mm512_set1_pd(hi - lo);
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   std::size_t nf = 0;
   for (std::size_t b = 0; b < n; b += kBlock) {
     const std::size_t m = std::min(kBlock, n - b);
-    normal_avx512(b0[0] + b, b0[1] + b, m, zx, tx);
-    normal_avx512(b1[0] + b, b1[1] + b, m, zy, ty);
+    normal_avx512(b0[0] + b, b0[1] + b, m, zx);
+    normal_avx512(b1[0] + b, b1[1] + b, m, zy);
     for (std::size_t i = 0; i < m; i += 8) {
       const __mmask8 mask = m - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (m - i)) - 1u);
-      __mmask8 ok = kVectorTails ? mask : __mmask8(mask & ~(tx[i / 8] | ty[i / 8]));
+      __mmask8 ok = mask;
       const std::size_t at = b + i;
       const __m512d x =
           gamma_first_try_avx512(ga, _mm512_load_pd(zx + i), uniform_avx512(mask, b0[2] + at, b0[3] + at), ok);
@@ -386,10 +408,9 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) std::size_t pert_avx512(
       v = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(v, vlo, _CMP_LT_OQ), v, vlo);
       v = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(vhi, v, _CMP_LT_OQ), v, vhi);
       _mm512_mask_storeu_pd(out + at, mask, v);
-      const __mmask8 bad = mask & static_cast<__mmask8>(~ok);
-      _mm256_mask_compressstoreu_epi32(fallback + nf, bad,
-                                       _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(at)), lane));
-      nf += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(bad)));
+      // the lanes that fail, in order (rare: a loop over the mask, not a compressing store)
+      for (unsigned bad = mask & static_cast<unsigned>(static_cast<__mmask8>(~ok)); bad != 0; bad &= bad - 1)
+        fallback[nf++] = static_cast<std::uint32_t>(at + static_cast<std::size_t>(std::countr_zero(bad)));
     }
   }
   return nf;

@@ -38,10 +38,11 @@ void triangular_from_words(double lo, double mode, double hi, const std::uint32_
 
 //! Beta(alpha, beta) draws, alpha, beta >= 1 (sample_beta's Marsaglia-Tsang path), from blocks 0
 //! and 1 of each entry's stream: b0[j][i] and b1[j][i] are word j of blocks 0 and 1 of entry i. A
-//! draw whose two gammas both accept at their first try by the squeeze test (v > 0 and
-//! u < 1 - 0.0331 x^4) is written to out[i], sample()'s bits. The others (about 3 %: a rejection or
-//! the log test) are listed in `fallback` (ascending; room for n entries; out[i] unspecified) for
-//! the caller to draw with sample() from a DrawStream. Returns how many were listed.
+//! draw whose two gammas both accept at their first try (v > 0, and u < 1 - 0.0331 x^4 or the log
+//! test, the latter with engine_log and a margin that makes sample()'s verdict certain) is written
+//! to out[i], sample()'s bits. The others (a gamma rejected at its first try: 2 to 10 % of draws,
+//! depending on the shapes) are listed in `fallback` (ascending; room for n entries; out[i]
+//! unspecified) for the caller to draw with sample() from a DrawStream. Returns how many were listed.
 std::size_t beta_from_words(double alpha, double beta, const std::uint32_t* const b0[4],
                             const std::uint32_t* const b1[4], std::size_t n, double* out, std::uint32_t* fallback);
 //! The same for PERT(lo, hi, alpha, beta): clamp(lo + (hi - lo) Beta(alpha, beta), lo, hi), as sample().
