@@ -234,9 +234,10 @@ TEST_CASE("kernel = reference: every applies_to kind, rates 0 and 1, one to seve
 }
 
 TEST_CASE("kernel = reference: random direct costs, discounts and recoveries out of range", "[engine][kernel]") {
-  // Every amount random (PERT, beta, gamma, normal go through DrawStream; lognormal and triangular
-  // through the batched samplers); recovery.saved and discount drawn outside [0, 1]; good fit and
-  // close rate 1 (threshold 2^32); margin basis; three reps with a normal per-rep count.
+  // Every amount random (gamma and normal go through DrawStream; lognormal, triangular, PERT and beta
+  // through the batched samplers, PERT and beta's rejected first tries through DrawStream);
+  // recovery.saved and discount drawn outside [0, 1]; good fit and close rate 1 (threshold 2^32);
+  // margin basis; three reps with a normal per-rep count.
   Model m = basic_model(1.0, 1.0);
   m.name = "random amounts";
   m.value = ValueBasis::margin;

@@ -260,6 +260,162 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) void triangular_avx512(doub
   }
 }
 
+// Beta and PERT (both shapes >= 1): the first try of sampling.cpp's marsaglia_tsang for each of the
+// two gammas, x from block 0 (words 0, 1: the normal; 2, 3: the acceptance test's u) and y from block 1.
+// The normals' AS241 tails run in lanes too (ppnd16 in sampling.cpp takes the same engine_log).
+
+//! d = shape - 1/3 and c = 1/sqrt(9 d), computed once per batch (marsaglia_tsang's bits).
+struct GammaShape {
+  double d, c;
+  explicit GammaShape(double shape) : d(shape - 1.0 / 3.0), c(1.0 / std::sqrt(9.0 * d)) {}
+};
+
+// The log test of marsaglia_tsang, log(u) < 0.5 x^2 + d (1 - v + log(v)), is taken with engine_log
+// where sample() takes the C library's log, and accepted only if it holds by a margin of
+// kLogTestMargin times the size of its terms (`scale` below): both logs are within 1 ulp of the
+// truth, so the two evaluations of the test differ by less than 8 ulp of scale (2e-15 scale; the
+// margin is 500 times that), and whatever passes here passes in sample(). The rest (rejected, or
+// within the margin: about one draw in 10^12) is left to sample().
+constexpr double kLogTestMargin = 1e-12;
+constexpr double kMinNormal = 0x1.0p-1022;  // engine_log's domain starts here
+
+// marsaglia_tsang's first try: true and g = d v if v > 0 and the squeeze test accepts, or the log
+// test accepts by the margin.
+inline bool gamma_first_try(const GammaShape& s, std::uint32_t w0, std::uint32_t w1, std::uint32_t w2,
+                            std::uint32_t w3, double& g) {
+  const double x = standard_normal(uniform_from_words(w0, w1));
+  double v = 1.0 + s.c * x;
+  if (!(v > 0.0)) return false;
+  v = v * v * v;
+  const double u = uniform_from_words(w2, w3);
+  const double x2 = x * x;
+  if (!(u < 1.0 - 0.0331 * x2 * x2)) {
+    if (!(v >= kMinNormal)) return false;
+    const double lu = engine_log(u), lv = engine_log(v);
+    const double rhs = 0.5 * x2 + s.d * (1.0 - v + lv);
+    const double scale = std::fabs(lu) + 0.5 * x2 + s.d * (std::fabs(1.0 - v) + std::fabs(lv));
+    if (!(lu < rhs - kLogTestMargin * scale)) return false;
+  }
+  g = s.d * v;
+  return true;
+}
+
+// u in lanes from words w0, w1 (to_open_unit, as uniform_from_words); lanes off in mask read zeros.
+__attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d uniform_avx512(__mmask8 mask,
+                                                                                   const std::uint32_t* w0,
+                                                                                   const std::uint32_t* w1) {
+  const __m512i hi = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w0));
+  const __m512i lo = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w1));
+  const __m512i bits = _mm512_srli_epi64(_mm512_or_si512(_mm512_slli_epi64(hi, 32), lo), 12);
+  return _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepu64_pd(bits), _mm512_set1_pd(0.5)), _mm512_set1_pd(0x1.0p-52));
+}
+
+// z[i] = standard_normal(u(w0[i], w1[i])) for i < m <= 256, whole vectors stored (z up to the next
+// multiple of 8). The tail draws are packed eight to a vector, as in lognormal_avx512.
+__attribute__((target("avx512f,avx512dq,avx512vl"))) void normal_avx512(const std::uint32_t* w0,
+                                                                        const std::uint32_t* w1, std::size_t m,
+                                                                        double* z) {
+  alignas(64) double tail_u[256 + 8];  // a full vector is stored at the packed count
+  alignas(64) double tail_z[256 + 8];
+  __mmask8 tails[256 / 8];
+  const __m512d half = _mm512_set1_pd(0.5);
+  std::size_t t = 0;  // tail draws packed so far
+  for (std::size_t i = 0; i < m; i += 8) {
+    const __mmask8 mask = m - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (m - i)) - 1u);
+    const __m512d u = uniform_avx512(mask, w0 + i, w1 + i);
+    const __m512d q = _mm512_sub_pd(u, half);
+    const __m512d r = _mm512_sub_pd(_mm512_set1_pd(0.180625), _mm512_mul_pd(q, q));
+    __m512d num = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kNum[0])), _mm512_set1_pd(kNum[1]));
+    __m512d den = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kDen[0])), _mm512_set1_pd(kDen[1]));
+    for (int j = 2; j < 8; ++j) {
+      num = _mm512_add_pd(_mm512_mul_pd(num, r), _mm512_set1_pd(kNum[j]));
+      den = _mm512_add_pd(_mm512_mul_pd(den, r), _mm512_set1_pd(kDen[j]));
+    }
+    _mm512_store_pd(z + i, _mm512_div_pd(_mm512_mul_pd(q, num), den));
+    const __mmask8 tail = _mm512_mask_cmp_pd_mask(mask, _mm512_abs_pd(q), _mm512_set1_pd(0.425), _CMP_GT_OQ);
+    tails[i / 8] = tail;
+    _mm512_storeu_pd(tail_u + t, _mm512_maskz_compress_pd(tail, u));
+    t += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(tail)));
+  }
+  for (std::size_t j = 0; j < t; j += 8) {  // past the packed draws: u = 0.5, a harmless value
+    const __mmask8 mask = t - j >= 8 ? __mmask8(0xFF) : __mmask8((1u << (t - j)) - 1u);
+    const __m512d u = _mm512_mask_loadu_pd(half, mask, tail_u + j);
+    _mm512_store_pd(tail_z + j, ppnd16_tail_avx512(_mm512_sub_pd(u, half), u));
+  }
+  t = 0;
+  for (std::size_t i = 0; i < m; i += 8) {
+    const __mmask8 tail = tails[i / 8];
+    const unsigned count = static_cast<unsigned>(std::popcount(static_cast<unsigned>(tail)));
+    const __m512d packed = _mm512_maskz_loadu_pd(__mmask8((1u << count) - 1u), tail_z + t);
+    _mm512_store_pd(z + i, _mm512_mask_expand_pd(_mm512_load_pd(z + i), tail, packed));
+    t += count;
+  }
+}
+
+// gamma_first_try in lanes: d v, and `ok` cleared in the lanes that gamma_first_try would reject.
+// The log test only when a lane needs it (about 8 % of lanes fail the squeeze).
+__attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d gamma_first_try_avx512(const GammaShape& s,
+                                                                                           __m512d x, __m512d u,
+                                                                                           __mmask8& ok) {
+  const __m512d one = _mm512_set1_pd(1.0), d = _mm512_set1_pd(s.d);
+  __m512d v = _mm512_add_pd(one, _mm512_mul_pd(_mm512_set1_pd(s.c), x));
+  const __mmask8 positive = _mm512_mask_cmp_pd_mask(ok, v, _mm512_setzero_pd(), _CMP_GT_OQ);
+  v = _mm512_mul_pd(_mm512_mul_pd(v, v), v);
+  const __m512d x2 = _mm512_mul_pd(x, x);
+  const __m512d bound = _mm512_sub_pd(one, _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.0331), x2), x2));
+  const __mmask8 squeeze = _mm512_mask_cmp_pd_mask(positive, u, bound, _CMP_LT_OQ);
+  ok = squeeze;
+  const __mmask8 log_test = _mm512_mask_cmp_pd_mask(positive & static_cast<__mmask8>(~squeeze), v,
+                                                    _mm512_set1_pd(kMinNormal), _CMP_GE_OQ);
+  if (log_test) {
+    const __m512d lu = engine_log_avx512(u), lv = engine_log_avx512(v);
+    const __m512d half_x2 = _mm512_mul_pd(_mm512_set1_pd(0.5), x2);
+    const __m512d one_minus_v = _mm512_sub_pd(one, v);
+    const __m512d rhs = _mm512_add_pd(half_x2, _mm512_mul_pd(d, _mm512_add_pd(one_minus_v, lv)));
+    const __m512d scale = _mm512_add_pd(
+        _mm512_add_pd(_mm512_abs_pd(lu), half_x2),
+        _mm512_mul_pd(d, _mm512_add_pd(_mm512_abs_pd(one_minus_v), _mm512_abs_pd(lv))));
+    const __m512d limit = _mm512_sub_pd(rhs, _mm512_mul_pd(_mm512_set1_pd(kLogTestMargin), scale));
+    ok |= _mm512_mask_cmp_pd_mask(log_test, lu, limit, _CMP_LT_OQ);
+  }
+  return _mm512_mul_pd(d, v);
+}
+
+// Up to 256 entries at a time: both normals (normal_avx512), then both gammas' first tries, the
+// ratio and PERT's scaling in lanes; the lanes that fail are listed for sample().
+__attribute__((target("avx512f,avx512dq,avx512vl"))) std::size_t pert_avx512(
+    double lo, double hi, const GammaShape& ga, const GammaShape& gb, const std::uint32_t* const b0[4],
+    const std::uint32_t* const b1[4], std::size_t n, double* out, std::uint32_t* fallback) {
+  constexpr std::size_t kBlock = 256;
+  alignas(64) double zx[kBlock], zy[kBlock];
+  const __m512d vlo = _mm512_set1_pd(lo), vhi = _mm512_set1_pd(hi), width = _mm512_set1_pd(hi - lo);
+  std::size_t nf = 0;
+  for (std::size_t b = 0; b < n; b += kBlock) {
+    const std::size_t m = std::min(kBlock, n - b);
+    normal_avx512(b0[0] + b, b0[1] + b, m, zx);
+    normal_avx512(b1[0] + b, b1[1] + b, m, zy);
+    for (std::size_t i = 0; i < m; i += 8) {
+      const __mmask8 mask = m - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (m - i)) - 1u);
+      __mmask8 ok = mask;
+      const std::size_t at = b + i;
+      const __m512d x =
+          gamma_first_try_avx512(ga, _mm512_load_pd(zx + i), uniform_avx512(mask, b0[2] + at, b0[3] + at), ok);
+      const __m512d y =
+          gamma_first_try_avx512(gb, _mm512_load_pd(zy + i), uniform_avx512(mask, b1[2] + at, b1[3] + at), ok);
+      const __m512d beta = _mm512_div_pd(x, _mm512_add_pd(x, y));
+      __m512d v = _mm512_add_pd(vlo, _mm512_mul_pd(width, beta));
+      // std::clamp(v, lo, hi): v < lo ? lo : (hi < v ? hi : v)
+      v = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(v, vlo, _CMP_LT_OQ), v, vlo);
+      v = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(vhi, v, _CMP_LT_OQ), v, vhi);
+      _mm512_mask_storeu_pd(out + at, mask, v);
+      // the lanes that fail, in order (rare: a loop over the mask, not a compressing store)
+      for (unsigned bad = mask & static_cast<unsigned>(static_cast<__mmask8>(~ok)); bad != 0; bad &= bad - 1)
+        fallback[nf++] = static_cast<std::uint32_t>(at + static_cast<std::size_t>(std::countr_zero(bad)));
+    }
+  }
+  return nf;
+}
+
 bool has_avx512dq() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
@@ -332,6 +488,36 @@ void triangular_from_words(double lo, double mode, double hi, const std::uint32_
                                            : hi - std::sqrt((1.0 - u) * width * (hi - mode));
     out[i] = std::clamp(x, lo, hi);
   }
+}
+
+std::size_t pert_from_words_scalar(double lo, double hi, double alpha, double beta,
+                                   const std::uint32_t* const b0[4], const std::uint32_t* const b1[4], std::size_t n,
+                                   double* out, std::uint32_t* fallback) {
+  const GammaShape ga(alpha), gb(beta);
+  std::size_t nf = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double x, y;
+    if (gamma_first_try(ga, b0[0][i], b0[1][i], b0[2][i], b0[3][i], x) &&
+        gamma_first_try(gb, b1[0][i], b1[1][i], b1[2][i], b1[3][i], y)) {
+      out[i] = std::clamp(lo + (hi - lo) * (x / (x + y)), lo, hi);  // sample(), DistKind::pert
+    } else {
+      fallback[nf++] = static_cast<std::uint32_t>(i);
+    }
+  }
+  return nf;
+}
+
+std::size_t pert_from_words(double lo, double hi, double alpha, double beta, const std::uint32_t* const b0[4],
+                            const std::uint32_t* const b1[4], std::size_t n, double* out, std::uint32_t* fallback) {
+  static const bool vector = has_avx512dq();
+  if (vector) return pert_avx512(lo, hi, GammaShape(alpha), GammaShape(beta), b0, b1, n, out, fallback);
+  return pert_from_words_scalar(lo, hi, alpha, beta, b0, b1, n, out, fallback);
+}
+
+// Beta is PERT on [0, 1]: 0 + 1 b is b and b is in [0, 1], so the clamp changes no bit.
+std::size_t beta_from_words(double alpha, double beta, const std::uint32_t* const b0[4],
+                            const std::uint32_t* const b1[4], std::size_t n, double* out, std::uint32_t* fallback) {
+  return pert_from_words(0.0, 1.0, alpha, beta, b0, b1, n, out, fallback);
 }
 
 }  // namespace mistakesim::detail

@@ -2,13 +2,13 @@
 // Amounts sampled many at a time from Philox block-0 words (the engine's batched draws).
 //
 // lognormal: z is the standard normal quantile of u by AS241 (engine_normal_quantile: sample()'s
-// ppnd16 with our own log in the tails, so the central region gives sample()'s bits and a tail
-// value can differ from it in its last bits), then exp(mu + sigma z) by our own exp (Cody-Waite
-// reduction, degree-13 Taylor polynomial, within 2 ulp of the correctly rounded value). Both
-// regions of AS241, the log and the exp run in vector lanes. Every path - AVX-512 or scalar, whatever a
-// draw's position in the batch - performs the same IEEE operations (this file is compiled with
-// -ffp-contract=off), so a draw is a function of its address only. triangular: the inverse CDF of sample(),
-// bit for bit.
+// ppnd16 bit for bit, both taking the tails' log with engine_log), then exp(mu + sigma z) by our own
+// exp (Cody-Waite reduction, degree-13 Taylor polynomial, within 2 ulp of the correctly rounded
+// value). Both regions of AS241, the log and the exp run in vector lanes. Every path - AVX-512 or
+// scalar, whatever a draw's position in the batch - performs the same IEEE operations (this file is
+// compiled with -ffp-contract=off), so a draw is a function of its address only. triangular: the
+// inverse CDF of sample(), bit for bit. beta and PERT (both shapes >= 1): the first try of sample()'s
+// two Marsaglia-Tsang gammas in lanes, bit for bit; the few draws that need more are left to sample().
 #include <cstddef>
 #include <cstdint>
 
@@ -24,8 +24,8 @@ double engine_exp(double x);
 //! else gives an unspecified value.
 double engine_log(double x);
 //! The standard normal quantile of u by AS241, as the engine computes it: equal to
-//! sample_standard_normal(u) bit for bit where |u - 0.5| <= 0.425, engine_log instead of std::log
-//! in the tails. Domain: u in [2^-53, 1 - 2^-53], what uniform_from_words returns.
+//! sample_standard_normal(u) bit for bit (both take the tails' log with engine_log). Domain: u in
+//! [2^-53, 1 - 2^-53], what uniform_from_words returns.
 double engine_normal_quantile(double u);
 //! exp(mu + sigma z(u)), u from (w0, w1). One draw.
 double lognormal_from_words(double mu, double sigma, std::uint32_t w0, std::uint32_t w1);
@@ -35,5 +35,22 @@ void lognormal_from_words(double mu, double sigma, const std::uint32_t* w0, cons
 //! out[i] = the triangular(lo, mode, hi) draw of sample() from u(w0[i], w1[i]).
 void triangular_from_words(double lo, double mode, double hi, const std::uint32_t* w0, const std::uint32_t* w1,
                            std::size_t n, double* out);
+
+//! Beta(alpha, beta) draws, alpha, beta >= 1 (sample_beta's Marsaglia-Tsang path), from blocks 0
+//! and 1 of each entry's stream: b0[j][i] and b1[j][i] are word j of blocks 0 and 1 of entry i. A
+//! draw whose two gammas both accept at their first try (v > 0, and u < 1 - 0.0331 x^4 or the log
+//! test, the latter with engine_log and a margin that makes sample()'s verdict certain) is written
+//! to out[i], sample()'s bits. The others (a gamma rejected at its first try: 2 to 10 % of draws,
+//! depending on the shapes) are listed in `fallback` (ascending; room for n entries; out[i]
+//! unspecified) for the caller to draw with sample() from a DrawStream. Returns how many were listed.
+std::size_t beta_from_words(double alpha, double beta, const std::uint32_t* const b0[4],
+                            const std::uint32_t* const b1[4], std::size_t n, double* out, std::uint32_t* fallback);
+//! The same for PERT(lo, hi, alpha, beta): clamp(lo + (hi - lo) Beta(alpha, beta), lo, hi), as sample().
+std::size_t pert_from_words(double lo, double hi, double alpha, double beta, const std::uint32_t* const b0[4],
+                            const std::uint32_t* const b1[4], std::size_t n, double* out, std::uint32_t* fallback);
+//! pert_from_words by the scalar path of CPUs without AVX-512 (the same rule; tests compare the two).
+std::size_t pert_from_words_scalar(double lo, double hi, double alpha, double beta,
+                                   const std::uint32_t* const b0[4], const std::uint32_t* const b1[4], std::size_t n,
+                                   double* out, std::uint32_t* fallback);
 
 }  // namespace mistakesim::detail

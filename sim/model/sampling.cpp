@@ -17,6 +17,7 @@
 #include <mistakesim/distribution.hpp>
 #include <mistakesim/random.hpp>
 
+#include "model/sample_batch.hpp"
 #include "model/sampling_detail.hpp"
 
 namespace mistakesim {
@@ -56,7 +57,11 @@ constexpr std::array<double, 8> kFarDen = {2.04426310338993978564e-15, 1.4215117
 
 // Wichura (1988), algorithm AS241 PPND16: the standard normal quantile to about 1e-16 relative.
 // p outside (0, 1) (a uniform of exactly 0 or 1) is clamped to the smallest positive double, so
-// the result stays finite (|z| < 38.5).
+// the result stays finite (|z| < 38.5). The tails take the log with the engine's own function
+// (detail::engine_log, fdlibm's, within 1 ulp), so that the engine's batched draws, which compute
+// this quantile in vector lanes, give exactly these bits; the C library's log only below the
+// smallest normal double, outside engine_log's domain (reached by p = 0 and the truncated normal's
+// extremes, never by a uniform).
 double ppnd16(double p) {
   const double q = p - 0.5;
   if (std::fabs(q) <= 0.425) {
@@ -65,7 +70,7 @@ double ppnd16(double p) {
   }
   double r = q < 0.0 ? p : 1.0 - p;
   if (!(r > 0.0)) r = std::numeric_limits<double>::denorm_min();
-  r = std::sqrt(-std::log(r));
+  r = std::sqrt(-(r >= std::numeric_limits<double>::min() ? detail::engine_log(r) : std::log(r)));
   const double val = r <= 5.0 ? horner(kNearNum, r - 1.6) / horner(kNearDen, r - 1.6)
                               : horner(kFarNum, r - 5.0) / horner(kFarDen, r - 5.0);
   return q < 0.0 ? -val : val;
