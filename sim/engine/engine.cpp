@@ -101,12 +101,20 @@ void finish_year(const Model& m, const Scenario& scenario, std::uint64_t trial, 
   }
 }
 
+//! Beta and PERT with both shapes >= 1 (sample_beta's Marsaglia-Tsang path) have a batched sampler
+//! (sample_batch.hpp, pert_from_words) that needs blocks 0 and 1 of each stream.
+inline bool batched_beta(const Distribution& d) {
+  if (d.kind == DistKind::pert) return d.p[2] >= 1.0 && d.p[3] >= 1.0;
+  return d.kind == DistKind::beta && d.p[0] >= 1.0 && d.p[1] >= 1.0;
+}
+
 inline constexpr std::size_t kYearBatch = 256;  //!< trials whose year-level draws are computed together
 
 //! The independent draws of every year-level input for up to kYearBatch consecutive trials, input
 //! by input: each input's Philox blocks for the trials side by side (philox_blocks_over_trials),
-//! triangular inputs sampled in vector lanes, the others by sample() from a stream that starts at
-//! the batched block. The same values, bit for bit, as draw_year's own draws.
+//! triangular, beta and PERT inputs sampled in vector lanes (sample_batch.hpp), the others by
+//! sample() from a stream that starts at the batched block. The same values, bit for bit, as
+//! draw_year's own draws.
 class YearDraws {
  public:
   void draw(const Model& m, std::uint64_t first_trial, std::size_t n) {
@@ -119,17 +127,28 @@ class YearDraws {
         std::fill_n(v, n, in.dist.p[0]);
         continue;
       }
+      const Distribution& d = in.dist;
       philox_blocks_over_trials(m.seed, first_trial, n, kYearLevel, in.slot, 0, w_[0], w_[1], w_[2], w_[3]);
-      if (in.dist.kind == DistKind::triangular) {
-        triangular_from_words(in.dist.p[0], in.dist.p[1], in.dist.p[2], w_[0], w_[1], n, v);
-        continue;
-      }
-      for (std::size_t t = 0; t < n; ++t) {
-        DrawStream stream(m.seed, DrawAddress{first_trial + t, kYearLevel, in.slot}, w_[0][t], w_[1][t], w_[2][t],
-                          w_[3][t]);
-        v[t] = sample(in.dist, stream);
+      if (d.kind == DistKind::triangular) {
+        triangular_from_words(d.p[0], d.p[1], d.p[2], w_[0], w_[1], n, v);
+      } else if (batched_beta(d)) {  // block 1 too; the draws the batch leaves come from sample()
+        philox_blocks_over_trials(m.seed, first_trial, n, kYearLevel, in.slot, 1, w_[4], w_[5], w_[6], w_[7]);
+        const std::uint32_t* const b0[4] = {w_[0], w_[1], w_[2], w_[3]};
+        const std::uint32_t* const b1[4] = {w_[4], w_[5], w_[6], w_[7]};
+        const std::size_t nf = d.kind == DistKind::pert
+                                   ? pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, v, fallback_)
+                                   : beta_from_words(d.p[0], d.p[1], b0, b1, n, v, fallback_);
+        for (std::size_t f = 0; f < nf; ++f) v[fallback_[f]] = draw(m, in, first_trial, fallback_[f]);
+      } else {
+        for (std::size_t t = 0; t < n; ++t) v[t] = draw(m, in, first_trial, t);
       }
     }
+  }
+  //! Trial t's draw of an input by sample(), from a DrawStream that starts at the batched block 0.
+  double draw(const Model& m, const YearInput& in, std::uint64_t first_trial, std::size_t t) const {
+    DrawStream stream(m.seed, DrawAddress{first_trial + t, kYearLevel, in.slot}, w_[0][t], w_[1][t], w_[2][t],
+                      w_[3][t]);
+    return sample(in.dist, stream);
   }
   //! The independent draws of the t-th trial of the batch.
   void copy(std::size_t t, std::span<double> out) const {
@@ -138,7 +157,8 @@ class YearDraws {
 
  private:
   std::vector<double> values_;  //!< [input * kYearBatch + t]
-  std::uint32_t w_[4][kYearBatch];
+  std::uint32_t w_[8][kYearBatch];            //!< blocks 0 and 1 of the input being drawn
+  std::uint32_t fallback_[kYearBatch];         //!< trials the batched beta/PERT leaves to sample()
 };
 
 }  // namespace detail
@@ -265,14 +285,10 @@ struct AmountBatch {
                       draws.word(1)[e], draws.word(2)[e], draws.word(3)[e]);
     return sample(amount->dist, stream);
   }
-  //! Beta and PERT with both shapes >= 1 (sample_beta's Marsaglia-Tsang path) are batched, in lists
-  //! of kMinBetaBatch entries or more: for one or two, the vector pass and block 1's Philox cost
-  //! as much as sample() (measured: 156 vs 108 ns for one entry, 179 vs 171 ns for two).
+  //! Beta and PERT (batched_beta) are batched in lists of kMinBetaBatch entries or more: for one or
+  //! two, the vector pass and block 1's Philox cost as much as sample() (measured: 156 vs 108 ns for
+  //! one entry, 179 vs 171 ns for two).
   static constexpr std::size_t kMinBetaBatch = 3;
-  static bool batched_beta(const Distribution& d) {
-    if (d.kind == DistKind::pert) return d.p[2] >= 1.0 && d.p[3] >= 1.0;
-    return d.kind == DistKind::beta && d.p[0] >= 1.0 && d.p[1] >= 1.0;
-  }
   //! Multiplies every value by x (the constant too).
   void scale(double x) {
     constant *= x;
