@@ -130,16 +130,16 @@ struct TrialResults {
     return std::span<const double>(mistake_costs).subspan(m * count, count);
   }
   //! [$ per year] mean of mistake m's noticed cost; NaN for no trials.
-  double mistake_known_mean(std::size_t m) const { return per_trial(mistake_totals[m].known.value()); }
+  double mistake_known_mean(std::size_t m) const { return per_trial(mistake_totals.at(m).known.value()); }
   //! [$ per year] mean of mistake m's unnoticed cost; NaN for no trials.
-  double mistake_unknown_mean(std::size_t m) const { return per_trial(mistake_totals[m].unknown.value()); }
+  double mistake_unknown_mean(std::size_t m) const { return per_trial(mistake_totals.at(m).unknown.value()); }
   //! [per year] mean number of times mistake m happened; NaN for no trials.
   double mistake_occurrences_mean(std::size_t m) const {
-    return per_trial(static_cast<double>(mistake_totals[m].occurrences));
+    return per_trial(static_cast<double>(mistake_totals.at(m).occurrences));
   }
   //! [per year] mean number of deals mistake m lost; NaN for no trials.
   double mistake_deals_lost_mean(std::size_t m) const {
-    return per_trial(static_cast<double>(mistake_totals[m].deals_lost));
+    return per_trial(static_cast<double>(mistake_totals.at(m).deals_lost));
   }
   //! [$] cost of the scenario's interventions in trial t (0 when it has none).
   double intervention_cost_at(std::uint64_t t) const {

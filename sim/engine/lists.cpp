@@ -1,11 +1,13 @@
 // Branch-free list building for the engine kernel (lists.hpp): a scalar version and an AVX-512 one
 // that compress 16 opportunities at a time. Both compute the same integer tests, so their lists are
-// identical (tests/test_kernel.cpp and tests/test_engine.cpp compare results across paths).
+// identical (tests/test_lists.cpp compares both with a plain reading of each contract; ctest runs the
+// kernel tests again with MISTAKESIM_ISA=scalar, model/isa.hpp).
 //
 // The AVX-512 path compresses into a register and stores the whole vector (past the end of the list,
 // hence kSlack): on Zen 4 a compressing store to memory is microcoded and much slower.
 
 #include "engine/lists.hpp"
+#include "model/isa.hpp"
 
 #include <mistakesim/random.hpp>
 
@@ -19,11 +21,7 @@
 namespace mistakesim::detail {
 namespace {
 
-bool has_avx512() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl");
-}
+bool has_avx512() { return isa() == Isa::avx512; }
 
 //! passes() in 16 lanes.
 __attribute__((target("avx512f,avx512bw,avx512vl"))) inline __mmask16 passes16(__m512i f, const FlagTest& t) {
@@ -203,7 +201,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t expand_avx512(c
 void pipeline_flags(const std::uint32_t* fit, const std::uint32_t* repeat, const std::uint32_t* pilot,
                     const std::uint32_t* close, std::size_t n, const PipelineRule& rule, std::uint8_t* flags,
                     bool vector) {
-  static const bool avx512 = has_avx512();
+  const bool avx512 = has_avx512();
   if (avx512 && vector) {
     pipeline_avx512(fit, repeat, pilot, close, n, rule, flags);
   } else {
@@ -213,7 +211,7 @@ void pipeline_flags(const std::uint32_t* fit, const std::uint32_t* repeat, const
 
 void expand_values(const std::uint8_t* flags, std::size_t n, FlagTest test, const double* values, double* out,
                    bool vector) {
-  static const bool avx512 = has_avx512();
+  const bool avx512 = has_avx512();
   std::size_t done = 0, k = 0;
   if (avx512 && vector) done = expand_avx512(flags, n, test, values, out, k);
   expand_scalar(flags, done, n, test, values, k, out);
@@ -221,7 +219,7 @@ void expand_values(const std::uint8_t* flags, std::size_t n, FlagTest test, cons
 
 std::size_t select_opportunities(const std::uint8_t* flags, std::size_t n, FlagTest test, std::uint32_t base,
                                  std::uint32_t* index, std::uint32_t* flags_out, bool vector) {
-  static const bool avx512 = has_avx512();  // immutable after first use (thread-safe static init)
+  const bool avx512 = has_avx512();
   std::size_t done = 0, count = 0;
   if (avx512 && vector) count = select_avx512(flags, n, test, base, index, flags_out, done);
   return select_scalar(flags, done, n, test, base, index, flags_out, count);
@@ -230,7 +228,7 @@ std::size_t select_opportunities(const std::uint8_t* flags, std::size_t n, FlagT
 std::size_t decide_occurrences(const std::uint32_t* index, const std::uint32_t* flags, const std::uint32_t* w0,
                                const std::uint32_t* w1, const std::uint32_t* w2, const std::uint32_t* w3, std::size_t n,
                                std::uint32_t base, const EventRule& rule, OccurrenceLists& out, bool vector) {
-  static const bool avx512 = has_avx512();
+  const bool avx512 = has_avx512();
   std::size_t done = 0, count = 0;
   if (avx512 && vector) count = decide_avx512(index, flags, w0, w1, w2, w3, n, base, rule, out, done);
   return decide_scalar(index, flags, w0, w1, w2, w3, done, n, base, rule, out, count);

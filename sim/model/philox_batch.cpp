@@ -10,6 +10,8 @@
 
 #include <mistakesim/random.hpp>
 
+#include "model/isa.hpp"
+
 // GCC 12 warns that the AVX-512 intrinsics' internal "undefined" vectors may be used
 // uninitialized (GCC bug 105593, a false positive in avx512fintrin.h).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -17,6 +19,8 @@
 
 namespace mistakesim {
 namespace {
+
+using detail::Isa;
 
 constexpr std::uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;  // Philox4x32 multipliers
 constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;  // Weyl key increments
@@ -181,29 +185,21 @@ __attribute__((target("avx512f"))) std::size_t avx512_trial_blocks(std::uint64_t
   return i;
 }
 
-enum class Path { scalar, avx2, avx512 };
-
-Path detect_path() {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return Path::avx512;
-  if (__builtin_cpu_supports("avx2")) return Path::avx2;
-  return Path::scalar;
-}
 
 }  // namespace
 
 void philox_blocks(std::uint64_t seed, std::uint64_t trial, std::uint32_t slot, std::uint32_t block,
                    std::span<const std::uint32_t> opportunities, std::uint32_t* w0, std::uint32_t* w1,
                    std::uint32_t* w2, std::uint32_t* w3) {
-  static const Path path = detect_path();  // immutable after first use (thread-safe static init)
+  const Isa path = detail::isa();
   const Counter c{slot, static_cast<std::uint32_t>(trial), static_cast<std::uint32_t>(trial >> 32) ^ (block << 16),
                   static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
   const std::uint32_t* opp = opportunities.data();
   const std::size_t n = opportunities.size();
   std::size_t done = 0;
-  if (path == Path::avx512) {
+  if (path == Isa::avx512) {
     done = avx512_blocks(c, opp, n, w0, w1, w2, w3);
-  } else if (path == Path::avx2) {
+  } else if (path == Isa::avx2) {
     done = avx2_blocks(c, opp, n, w0, w1, w2, w3);
   }
   scalar_blocks(c, opp, done, n, w0, w1, w2, w3);
@@ -212,9 +208,9 @@ void philox_blocks(std::uint64_t seed, std::uint64_t trial, std::uint32_t slot, 
 void philox_blocks_over_trials(std::uint64_t seed, std::uint64_t first_trial, std::size_t n, std::uint32_t opportunity,
                                std::uint32_t slot, std::uint32_t block, std::uint32_t* w0, std::uint32_t* w1,
                                std::uint32_t* w2, std::uint32_t* w3) {
-  static const Path path = detect_path();
+  const Isa path = detail::isa();
   std::size_t done = 0;
-  if (path == Path::avx512) done = avx512_trial_blocks(seed, first_trial, n, opportunity, slot, block, w0, w1, w2, w3);
+  if (path == Isa::avx512) done = avx512_trial_blocks(seed, first_trial, n, opportunity, slot, block, w0, w1, w2, w3);
   for (std::size_t i = done; i < n; ++i) {
     const auto r = philox_block(seed, DrawAddress{first_trial + i, opportunity, slot}, block);
     w0[i] = r.v[0];

@@ -3,6 +3,8 @@
 
 #include "model/sample_batch.hpp"
 
+#include "model/isa.hpp"
+
 #include <mistakesim/distribution.hpp>
 #include <mistakesim/random.hpp>
 
@@ -416,11 +418,7 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) std::size_t pert_avx512(
   return nf;
 }
 
-bool has_avx512dq() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-         __builtin_cpu_supports("avx512vl");
-}
+bool has_avx512() { return isa() == Isa::avx512; }
 
 }  // namespace
 
@@ -448,7 +446,8 @@ double engine_log(double x) {
 double engine_normal_quantile(double u) { return standard_normal(u); }
 
 double engine_exp(double x) {
-  x = std::min(std::max(x, kExpMin), kExpMax);
+  x = x > kExpMin ? x : kExpMin;  // as vmaxpd/vminpd in the lanes: a NaN becomes kExpMin
+  x = x < kExpMax ? x : kExpMax;
   const double k = std::nearbyint(x * kLog2e);
   const double r = (x - k * kLn2Hi) - k * kLn2Lo;
   double p = kInvFact[0];
@@ -466,7 +465,7 @@ double lognormal_from_words(double mu, double sigma, std::uint32_t w0, std::uint
 
 void lognormal_from_words(double mu, double sigma, const std::uint32_t* w0, const std::uint32_t* w1, std::size_t n,
                           double* out) {
-  static const bool vector = has_avx512dq();
+  const bool vector = has_avx512();
   if (vector) {
     lognormal_avx512(mu, sigma, w0, w1, n, out);
     return;
@@ -476,7 +475,7 @@ void lognormal_from_words(double mu, double sigma, const std::uint32_t* w0, cons
 
 void triangular_from_words(double lo, double mode, double hi, const std::uint32_t* w0, const std::uint32_t* w1,
                            std::size_t n, double* out) {
-  static const bool vector = has_avx512dq();
+  const bool vector = has_avx512();
   if (vector) {
     triangular_avx512(lo, mode, hi, w0, w1, n, out);
     return;
@@ -509,7 +508,7 @@ std::size_t pert_from_words_scalar(double lo, double hi, double alpha, double be
 
 std::size_t pert_from_words(double lo, double hi, double alpha, double beta, const std::uint32_t* const b0[4],
                             const std::uint32_t* const b1[4], std::size_t n, double* out, std::uint32_t* fallback) {
-  static const bool vector = has_avx512dq();
+  const bool vector = has_avx512();
   if (vector) return pert_avx512(lo, hi, GammaShape(alpha), GammaShape(beta), b0, b1, n, out, fallback);
   return pert_from_words_scalar(lo, hi, alpha, beta, b0, b1, n, out, fallback);
 }

@@ -16,12 +16,14 @@ namespace mistakesim::detail {
 
 //! u in (0, 1) from the first two words of a block, as DrawStream::next_uniform reads them.
 double uniform_from_words(std::uint32_t w0, std::uint32_t w1);
-//! exp(x) by the engine's own function (see above).
+//! exp(x) by the engine's own function (see above); x is clamped to [-745.2, 709.8] first (a NaN
+//! becomes -745.2, as in the vector lanes), so the result is 0 or +inf beyond.
 double engine_exp(double x);
 //! log(x) by the engine's own function: fdlibm's e_log.c reduction and polynomial with one
 //! branch-free formula, within 1 ulp of the correctly rounded value (tests/test_random.cpp).
-//! Domain: x positive, normal and finite (the engine calls it with x in [2^-53, 0.5]); anything
-//! else gives an unspecified value.
+//! Domain: x positive, normal and finite (the engine calls it with the normal quantile's tail
+//! probabilities in [2^-53, 0.5], and in the gamma log test with uniforms in (0, 1) and
+//! v = (1 + c x)^3 > 0); anything else gives an unspecified value.
 double engine_log(double x);
 //! The standard normal quantile of u by AS241, as the engine computes it: equal to
 //! sample_standard_normal(u) bit for bit (both take the tails' log with engine_log). Domain: u in

@@ -70,13 +70,14 @@ void append_results(TrialResults& into, const TrialResults& more) {
             << "trials " << more.first_trial << " do not follow " << into.first_trial << " + " << into.count);
   SIM_CHECK(more.mistake_count == into.mistake_count && more.recorded_inputs == into.recorded_inputs,
             << "results of different models or scenarios");
+  // The intervention cost column is empty when the scenario has no interventions (or no trials).
+  SIM_CHECK(into.count == 0 || more.count == 0 || into.intervention_cost.empty() == more.intervention_cost.empty(),
+            << "results of different scenarios");
   const std::size_t n0 = into.count, n1 = more.count, n = n0 + n1;
   auto append = [](auto& a, const auto& b) { a.insert(a.end(), b.begin(), b.end()); };
   append(into.cost_total, more.cost_total);
   append(into.cost_known, more.cost_known);
   append(into.cost_unknown, more.cost_unknown);
-  SIM_CHECK(into.intervention_cost.empty() == more.intervention_cost.empty(),
-            << "results of different scenarios");
   append(into.intervention_cost, more.intervention_cost);
   append(into.opportunities, more.opportunities);
   append(into.good_fits, more.good_fits);
