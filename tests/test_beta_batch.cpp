@@ -49,8 +49,8 @@ std::size_t check_batch(const Distribution& d, const Blocks& b, std::size_t offs
                                       b.w0[3].data() + offset};
   const std::uint32_t* const b1[4] = {b.w1[0].data() + offset, b.w1[1].data() + offset, b.w1[2].data() + offset,
                                       b.w1[3].data() + offset};
-  std::vector<double> out(n + 1, -7.0);
-  std::vector<std::uint32_t> fallback(n + 1, 0xDEADBEEF);
+  std::vector<double> out(n + 16, -7.0);  // sixteen canaries: a whole vector written past the end shows
+  std::vector<std::uint32_t> fallback(n + 16, 0xDEADBEEF);
   std::size_t nf;
   if (d.kind == DistKind::beta) {
     REQUIRE(!scalar);
@@ -61,8 +61,8 @@ std::size_t check_batch(const Distribution& d, const Blocks& b, std::size_t offs
     nf = detail::pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, out.data(), fallback.data());
   }
   REQUIRE(nf <= n);
-  REQUIRE(out[n] == -7.0);               // nothing written past the batch
-  REQUIRE(fallback[nf] == 0xDEADBEEF);  // nor past the list
+  for (std::size_t i = n; i < n + 16; ++i) REQUIRE(out[i] == -7.0);  // nothing written past the batch
+  for (std::size_t i = nf; i < n + 16; ++i) REQUIRE(fallback[i] == 0xDEADBEEF);  // nor past the list
   std::vector<bool> listed(n, false);
   for (std::size_t f = 0; f < nf; ++f) {
     REQUIRE(fallback[f] < n);

@@ -349,8 +349,21 @@ TEST_CASE("run_trials draws each year as draw_year does, a batch of trials at a 
       }
       const TrialOutcome o = simulate_trial(m, year, trial, tally, scratch);
       INFO("trial " << trial);
-      REQUIRE(std::bit_cast<std::uint64_t>(r.cost_total[t]) == std::bit_cast<std::uint64_t>(o.cost_total()));
+      const auto bits = [](double x) { return std::bit_cast<std::uint64_t>(x); };
+      REQUIRE(bits(r.cost_total[t]) == bits(o.cost_total()));
+      REQUIRE(bits(r.cost_known[t]) == bits(o.cost_known));
+      REQUIRE(bits(r.cost_unknown[t]) == bits(o.cost_unknown));
+      REQUIRE(bits(r.intervention_cost_at(t)) == bits(intervention_cost(m, c.scenario, year)));
       REQUIRE(r.opportunities[t] == o.opportunities);
+      REQUIRE(r.good_fits[t] == o.good_fits);
+      REQUIRE(r.wins_done_right[t] == o.wins_done_right);
+      REQUIRE(r.wins[t] == o.wins);
+      REQUIRE(r.should_have_bought[t] == o.should_have_bought);
+      REQUIRE(bits(r.revenue_done_right[t]) == bits(o.revenue_done_right));
+      REQUIRE(bits(r.revenue[t]) == bits(o.revenue));
+      REQUIRE(bits(r.nonbuyer_hours[t]) == bits(o.nonbuyer_hours));
+      for (std::size_t k = 0; k < m.mistakes.size(); ++k)
+        REQUIRE(bits(r.mistake_cost(k, t)) == bits(tally[k].known + tally[k].unknown));
     }
   }
 }

@@ -28,8 +28,8 @@ TEST_CASE("philox_blocks equals philox_block at every address, for every batch l
         for (std::size_t n : {0u, 1u, 7u, 8u, 9u, 15u, 16u, 17u, 31u, 33u, 256u}) {
           std::vector<std::uint32_t> opp(n);
           for (std::size_t i = 0; i < n; ++i) opp[i] = static_cast<std::uint32_t>(i * 37u + (i % 3 ? 0u : 0xFFFFFF00u));
-          std::vector<std::uint32_t> w0(n + 1, 0xDEADBEEF), w1(n + 1, 0xDEADBEEF), w2(n + 1, 0xDEADBEEF),
-              w3(n + 1, 0xDEADBEEF);
+          std::vector<std::uint32_t> w0(n + 16, 0xDEADBEEF), w1(n + 16, 0xDEADBEEF), w2(n + 16, 0xDEADBEEF),
+              w3(n + 16, 0xDEADBEEF);
           const std::uint32_t slot = slot_of("mistake.pilot-no-criteria");
           philox_blocks(seed, trial, slot, block, opp, w0.data(), w1.data(), w2.data(), w3.data());
           for (std::size_t i = 0; i < n; ++i) {
@@ -40,9 +40,9 @@ TEST_CASE("philox_blocks equals philox_block at every address, for every batch l
             REQUIRE(w2[i] == r.v[2]);
             REQUIRE(w3[i] == r.v[3]);
           }
-          // Nothing written past the batch.
-          REQUIRE(w0[n] == 0xDEADBEEF);
-          REQUIRE(w3[n] == 0xDEADBEEF);
+          // Nothing written past the batch (sixteen canaries: a whole vector).
+          for (std::size_t i = n; i < n + 16; ++i)
+            REQUIRE((w0[i] == 0xDEADBEEF && w1[i] == 0xDEADBEEF && w2[i] == 0xDEADBEEF && w3[i] == 0xDEADBEEF));
         }
 }
 
@@ -53,8 +53,8 @@ TEST_CASE("philox_blocks_over_trials equals philox_block at every trial, for eve
     for (std::uint64_t first : firsts)
       for (std::uint32_t block : {0u, 1u, 5u})
         for (std::size_t n : {0u, 1u, 15u, 16u, 17u, 31u, 32u, 33u, 100u, 1024u}) {
-          std::vector<std::uint32_t> w0(n + 1, 0xDEADBEEF), w1(n + 1, 0xDEADBEEF), w2(n + 1, 0xDEADBEEF),
-              w3(n + 1, 0xDEADBEEF);
+          std::vector<std::uint32_t> w0(n + 16, 0xDEADBEEF), w1(n + 16, 0xDEADBEEF), w2(n + 16, 0xDEADBEEF),
+              w3(n + 16, 0xDEADBEEF);
           const std::uint32_t slot = slot_of("pipeline.close_rate");
           philox_blocks_over_trials(seed, first, n, kYearLevel, slot, block, w0.data(), w1.data(), w2.data(), w3.data());
           for (std::size_t i = 0; i < n; ++i) {
@@ -65,8 +65,8 @@ TEST_CASE("philox_blocks_over_trials equals philox_block at every trial, for eve
             REQUIRE(w2[i] == r.v[2]);
             REQUIRE(w3[i] == r.v[3]);
           }
-          REQUIRE(w0[n] == 0xDEADBEEF);  // nothing written past the batch
-          REQUIRE(w3[n] == 0xDEADBEEF);
+          for (std::size_t i = n; i < n + 16; ++i)  // nothing written past the batch
+            REQUIRE((w0[i] == 0xDEADBEEF && w1[i] == 0xDEADBEEF && w2[i] == 0xDEADBEEF && w3[i] == 0xDEADBEEF));
         }
 }
 
@@ -221,7 +221,7 @@ TEST_CASE("batched lognormal equals the one-draw path for every batch length and
   for (const double sigma : {1.6, 0.05}) {
     for (std::size_t n = 0; n <= 256; ++n) {
       const std::size_t offset = (n * 5) % 251;  // every entry at many positions in its vector
-      std::vector<double> out(n + 1, -1.0);
+      std::vector<double> out(n + 16, -1.0);  // sixteen canaries: a whole vector written past the end shows
       detail::lognormal_from_words(10.3, sigma, w0.data() + offset, w1.data() + offset, n, out.data());
       for (std::size_t i = 0; i < n; ++i) {
         const double one = detail::lognormal_from_words(10.3, sigma, w0[offset + i], w1[offset + i]);
@@ -231,7 +231,7 @@ TEST_CASE("batched lognormal equals the one-draw path for every batch length and
         }
         ++checked;
       }
-      REQUIRE(out[n] == -1.0);  // nothing written past the batch
+      for (std::size_t i = n; i < n + 16; ++i) REQUIRE(out[i] == -1.0);  // nothing written past the batch
     }
   }
   REQUIRE(checked == 2 * 257 * 128);

@@ -347,8 +347,10 @@ TEST_CASE("ExactSum: order and grouping do not change the bits", "[stats][exact]
   REQUIRE(p.value() == Approx(compensated_sum(positive)).epsilon(1e-15));
 }
 
-TEST_CASE("ExactSum: more terms than its limbs hold before carrying", "[stats][exact]") {
+TEST_CASE("ExactSum: past the points where add() propagates carries", "[stats][exact]") {
   // 2^21 + 3 terms pass twice the point where carries are propagated during add (every 2^20 parts).
+  // (The limbs could hold 2^31 parts before overflowing; that bound is argued in exact_sum.cpp, not
+  // tested: it would take billions of additions.)
   const std::uint64_t n = (std::uint64_t{1} << 21) + 3;
   ExactSum s;
   for (std::uint64_t i = 0; i < n; ++i) s.add(1.5 + std::ldexp(1.0, -52));
@@ -358,4 +360,25 @@ TEST_CASE("ExactSum: more terms than its limbs hold before carrying", "[stats][e
   const double expected_each = static_cast<double>(n) * 1.5 + static_cast<double>(n) * std::ldexp(1.0, -52);
   REQUIRE(s.value() == expected_each);
   REQUIRE(t.value() == 2 * expected_each);
+}
+
+TEST_CASE("ExactSum: mixed signs past the carry points stay exact", "[stats][exact]") {
+  // +big, +tiny, -big, 2^20 + 2 times (3 x 2^20 + 6 additions: past the carry points at every 2^20),
+  // then -0.25. tiny is far below big's last bit, so a plain double sum loses every tiny (it ends at
+  // -0.25); the exact sum is (2^20 + 2) tiny - 0.25. Negative limbs go through the carries many times.
+  const double big = 0x1.123456789abcdp+40, tiny = 0x1p-30;
+  const std::uint64_t n = (std::uint64_t{1} << 20) + 2;
+  ExactSum s;
+  double plain = 0.0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    for (double x : {big, tiny, -big}) {
+      s.add(x);
+      plain += x;
+    }
+  }
+  s.add(-0.25);
+  plain += -0.25;
+  const double expected = static_cast<double>(n) * tiny - 0.25;  // exact: n < 2^53, tiny a power of 2
+  REQUIRE(s.value() == expected);
+  REQUIRE(plain == -0.25);  // the case is one a plain sum gets wrong
 }

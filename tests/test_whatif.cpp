@@ -53,9 +53,12 @@ bool same_totals(const TrialResults& a, const TrialResults& b) {
 bool results_identical(const TrialResults& a, const TrialResults& b) {
   return a.first_trial == b.first_trial && a.count == b.count && a.recorded_inputs == b.recorded_inputs &&
          same_bytes(a.cost_total, b.cost_total) && same_bytes(a.cost_known, b.cost_known) &&
-         same_bytes(a.cost_unknown, b.cost_unknown) && same_bytes(a.opportunities, b.opportunities) &&
-         same_bytes(a.wins, b.wins) && same_bytes(a.should_have_bought, b.should_have_bought) &&
-         same_bytes(a.revenue, b.revenue) && same_bytes(a.mistake_costs, b.mistake_costs) &&
+         same_bytes(a.cost_unknown, b.cost_unknown) && same_bytes(a.intervention_cost, b.intervention_cost) &&
+         same_bytes(a.opportunities, b.opportunities) && same_bytes(a.good_fits, b.good_fits) &&
+         same_bytes(a.wins_done_right, b.wins_done_right) && same_bytes(a.wins, b.wins) &&
+         same_bytes(a.should_have_bought, b.should_have_bought) &&
+         same_bytes(a.revenue_done_right, b.revenue_done_right) && same_bytes(a.revenue, b.revenue) &&
+         same_bytes(a.nonbuyer_hours, b.nonbuyer_hours) && same_bytes(a.mistake_costs, b.mistake_costs) &&
          same_bytes(a.input_values, b.input_values) && same_totals(a, b);
 }
 
