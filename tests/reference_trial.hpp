@@ -21,7 +21,9 @@
 namespace mistakesim::testing {
 
 //! A count from a draw (docs/model.md step 2): rounded to the nearest whole number, negatives to 0.
-inline std::uint64_t reference_count(double x) { return x > 0.0 ? static_cast<std::uint64_t>(std::llround(x)) : 0; }
+inline std::uint64_t reference_count(double x) {
+  return x > 0.0 ? static_cast<std::uint64_t>(std::llround(x)) : 0;
+}
 
 //! The year's number of opportunities, docs/model.md step 2 and the addressing table.
 //! The engine's own draw (detail::draw_opportunity_count) is internal to engine.cpp, so it is read
@@ -38,7 +40,8 @@ inline std::uint64_t reference_opportunity_count(const Model& m, std::uint64_t t
   };
   if (!m.opportunities_per_rep) return reference_count(draw(d, kYearLevel));
   const double reps = static_cast<double>(m.reps);
-  if (d.kind == DistKind::poisson) return reference_count(draw(Distribution::poisson(d.p[0] * reps), kYearLevel));
+  if (d.kind == DistKind::poisson)
+    return reference_count(draw(Distribution::poisson(d.p[0] * reps), kYearLevel));
   if (d.kind == DistKind::negbinomial)
     return reference_count(draw(Distribution::negbinomial(d.p[0] * reps, d.p[1] * reps), kYearLevel));
   std::uint64_t total = 0;  // drawn once per rep at 0xFFFFFFFE - r, each rounded, summed
@@ -48,8 +51,8 @@ inline std::uint64_t reference_opportunity_count(const Model& m, std::uint64_t t
 
 //! One draw of a per-opportunity or per-occurrence amount at (trial, opportunity i, a.slot), as an
 //! intervention changes it (model.hpp Amount; docs/model.md on amounts changed by interventions).
-inline double reference_amount(const Model& m, const Amount& a, std::span<const double> year, std::uint64_t trial,
-                               std::uint32_t i) {
+inline double reference_amount(const Model& m, const Amount& a, std::span<const double> year,
+                               std::uint64_t trial, std::uint32_t i) {
   double x = 0.0;
   if (a.dist.kind == DistKind::constant) {
     x = a.dist.p[0];
@@ -89,7 +92,8 @@ inline TrialOutcome reference_trial(const Model& m, std::span<const double> year
   out.opportunities = static_cast<std::uint32_t>(n);
   const double hourly_cost = year[m.hourly_cost];
   const double value_factor = m.value == ValueBasis::margin ? year[m.margin] : 1.0;
-  std::vector<double> values, revenues, nonbuyers;  // per opportunity: deal value, revenue as it happened, hours
+  std::vector<double> values, revenues,
+      nonbuyers;  // per opportunity: deal value, revenue as it happened, hours
 
   for (std::uint64_t i64 = 0; i64 < n; ++i64) {
     const auto i = static_cast<std::uint32_t>(i64);
@@ -116,14 +120,25 @@ inline TrialOutcome reference_trial(const Model& m, std::span<const double> year
       const Mistake& mk = m.mistakes[k];
       bool applies = false;
       switch (mk.applies_to) {
-        case AppliesTo::all: applies = true; break;
-        case AppliesTo::good_fit: applies = fit; break;
-        case AppliesTo::poor_fit: applies = !fit; break;
-        case AppliesTo::pilot: applies = pilot; break;
-        case AppliesTo::repeat: applies = repeat; break;
+        case AppliesTo::all:
+          applies = true;
+          break;
+        case AppliesTo::good_fit:
+          applies = fit;
+          break;
+        case AppliesTo::poor_fit:
+          applies = !fit;
+          break;
+        case AppliesTo::pilot:
+          applies = pilot;
+          break;
+        case AppliesTo::repeat:
+          applies = repeat;
+          break;
       }
       if (!applies) continue;
-      const auto ev = philox_block(m.seed, DrawAddress{trial, i, mk.event_slot}, 0);  // occur, noticed, lose, churn
+      const auto ev =
+          philox_block(m.seed, DrawAddress{trial, i, mk.event_slot}, 0);  // occur, noticed, lose, churn
       if (!bernoulli(ev.v[0], bernoulli_threshold(year[mk.probability]))) continue;
       const bool noticed = bernoulli(ev.v[1], bernoulli_threshold(year[mk.noticed]));
       MistakeTally& tally = per_mistake[k];

@@ -44,11 +44,12 @@ struct Blocks {
 
 //! The first `n` entries from `offset` through the batched sampler (vector or scalar path), the
 //! fallback entries by sample(); each must equal sample() at its address. Returns the fallback count.
-std::size_t check_batch(const Distribution& d, const Blocks& b, std::size_t offset, std::size_t n, bool scalar) {
-  const std::uint32_t* const b0[4] = {b.w0[0].data() + offset, b.w0[1].data() + offset, b.w0[2].data() + offset,
-                                      b.w0[3].data() + offset};
-  const std::uint32_t* const b1[4] = {b.w1[0].data() + offset, b.w1[1].data() + offset, b.w1[2].data() + offset,
-                                      b.w1[3].data() + offset};
+std::size_t check_batch(const Distribution& d, const Blocks& b, std::size_t offset, std::size_t n,
+                        bool scalar) {
+  const std::uint32_t* const b0[4] = {b.w0[0].data() + offset, b.w0[1].data() + offset,
+                                      b.w0[2].data() + offset, b.w0[3].data() + offset};
+  const std::uint32_t* const b1[4] = {b.w1[0].data() + offset, b.w1[1].data() + offset,
+                                      b.w1[2].data() + offset, b.w1[3].data() + offset};
   std::vector<double> out(n + 16, -7.0);  // sixteen canaries: a whole vector written past the end shows
   std::vector<std::uint32_t> fallback(n + 16, 0xDEADBEEF);
   std::size_t nf;
@@ -56,7 +57,8 @@ std::size_t check_batch(const Distribution& d, const Blocks& b, std::size_t offs
     REQUIRE(!scalar);
     nf = detail::beta_from_words(d.p[0], d.p[1], b0, b1, n, out.data(), fallback.data());
   } else if (scalar) {
-    nf = detail::pert_from_words_scalar(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, out.data(), fallback.data());
+    nf = detail::pert_from_words_scalar(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, out.data(),
+                                        fallback.data());
   } else {
     nf = detail::pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, out.data(), fallback.data());
   }
@@ -80,7 +82,8 @@ std::size_t check_batch(const Distribution& d, const Blocks& b, std::size_t offs
 //! Opportunities 0, 1, 2, ... with a few far ones (the counter's high bits used).
 std::vector<std::uint32_t> opportunities(std::size_t n) {
   std::vector<std::uint32_t> opp(n);
-  for (std::size_t i = 0; i < n; ++i) opp[i] = static_cast<std::uint32_t>(i % 5 ? i : i * 7919u + 0xFFFF0000u);
+  for (std::size_t i = 0; i < n; ++i)
+    opp[i] = static_cast<std::uint32_t>(i % 5 ? i : i * 7919u + 0xFFFF0000u);
   return opp;
 }
 
@@ -113,7 +116,8 @@ TEST_CASE("batched PERT and beta equal sample() bit for bit, every batch length,
     std::size_t fallbacks = 0, fallbacks_scalar = 0;
     for (std::size_t n = 0; n <= 256; ++n) fallbacks += check_batch(d, b, 0, n, false);
     for (std::size_t offset : {1u, 3u, 7u, 8u, 13u})
-      for (std::size_t n : {0u, 1u, 7u, 8u, 9u, 63u, 100u, 256u}) fallbacks += check_batch(d, b, offset, n, false);
+      for (std::size_t n : {0u, 1u, 7u, 8u, 9u, 63u, 100u, 256u})
+        fallbacks += check_batch(d, b, offset, n, false);
     if (d.kind == DistKind::pert) {
       for (std::size_t n = 0; n <= 256; ++n) fallbacks_scalar += check_batch(d, b, 0, n, true);
       REQUIRE(fallbacks_scalar > 0);
@@ -132,7 +136,8 @@ TEST_CASE("batched PERT: the vector and scalar paths give the same values and th
   const std::size_t n = b.opp.size();
   std::vector<double> v(n), s(n);
   std::vector<std::uint32_t> fv(n), fs(n);
-  const std::size_t nv = detail::pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, v.data(), fv.data());
+  const std::size_t nv =
+      detail::pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, v.data(), fv.data());
   const std::size_t ns =
       detail::pert_from_words_scalar(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, s.data(), fs.data());
   REQUIRE(nv == ns);
@@ -176,7 +181,8 @@ TEST_CASE("batched PERT: draws whose first tries surely accept all take the vect
   }
 }
 
-TEST_CASE("batched beta: gammas accepted by the log test (engine_log, with a margin) are sample()'s", "[random][exact]") {
+TEST_CASE("batched beta: gammas accepted by the log test (engine_log, with a margin) are sample()'s",
+          "[random][exact]") {
   // sample() takes the log test with the C library's log, the batch with engine_log and a margin:
   // over many draws, every draw the batch gives is sample()'s, and many of them passed a gamma by
   // the log test (the squeeze failed, as this test reads the words).

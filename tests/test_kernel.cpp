@@ -35,7 +35,8 @@ struct Totals {
 };
 
 template <class T>
-void differ(std::ostringstream& s, bool& found, const std::string& field, const T& kernel, const T& reference) {
+void differ(std::ostringstream& s, bool& found, const std::string& field, const T& kernel,
+            const T& reference) {
   if (kernel == reference) return;
   s << (found ? "\n  " : "") << field << ": kernel " << std::setprecision(17) << kernel << ", reference "
     << reference;
@@ -132,7 +133,8 @@ Model applies_to_model(double opportunities) {
   // probability 1, never noticed, never loses: occurs on every opportunity
   const std::size_t all = add_mistake(m, "all", 0, 1.0, 0.0, 0.0, AppliesTo::all);
   m.mistakes[all].wasted_hours.dist = Distribution::gamma(2.0, 1.5);
-  const std::size_t poor = add_mistake(m, "poor", 0, 0.5, 0.2, 1.0, AppliesTo::poor_fit);  // lose 1: no deal to lose
+  const std::size_t poor =
+      add_mistake(m, "poor", 0, 0.5, 0.2, 1.0, AppliesTo::poor_fit);  // lose 1: no deal to lose
   m.mistakes[poor].wasted_hours.dist = Distribution::lognormal(2.0, 0.5);
   add_mistake(m, "never", 1, 0.0, 1.0, 1.0, AppliesTo::good_fit);  // probability 0: never happens
   const std::size_t pilot = add_mistake(m, "pilot", 2, 1.0, 1.0, 0.3, AppliesTo::pilot);
@@ -168,7 +170,8 @@ TEST_CASE("kernel = reference: training options, each intervention and all three
   check_kernel(m, with_interventions({0, 1, 2}, 0.4), 500, 9000);
 }
 
-TEST_CASE("kernel = reference: interventions that change per-deal and per-occurrence amounts", "[engine][kernel]") {
+TEST_CASE("kernel = reference: interventions that change per-deal and per-occurrence amounts",
+          "[engine][kernel]") {
   // Every amount kind of the study made adjustable (model.hpp Amount: scale and shift), including
   // constant ones (direct_cost 0) and changes that push a fraction out of [0, 1] (clamped).
   const std::string text = R"(
@@ -212,7 +215,8 @@ TEST_CASE("kernel = reference: CRM-informed, correlated and seed-case studies", 
   }
 }
 
-TEST_CASE("kernel = reference: every applies_to kind, rates 0 and 1, one to several chunks", "[engine][kernel]") {
+TEST_CASE("kernel = reference: every applies_to kind, rates 0 and 1, one to several chunks",
+          "[engine][kernel]") {
   // 1 opportunity, a chunk less one, exactly one and two chunks, just over, and over two chunks.
   for (double n : {1.0, 255.0, 256.0, 257.0, 512.0, 700.0}) {
     const Model m = applies_to_model(n);
@@ -220,7 +224,7 @@ TEST_CASE("kernel = reference: every applies_to kind, rates 0 and 1, one to seve
     INFO(m.name);
     REQUIRE(t.opportunities == t.trials * static_cast<std::uint64_t>(n));
     REQUIRE(t.occurrences[0] == t.opportunities);  // probability 1, first, applies to all
-    REQUIRE(t.occurrences[2] == 0);                 // probability 0
+    REQUIRE(t.occurrences[2] == 0);                // probability 0
     REQUIRE(t.cost[2] == 0.0);
     if (n >= 255) {
       REQUIRE(t.occurrences[1] > 0);
@@ -233,7 +237,8 @@ TEST_CASE("kernel = reference: every applies_to kind, rates 0 and 1, one to seve
   }
 }
 
-TEST_CASE("kernel = reference: random direct costs, discounts and recoveries out of range", "[engine][kernel]") {
+TEST_CASE("kernel = reference: random direct costs, discounts and recoveries out of range",
+          "[engine][kernel]") {
   // Every amount random (gamma and normal go through DrawStream; lognormal, triangular, PERT and beta
   // through the batched samplers, PERT and beta's rejected first tries through DrawStream);
   // recovery.saved and discount drawn outside [0, 1]; good fit and close rate 1 (threshold 2^32);
@@ -257,8 +262,8 @@ TEST_CASE("kernel = reference: random direct costs, discounts and recoveries out
   const std::size_t b = add_mistake(m, "recovers", 2, 0.5, 0.7, 0.6);
   m.inputs[m.mistakes[b].lose].dist = Distribution::beta(5, 3);
   m.mistakes[b].has_recovery = true;
-  m.mistakes[b].recovery_hourly_cost = add_input(m, "mistake.recovers.recovery.hourly_cost",
-                                                 Distribution::uniform(300, 600), 0.0, 1e300);
+  m.mistakes[b].recovery_hourly_cost =
+      add_input(m, "mistake.recovers.recovery.hourly_cost", Distribution::uniform(300, 600), 0.0, 1e300);
   m.mistakes[b].recovery_hours.dist = Distribution::gamma(3.0, 5.0);
   m.mistakes[b].recovery_saved.dist = Distribution::normal(0.5, 0.6);  // clamped to [0, 1]
   m.mistakes[b].direct_cost.dist = Distribution::beta(2, 5);
@@ -317,7 +322,8 @@ TEST_CASE("kernel = reference: years with no opportunities", "[engine][kernel]")
   }
 }
 
-TEST_CASE("run_trials draws each year as draw_year does, a batch of trials at a time", "[engine][kernel][exact]") {
+TEST_CASE("run_trials draws each year as draw_year does, a batch of trials at a time",
+          "[engine][kernel][exact]") {
   // run_trials computes the year-level draws of up to 256 trials together (Philox blocks over trials,
   // batched samplers); draw_year draws one trial alone. Every recorded input value and every trial's
   // outcome must be the same bits, across batch boundaries (block sizes that are not multiples of
@@ -326,10 +332,11 @@ TEST_CASE("run_trials draws each year as draw_year does, a batch of trials at a 
     const char* study;
     Scenario scenario;
   };
-  const Case cases[] = {{"mid-market.toml", {}},
-                        {"correlated.toml", {}},
-                        {"crm-informed.toml", {}},
-                        {"training-options.toml", {.interventions = {0, 1, 2}, .pinned = {}, .effect_fraction = 0.7}}};
+  const Case cases[] = {
+      {"mid-market.toml", {}},
+      {"correlated.toml", {}},
+      {"crm-informed.toml", {}},
+      {"training-options.toml", {.interventions = {0, 1, 2}, .pinned = {}, .effect_fraction = 0.7}}};
   for (const Case& c : cases) {
     const Model m = load_study((kConfigs / c.study).string());
     INFO(c.study);

@@ -51,15 +51,15 @@ const std::uint64_t kThresholds[] = {0,
                                      std::uint64_t{1} << 32};
 
 const FlagTest kTests[] = {
-    {0, 0},                                    // all
-    {kFit, kFit},                              // good fits
-    {kFit, 0},                                 // poor fits
-    {kPilot, kPilot},                          // pilots
-    {kRepeat, kRepeat},                        // repeat customers
-    {kCloses, kCloses},                        // deals that would close
-    {kFit, kFit, kCloses | kAlive, kCloses},   // good fits not lost
-    {0, 0, kCloses | kAlive, kCloses},         // any opportunity not lost
-    {0, 1},                                    // none
+    {0, 0},                                   // all
+    {kFit, kFit},                             // good fits
+    {kFit, 0},                                // poor fits
+    {kPilot, kPilot},                         // pilots
+    {kRepeat, kRepeat},                       // repeat customers
+    {kCloses, kCloses},                       // deals that would close
+    {kFit, kFit, kCloses | kAlive, kCloses},  // good fits not lost
+    {0, 0, kCloses | kAlive, kCloses},        // any opportunity not lost
+    {0, 1},                                   // none
 };
 
 }  // namespace
@@ -78,9 +78,10 @@ TEST_CASE("select_opportunities: vector and scalar paths equal the plain filter"
         }
       for (bool vector : {true, false}) {
         std::vector<std::uint32_t> index(kRoom), out_flags(kRoom);
-        const std::size_t count = select_opportunities(flags.data(), n, t, base, index.data(), out_flags.data(), vector);
-        INFO("n " << n << ", test " << t.mask << "/" << t.want << "/" << t.mask2 << "/" << t.want2 << ", vector "
-                  << vector);
+        const std::size_t count =
+            select_opportunities(flags.data(), n, t, base, index.data(), out_flags.data(), vector);
+        INFO("n " << n << ", test " << t.mask << "/" << t.want << "/" << t.mask2 << "/" << t.want2
+                  << ", vector " << vector);
         REQUIRE(count == want_index.size());
         REQUIRE(std::vector<std::uint32_t>(index.begin(), index.begin() + count) == want_index);
         REQUIRE(std::vector<std::uint32_t>(out_flags.begin(), out_flags.begin() + count) == want_flags);
@@ -101,9 +102,9 @@ TEST_CASE("pipeline_flags: vector and scalar paths equal the model's pipeline", 
     pipeline_flags(fit.data(), repeat.data(), pilot.data(), close.data(), n, rule, b.data(), false);
     for (std::size_t e = 0; e < n; ++e) {
       const bool f = fit[e] < rule.fit, c = f && close[e] < rule.close;
-      const std::uint8_t want = static_cast<std::uint8_t>((f ? kFit : 0u) | (repeat[e] < rule.repeat ? kRepeat : 0u) |
-                                                          (pilot[e] < rule.pilot ? kPilot : 0u) |
-                                                          (c ? kCloses | kAlive : 0u));
+      const std::uint8_t want =
+          static_cast<std::uint8_t>((f ? kFit : 0u) | (repeat[e] < rule.repeat ? kRepeat : 0u) |
+                                    (pilot[e] < rule.pilot ? kPilot : 0u) | (c ? kCloses | kAlive : 0u));
       INFO("n " << n << ", e " << e);
       REQUIRE(a[e] == want);
       REQUIRE(b[e] == want);
@@ -177,8 +178,8 @@ TEST_CASE("decide_occurrences: vector and scalar paths equal the model's rules",
           out.size[l] = &sizes[l];
           out.take[l] = take[l];
         }
-        const std::size_t occurrences = decide_occurrences(index.data(), flags.data(), w0.data(), w1.data(), w2.data(),
-                                                           w3.data(), n, base, rule, out, vector);
+        const std::size_t occurrences = decide_occurrences(index.data(), flags.data(), w0.data(), w1.data(),
+                                                           w2.data(), w3.data(), n, base, rule, out, vector);
         r.e.resize(occurrences);
         r.what.resize(occurrences);
         for (std::size_t l = 0; l < kAmountLists; ++l) r.lists[l].resize(sizes[l]);

@@ -32,7 +32,8 @@ namespace mistakesim {
 namespace detail {
 
 //! One draw of an amount at (trial, opportunity); a constant costs nothing.
-inline double draw_amount(const Amount& a, std::uint64_t seed, std::uint64_t trial, std::uint32_t opportunity) {
+inline double draw_amount(const Amount& a, std::uint64_t seed, std::uint64_t trial,
+                          std::uint32_t opportunity) {
   if (a.dist.kind == DistKind::constant) return a.dist.p[0];
   DrawStream stream(seed, DrawAddress{trial, opportunity, a.slot});
   return sample(a.dist, stream);
@@ -76,10 +77,6 @@ inline double clamp_to(const YearInput& in, double x) {
   return std::clamp(x, in.lower, in.upper);
 }
 
-}  // namespace detail
-
-namespace detail {
-
 //! A year's values after its independent draws: the correlated inputs redrawn through the copula,
 //! then the scenario's pins and intervention effects (docs/model.md, step 1).
 void finish_year(const Model& m, const Scenario& scenario, std::uint64_t trial, std::span<double> out) {
@@ -92,9 +89,15 @@ void finish_year(const Model& m, const Scenario& scenario, std::uint64_t trial, 
       const double f = scenario.effect_fraction;
       double& x = out[e.target];
       switch (e.op) {
-        case EffectOp::scale: x *= f == 1.0 ? amount : 1.0 + f * (amount - 1.0); break;
-        case EffectOp::set: x = f == 1.0 ? amount : x + f * (amount - x); break;
-        case EffectOp::add: x += f * amount; break;
+        case EffectOp::scale:
+          x *= f == 1.0 ? amount : 1.0 + f * (amount - 1.0);
+          break;
+        case EffectOp::set:
+          x = f == 1.0 ? amount : x + f * (amount - x);
+          break;
+        case EffectOp::add:
+          x += f * amount;
+          break;
       }
       x = clamp_to(m.inputs[e.target], x);
     }
@@ -138,14 +141,14 @@ class YearDraws {
         const std::size_t nf = d.kind == DistKind::pert
                                    ? pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, v, fallback_)
                                    : beta_from_words(d.p[0], d.p[1], b0, b1, n, v, fallback_);
-        for (std::size_t f = 0; f < nf; ++f) v[fallback_[f]] = draw(m, in, first_trial, fallback_[f]);
+        for (std::size_t f = 0; f < nf; ++f) v[fallback_[f]] = sample_one(m, in, first_trial, fallback_[f]);
       } else {
-        for (std::size_t t = 0; t < n; ++t) v[t] = draw(m, in, first_trial, t);
+        for (std::size_t t = 0; t < n; ++t) v[t] = sample_one(m, in, first_trial, t);
       }
     }
   }
   //! Trial t's draw of an input by sample(), from a DrawStream that starts at the batched block 0.
-  double draw(const Model& m, const YearInput& in, std::uint64_t first_trial, std::size_t t) const {
+  double sample_one(const Model& m, const YearInput& in, std::uint64_t first_trial, std::size_t t) const {
     DrawStream stream(m.seed, DrawAddress{first_trial + t, kYearLevel, in.slot}, w_[0][t], w_[1][t], w_[2][t],
                       w_[3][t]);
     return sample(in.dist, stream);
@@ -156,15 +159,16 @@ class YearDraws {
   }
 
  private:
-  std::vector<double> values_;  //!< [input * kYearBatch + t]
-  std::uint32_t w_[8][kYearBatch];            //!< blocks 0 and 1 of the input being drawn
-  std::uint32_t fallback_[kYearBatch];         //!< trials the batched beta/PERT leaves to sample()
+  std::vector<double> values_;          //!< [input * kYearBatch + t]
+  std::uint32_t w_[8][kYearBatch];      //!< blocks 0 and 1 of the input being drawn
+  std::uint32_t fallback_[kYearBatch];  //!< trials the batched beta/PERT leaves to sample()
 };
 
 }  // namespace detail
 
 void draw_year(const Model& m, const Scenario& scenario, std::uint64_t trial, std::span<double> out) {
-  SIM_CHECK(out.size() == m.inputs.size(), << "year values " << out.size() << " vs inputs " << m.inputs.size());
+  SIM_CHECK(out.size() == m.inputs.size(),
+            << "year values " << out.size() << " vs inputs " << m.inputs.size());
   for (std::size_t i = 0; i < m.inputs.size(); ++i) {
     const YearInput& in = m.inputs[i];
     if (in.dist.kind == DistKind::constant) {
@@ -221,8 +225,8 @@ struct WordBatch {
   //! Block `block` of the listed entries into out (word j of entry e at [j * kChunk + e]).
   void compute(std::uint64_t seed, std::uint64_t trial, std::uint32_t block, std::uint32_t* out) const {
     if (size == 0) return;
-    philox_blocks(seed, trial, slot, block, std::span<const std::uint32_t>(opportunity, size), out, out + kChunk,
-                  out + 2 * kChunk, out + 3 * kChunk);
+    philox_blocks(seed, trial, slot, block, std::span<const std::uint32_t>(opportunity, size), out,
+                  out + kChunk, out + 2 * kChunk, out + 3 * kChunk);
   }
   const std::uint32_t* word(int j) const { return words + static_cast<std::size_t>(j) * kChunk; }
 };
@@ -236,6 +240,7 @@ struct AmountBatch {
   const Amount* amount = nullptr;
   bool random = false;
   double constant = 0.0;  //!< the value of a constant amount, changed by the scenario
+  FlagTest selected;      //!< the opportunities select() listed
   WordBatch draws;
   double values[kChunk + kSlack];  //!< readable past the end (expand_values)
 
@@ -248,8 +253,10 @@ struct AmountBatch {
     constant = a.dist.kind == DistKind::constant ? a.dist.p[0] : 0.0;
     if (a.adjustable()) constant = adjust(a, constant, year);
   }
-  //! Lists the chunk's opportunities that pass `test` (none for a constant amount).
+  //! Lists the chunk's opportunities that pass `test` (none for a constant amount); expand() uses
+  //! the same test.
   void select(const std::uint8_t* flags, std::size_t n, FlagTest test, std::uint32_t base) {
+    selected = test;
     draws.size = random ? select_opportunities(flags, n, test, base, draws.opportunity, nullptr) : 0;
   }
   //! Draws the listed entries.
@@ -269,18 +276,19 @@ struct AmountBatch {
       const std::uint32_t* const b0[4] = {draws.word(0), draws.word(1), draws.word(2), draws.word(3)};
       const std::uint32_t* const b1[4] = {block1, block1 + kChunk, block1 + 2 * kChunk, block1 + 3 * kChunk};
       std::uint32_t fallback[kChunk];
-      const std::size_t nf = d.kind == DistKind::pert
-                                 ? pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, values, fallback)
-                                 : beta_from_words(d.p[0], d.p[1], b0, b1, n, values, fallback);
-      for (std::size_t f = 0; f < nf; ++f) values[fallback[f]] = draw(seed, trial, fallback[f]);
+      const std::size_t nf =
+          d.kind == DistKind::pert
+              ? pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, values, fallback)
+              : beta_from_words(d.p[0], d.p[1], b0, b1, n, values, fallback);
+      for (std::size_t f = 0; f < nf; ++f) values[fallback[f]] = sample_one(seed, trial, fallback[f]);
     } else {
-      for (std::size_t e = 0; e < n; ++e) values[e] = draw(seed, trial, e);
+      for (std::size_t e = 0; e < n; ++e) values[e] = sample_one(seed, trial, e);
     }
     if (amount->adjustable())
       for (std::size_t e = 0; e < n; ++e) values[e] = adjust(*amount, values[e], year);
   }
   //! Entry e's draw by sample(), from a DrawStream that starts at the batched block 0.
-  double draw(std::uint64_t seed, std::uint64_t trial, std::size_t e) const {
+  double sample_one(std::uint64_t seed, std::uint64_t trial, std::size_t e) const {
     DrawStream stream(seed, DrawAddress{trial, draws.opportunity[e], draws.slot}, draws.word(0)[e],
                       draws.word(1)[e], draws.word(2)[e], draws.word(3)[e]);
     return sample(amount->dist, stream);
@@ -294,13 +302,13 @@ struct AmountBatch {
     constant *= x;
     for (std::size_t e = 0; e < draws.size; ++e) values[e] *= x;
   }
-  //! out[e] = the next value for each of the chunk's opportunities that pass `test` (the list's
+  //! out[e] = the next value for each of the chunk's opportunities that select() listed (the list's
   //! order), +0.0 for the others.
-  void expand(const std::uint8_t* flags, std::size_t n, FlagTest test, double* out) const {
+  void expand(const std::uint8_t* flags, std::size_t n, double* out) const {
     if (random) {
-      expand_values(flags, n, test, values, out);
+      expand_values(flags, n, selected, values, out);
     } else {
-      for (std::size_t e = 0; e < n; ++e) out[e] = keep_if(passes(flags[e], test), constant);
+      for (std::size_t e = 0; e < n; ++e) out[e] = keep_if(passes(flags[e], selected), constant);
     }
   }
   //! The value of entry e of the list (any e for a constant amount).
@@ -316,11 +324,16 @@ struct AmountBatch {
 //! A mistake's applies_to as a flag test (lists.hpp).
 inline FlagTest applies_test(AppliesTo a) {
   switch (a) {
-    case AppliesTo::all: return {0, 0};
-    case AppliesTo::good_fit: return {kFit, kFit};
-    case AppliesTo::poor_fit: return {kFit, 0};
-    case AppliesTo::pilot: return {kPilot, kPilot};
-    case AppliesTo::repeat: return {kRepeat, kRepeat};
+    case AppliesTo::all:
+      return {0, 0};
+    case AppliesTo::good_fit:
+      return {kFit, kFit};
+    case AppliesTo::poor_fit:
+      return {kFit, 0};
+    case AppliesTo::pilot:
+      return {kPilot, kPilot};
+    case AppliesTo::repeat:
+      return {kRepeat, kRepeat};
   }
   return {0, 1};  // never
 }
@@ -398,8 +411,8 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
     s.deal_size.compute(seed, trial, year);
     s.qualify_hours.compute(seed, trial, year);
     s.deal_size.scale(value_factor);
-    s.deal_size.expand(s.flags, size, {kCloses, kCloses}, s.value);
-    s.qualify_hours.expand(s.flags, size, {kFit, 0}, s.nonbuyer);
+    s.deal_size.expand(s.flags, size, s.value);
+    s.qualify_hours.expand(s.flags, size, s.nonbuyer);
     std::copy_n(s.value, size, s.remaining);
     std::fill_n(s.kept, size, 0.0);
 
@@ -416,7 +429,8 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
       s.events.compute(seed, trial);
 
       const EventRule rule{bernoulli_threshold(year[mk.probability]), bernoulli_threshold(year[mk.noticed]),
-                           bernoulli_threshold(year[mk.lose]), bernoulli_threshold(year[mk.churn]), mk.has_recovery};
+                           bernoulli_threshold(year[mk.lose]), bernoulli_threshold(year[mk.churn]),
+                           mk.has_recovery};
       AmountBatch* const amounts[kAmountLists] = {&s.wasted_hours,   &s.direct_cost,    &s.discount,
                                                   &s.recovery_hours, &s.recovery_saved, &s.customer_value};
       s.wasted_hours.prepare(mk.wasted_hours, year);
@@ -433,9 +447,9 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
         lists.size[l] = &amounts[l]->draws.size;
         lists.take[l] = amounts[l]->random;
       }
-      const std::size_t n_occ = decide_occurrences(s.events.opportunity, s.events.flags, s.events.word(0),
-                                                   s.events.word(1), s.events.word(2), s.events.word(3),
-                                                   s.events.size, i0, rule, lists);
+      const std::size_t n_occ =
+          decide_occurrences(s.events.opportunity, s.events.flags, s.events.word(0), s.events.word(1),
+                             s.events.word(2), s.events.word(3), s.events.size, i0, rule, lists);
       for (AmountBatch* b : amounts) b->compute(seed, trial, year);
 
       // The occurrences, in opportunity order (docs/model.md, step 4). The tally is kept in locals
@@ -523,7 +537,8 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
   // Inputs changed by the scenario are recorded too: their per-trial value is what an analyst asks about.
   for (std::size_t k : scenario.interventions)
     for (const Effect& e : m.interventions[k].effects)
-      if (std::find(r.recorded_inputs.begin(), r.recorded_inputs.end(), e.target) == r.recorded_inputs.end() &&
+      if (std::find(r.recorded_inputs.begin(), r.recorded_inputs.end(), e.target) ==
+              r.recorded_inputs.end() &&
           e.amount.dist.kind != DistKind::constant)
         r.recorded_inputs.push_back(e.target);
   for (const auto& [id, value] : scenario.pinned) std::erase(r.recorded_inputs, id);
@@ -533,8 +548,8 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
   const std::size_t n = r.count;
   const std::size_t nm = r.mistake_count;
   const std::size_t ni = r.recorded_inputs.size();
-  for (auto* col : {&r.cost_total, &r.cost_known, &r.cost_unknown, &r.revenue_done_right, &r.revenue,
-                    &r.nonbuyer_hours})
+  for (auto* col :
+       {&r.cost_total, &r.cost_known, &r.cost_unknown, &r.revenue_done_right, &r.revenue, &r.nonbuyer_hours})
     col->assign(n, 0.0);
   // No interventions, no cost: the column stays empty (TrialResults::intervention_cost_at).
   if (!scenario.interventions.empty()) r.intervention_cost.assign(n, 0.0);
@@ -556,7 +571,8 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
     const std::size_t end = std::min(n, (b + 1) * block);
     for (std::size_t t = b * block; t < end; ++t) {
       const std::uint64_t trial = r.first_trial + t;
-      const std::size_t in_batch = (t - b * block) % detail::kYearBatch;  // draw_year, a batch of trials at a time
+      const std::size_t in_batch =
+          (t - b * block) % detail::kYearBatch;  // draw_year, a batch of trials at a time
       if (in_batch == 0) year_draws->draw(m, trial, std::min(detail::kYearBatch, end - t));
       year_draws->copy(in_batch, year);
       detail::finish_year(m, scenario, trial, year);
@@ -586,7 +602,8 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
     if (options.progress) options.progress->fetch_add(end - b * block, std::memory_order_relaxed);
   };
 
-  const unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads =
+      options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   if (threads == 1) {
     for (std::size_t b = 0; b < n_blocks; ++b) run_block(b);
   } else {
@@ -595,11 +612,12 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
     tbb::global_control allow(tbb::global_control::max_allowed_parallelism, threads);
     tbb::task_arena arena(static_cast<int>(threads));
     arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_blocks, 1),
-                        [&](const tbb::blocked_range<std::size_t>& range) {
-                          for (std::size_t b = range.begin(); b != range.end(); ++b) run_block(b);
-                        },
-                        tbb::simple_partitioner{});
+      tbb::parallel_for(
+          tbb::blocked_range<std::size_t>(0, n_blocks, 1),
+          [&](const tbb::blocked_range<std::size_t>& range) {
+            for (std::size_t b = range.begin(); b != range.end(); ++b) run_block(b);
+          },
+          tbb::simple_partitioner{});
     });
   }
   return r;

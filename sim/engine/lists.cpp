@@ -25,7 +25,8 @@ bool has_avx512() { return isa() == Isa::avx512; }
 
 //! passes() in 16 lanes.
 __attribute__((target("avx512f,avx512bw,avx512vl"))) inline __mmask16 passes16(__m512i f, const FlagTest& t) {
-  const __m512i mask = _mm512_set1_epi32(static_cast<int>(t.mask)), want = _mm512_set1_epi32(static_cast<int>(t.want));
+  const __m512i mask = _mm512_set1_epi32(static_cast<int>(t.mask)),
+                want = _mm512_set1_epi32(static_cast<int>(t.want));
   const __m512i mask2 = _mm512_set1_epi32(static_cast<int>(t.mask2));
   const __m512i want2 = _mm512_set1_epi32(static_cast<int>(t.want2));
   return _mm512_cmpeq_epi32_mask(_mm512_and_si512(f, mask), want) &
@@ -33,7 +34,8 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) inline __mmask16 passes16(_
 }
 
 std::size_t select_scalar(const std::uint8_t* flags, std::size_t from, std::size_t n, FlagTest test,
-                          std::uint32_t base, std::uint32_t* index, std::uint32_t* flags_out, std::size_t count) {
+                          std::uint32_t base, std::uint32_t* index, std::uint32_t* flags_out,
+                          std::size_t count) {
   for (std::size_t e = from; e < n; ++e) {
     index[count] = base + static_cast<std::uint32_t>(e);
     if (flags_out != nullptr) flags_out[count] = flags[e];
@@ -42,13 +44,13 @@ std::size_t select_scalar(const std::uint8_t* flags, std::size_t from, std::size
   return count;
 }
 
-__attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t select_avx512(const std::uint8_t* flags, std::size_t n, FlagTest test,
-                                                              std::uint32_t base, std::uint32_t* index,
-                                                              std::uint32_t* flags_out, std::size_t& done) {
+__attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t select_avx512(
+    const std::uint8_t* flags, std::size_t n, FlagTest test, std::uint32_t base, std::uint32_t* index,
+    std::uint32_t* flags_out, std::size_t& done) {
   const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   std::size_t count = 0, e = 0;
   for (; e < n; e += 16) {  // the last, partial group with a masked load
-    const __mmask16 in = n - e >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - e)) - 1u);
+    const __mmask16 in = __mmask16(first_lanes(n - e));
     const __m512i f = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(in, flags + e));
     const __mmask16 pass = in & passes16(f, test);
     const __m512i i = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(base + e)), iota);
@@ -61,15 +63,17 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t select_avx512(c
 }
 
 //! w < threshold for 16 words, threshold in [0, 2^32].
-__attribute__((target("avx512f,avx512bw,avx512vl"))) inline __mmask16 below(__m512i w, std::uint64_t threshold) {
+__attribute__((target("avx512f,avx512bw,avx512vl"))) inline __mmask16 below(__m512i w,
+                                                                            std::uint64_t threshold) {
   if (threshold == 0) return 0;
-  return _mm512_cmple_epu32_mask(w, _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(threshold - 1))));
+  return _mm512_cmple_epu32_mask(
+      w, _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(threshold - 1))));
 }
 
 std::size_t decide_scalar(const std::uint32_t* index, const std::uint32_t* flags, const std::uint32_t* w0,
-                          const std::uint32_t* w1, const std::uint32_t* w2, const std::uint32_t* w3, std::size_t from,
-                          std::size_t n, std::uint32_t base, const EventRule& rule, OccurrenceLists& out,
-                          std::size_t count) {
+                          const std::uint32_t* w1, const std::uint32_t* w2, const std::uint32_t* w3,
+                          std::size_t from, std::size_t n, std::uint32_t base, const EventRule& rule,
+                          OccurrenceLists& out, std::size_t count) {
   for (std::size_t j = from; j < n; ++j) {
     const std::uint32_t i = index[j];
     const std::uint32_t f = flags[j];
@@ -84,8 +88,8 @@ std::size_t decide_scalar(const std::uint32_t* index, const std::uint32_t* flags
     out.what[count] = noticed * kNoticed | loses * kLoses | recovers * kRecovers | discounted * kDiscounted |
                       churns * kChurns;
     count += occurs;
-    const bool need[kAmountLists] = {occurs, occurs, occurs && discounted, occurs && recovers, occurs && recovers,
-                                     occurs && churns};
+    const bool need[kAmountLists] = {
+        occurs, occurs, occurs && discounted, occurs && recovers, occurs && recovers, occurs && churns};
     for (std::size_t l = 0; l < kAmountLists; ++l) {
       if (!out.take[l]) continue;  // the same for the whole list: predictable
       out.list[l][*out.size[l]] = i;
@@ -95,18 +99,17 @@ std::size_t decide_scalar(const std::uint32_t* index, const std::uint32_t* flags
   return count;
 }
 
-__attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t decide_avx512(const std::uint32_t* index, const std::uint32_t* flags,
-                                                              const std::uint32_t* w0, const std::uint32_t* w1,
-                                                              const std::uint32_t* w2, const std::uint32_t* w3,
-                                                              std::size_t n, std::uint32_t base, const EventRule& rule,
-                                                              OccurrenceLists& out, std::size_t& done) {
+__attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t decide_avx512(
+    const std::uint32_t* index, const std::uint32_t* flags, const std::uint32_t* w0, const std::uint32_t* w1,
+    const std::uint32_t* w2, const std::uint32_t* w3, std::size_t n, std::uint32_t base,
+    const EventRule& rule, OccurrenceLists& out, std::size_t& done) {
   const __m512i alive_bit = _mm512_set1_epi32(static_cast<int>(kAlive));
   const __m512i churn_mask = _mm512_set1_epi32(static_cast<int>(kRepeat | kChurned));
   const __m512i churn_want = _mm512_set1_epi32(static_cast<int>(kRepeat));
   const __m512i vbase = _mm512_set1_epi32(static_cast<int>(base));
   std::size_t count = 0, j = 0;
   for (; j < n; j += 16) {  // the last, partial group with masked loads
-    const __mmask16 in = n - j >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - j)) - 1u);
+    const __mmask16 in = __mmask16(first_lanes(n - j));
     const __m512i i = _mm512_maskz_loadu_epi32(in, index + j);
     const __m512i f = _mm512_maskz_loadu_epi32(in, flags + j);
     const __mmask16 occurs = in & below(_mm512_maskz_loadu_epi32(in, w0 + j), rule.occur);
@@ -149,7 +152,8 @@ void pipeline_scalar(const std::uint32_t* fit_w, const std::uint32_t* repeat_w, 
     const unsigned repeat = bernoulli(repeat_w[e], rule.repeat);
     const unsigned pilot = bernoulli(pilot_w[e], rule.pilot);
     const unsigned closes = fit & static_cast<unsigned>(bernoulli(close_w[e], rule.close));
-    flags[e] = static_cast<std::uint8_t>(fit * kFit | repeat * kRepeat | pilot * kPilot | closes * (kCloses | kAlive));
+    flags[e] = static_cast<std::uint8_t>(fit * kFit | repeat * kRepeat | pilot * kPilot |
+                                         closes * (kCloses | kAlive));
   }
 }
 
@@ -157,7 +161,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void pipeline_avx512(
     const std::uint32_t* fit_w, const std::uint32_t* repeat_w, const std::uint32_t* pilot_w,
     const std::uint32_t* close_w, std::size_t n, const PipelineRule& rule, std::uint8_t* flags) {
   for (std::size_t e = 0; e < n; e += 16) {
-    const __mmask16 in = n - e >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - e)) - 1u);
+    const __mmask16 in = __mmask16(first_lanes(n - e));
     const __mmask16 fit = below(_mm512_maskz_loadu_epi32(in, fit_w + e), rule.fit);
     const __mmask16 repeat = below(_mm512_maskz_loadu_epi32(in, repeat_w + e), rule.repeat);
     const __mmask16 pilot = below(_mm512_maskz_loadu_epi32(in, pilot_w + e), rule.pilot);
@@ -170,8 +174,8 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void pipeline_avx512(
   }
 }
 
-void expand_scalar(const std::uint8_t* flags, std::size_t from, std::size_t n, FlagTest test, const double* values,
-                   std::size_t k, double* out) {
+void expand_scalar(const std::uint8_t* flags, std::size_t from, std::size_t n, FlagTest test,
+                   const double* values, std::size_t k, double* out) {
   for (std::size_t e = from; e < n; ++e) {
     const bool take = passes(flags[e], test);
     out[e] = take ? values[k] : 0.0;
@@ -179,9 +183,10 @@ void expand_scalar(const std::uint8_t* flags, std::size_t from, std::size_t n, F
   }
 }
 
-__attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t expand_avx512(const std::uint8_t* flags, std::size_t n,
-                                                                                FlagTest test, const double* values,
-                                                                                double* out, std::size_t& k) {
+__attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t expand_avx512(const std::uint8_t* flags,
+                                                                               std::size_t n, FlagTest test,
+                                                                               const double* values,
+                                                                               double* out, std::size_t& k) {
   std::size_t e = 0;
   k = 0;
   for (; e + 16 <= n; e += 16) {
@@ -225,9 +230,10 @@ std::size_t select_opportunities(const std::uint8_t* flags, std::size_t n, FlagT
   return select_scalar(flags, done, n, test, base, index, flags_out, count);
 }
 
-std::size_t decide_occurrences(const std::uint32_t* index, const std::uint32_t* flags, const std::uint32_t* w0,
-                               const std::uint32_t* w1, const std::uint32_t* w2, const std::uint32_t* w3, std::size_t n,
-                               std::uint32_t base, const EventRule& rule, OccurrenceLists& out, bool vector) {
+std::size_t decide_occurrences(const std::uint32_t* index, const std::uint32_t* flags,
+                               const std::uint32_t* w0, const std::uint32_t* w1, const std::uint32_t* w2,
+                               const std::uint32_t* w3, std::size_t n, std::uint32_t base,
+                               const EventRule& rule, OccurrenceLists& out, bool vector) {
   const bool avx512 = has_avx512();
   std::size_t done = 0, count = 0;
   if (avx512 && vector) count = decide_avx512(index, flags, w0, w1, w2, w3, n, base, rule, out, done);

@@ -24,7 +24,9 @@ struct FlagTest {
   std::uint32_t mask2 = 0, want2 = 1;  //!< by default the second condition always holds
 };
 
-inline bool passes(std::uint32_t f, const FlagTest& t) { return ((f & t.mask) == t.want) & ((f & t.mask2) != t.want2); }
+inline bool passes(std::uint32_t f, const FlagTest& t) {
+  return ((f & t.mask) == t.want) & ((f & t.mask2) != t.want2);
+}
 
 //! The opportunities of a chunk that pass `test`, in order: writes base + e to index[k] and flags[e]
 //! to flags_out[k] (unless flags_out is null) for the k-th passing e < n, and returns their number.
@@ -55,8 +57,15 @@ struct EventRule {
 };
 
 //! The amounts an occurrence may need, each listed when `take` (the amount is random).
-enum AmountList : std::size_t { kWastedHours, kDirectCost, kDiscount, kRecoveryHours, kRecoverySaved, kCustomerValue,
-                                kAmountLists };
+enum AmountList : std::size_t {
+  kWastedHours,
+  kDirectCost,
+  kDiscount,
+  kRecoveryHours,
+  kRecoverySaved,
+  kCustomerValue,
+  kAmountLists
+};
 
 //! Where decide_occurrences writes: the occurrences (chunk index e and `what` bits), and per amount
 //! the opportunity indices that need it, appended at size[l]. Every array needs kSlack entries of
@@ -77,8 +86,9 @@ struct OccurrenceLists {
 //! cost for every occurrence, a discount for a discounted one, recovery hours and saved share for a
 //! recovery, the customer's value for a churn. Returns the number of occurrences. `vector` false
 //! forces the scalar path (tests).
-std::size_t decide_occurrences(const std::uint32_t* index, const std::uint32_t* flags, const std::uint32_t* w0,
-                               const std::uint32_t* w1, const std::uint32_t* w2, const std::uint32_t* w3, std::size_t n,
-                               std::uint32_t base, const EventRule& rule, OccurrenceLists& out, bool vector = true);
+std::size_t decide_occurrences(const std::uint32_t* index, const std::uint32_t* flags,
+                               const std::uint32_t* w0, const std::uint32_t* w1, const std::uint32_t* w2,
+                               const std::uint32_t* w3, std::size_t n, std::uint32_t base,
+                               const EventRule& rule, OccurrenceLists& out, bool vector = true);
 
 }  // namespace mistakesim::detail

@@ -30,8 +30,8 @@ struct Counter {  // the lanes-invariant part of the counter, and the key
   std::uint32_t c1, c2, c3, k0, k1;
 };
 
-void scalar_blocks(const Counter& c, const std::uint32_t* opp, std::size_t begin, std::size_t n, std::uint32_t* w0,
-                   std::uint32_t* w1, std::uint32_t* w2, std::uint32_t* w3) {
+void scalar_blocks(const Counter& c, const std::uint32_t* opp, std::size_t begin, std::size_t n,
+                   std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2, std::uint32_t* w3) {
   for (std::size_t i = begin; i < n; ++i) {
     std::uint32_t x0 = opp[i], x1 = c.c1, x2 = c.c2, x3 = c.c3, a = c.k0, b = c.k1;
     for (int r = 0; r < kRounds; ++r) {
@@ -63,25 +63,27 @@ __attribute__((target("avx512f"))) inline void mul_hi_lo(__m512i x, __m512i m, _
 // The counters of a batch differ only in word 0 (the opportunity), so in the first round the second
 // product (of word 2) is the same in every lane, and in the second round the first one (of word 0):
 // those are computed once, in scalar, and only eighteen of the twenty vector products remain.
-__attribute__((target("avx512f"))) std::size_t avx512_blocks(const Counter& c, const std::uint32_t* opp, std::size_t n,
-                                                             std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2,
+__attribute__((target("avx512f"))) std::size_t avx512_blocks(const Counter& c, const std::uint32_t* opp,
+                                                             std::size_t n, std::uint32_t* w0,
+                                                             std::uint32_t* w1, std::uint32_t* w2,
                                                              std::uint32_t* w3) {
   const __m512i m0 = _mm512_set1_epi64(kM0), m1 = _mm512_set1_epi64(kM1);
   const auto set1 = [](std::uint32_t v) { return static_cast<int>(v); };
   // Round 1, lane-invariant half: word 2's product.
   const std::uint64_t p1 = std::uint64_t{kM1} * c.c2;
   const std::uint32_t r1_x0 = static_cast<std::uint32_t>(p1 >> 32) ^ c.c1 ^ c.k0;  // word 0 after round 1
-  const std::uint32_t r1_x1 = static_cast<std::uint32_t>(p1);                       // word 1 after round 1
+  const std::uint32_t r1_x1 = static_cast<std::uint32_t>(p1);                      // word 1 after round 1
   // Round 2, lane-invariant half: word 0's product (word 0 after round 1 is the same in every lane).
   const std::uint64_t p0 = std::uint64_t{kM0} * r1_x0;
   const std::uint32_t a1 = c.k0 + kW0, b1 = c.k1 + kW1;
   std::size_t i = 0;
   for (; i < n; i += 16) {  // the last, partial group with masked loads and stores
-    const __mmask16 mask = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1u);
+    const __mmask16 mask = __mmask16(detail::first_lanes(n - i));
     __m512i x0, x1, x2, x3, hi, lo;
     // Round 1: word 0's product varies by lane.
     mul_hi_lo(_mm512_maskz_loadu_epi32(mask, opp + i), m0, hi, lo);
-    const __m512i r1_x2 = _mm512_ternarylogic_epi32(hi, _mm512_set1_epi32(set1(c.c3)), _mm512_set1_epi32(set1(c.k1)), 0x96);
+    const __m512i r1_x2 =
+        _mm512_ternarylogic_epi32(hi, _mm512_set1_epi32(set1(c.c3)), _mm512_set1_epi32(set1(c.k1)), 0x96);
     const __m512i r1_x3 = lo;
     // Round 2: word 2's product varies by lane.
     mul_hi_lo(r1_x2, m1, hi, lo);
@@ -110,9 +112,9 @@ __attribute__((target("avx512f"))) std::size_t avx512_blocks(const Counter& c, c
   return i;
 }
 
-__attribute__((target("avx2"))) std::size_t avx2_blocks(const Counter& c, const std::uint32_t* opp, std::size_t n,
-                                                        std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2,
-                                                        std::uint32_t* w3) {
+__attribute__((target("avx2"))) std::size_t avx2_blocks(const Counter& c, const std::uint32_t* opp,
+                                                        std::size_t n, std::uint32_t* w0, std::uint32_t* w1,
+                                                        std::uint32_t* w2, std::uint32_t* w3) {
   const __m256i m0 = _mm256_set1_epi64x(kM0), m1 = _mm256_set1_epi64x(kM1);
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -145,8 +147,9 @@ __attribute__((target("avx2"))) std::size_t avx2_blocks(const Counter& c, const 
 
 //! Blocks of consecutive trials at one (opportunity, slot): counter words 0 and 1 are the same in
 //! every lane, words 2 and 3 (the trial and the block number) differ; the general ten rounds.
-__attribute__((target("avx512f"))) std::size_t avx512_trial_blocks(std::uint64_t seed, std::uint64_t first_trial,
-                                                                   std::size_t n, std::uint32_t opportunity,
+__attribute__((target("avx512f"))) std::size_t avx512_trial_blocks(std::uint64_t seed,
+                                                                   std::uint64_t first_trial, std::size_t n,
+                                                                   std::uint32_t opportunity,
                                                                    std::uint32_t slot, std::uint32_t block,
                                                                    std::uint32_t* w0, std::uint32_t* w1,
                                                                    std::uint32_t* w2, std::uint32_t* w3) {
@@ -154,10 +157,11 @@ __attribute__((target("avx512f"))) std::size_t avx512_trial_blocks(std::uint64_t
   const __m512i iota = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
   std::size_t i = 0;
   for (; i < n; i += 16) {
-    const __mmask16 mask = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1u);
+    const __mmask16 mask = __mmask16(detail::first_lanes(n - i));
     // The 64-bit trials of the sixteen lanes, split into low and high words.
     const __m512i t_lo = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(first_trial + i)), iota);
-    const __m512i t_hi = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(first_trial + i + 8)), iota);
+    const __m512i t_hi =
+        _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(first_trial + i + 8)), iota);
     const __m512i idx_lo = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i idx_hi = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     __m512i x0 = _mm512_set1_epi32(static_cast<int>(opportunity));
@@ -185,15 +189,15 @@ __attribute__((target("avx512f"))) std::size_t avx512_trial_blocks(std::uint64_t
   return i;
 }
 
-
 }  // namespace
 
 void philox_blocks(std::uint64_t seed, std::uint64_t trial, std::uint32_t slot, std::uint32_t block,
                    std::span<const std::uint32_t> opportunities, std::uint32_t* w0, std::uint32_t* w1,
                    std::uint32_t* w2, std::uint32_t* w3) {
   const Isa path = detail::isa();
-  const Counter c{slot, static_cast<std::uint32_t>(trial), static_cast<std::uint32_t>(trial >> 32) ^ (block << 16),
-                  static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
+  const Counter c{slot, static_cast<std::uint32_t>(trial),
+                  static_cast<std::uint32_t>(trial >> 32) ^ (block << 16), static_cast<std::uint32_t>(seed),
+                  static_cast<std::uint32_t>(seed >> 32)};
   const std::uint32_t* opp = opportunities.data();
   const std::size_t n = opportunities.size();
   std::size_t done = 0;
@@ -205,12 +209,13 @@ void philox_blocks(std::uint64_t seed, std::uint64_t trial, std::uint32_t slot, 
   scalar_blocks(c, opp, done, n, w0, w1, w2, w3);
 }
 
-void philox_blocks_over_trials(std::uint64_t seed, std::uint64_t first_trial, std::size_t n, std::uint32_t opportunity,
-                               std::uint32_t slot, std::uint32_t block, std::uint32_t* w0, std::uint32_t* w1,
-                               std::uint32_t* w2, std::uint32_t* w3) {
+void philox_blocks_over_trials(std::uint64_t seed, std::uint64_t first_trial, std::size_t n,
+                               std::uint32_t opportunity, std::uint32_t slot, std::uint32_t block,
+                               std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2, std::uint32_t* w3) {
   const Isa path = detail::isa();
   std::size_t done = 0;
-  if (path == Isa::avx512) done = avx512_trial_blocks(seed, first_trial, n, opportunity, slot, block, w0, w1, w2, w3);
+  if (path == Isa::avx512)
+    done = avx512_trial_blocks(seed, first_trial, n, opportunity, slot, block, w0, w1, w2, w3);
   for (std::size_t i = done; i < n; ++i) {
     const auto r = philox_block(seed, DrawAddress{first_trial + i, opportunity, slot}, block);
     w0[i] = r.v[0];

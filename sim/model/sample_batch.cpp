@@ -27,18 +27,28 @@ constexpr double kLn2Lo = 1.90821492927058770002e-10;
 constexpr double kExpMin = -745.2;  // below: exp underflows to 0
 constexpr double kExpMax = 709.8;   // above: exp overflows to +inf
 // 1/j! for j = 13 down to 0: e^r on |r| <= ln2/2, truncation error below 5e-18 relative.
-constexpr double kInvFact[14] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0,
-                                 1.0 / 362880.0,     1.0 / 40320.0,     1.0 / 5040.0,      1.0 / 720.0,
-                                 1.0 / 120.0,        1.0 / 24.0,        1.0 / 6.0,         0.5,
-                                 1.0,                1.0};
+constexpr double kInvFact[14] = {1.0 / 6227020800.0,
+                                 1.0 / 479001600.0,
+                                 1.0 / 39916800.0,
+                                 1.0 / 3628800.0,
+                                 1.0 / 362880.0,
+                                 1.0 / 40320.0,
+                                 1.0 / 5040.0,
+                                 1.0 / 720.0,
+                                 1.0 / 120.0,
+                                 1.0 / 24.0,
+                                 1.0 / 6.0,
+                                 0.5,
+                                 1.0,
+                                 1.0};
 
 // AS241 central region: numerator and denominator coefficients, highest power first.
 constexpr double kNum[8] = {2509.0809287301226727, 33430.575583588128105, 67265.770927008700853,
                             45921.953931549871457, 13731.693765509461125, 1971.5909503065514427,
                             133.14166789178437745, 3.387132872796366608};
-constexpr double kDen[8] = {5226.495278852545925, 28729.085735721942674, 39307.89580009271061,
-                            21213.794301586595867, 5394.1960214247511077, 687.1870074920579083,
-                            42.313330701600911252, 1.0};
+constexpr double kDen[8] = {
+    5226.495278852545925,  28729.085735721942674, 39307.89580009271061,  21213.794301586595867,
+    5394.1960214247511077, 687.1870074920579083,  42.313330701600911252, 1.0};
 
 // AS241 tails (ppnd16, sampling.cpp), highest power first: r - 1.6 for r <= 5, r - 5 beyond.
 constexpr double kNearNum[8] = {7.7454501427834140764e-4, 0.0227238449892691845833, 0.24178072517745061177,
@@ -70,11 +80,25 @@ inline double ppnd16_central(double q) {
   const double r = 0.180625 - q * q;
   return q *
          (((((((r * 2509.0809287301226727 + 33430.575583588128105) * r + 67265.770927008700853) * r +
-              45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r +
-           133.14166789178437745) * r + 3.387132872796366608) /
+              45921.953931549871457) *
+                 r +
+             13731.693765509461125) *
+                r +
+            1971.5909503065514427) *
+               r +
+           133.14166789178437745) *
+              r +
+          3.387132872796366608) /
          (((((((r * 5226.495278852545925 + 28729.085735721942674) * r + 39307.89580009271061) * r +
-              21213.794301586595867) * r + 5394.1960214247511077) * r + 687.1870074920579083) * r +
-           42.313330701600911252) * r + 1.0);
+              21213.794301586595867) *
+                 r +
+             5394.1960214247511077) *
+                r +
+            687.1870074920579083) *
+               r +
+           42.313330701600911252) *
+              r +
+          1.0);
 }
 
 // Polynomial with coefficients from the highest power down, by Horner's rule.
@@ -237,12 +261,13 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) void lognormal_avx512(doubl
 // The triangular inverse CDF of sample(), both branches in every lane, then a blend: sqrt, division
 // and the rest are correctly rounded IEEE operations, so the lanes give exactly the scalar bits.
 __attribute__((target("avx512f,avx512dq,avx512vl"))) void triangular_avx512(double lo, double mode, double hi,
-                                                                           const std::uint32_t* w0,
-                                                                           const std::uint32_t* w1, std::size_t n,
-                                                                           double* out) {
+                                                                            const std::uint32_t* w0,
+                                                                            const std::uint32_t* w1,
+                                                                            std::size_t n, double* out) {
   const __m512d half = _mm512_set1_pd(0.5), scale = _mm512_set1_pd(0x1.0p-52);
   const __m512d vlo = _mm512_set1_pd(lo), vhi = _mm512_set1_pd(hi), one = _mm512_set1_pd(1.0);
-  const __m512d width = _mm512_set1_pd(hi - lo), left = _mm512_set1_pd(mode - lo), right = _mm512_set1_pd(hi - mode);
+  const __m512d width = _mm512_set1_pd(hi - lo), left = _mm512_set1_pd(mode - lo),
+                right = _mm512_set1_pd(hi - mode);
   for (std::size_t i = 0; i < n; i += 8) {
     const __mmask8 mask = n - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (n - i)) - 1u);
     const __m512i hi32 = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w0 + i));
@@ -309,14 +334,15 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d uniform_avx5
   const __m512i hi = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w0));
   const __m512i lo = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w1));
   const __m512i bits = _mm512_srli_epi64(_mm512_or_si512(_mm512_slli_epi64(hi, 32), lo), 12);
-  return _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepu64_pd(bits), _mm512_set1_pd(0.5)), _mm512_set1_pd(0x1.0p-52));
+  return _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepu64_pd(bits), _mm512_set1_pd(0.5)),
+                       _mm512_set1_pd(0x1.0p-52));
 }
 
 // z[i] = standard_normal(u(w0[i], w1[i])) for i < m <= 256, whole vectors stored (z up to the next
 // multiple of 8). The tail draws are packed eight to a vector, as in lognormal_avx512.
 __attribute__((target("avx512f,avx512dq,avx512vl"))) void normal_avx512(const std::uint32_t* w0,
-                                                                        const std::uint32_t* w1, std::size_t m,
-                                                                        double* z) {
+                                                                        const std::uint32_t* w1,
+                                                                        std::size_t m, double* z) {
   alignas(64) double tail_u[256 + 8];  // a full vector is stored at the packed count
   alignas(64) double tail_z[256 + 8];
   __mmask8 tails[256 / 8];
@@ -356,9 +382,8 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) void normal_avx512(const st
 
 // gamma_first_try in lanes: d v, and `ok` cleared in the lanes that gamma_first_try would reject.
 // The log test only when a lane needs it (about 8 % of lanes fail the squeeze).
-__attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d gamma_first_try_avx512(const GammaShape& s,
-                                                                                           __m512d x, __m512d u,
-                                                                                           __mmask8& ok) {
+__attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d gamma_first_try_avx512(
+    const GammaShape& s, __m512d x, __m512d u, __mmask8& ok) {
   const __m512d one = _mm512_set1_pd(1.0), d = _mm512_set1_pd(s.d);
   __m512d v = _mm512_add_pd(one, _mm512_mul_pd(_mm512_set1_pd(s.c), x));
   const __mmask8 positive = _mm512_mask_cmp_pd_mask(ok, v, _mm512_setzero_pd(), _CMP_GT_OQ);
@@ -374,9 +399,9 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d gamma_first_
     const __m512d half_x2 = _mm512_mul_pd(_mm512_set1_pd(0.5), x2);
     const __m512d one_minus_v = _mm512_sub_pd(one, v);
     const __m512d rhs = _mm512_add_pd(half_x2, _mm512_mul_pd(d, _mm512_add_pd(one_minus_v, lv)));
-    const __m512d scale = _mm512_add_pd(
-        _mm512_add_pd(_mm512_abs_pd(lu), half_x2),
-        _mm512_mul_pd(d, _mm512_add_pd(_mm512_abs_pd(one_minus_v), _mm512_abs_pd(lv))));
+    const __m512d scale =
+        _mm512_add_pd(_mm512_add_pd(_mm512_abs_pd(lu), half_x2),
+                      _mm512_mul_pd(d, _mm512_add_pd(_mm512_abs_pd(one_minus_v), _mm512_abs_pd(lv))));
     const __m512d limit = _mm512_sub_pd(rhs, _mm512_mul_pd(_mm512_set1_pd(kLogTestMargin), scale));
     ok |= _mm512_mask_cmp_pd_mask(log_test, lu, limit, _CMP_LT_OQ);
   }
@@ -400,10 +425,10 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) std::size_t pert_avx512(
       const __mmask8 mask = m - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (m - i)) - 1u);
       __mmask8 ok = mask;
       const std::size_t at = b + i;
-      const __m512d x =
-          gamma_first_try_avx512(ga, _mm512_load_pd(zx + i), uniform_avx512(mask, b0[2] + at, b0[3] + at), ok);
-      const __m512d y =
-          gamma_first_try_avx512(gb, _mm512_load_pd(zy + i), uniform_avx512(mask, b1[2] + at, b1[3] + at), ok);
+      const __m512d x = gamma_first_try_avx512(ga, _mm512_load_pd(zx + i),
+                                               uniform_avx512(mask, b0[2] + at, b0[3] + at), ok);
+      const __m512d y = gamma_first_try_avx512(gb, _mm512_load_pd(zy + i),
+                                               uniform_avx512(mask, b1[2] + at, b1[3] + at), ok);
       const __m512d beta = _mm512_div_pd(x, _mm512_add_pd(x, y));
       __m512d v = _mm512_add_pd(vlo, _mm512_mul_pd(width, beta));
       // std::clamp(v, lo, hi): v < lo ? lo : (hi < v ? hi : v)
@@ -463,8 +488,8 @@ double lognormal_from_words(double mu, double sigma, std::uint32_t w0, std::uint
   return engine_exp(mu + sigma * standard_normal(uniform_from_words(w0, w1)));
 }
 
-void lognormal_from_words(double mu, double sigma, const std::uint32_t* w0, const std::uint32_t* w1, std::size_t n,
-                          double* out) {
+void lognormal_from_words(double mu, double sigma, const std::uint32_t* w0, const std::uint32_t* w1,
+                          std::size_t n, double* out) {
   const bool vector = has_avx512();
   if (vector) {
     lognormal_avx512(mu, sigma, w0, w1, n, out);
@@ -473,8 +498,8 @@ void lognormal_from_words(double mu, double sigma, const std::uint32_t* w0, cons
   for (std::size_t i = 0; i < n; ++i) out[i] = lognormal_from_words(mu, sigma, w0[i], w1[i]);
 }
 
-void triangular_from_words(double lo, double mode, double hi, const std::uint32_t* w0, const std::uint32_t* w1,
-                           std::size_t n, double* out) {
+void triangular_from_words(double lo, double mode, double hi, const std::uint32_t* w0,
+                           const std::uint32_t* w1, std::size_t n, double* out) {
   const bool vector = has_avx512();
   if (vector) {
     triangular_avx512(lo, mode, hi, w0, w1, n, out);
@@ -490,8 +515,8 @@ void triangular_from_words(double lo, double mode, double hi, const std::uint32_
 }
 
 std::size_t pert_from_words_scalar(double lo, double hi, double alpha, double beta,
-                                   const std::uint32_t* const b0[4], const std::uint32_t* const b1[4], std::size_t n,
-                                   double* out, std::uint32_t* fallback) {
+                                   const std::uint32_t* const b0[4], const std::uint32_t* const b1[4],
+                                   std::size_t n, double* out, std::uint32_t* fallback) {
   const GammaShape ga(alpha), gb(beta);
   std::size_t nf = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -507,7 +532,8 @@ std::size_t pert_from_words_scalar(double lo, double hi, double alpha, double be
 }
 
 std::size_t pert_from_words(double lo, double hi, double alpha, double beta, const std::uint32_t* const b0[4],
-                            const std::uint32_t* const b1[4], std::size_t n, double* out, std::uint32_t* fallback) {
+                            const std::uint32_t* const b1[4], std::size_t n, double* out,
+                            std::uint32_t* fallback) {
   const bool vector = has_avx512();
   if (vector) return pert_avx512(lo, hi, GammaShape(alpha), GammaShape(beta), b0, b1, n, out, fallback);
   return pert_from_words_scalar(lo, hi, alpha, beta, b0, b1, n, out, fallback);
@@ -515,7 +541,8 @@ std::size_t pert_from_words(double lo, double hi, double alpha, double beta, con
 
 // Beta is PERT on [0, 1]: 0 + 1 b is b and b is in [0, 1], so the clamp changes no bit.
 std::size_t beta_from_words(double alpha, double beta, const std::uint32_t* const b0[4],
-                            const std::uint32_t* const b1[4], std::size_t n, double* out, std::uint32_t* fallback) {
+                            const std::uint32_t* const b1[4], std::size_t n, double* out,
+                            std::uint32_t* fallback) {
   return pert_from_words(0.0, 1.0, alpha, beta, b0, b1, n, out, fallback);
 }
 

@@ -32,11 +32,11 @@ double engine_normal_quantile(double u);
 //! exp(mu + sigma z(u)), u from (w0, w1). One draw.
 double lognormal_from_words(double mu, double sigma, std::uint32_t w0, std::uint32_t w1);
 //! out[i] = lognormal_from_words(mu, sigma, w0[i], w1[i]) for i < n.
-void lognormal_from_words(double mu, double sigma, const std::uint32_t* w0, const std::uint32_t* w1, std::size_t n,
-                          double* out);
+void lognormal_from_words(double mu, double sigma, const std::uint32_t* w0, const std::uint32_t* w1,
+                          std::size_t n, double* out);
 //! out[i] = the triangular(lo, mode, hi) draw of sample() from u(w0[i], w1[i]).
-void triangular_from_words(double lo, double mode, double hi, const std::uint32_t* w0, const std::uint32_t* w1,
-                           std::size_t n, double* out);
+void triangular_from_words(double lo, double mode, double hi, const std::uint32_t* w0,
+                           const std::uint32_t* w1, std::size_t n, double* out);
 
 //! Beta(alpha, beta) draws, alpha, beta >= 1 (sample_beta's Marsaglia-Tsang path), from blocks 0
 //! and 1 of each entry's stream: b0[j][i] and b1[j][i] are word j of blocks 0 and 1 of entry i. A
@@ -46,13 +46,15 @@ void triangular_from_words(double lo, double mode, double hi, const std::uint32_
 //! depending on the shapes) are listed in `fallback` (ascending; room for n entries; out[i]
 //! unspecified) for the caller to draw with sample() from a DrawStream. Returns how many were listed.
 std::size_t beta_from_words(double alpha, double beta, const std::uint32_t* const b0[4],
-                            const std::uint32_t* const b1[4], std::size_t n, double* out, std::uint32_t* fallback);
+                            const std::uint32_t* const b1[4], std::size_t n, double* out,
+                            std::uint32_t* fallback);
 //! The same for PERT(lo, hi, alpha, beta): clamp(lo + (hi - lo) Beta(alpha, beta), lo, hi), as sample().
 std::size_t pert_from_words(double lo, double hi, double alpha, double beta, const std::uint32_t* const b0[4],
-                            const std::uint32_t* const b1[4], std::size_t n, double* out, std::uint32_t* fallback);
+                            const std::uint32_t* const b1[4], std::size_t n, double* out,
+                            std::uint32_t* fallback);
 //! pert_from_words by the scalar path of CPUs without AVX-512 (the same rule; tests compare the two).
 std::size_t pert_from_words_scalar(double lo, double hi, double alpha, double beta,
-                                   const std::uint32_t* const b0[4], const std::uint32_t* const b1[4], std::size_t n,
-                                   double* out, std::uint32_t* fallback);
+                                   const std::uint32_t* const b0[4], const std::uint32_t* const b1[4],
+                                   std::size_t n, double* out, std::uint32_t* fallback);
 
 }  // namespace mistakesim::detail
