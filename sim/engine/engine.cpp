@@ -342,9 +342,11 @@ inline FlagTest applies_test(AppliesTo a) {
 
 struct TrialScratch::Impl {
   // The chunk's opportunities: flags, and each deal's value (0 unless it would close), value still
-  // to be earned after discounts, value kept by a recovery, and hours spent on it if a poor fit.
+  // to be earned after discounts, value kept by a recovery, revenue as it happened, and hours spent
+  // on it if a poor fit.
   std::uint8_t flags[detail::kChunk + detail::kSlack];
-  double value[detail::kChunk], remaining[detail::kChunk], kept[detail::kChunk], nonbuyer[detail::kChunk];
+  double value[detail::kChunk], remaining[detail::kChunk], kept[detail::kChunk], revenue[detail::kChunk],
+      nonbuyer[detail::kChunk];
 
   detail::WordBatch pipeline, events;
   detail::AmountBatch deal_size, qualify_hours, customer_value;
@@ -511,14 +513,14 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
       closes_n += closes;
       wins += alive | (closes & kept);
       should_have_bought += closes & !alive & !kept;
-      s.kept[e] = keep_if(alive, s.remaining[e]) + keep_if(!alive, s.kept[e]);  // one of them is +0
+      s.revenue[e] = keep_if(alive, s.remaining[e]) + keep_if(!alive, s.kept[e]);  // one of them is +0
     }
     out.good_fits += good_fits;
     out.wins_done_right += closes_n;
     out.wins += wins;
     out.should_have_bought += should_have_bought;
     out.revenue_done_right += chunk_sum(s.value, size);
-    out.revenue += chunk_sum(s.kept, size);
+    out.revenue += chunk_sum(s.revenue, size);
     out.nonbuyer_hours += chunk_sum(s.nonbuyer, size);
   }
   for (const MistakeTally& t : per_mistake) {  // in mistake order: deterministic
