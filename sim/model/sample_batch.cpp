@@ -184,76 +184,92 @@ inline double standard_normal(double u) {
   return std::fabs(q) <= 0.425 ? ppnd16_central(q) : ppnd16_tail(q, u);
 }
 
-// Three passes over up to 256 draws at a time: (1) u and the central-region z in every lane, the
-// tail lanes' u packed together (vcompresspd); (2) the tails on the packed u, eight tail draws a
-// vector instead of one or two; (3) the tail z unpacked into their lanes (vexpandpd), then exp.
-// Every lane performs the scalar path's operations, so packing changes no bit.
+// u in lanes from words w0, w1 (to_open_unit, as uniform_from_words); lanes off in mask read zeros.
+__attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d uniform_avx512(__mmask8 mask,
+                                                                                   const std::uint32_t* w0,
+                                                                                   const std::uint32_t* w1) {
+  const __m512i hi = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w0));
+  const __m512i lo = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w1));
+  const __m512i bits = _mm512_srli_epi64(_mm512_or_si512(_mm512_slli_epi64(hi, 32), lo), 12);
+  return _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepu64_pd(bits), _mm512_set1_pd(0.5)),
+                       _mm512_set1_pd(0x1.0p-52));
+}
+
+// z[i] = standard_normal(u(w0[i], w1[i])) for i < m <= 256, whole vectors stored (z up to the next
+// multiple of 8). The tail draws are packed eight to a vector, in three passes.
+__attribute__((target("avx512f,avx512dq,avx512vl"))) void normal_avx512(const std::uint32_t* w0,
+                                                                        const std::uint32_t* w1,
+                                                                        std::size_t m, double* z) {
+  alignas(64) double tail_u[256 + 8];  // a full vector is stored at the packed count
+  alignas(64) double tail_z[256 + 8];
+  __mmask8 tails[256 / 8];
+  const __m512d half = _mm512_set1_pd(0.5);
+  std::size_t t = 0;  // tail draws packed so far
+  for (std::size_t i = 0; i < m; i += 8) {
+    const __mmask8 mask = m - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (m - i)) - 1u);
+    const __m512d u = uniform_avx512(mask, w0 + i, w1 + i);
+    const __m512d q = _mm512_sub_pd(u, half);
+    const __m512d r = _mm512_sub_pd(_mm512_set1_pd(0.180625), _mm512_mul_pd(q, q));
+    __m512d num = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kNum[0])), _mm512_set1_pd(kNum[1]));
+    __m512d den = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kDen[0])), _mm512_set1_pd(kDen[1]));
+    for (int j = 2; j < 8; ++j) {
+      num = _mm512_add_pd(_mm512_mul_pd(num, r), _mm512_set1_pd(kNum[j]));
+      den = _mm512_add_pd(_mm512_mul_pd(den, r), _mm512_set1_pd(kDen[j]));
+    }
+    _mm512_store_pd(z + i, _mm512_div_pd(_mm512_mul_pd(q, num), den));
+    const __mmask8 tail = _mm512_mask_cmp_pd_mask(mask, _mm512_abs_pd(q), _mm512_set1_pd(0.425), _CMP_GT_OQ);
+    tails[i / 8] = tail;
+    _mm512_storeu_pd(tail_u + t, _mm512_maskz_compress_pd(tail, u));
+    t += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(tail)));
+  }
+  for (std::size_t j = 0; j < t; j += 8) {  // past the packed draws: u = 0.5, a harmless value
+    const __mmask8 mask = t - j >= 8 ? __mmask8(0xFF) : __mmask8((1u << (t - j)) - 1u);
+    const __m512d u = _mm512_mask_loadu_pd(half, mask, tail_u + j);
+    _mm512_store_pd(tail_z + j, ppnd16_tail_avx512(_mm512_sub_pd(u, half), u));
+  }
+  t = 0;
+  for (std::size_t i = 0; i < m; i += 8) {
+    const __mmask8 tail = tails[i / 8];
+    const unsigned count = static_cast<unsigned>(std::popcount(static_cast<unsigned>(tail)));
+    const __m512d packed = _mm512_maskz_loadu_pd(__mmask8((1u << count) - 1u), tail_z + t);
+    _mm512_store_pd(z + i, _mm512_mask_expand_pd(_mm512_load_pd(z + i), tail, packed));
+    t += count;
+  }
+}
+
+//! exp(x) in eight lanes, as engine_exp: x clamped to [kExpMin, kExpMax] (a NaN becomes kExpMin), then
+//! 2^k1 2^k2 e^r with the same reduction and polynomial.
+__attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d engine_exp_avx512(__m512d x) {
+  x = _mm512_min_pd(_mm512_max_pd(x, _mm512_set1_pd(kExpMin)), _mm512_set1_pd(kExpMax));
+  const __m512d k = _mm512_roundscale_pd(_mm512_mul_pd(x, _mm512_set1_pd(kLog2e)), _MM_FROUND_TO_NEAREST_INT);
+  const __m512d rr = _mm512_sub_pd(_mm512_sub_pd(x, _mm512_mul_pd(k, _mm512_set1_pd(kLn2Hi))),
+                                   _mm512_mul_pd(k, _mm512_set1_pd(kLn2Lo)));
+  __m512d p = _mm512_set1_pd(kInvFact[0]);
+  for (int j = 1; j < 14; ++j) p = _mm512_add_pd(_mm512_mul_pd(p, rr), _mm512_set1_pd(kInvFact[j]));
+  const __m512i ki = _mm512_cvtpd_epi64(k);
+  const __m512i k1 = _mm512_srai_epi64(ki, 1);
+  const __m512i k2 = _mm512_sub_epi64(ki, k1);
+  const __m512i bias = _mm512_set1_epi64(1023);
+  const __m512d s1 = _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(k1, bias), 52));
+  const __m512d s2 = _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(k2, bias), 52));
+  return _mm512_mul_pd(_mm512_mul_pd(p, s1), s2);
+}
+
+// The normals of up to 256 draws at a time (normal_avx512), then exp(mu + sigma z) in lanes.
 __attribute__((target("avx512f,avx512dq,avx512vl"))) void lognormal_avx512(double mu, double sigma,
                                                                            const std::uint32_t* w0,
                                                                            const std::uint32_t* w1,
                                                                            std::size_t n, double* out) {
   constexpr std::size_t kBlock = 256;
-  alignas(64) double zs[kBlock];
-  alignas(64) double tail_u[kBlock + 8];  // a full vector is stored at the packed count
-  alignas(64) double tail_z[kBlock + 8];
-  __mmask8 tails[kBlock / 8];
-  // to_open_unit (random.hpp), lane by lane: (bits >> 12 + 0.5) 2^-52; the tests compare both.
-  const __m512d half = _mm512_set1_pd(0.5), scale = _mm512_set1_pd(0x1.0p-52);
+  alignas(64) double z[kBlock];
   for (std::size_t b = 0; b < n; b += kBlock) {
     const std::size_t m = std::min(kBlock, n - b);
-    std::size_t t = 0;  // tail draws packed so far
+    normal_avx512(w0 + b, w1 + b, m, z);
     for (std::size_t i = 0; i < m; i += 8) {
       const __mmask8 mask = m - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (m - i)) - 1u);
-      const __m512i hi = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w0 + b + i));
-      const __m512i lo = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w1 + b + i));
-      const __m512i bits = _mm512_srli_epi64(_mm512_or_si512(_mm512_slli_epi64(hi, 32), lo), 12);
-      const __m512d u = _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepu64_pd(bits), half), scale);
-      // central region of AS241 in every lane
-      const __m512d q = _mm512_sub_pd(u, half);
-      const __m512d r = _mm512_sub_pd(_mm512_set1_pd(0.180625), _mm512_mul_pd(q, q));
-      __m512d num = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kNum[0])), _mm512_set1_pd(kNum[1]));
-      __m512d den = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kDen[0])), _mm512_set1_pd(kDen[1]));
-      for (int j = 2; j < 8; ++j) {
-        num = _mm512_add_pd(_mm512_mul_pd(num, r), _mm512_set1_pd(kNum[j]));
-        den = _mm512_add_pd(_mm512_mul_pd(den, r), _mm512_set1_pd(kDen[j]));
-      }
-      _mm512_store_pd(zs + i, _mm512_div_pd(_mm512_mul_pd(q, num), den));
-      // tails: |q| > 0.425, about 15% of draws
-      const __mmask8 tail =
-          _mm512_mask_cmp_pd_mask(mask, _mm512_abs_pd(q), _mm512_set1_pd(0.425), _CMP_GT_OQ);
-      tails[i / 8] = tail;
-      _mm512_storeu_pd(tail_u + t, _mm512_maskz_compress_pd(tail, u));
-      t += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(tail)));
-    }
-    for (std::size_t j = 0; j < t; j += 8) {  // past the packed draws: u = 0.5, a harmless value
-      const __mmask8 mask = t - j >= 8 ? __mmask8(0xFF) : __mmask8((1u << (t - j)) - 1u);
-      const __m512d u = _mm512_mask_loadu_pd(half, mask, tail_u + j);
-      _mm512_store_pd(tail_z + j, ppnd16_tail_avx512(_mm512_sub_pd(u, half), u));
-    }
-    t = 0;
-    for (std::size_t i = 0; i < m; i += 8) {
-      const __mmask8 mask = m - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (m - i)) - 1u);
-      const __mmask8 tail = tails[i / 8];
-      const unsigned count = static_cast<unsigned>(std::popcount(static_cast<unsigned>(tail)));
-      const __m512d packed = _mm512_maskz_loadu_pd(__mmask8((1u << count) - 1u), tail_z + t);
-      const __m512d z = _mm512_mask_expand_pd(_mm512_load_pd(zs + i), tail, packed);
-      t += count;
-      // x = mu + sigma z, clamped; exp(x) = 2^k1 2^k2 e^r
-      __m512d x = _mm512_add_pd(_mm512_set1_pd(mu), _mm512_mul_pd(_mm512_set1_pd(sigma), z));
-      x = _mm512_min_pd(_mm512_max_pd(x, _mm512_set1_pd(kExpMin)), _mm512_set1_pd(kExpMax));
-      const __m512d k =
-          _mm512_roundscale_pd(_mm512_mul_pd(x, _mm512_set1_pd(kLog2e)), _MM_FROUND_TO_NEAREST_INT);
-      const __m512d rr = _mm512_sub_pd(_mm512_sub_pd(x, _mm512_mul_pd(k, _mm512_set1_pd(kLn2Hi))),
-                                       _mm512_mul_pd(k, _mm512_set1_pd(kLn2Lo)));
-      __m512d p = _mm512_set1_pd(kInvFact[0]);
-      for (int j = 1; j < 14; ++j) p = _mm512_add_pd(_mm512_mul_pd(p, rr), _mm512_set1_pd(kInvFact[j]));
-      const __m512i ki = _mm512_cvtpd_epi64(k);
-      const __m512i k1 = _mm512_srai_epi64(ki, 1);
-      const __m512i k2 = _mm512_sub_epi64(ki, k1);
-      const __m512i bias = _mm512_set1_epi64(1023);
-      const __m512d s1 = _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(k1, bias), 52));
-      const __m512d s2 = _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(k2, bias), 52));
-      _mm512_mask_storeu_pd(out + b + i, mask, _mm512_mul_pd(_mm512_mul_pd(p, s1), s2));
+      const __m512d x =
+          _mm512_add_pd(_mm512_set1_pd(mu), _mm512_mul_pd(_mm512_set1_pd(sigma), _mm512_load_pd(z + i)));
+      _mm512_mask_storeu_pd(out + b + i, mask, engine_exp_avx512(x));
     }
   }
 }
@@ -325,59 +341,6 @@ inline bool gamma_first_try(const GammaShape& s, std::uint32_t w0, std::uint32_t
   }
   g = s.d * v;
   return true;
-}
-
-// u in lanes from words w0, w1 (to_open_unit, as uniform_from_words); lanes off in mask read zeros.
-__attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d uniform_avx512(__mmask8 mask,
-                                                                                   const std::uint32_t* w0,
-                                                                                   const std::uint32_t* w1) {
-  const __m512i hi = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w0));
-  const __m512i lo = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(mask, w1));
-  const __m512i bits = _mm512_srli_epi64(_mm512_or_si512(_mm512_slli_epi64(hi, 32), lo), 12);
-  return _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepu64_pd(bits), _mm512_set1_pd(0.5)),
-                       _mm512_set1_pd(0x1.0p-52));
-}
-
-// z[i] = standard_normal(u(w0[i], w1[i])) for i < m <= 256, whole vectors stored (z up to the next
-// multiple of 8). The tail draws are packed eight to a vector, as in lognormal_avx512.
-__attribute__((target("avx512f,avx512dq,avx512vl"))) void normal_avx512(const std::uint32_t* w0,
-                                                                        const std::uint32_t* w1,
-                                                                        std::size_t m, double* z) {
-  alignas(64) double tail_u[256 + 8];  // a full vector is stored at the packed count
-  alignas(64) double tail_z[256 + 8];
-  __mmask8 tails[256 / 8];
-  const __m512d half = _mm512_set1_pd(0.5);
-  std::size_t t = 0;  // tail draws packed so far
-  for (std::size_t i = 0; i < m; i += 8) {
-    const __mmask8 mask = m - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (m - i)) - 1u);
-    const __m512d u = uniform_avx512(mask, w0 + i, w1 + i);
-    const __m512d q = _mm512_sub_pd(u, half);
-    const __m512d r = _mm512_sub_pd(_mm512_set1_pd(0.180625), _mm512_mul_pd(q, q));
-    __m512d num = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kNum[0])), _mm512_set1_pd(kNum[1]));
-    __m512d den = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kDen[0])), _mm512_set1_pd(kDen[1]));
-    for (int j = 2; j < 8; ++j) {
-      num = _mm512_add_pd(_mm512_mul_pd(num, r), _mm512_set1_pd(kNum[j]));
-      den = _mm512_add_pd(_mm512_mul_pd(den, r), _mm512_set1_pd(kDen[j]));
-    }
-    _mm512_store_pd(z + i, _mm512_div_pd(_mm512_mul_pd(q, num), den));
-    const __mmask8 tail = _mm512_mask_cmp_pd_mask(mask, _mm512_abs_pd(q), _mm512_set1_pd(0.425), _CMP_GT_OQ);
-    tails[i / 8] = tail;
-    _mm512_storeu_pd(tail_u + t, _mm512_maskz_compress_pd(tail, u));
-    t += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(tail)));
-  }
-  for (std::size_t j = 0; j < t; j += 8) {  // past the packed draws: u = 0.5, a harmless value
-    const __mmask8 mask = t - j >= 8 ? __mmask8(0xFF) : __mmask8((1u << (t - j)) - 1u);
-    const __m512d u = _mm512_mask_loadu_pd(half, mask, tail_u + j);
-    _mm512_store_pd(tail_z + j, ppnd16_tail_avx512(_mm512_sub_pd(u, half), u));
-  }
-  t = 0;
-  for (std::size_t i = 0; i < m; i += 8) {
-    const __mmask8 tail = tails[i / 8];
-    const unsigned count = static_cast<unsigned>(std::popcount(static_cast<unsigned>(tail)));
-    const __m512d packed = _mm512_maskz_loadu_pd(__mmask8((1u << count) - 1u), tail_z + t);
-    _mm512_store_pd(z + i, _mm512_mask_expand_pd(_mm512_load_pd(z + i), tail, packed));
-    t += count;
-  }
 }
 
 // gamma_first_try in lanes: d v, and `ok` cleared in the lanes that gamma_first_try would reject.
