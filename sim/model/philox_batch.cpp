@@ -60,6 +60,31 @@ __attribute__((target("avx512f"))) inline void mul_hi_lo(__m512i x, __m512i m, _
   hi = _mm512_mask_shuffle_epi32(o, 0x5555, e, _MM_PERM_CDAB);
 }
 
+//! Philox rounds `first` to kRounds - 1 on sixteen counters (key words a, b as of round `first`),
+//! then the four words stored in the lanes of `mask`.
+__attribute__((target("avx512f"))) inline void finish_avx512(__m512i x0, __m512i x1, __m512i x2, __m512i x3,
+                                                             std::uint32_t a, std::uint32_t b, int first,
+                                                             __mmask16 mask, std::uint32_t* w0,
+                                                             std::uint32_t* w1, std::uint32_t* w2,
+                                                             std::uint32_t* w3) {
+  const __m512i m0 = _mm512_set1_epi64(kM0), m1 = _mm512_set1_epi64(kM1);
+  for (int r = first; r < kRounds; ++r) {
+    __m512i hi0, lo0, hi1, lo1;
+    mul_hi_lo(x0, m0, hi0, lo0);
+    mul_hi_lo(x2, m1, hi1, lo1);
+    x0 = _mm512_ternarylogic_epi32(hi1, x1, _mm512_set1_epi32(static_cast<int>(a)), 0x96);  // three-way xor
+    x2 = _mm512_ternarylogic_epi32(hi0, x3, _mm512_set1_epi32(static_cast<int>(b)), 0x96);
+    x1 = lo1;
+    x3 = lo0;
+    a += kW0;
+    b += kW1;
+  }
+  _mm512_mask_storeu_epi32(w0, mask, x0);
+  _mm512_mask_storeu_epi32(w1, mask, x1);
+  _mm512_mask_storeu_epi32(w2, mask, x2);
+  _mm512_mask_storeu_epi32(w3, mask, x3);
+}
+
 // The counters of a batch differ only in word 0 (the opportunity), so in the first round the second
 // product (of word 2) is the same in every lane, and in the second round the first one (of word 0):
 // those are computed once, in scalar, and only eighteen of the twenty vector products remain.
@@ -79,7 +104,7 @@ __attribute__((target("avx512f"))) std::size_t avx512_blocks(const Counter& c, c
   std::size_t i = 0;
   for (; i < n; i += 16) {  // the last, partial group with masked loads and stores
     const __mmask16 mask = __mmask16(detail::first_lanes(n - i));
-    __m512i x0, x1, x2, x3, hi, lo;
+    __m512i hi, lo;
     // Round 1: word 0's product varies by lane.
     mul_hi_lo(_mm512_maskz_loadu_epi32(mask, opp + i), m0, hi, lo);
     const __m512i r1_x2 =
@@ -87,27 +112,14 @@ __attribute__((target("avx512f"))) std::size_t avx512_blocks(const Counter& c, c
     const __m512i r1_x3 = lo;
     // Round 2: word 2's product varies by lane.
     mul_hi_lo(r1_x2, m1, hi, lo);
-    x0 = _mm512_ternarylogic_epi32(hi, _mm512_set1_epi32(set1(r1_x1)), _mm512_set1_epi32(set1(a1)), 0x96);
-    x1 = lo;
-    x2 = _mm512_ternarylogic_epi32(_mm512_set1_epi32(set1(static_cast<std::uint32_t>(p0 >> 32))), r1_x3,
-                                   _mm512_set1_epi32(set1(b1)), 0x96);
-    x3 = _mm512_set1_epi32(set1(static_cast<std::uint32_t>(p0)));
-    std::uint32_t a = a1 + kW0, b = b1 + kW1;
-    for (int r = 2; r < kRounds; ++r) {
-      __m512i hi0, lo0, hi1, lo1;
-      mul_hi_lo(x0, m0, hi0, lo0);
-      mul_hi_lo(x2, m1, hi1, lo1);
-      x0 = _mm512_ternarylogic_epi32(hi1, x1, _mm512_set1_epi32(set1(a)), 0x96);  // three-way xor
-      x2 = _mm512_ternarylogic_epi32(hi0, x3, _mm512_set1_epi32(set1(b)), 0x96);
-      x1 = lo1;
-      x3 = lo0;
-      a += kW0;
-      b += kW1;
-    }
-    _mm512_mask_storeu_epi32(w0 + i, mask, x0);
-    _mm512_mask_storeu_epi32(w1 + i, mask, x1);
-    _mm512_mask_storeu_epi32(w2 + i, mask, x2);
-    _mm512_mask_storeu_epi32(w3 + i, mask, x3);
+    const __m512i x0 =
+        _mm512_ternarylogic_epi32(hi, _mm512_set1_epi32(set1(r1_x1)), _mm512_set1_epi32(set1(a1)), 0x96);
+    const __m512i x1 = lo;
+    const __m512i x2 =
+        _mm512_ternarylogic_epi32(_mm512_set1_epi32(set1(static_cast<std::uint32_t>(p0 >> 32))), r1_x3,
+                                  _mm512_set1_epi32(set1(b1)), 0x96);
+    const __m512i x3 = _mm512_set1_epi32(set1(static_cast<std::uint32_t>(p0)));
+    finish_avx512(x0, x1, x2, x3, a1 + kW0, b1 + kW1, 2, mask, w0 + i, w1 + i, w2 + i, w3 + i);
   }
   return i;
 }
@@ -153,7 +165,6 @@ __attribute__((target("avx512f"))) std::size_t avx512_trial_blocks(std::uint64_t
                                                                    std::uint32_t slot, std::uint32_t block,
                                                                    std::uint32_t* w0, std::uint32_t* w1,
                                                                    std::uint32_t* w2, std::uint32_t* w3) {
-  const __m512i m0 = _mm512_set1_epi64(kM0), m1 = _mm512_set1_epi64(kM1);
   const __m512i iota = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
   std::size_t i = 0;
   for (; i < n; i += 16) {
@@ -169,22 +180,8 @@ __attribute__((target("avx512f"))) std::size_t avx512_trial_blocks(std::uint64_t
     __m512i x2 = _mm512_permutex2var_epi32(t_lo, idx_lo, t_hi);
     __m512i x3 = _mm512_xor_si512(_mm512_permutex2var_epi32(t_lo, idx_hi, t_hi),
                                   _mm512_set1_epi32(static_cast<int>(block << 16)));
-    std::uint32_t a = static_cast<std::uint32_t>(seed), b = static_cast<std::uint32_t>(seed >> 32);
-    for (int r = 0; r < kRounds; ++r) {
-      __m512i hi0, lo0, hi1, lo1;
-      mul_hi_lo(x0, m0, hi0, lo0);
-      mul_hi_lo(x2, m1, hi1, lo1);
-      x0 = _mm512_ternarylogic_epi32(hi1, x1, _mm512_set1_epi32(static_cast<int>(a)), 0x96);
-      x2 = _mm512_ternarylogic_epi32(hi0, x3, _mm512_set1_epi32(static_cast<int>(b)), 0x96);
-      x1 = lo1;
-      x3 = lo0;
-      a += kW0;
-      b += kW1;
-    }
-    _mm512_mask_storeu_epi32(w0 + i, mask, x0);
-    _mm512_mask_storeu_epi32(w1 + i, mask, x1);
-    _mm512_mask_storeu_epi32(w2 + i, mask, x2);
-    _mm512_mask_storeu_epi32(w3 + i, mask, x3);
+    finish_avx512(x0, x1, x2, x3, static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), 0,
+                  mask, w0 + i, w1 + i, w2 + i, w3 + i);
   }
   return i;
 }
