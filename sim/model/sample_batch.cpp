@@ -3,6 +3,8 @@
 
 #include "model/sample_batch.hpp"
 
+#include "model/as241.hpp"
+
 #include "model/isa.hpp"
 
 #include <mistakesim/distribution.hpp>
@@ -20,6 +22,8 @@
 
 namespace mistakesim::detail {
 namespace {
+
+using namespace as241;
 
 constexpr double kLog2e = 1.4426950408889634074;
 constexpr double kLn2Hi = 6.93147180369123816490e-01;  // fdlibm: k * kLn2Hi is exact for |k| < 2^20
@@ -42,28 +46,6 @@ constexpr double kInvFact[14] = {1.0 / 6227020800.0,
                                  1.0,
                                  1.0};
 
-// AS241 central region: numerator and denominator coefficients, highest power first.
-constexpr double kNum[8] = {2509.0809287301226727, 33430.575583588128105, 67265.770927008700853,
-                            45921.953931549871457, 13731.693765509461125, 1971.5909503065514427,
-                            133.14166789178437745, 3.387132872796366608};
-constexpr double kDen[8] = {
-    5226.495278852545925,  28729.085735721942674, 39307.89580009271061,  21213.794301586595867,
-    5394.1960214247511077, 687.1870074920579083,  42.313330701600911252, 1.0};
-
-// AS241 tails (ppnd16, sampling.cpp), highest power first: r - 1.6 for r <= 5, r - 5 beyond.
-constexpr double kNearNum[8] = {7.7454501427834140764e-4, 0.0227238449892691845833, 0.24178072517745061177,
-                                1.27045825245236838258,   3.64784832476320460504,   5.7694972214606914055,
-                                4.6303378461565452959,    1.42343711074968357734};
-constexpr double kNearDen[8] = {
-    1.05075007164441684324e-9, 5.475938084995344946e-4, 0.0151986665636164571966, 0.14810397642748007459,
-    0.68976733498510000455,    1.6763848301838038494,   2.05319162663775882187,   1.0};
-constexpr double kFarNum[8] = {2.01033439929228813265e-7, 2.71155556874348757815e-5, 0.0012426609473880784386,
-                               0.026532189526576123093,   0.29656057182850489123,    1.7848265399172913358,
-                               5.4637849111641143699,     6.6579046435011037772};
-constexpr double kFarDen[8] = {
-    2.04426310338993978564e-15, 1.4215117583164458887e-7, 1.8463183175100546818e-5, 7.868691311456132591e-4,
-    0.0148753612908506148525,   0.13692988092273580531,   0.59983220655588793769,   1.0};
-
 // engine_log: fdlibm's e_log.c (Sun, 1993) without its branches. x = 2^k m with m in [sqrt(2)/2,
 // sqrt(2)), f = m - 1, s = f / (2 + f); log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)), R the Remez
 // polynomial below (|error| < 2^-58.45 on the interval).
@@ -75,51 +57,8 @@ constexpr std::uint64_t kMantissa = (std::uint64_t{1} << 52) - 1;
 constexpr std::uint64_t kSqrt2Carry = std::uint64_t{0x95f64} << 32;
 constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;
 
-// AS241 central region, |u - 0.5| <= 0.425: exactly ppnd16's expression (sampling.cpp).
-inline double ppnd16_central(double q) {
-  const double r = 0.180625 - q * q;
-  return q *
-         (((((((r * 2509.0809287301226727 + 33430.575583588128105) * r + 67265.770927008700853) * r +
-              45921.953931549871457) *
-                 r +
-             13731.693765509461125) *
-                r +
-            1971.5909503065514427) *
-               r +
-           133.14166789178437745) *
-              r +
-          3.387132872796366608) /
-         (((((((r * 5226.495278852545925 + 28729.085735721942674) * r + 39307.89580009271061) * r +
-              21213.794301586595867) *
-                 r +
-             5394.1960214247511077) *
-                r +
-            687.1870074920579083) *
-               r +
-           42.313330701600911252) *
-              r +
-          1.0);
-}
-
-// Polynomial with coefficients from the highest power down, by Horner's rule.
-inline double horner8(const double (&c)[8], double x) {
-  double acc = c[0];
-  for (int j = 1; j < 8; ++j) acc = acc * x + c[j];
-  return acc;
-}
-
-// AS241 tails, |u - 0.5| > 0.425 (q = u - 0.5): ppnd16's expression with engine_log for std::log.
-// u in [2^-53, 1 - 2^-53], so p = min(u, 1 - u) (1 - u exact) is a normal double and r > 1.6.
-inline double ppnd16_tail(double q, double u) {
-  const double p = q < 0.0 ? u : 1.0 - u;
-  const double r = std::sqrt(-engine_log(p));
-  const double val = r <= 5.0 ? horner8(kNearNum, r - 1.6) / horner8(kNearDen, r - 1.6)
-                              : horner8(kFarNum, r - 5.0) / horner8(kFarDen, r - 5.0);
-  return q < 0.0 ? -val : val;
-}
-
-// Horner's rule in lanes, the same operations as horner8.
-__attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d horner8_avx512(const double (&c)[8],
+// Horner's rule in lanes, the same operations as sampling.cpp's horner: ((c0 x + c1) x + c2)...
+__attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d horner8_avx512(const std::array<double, 8>& c,
                                                                                    __m512d x) {
   __m512d acc = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(c[0]), x), _mm512_set1_pd(c[1]));
   for (int j = 2; j < 8; ++j) acc = _mm512_add_pd(_mm512_mul_pd(acc, x), _mm512_set1_pd(c[j]));
@@ -179,10 +118,6 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d ppnd16_tail_
                               _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(val), sign)));
 }
 
-inline double standard_normal(double u) {
-  const double q = u - 0.5;
-  return std::fabs(q) <= 0.425 ? ppnd16_central(q) : ppnd16_tail(q, u);
-}
 
 // u in lanes from words w0, w1 (to_open_unit, as uniform_from_words); lanes off in mask read zeros.
 __attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d uniform_avx512(__mmask8 mask,
@@ -195,7 +130,7 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) inline __m512d uniform_avx5
                        _mm512_set1_pd(0x1.0p-52));
 }
 
-// z[i] = standard_normal(u(w0[i], w1[i])) for i < m <= 256, whole vectors stored (z up to the next
+// z[i] = sample_standard_normal(u(w0[i], w1[i])) for i < m <= 256, whole vectors stored (z up to the next
 // multiple of 8). The tail draws are packed eight to a vector, in three passes.
 __attribute__((target("avx512f,avx512dq,avx512vl"))) void normal_avx512(const std::uint32_t* w0,
                                                                         const std::uint32_t* w1,
@@ -210,13 +145,8 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) void normal_avx512(const st
     const __m512d u = uniform_avx512(mask, w0 + i, w1 + i);
     const __m512d q = _mm512_sub_pd(u, half);
     const __m512d r = _mm512_sub_pd(_mm512_set1_pd(0.180625), _mm512_mul_pd(q, q));
-    __m512d num = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kNum[0])), _mm512_set1_pd(kNum[1]));
-    __m512d den = _mm512_add_pd(_mm512_mul_pd(r, _mm512_set1_pd(kDen[0])), _mm512_set1_pd(kDen[1]));
-    for (int j = 2; j < 8; ++j) {
-      num = _mm512_add_pd(_mm512_mul_pd(num, r), _mm512_set1_pd(kNum[j]));
-      den = _mm512_add_pd(_mm512_mul_pd(den, r), _mm512_set1_pd(kDen[j]));
-    }
-    _mm512_store_pd(z + i, _mm512_div_pd(_mm512_mul_pd(q, num), den));
+    _mm512_store_pd(z + i, _mm512_div_pd(_mm512_mul_pd(q, horner8_avx512(kCentralNum, r)),
+                                         horner8_avx512(kCentralDen, r)));
     const __mmask8 tail = _mm512_mask_cmp_pd_mask(mask, _mm512_abs_pd(q), _mm512_set1_pd(0.425), _CMP_GT_OQ);
     tails[i / 8] = tail;
     _mm512_storeu_pd(tail_u + t, _mm512_maskz_compress_pd(tail, u));
@@ -326,7 +256,7 @@ constexpr double kMinNormal = 0x1.0p-1022;  // engine_log's domain starts here
 // test accepts by the margin.
 inline bool gamma_first_try(const GammaShape& s, std::uint32_t w0, std::uint32_t w1, std::uint32_t w2,
                             std::uint32_t w3, double& g) {
-  const double x = standard_normal(uniform_from_words(w0, w1));
+  const double x = sample_standard_normal(uniform_from_words(w0, w1));
   double v = 1.0 + s.c * x;
   if (!(v > 0.0)) return false;
   v = v * v * v;
@@ -431,7 +361,6 @@ double engine_log(double x) {
   return k * kLn2Hi - ((hfsq - (s * (hfsq + R) + k * kLn2Lo)) - f);
 }
 
-double engine_normal_quantile(double u) { return standard_normal(u); }
 
 double engine_exp(double x) {
   x = x > kExpMin ? x : kExpMin;  // as vmaxpd/vminpd in the lanes: a NaN becomes kExpMin
@@ -448,7 +377,20 @@ double engine_exp(double x) {
 }
 
 double lognormal_from_words(double mu, double sigma, std::uint32_t w0, std::uint32_t w1) {
-  return engine_exp(mu + sigma * standard_normal(uniform_from_words(w0, w1)));
+  return engine_exp(mu + sigma * sample_standard_normal(uniform_from_words(w0, w1)));
+}
+
+void normal_from_words(const std::uint32_t* w0, const std::uint32_t* w1, std::size_t n, double* out) {
+  if (!has_avx512()) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = sample_standard_normal(uniform_from_words(w0[i], w1[i]));
+    return;
+  }
+  alignas(64) double z[256];  // normal_avx512 stores whole vectors
+  for (std::size_t b = 0; b < n; b += 256) {
+    const std::size_t m = std::min<std::size_t>(256, n - b);
+    normal_avx512(w0 + b, w1 + b, m, z);
+    std::copy_n(z, m, out + b);
+  }
 }
 
 void lognormal_from_words(double mu, double sigma, const std::uint32_t* w0, const std::uint32_t* w1,

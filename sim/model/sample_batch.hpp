@@ -1,8 +1,8 @@
 #pragma once
 // Amounts sampled many at a time from Philox block-0 words (the engine's batched draws).
 //
-// lognormal: z is the standard normal quantile of u by AS241 (engine_normal_quantile: sample()'s
-// ppnd16 bit for bit, both taking the tails' log with engine_log), then exp(mu + sigma z) by our own
+// lognormal: z is the standard normal quantile of u by AS241 (sample_standard_normal, whose tails
+// take the log with engine_log; model/as241.hpp holds the coefficients), then exp(mu + sigma z) by our own
 // exp (Cody-Waite reduction, degree-13 Taylor polynomial, within 2 ulp of the correctly rounded
 // value). Both regions of AS241, the log and the exp run in vector lanes. Every path - AVX-512 or
 // scalar, whatever a draw's position in the batch - performs the same IEEE operations (this file is
@@ -25,10 +25,9 @@ double engine_exp(double x);
 //! probabilities in [2^-53, 0.5], and in the gamma log test with uniforms in (0, 1) and
 //! v = (1 + c x)^3 > 0); anything else gives an unspecified value.
 double engine_log(double x);
-//! The standard normal quantile of u by AS241, as the engine computes it: equal to
-//! sample_standard_normal(u) bit for bit (both take the tails' log with engine_log). Domain: u in
-//! [2^-53, 1 - 2^-53], what uniform_from_words returns.
-double engine_normal_quantile(double u);
+//! out[i] = sample_standard_normal(uniform_from_words(w0[i], w1[i])) for i < n, bit for bit: AS241's
+//! central region and tails in vector lanes (the tail draws packed eight to a vector).
+void normal_from_words(const std::uint32_t* w0, const std::uint32_t* w1, std::size_t n, double* out);
 //! exp(mu + sigma z(u)), u from (w0, w1). One draw.
 double lognormal_from_words(double mu, double sigma, std::uint32_t w0, std::uint32_t w1);
 //! out[i] = lognormal_from_words(mu, sigma, w0[i], w1[i]) for i < n.
