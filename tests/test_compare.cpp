@@ -130,6 +130,17 @@ TEST_CASE("training options: each intervention's paired variance reduction is at
   const CliResult unknown = run_cli("compare configs/training-options.toml --intervention no-such-thing");
   REQUIRE(unknown.status == 2);
   REQUIRE(unknown.err.find("no-such-thing") != std::string::npos);
+  // An intervention named twice would be applied twice (its effect squared, its cost doubled): refused.
+  const CliResult twice = run_cli("compare configs/training-options.toml --bundle pilot-training,pilot-training");
+  REQUIRE(twice.status == 2);
+  REQUIRE(twice.err.find("\"pilot-training\" twice") != std::string::npos);
+  const CliResult repeated =
+      run_cli("compare configs/training-options.toml --intervention deal-reviews --intervention deal-reviews");
+  REQUIRE(repeated.status == 2);
+  REQUIRE(repeated.err.find("named twice") != std::string::npos);
+  // --max-trials is bounded like --trials (a run holds its trials in memory).
+  const CliResult huge = run_cli("run configs/mid-market.toml --precision 1% --max-trials 1000000000000");
+  REQUIRE(huge.status == 2);
 }
 
 TEST_CASE("effects reach per-deal and per-occurrence amounts: hours, recovery, deal size", "[compare][crn]") {

@@ -444,6 +444,13 @@ TEST_CASE("absent keys take their documented defaults; zero is valid", "[config]
   CHECK(zeros.inputs[zeros.pilot_rate].dist.p[0] == 0);
   CHECK(zeros.opportunities.dist.p[0] == 0);
   CHECK(zeros.interventions.at(0).cost == 0);
+
+  // A discrete value with no weight is never drawn, so it may lie outside the valid range.
+  const Model weighted = parse_study(
+      kPipeline + "\n[[mistake]]\nid = \"m\"\nstage = \"close\"\nprobability = 0.1\n"
+                  "noticed = { dist = \"discrete\", values = [-1, 0.5, 0.7], weights = [0, 1, 1] }\n",
+      "weights.toml", {});
+  CHECK(weighted.inputs[weighted.mistakes[0].noticed].dist.support_min() == 0.5);
 }
 
 TEST_CASE("the template from `mistakesim init` validates as is", "[config]") {

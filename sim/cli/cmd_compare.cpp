@@ -4,13 +4,14 @@
 #include "cli/precision_options.hpp"
 #include "cli/progress.hpp"
 
-#include <mistakesim/build_info.hpp>
 #include <mistakesim/compare.hpp>
 #include <mistakesim/compare_report.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/study.hpp>
 #include <mistakesim/whatif_report.hpp>
+
+#include <algorithm>
 
 #include <fmt/format.h>
 
@@ -47,6 +48,8 @@ int cmd_compare(const CompareArgs& a) {
   std::vector<Candidate> candidates;
   for (const std::string& id : a.interventions) {
     const std::size_t k = intervention_index(model, id, "--intervention");
+    for (const Candidate& c : candidates)
+      if (c.id == id) throw InputError({}, "--intervention", fmt::format("\"{}\" is named twice", id));
     candidates.push_back(Candidate{model.interventions[k].id, model.interventions[k].name, {k}});
   }
   for (const std::string& bundle : a.bundles) {
@@ -56,6 +59,9 @@ int cmd_compare(const CompareArgs& a) {
     while (std::getline(parts, id, ',')) {
       if (id.empty()) continue;
       const std::size_t k = intervention_index(model, id, "--bundle");
+      if (std::find(c.interventions.begin(), c.interventions.end(), k) != c.interventions.end())
+        throw InputError({}, "--bundle",
+                         fmt::format("a bundle names each intervention once, got \"{}\" twice in \"{}\"", id, bundle));
       c.id += (c.id.empty() ? "" : "+") + id;
       c.name += (c.name.empty() ? "" : " + ") + model.interventions[k].name;
       c.interventions.push_back(k);
@@ -91,12 +97,9 @@ int cmd_compare(const CompareArgs& a) {
   const Comparison comparison = compare(model, candidates, options);
   progress.finish();
 
-  RunInfo info;
-  info.threads = options.run.threads;
-  info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  info.version = kVersion;
-  info.build = kBuildInfo;
-  info.study_file = a.run.config;
+  const RunInfo info = make_run_info(
+      options.run.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+      a.run.config);
 
   const bool json_to_stdout = a.run.json_path == "-";
   std::string json_text;

@@ -4,7 +4,6 @@
 #include "cli/precision_options.hpp"
 #include "cli/progress.hpp"
 
-#include <mistakesim/build_info.hpp>
 #include <mistakesim/engine.hpp>
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/report.hpp>
@@ -35,12 +34,8 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   progress.finish();
   if (precision) warn_if_max_trials(*precision, a.quiet, "mean yearly cost");
 
-  RunInfo info;
-  info.threads = options.threads;
-  info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  info.version = kVersion;
-  info.build = kBuildInfo;
-  info.study_file = a.config;
+  const RunInfo info = make_run_info(
+      options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.config);
 
   // Render everything first, then write: a failure leaves no half-written set of outputs.
   const RunSummary summary = summarize_run(results);

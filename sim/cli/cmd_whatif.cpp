@@ -144,7 +144,7 @@ void add_precision_options(CLI::App* cmd, PrecisionArgs& args) {
       "40,000, ... and is the same every time");
   cmd->add_option("--max-trials", args.max_trials,
                   "With --precision: stop at this many years at most (default 1,000,000)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials));
 }
 
 std::optional<PrecisionGoal> precision_goal(const RunArgs& run, const PrecisionArgs& args) {

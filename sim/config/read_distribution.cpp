@@ -496,48 +496,10 @@ Distribution read_distribution(const FileContext& ctx, const toml::node& node, c
   return read_table(DistTable(ctx, *table, path, name));
 }
 
-double support_lower(const Distribution& d) {
-  switch (d.kind) {
-    case DistKind::constant:
-    case DistKind::uniform:
-    case DistKind::triangular:
-    case DistKind::pert:
-      return d.p[0];
-    case DistKind::normal:
-      return d.p[2];
-    case DistKind::discrete:
-    case DistKind::empirical:
-      return d.values.empty() ? 0.0 : *std::min_element(d.values.begin(), d.values.end());
-    default:
-      return 0.0;  // lognormal, beta, gamma, poisson, negbinomial
-  }
-}
-
-double support_upper(const Distribution& d) {
-  switch (d.kind) {
-    case DistKind::constant:
-      return d.p[0];
-    case DistKind::uniform:
-    case DistKind::pert:
-      return d.p[1];
-    case DistKind::triangular:
-      return d.p[2];
-    case DistKind::normal:
-      return d.p[3];
-    case DistKind::beta:
-      return 1.0;
-    case DistKind::discrete:
-    case DistKind::empirical:
-      return d.values.empty() ? 0.0 : *std::max_element(d.values.begin(), d.values.end());
-    default:
-      return kInfinity;  // lognormal, gamma, poisson, negbinomial
-  }
-}
-
 void check_support(const Distribution& d, const ValidRange& range, const SourceLocation& where,
                    const std::string& path) {
-  const double low = support_lower(d);
-  const double high = support_upper(d);
+  const double low = d.support_min();  // a value with no weight cannot be drawn: not held against it
+  const double high = d.support_max();
   if (low >= range.lower && high <= range.upper) return;
   const std::string name = dist_name(d.kind);
   std::string got;

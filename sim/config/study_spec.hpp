@@ -113,10 +113,6 @@ Model compile_study(const StudySpec& spec);
 void check_support(const Distribution& d, const ValidRange& range, const SourceLocation& where,
                    const std::string& path);
 
-//! Smallest and largest value a canonical distribution can take.
-double support_lower(const Distribution& d);
-double support_upper(const Distribution& d);
-
 //! A number as written in messages: shortest form that reads back exactly.
 std::string number_text(double x);
 
