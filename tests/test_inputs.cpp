@@ -174,6 +174,13 @@ TEST_CASE("mistakesim dist previews an input exactly", "[inputs][cli]") {
   REQUIRE(text.status == 0);
   REQUIRE(text.out.find("PERT") != std::string::npos);
   REQUIRE(text.out.find("#") != std::string::npos);  // the histogram
+  // A whole-number distribution: one bar per value here, the lowest (0, P(X = 0) = e^-3 = 5.0%) included.
+  const CliResult counts = run_cli("dist '{ dist = \"poisson\", mean = 3 }'");
+  REQUIRE(counts.status == 0);
+  INFO(counts.out);
+  REQUIRE(counts.out.find("                        0   5.0% ") != std::string::npos);
+  REQUIRE(counts.out.find("                        1  14.9% ") != std::string::npos);
+  REQUIRE(counts.out.find("0.5 - 0.5") == std::string::npos);  // no empty bar between whole values
   const CliResult bad = run_cli("dist '{ dist = \"pert\", min = 0.8, mode = 0.6, max = 0.75 }'");
   REQUIRE(bad.status == 2);
   REQUIRE(bad.err.find("<command line>") != std::string::npos);

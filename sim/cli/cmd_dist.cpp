@@ -64,13 +64,19 @@ int cmd_dist(const DistArgs& a) {
     std::cout << "  every draw is " << number(lo) << "\n";
     return 0;
   }
-  const int bins = std::clamp(a.bins, 5, 60);
+  int bins = std::clamp(a.bins, 5, 60);
   const bool integer = d.kind == DistKind::poisson || d.kind == DistKind::negbinomial;
-  std::vector<double> mass(static_cast<std::size_t>(bins));
+  // A whole-number distribution: each bar holds `step` whole values, edges half-way between them.
+  const double first = integer ? std::floor(lo) : lo;
+  double step = (hi - lo) / bins;
+  if (integer) {
+    const double count = std::ceil(hi) - first + 1;  // whole values from first to ceil(hi)
+    step = std::ceil(count / bins);
+    bins = static_cast<int>(std::ceil(count / step));
+  }
   std::vector<double> edges(static_cast<std::size_t>(bins) + 1);
-  for (int i = 0; i <= bins; ++i) edges[static_cast<std::size_t>(i)] = lo + (hi - lo) * i / bins;
-  if (integer)  // bins hold whole numbers: edges at k + 0.5
-    for (double& e : edges) e = std::floor(e) + 0.5;
+  for (int i = 0; i <= bins; ++i) edges[static_cast<std::size_t>(i)] = (integer ? first - 0.5 : lo) + step * i;
+  std::vector<double> mass(static_cast<std::size_t>(bins));
   for (int i = 0; i < bins; ++i)
     mass[static_cast<std::size_t>(i)] =
         std::max(0.0, d.cdf(edges[static_cast<std::size_t>(i) + 1]) - d.cdf(edges[static_cast<std::size_t>(i)]));
@@ -78,8 +84,11 @@ int cmd_dist(const DistArgs& a) {
   for (int i = 0; i < bins; ++i) {
     const std::size_t k = static_cast<std::size_t>(i);
     const int width = top > 0 ? static_cast<int>(std::lround(40.0 * mass[k] / top)) : 0;
-    std::cout << fmt::format("  {:>10} - {:<10} {:5.1f}% {}\n", number(edges[k]), number(edges[k + 1]),
-                             100.0 * mass[k], std::string(static_cast<std::size_t>(width), '#'));
+    // whole-number bars are labelled with the first and last value they hold
+    const double from = integer ? edges[k] + 0.5 : edges[k], to = integer ? edges[k + 1] - 0.5 : edges[k + 1];
+    const std::string range = integer && from == to ? number(from) : number(from) + " - " + number(to);
+    std::cout << fmt::format("  {:>23} {:5.1f}% {}\n", range, 100.0 * mass[k],
+                             std::string(static_cast<std::size_t>(width), '#'));
   }
   return 0;
 }
