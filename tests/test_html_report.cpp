@@ -12,6 +12,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -435,6 +437,23 @@ TEST_CASE("run report of the seed case: every year costs exactly $80,000, all kn
   require_finite_geometry(html);
   CHECK(html.find("<span class=\"value\">$80,000</span>") != std::string::npos);
   CHECK(html.find("<span class=\"value\">0%</span>") != std::string::npos);  // nothing unknown
+}
+
+TEST_CASE("run report with a year whose cost is NaN: drawn without it, as the JSON counts it", "[html][report]") {
+  // The engine reports numerical trouble as a NaN yearly cost (json: numerical.years_with_nan_cost);
+  // the page must leave that year out like the table and the JSON do, not refuse to draw.
+  const Model model = load_config("seed-case.toml");
+  RunOptions options;
+  options.trials = 500;
+  TrialResults results = run_trials(model, Scenario{}, options);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  results.cost_total[7] = results.cost_known[7] = nan;
+  results.mistake_costs[7] = nan;
+  const std::string html = run_report_html(model, results, test_info(), "0", "2027-01-01T00:00:00Z");
+  require_finite_geometry(html);
+  CHECK(html.find("<span class=\"value\">$80,000</span>") != std::string::npos);  // the other 499 years
+  CHECK(html.find("NaN") == std::string::npos);
+  CHECK_FALSE(std::regex_search(html, std::regex("[^a-z]nan[^a-z]")));  // "provenance" is fine
 }
 
 TEST_CASE("compare report: one savings box per intervention, escaped names, nothing external", "[html][report]") {

@@ -111,8 +111,8 @@ CostFigures cost_figures(const TrialResults& r) {
   for (double v : r.cost_total)
     if (!std::isnan(v)) c.sorted_total.push_back(v);
   std::sort(c.sorted_total.begin(), c.sorted_total.end());
-  c.known_mean = mean(std::span<const double>(r.cost_known));
-  c.unknown_mean = mean(std::span<const double>(r.cost_unknown));
+  c.known_mean = summarize(std::span<const double>(r.cost_known)).mean;  // NaN years left out, as in the JSON
+  c.unknown_mean = summarize(std::span<const double>(r.cost_unknown)).mean;
   c.tail = tail_weights(std::span<const double>(r.cost_total), 0.95);
   c.tail_known = tail_mean(c.tail, std::span<const double>(r.cost_known));
   c.tail_unknown = tail_mean(c.tail, std::span<const double>(r.cost_unknown));

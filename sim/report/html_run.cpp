@@ -20,40 +20,12 @@ using detail::money;
 
 std::string esc(std::string_view s) { return html_escape(s); }
 
-//! One mistake's figures over the run.
-struct MistakeFigures {
-  std::size_t index = 0;
-  double mean = 0.0;         //!< [$/year]
-  double known = 0.0;        //!< [$/year] of it noticed
-  double tail = 0.0;         //!< [$] contribution to the average of the worst 5% of years
-  double occurrences = 0.0;  //!< per year
-  double deals_lost = 0.0;   //!< per year
-};
-
-std::vector<MistakeFigures> mistake_figures(const Model& model, const TrialResults& r, const TailWeights& tail) {
-  std::vector<MistakeFigures> out;
-  for (std::size_t m = 0; m < model.mistakes.size() && m < r.mistake_count; ++m) {
-    const std::span<const double> column = r.mistake_cost_column(m);
-    MistakeFigures f;
-    f.index = m;
-    f.mean = mean(column);
-    f.known = r.mistake_known_mean(m);
-    f.tail = tail_mean(tail, column);
-    f.occurrences = r.mistake_occurrences_mean(m);
-    f.deals_lost = r.mistake_deals_lost_mean(m);
-    out.push_back(f);
-  }
-  // Costliest first; ties keep the model's order.
-  std::stable_sort(out.begin(), out.end(), [](const MistakeFigures& a, const MistakeFigures& b) { return a.mean > b.mean; });
-  return out;
-}
-
 std::string range_of(const Summary& s, const std::function<std::string(double)>& fmt_value) {
   return fmt_value(s.p05) + " \u2013 " + fmt_value(s.p95);
 }
 
 std::string questions_section(const Model& model, const TrialResults& r, const detail::CostFigures& cost,
-                              const std::vector<MistakeFigures>& mistakes) {
+                              const std::vector<MistakeSummary>& mistakes) {
   const Summary opp = summarize(r.opportunities);
   const Summary good = summarize(r.good_fits);
   const Summary wins = summarize(r.wins);
@@ -91,13 +63,13 @@ std::string questions_section(const Model& model, const TrialResults& r, const d
       range_of(hours, hrs));
 
   std::string why;
-  std::vector<MistakeFigures> by_losses = mistakes;
+  std::vector<MistakeSummary> by_losses = mistakes;
   std::stable_sort(by_losses.begin(), by_losses.end(),
-                   [](const MistakeFigures& a, const MistakeFigures& b) { return a.deals_lost > b.deals_lost; });
-  for (const MistakeFigures& f : by_losses) {
-    if (f.deals_lost <= 0.0) continue;
+                   [](const MistakeSummary& a, const MistakeSummary& b) { return a.deals_lost_mean > b.deals_lost_mean; });
+  for (const MistakeSummary& f : by_losses) {
+    if (f.deals_lost_mean <= 0.0) continue;
     why += fmt::format("{}{}: <strong>{}</strong>", why.empty() ? "" : "; ", esc(model.mistakes[f.index].name),
-                       count(f.deals_lost));
+                       count(f.deals_lost_mean));
   }
   row("Why didn't they buy?",
       why.empty() ? std::string("No mistake lost a deal.")
@@ -113,14 +85,15 @@ std::string questions_section(const Model& model, const TrialResults& r, const d
 }
 
 std::string mistakes_section(const Model& model, const detail::CostFigures& cost,
-                             const std::vector<MistakeFigures>& mistakes) {
+                             const std::vector<MistakeSummary>& mistakes) {
   const double total = cost.total.mean;
   const double tail_total = cost.total.cvar95;
   const auto share = [](double part, double whole) { return whole > 0.0 ? part / whole : NAN; };
 
   std::vector<detail::MistakeBar> bars;
-  for (const MistakeFigures& f : mistakes)
-    bars.push_back({model.mistakes[f.index].name, f.mean, f.tail, share(f.mean, total), share(f.tail, tail_total)});
+  for (const MistakeSummary& f : mistakes)
+    bars.push_back({model.mistakes[f.index].name, f.cost.mean, f.cvar95_contribution, share(f.cost.mean, total),
+                    share(f.cvar95_contribution, tail_total)});
 
   std::string s = "<section id=\"mistakes\">\n<h2>Which mistakes cost the most?</h2>\n<figure>\n";
   s += detail::mistake_bars_svg(
@@ -138,15 +111,16 @@ std::string mistakes_section(const Model& model, const detail::CostFigures& cost
        "<th class=\"num\">Share</th><th class=\"num\">In the worst 5%</th><th class=\"num\">Share</th>"
        "<th class=\"num\">Noticed</th></tr></thead>\n<tbody>\n";
   int rank = 0;
-  for (const MistakeFigures& f : mistakes) {
+  for (const MistakeSummary& f : mistakes) {
     const Mistake& m = model.mistakes[f.index];
     s += fmt::format(
         "<tr><td class=\"num\">{}</td><td>{}<br><code>{}</code></td><td>{}</td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-        ++rank, esc(m.name), esc(m.id), esc(m.stage), esc(format_count(f.occurrences)), esc(format_count(f.deals_lost)),
-        money(model, f.mean), esc(format_percent(share(f.mean, total))), money(model, f.tail),
-        esc(format_percent(share(f.tail, tail_total))), esc(format_percent(share(f.known, f.mean))));
+        ++rank, esc(m.name), esc(m.id), esc(m.stage), esc(format_count(f.occurrences_mean)),
+        esc(format_count(f.deals_lost_mean)), money(model, f.cost.mean), esc(format_percent(share(f.cost.mean, total))),
+        money(model, f.cvar95_contribution), esc(format_percent(share(f.cvar95_contribution, tail_total))),
+        esc(format_percent(share(f.known_mean, f.cost.mean))));
   }
   s += "</tbody>\n</table>\n<p class=\"small\"><em>Noticed</em> is the share of the mistake's cost that the team "
        "noticed (known cost). <em>In the worst 5%</em> is the mistake's cost averaged over the worst 5% of simulated "
@@ -159,7 +133,8 @@ std::string mistakes_section(const Model& model, const detail::CostFigures& cost
 std::string run_report_html(const Model& model, const TrialResults& results, const RunInfo& info,
                             const std::string& study_sha256, std::string_view generated_utc) {
   const detail::CostFigures cost = detail::cost_figures(results);
-  const std::vector<MistakeFigures> mistakes = mistake_figures(model, results, cost.tail);
+  // The run's summary (stats layer), as the JSON and the table have it: NaN years left out alike.
+  const std::vector<MistakeSummary> mistakes = summarize_run(results).mistakes;
   const std::string name = model.name.empty() ? std::string("Study") : model.name;
 
   std::string h = detail::page_open("Cost of mistakes \u2014 " + name);
