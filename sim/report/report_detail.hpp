@@ -15,6 +15,10 @@
 namespace mistakesim::detail {
 
 //! Columns on screen of UTF-8 text: one per code point (no wide or combining characters assumed).
+//! The symbol written before an amount: "$" for USD, "€", "£", otherwise the code and a space
+//! (nothing for no currency). format.cpp.
+std::string currency_prefix(const std::string& currency);
+
 inline std::size_t display_width(std::string_view text) {
   return static_cast<std::size_t>(std::count_if(
       text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));

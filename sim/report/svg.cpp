@@ -2,6 +2,7 @@
 // written into the SVG passes through coord(), so a NaN from upstream stops the report with an
 // InvariantError instead of producing an unreadable chart.
 
+#include "report/report_detail.hpp"
 #include "report/svg.hpp"
 
 #include <mistakesim/errors.hpp>
@@ -44,13 +45,6 @@ struct Scale {
     return r0 + (v - d0) / (d1 - d0) * (r1 - r0);
   }
 };
-
-std::string currency_symbol_prefix(const std::string& currency) {
-  if (currency == "USD") return "$";
-  if (currency == "EUR") return "\u20ac";
-  if (currency == "GBP") return "\u00a3";
-  return currency + " ";
-}
 
 //! "1.25" -> "1.25", "2.50" -> "2.5", "3.00" -> "3".
 std::string trim_decimals(std::string s) {
@@ -174,7 +168,7 @@ std::string coord(double v) {
 }
 
 std::string currency_tick(double amount, const std::string& currency) {
-  const std::string prefix = currency_symbol_prefix(currency);
+  const std::string prefix = detail::currency_prefix(currency);
   const double a = std::abs(amount);
   std::string body;
   if (a < 1e3) {
@@ -190,7 +184,7 @@ std::string currency_tick(double amount, const std::string& currency) {
 }
 
 std::string currency_label(double amount, const std::string& currency) {
-  const std::string prefix = currency_symbol_prefix(currency);
+  const std::string prefix = detail::currency_prefix(currency);
   double a = std::abs(amount);
   const char* suffix = "";
   if (a >= 999.5e6) {

@@ -27,13 +27,9 @@
 namespace mistakesim {
 namespace {
 
-//! Mean and sample sd (n - 1) with compensated sums.
+//! Mean and sample sd (n - 1): the stats layer's mean and variance.
 std::pair<double, double> mean_sd(std::span<const double> x) {
-  const double mu = mean(x);
-  std::vector<double> sq(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) sq[i] = (x[i] - mu) * (x[i] - mu);
-  const double var = x.size() > 1 ? compensated_sum(sq) / static_cast<double>(x.size() - 1) : 0.0;
-  return {mu, std::sqrt(var)};
+  return {mean(x), x.size() > 1 ? std::sqrt(variance(x)) : 0.0};
 }
 
 //! Mean of cost over the trials where keep(input) holds; NaN if none does.
