@@ -16,10 +16,9 @@ double mean_net(const Model& m, const Candidate& c, double f, const std::vector<
                 const RunOptions& run) {
   Scenario s{.interventions = c.interventions, .pinned = {}, .effect_fraction = f};
   const TrialResults r = run_trials(m, s, run);
-  double sum = 0.0;
-  for (std::uint64_t t = 0; t < r.count; ++t)
-    sum += base_cost[t] - r.cost_total[t] - r.intervention_cost_at(t);
-  return sum / static_cast<double>(r.count);
+  std::vector<double> net(r.count);
+  for (std::uint64_t t = 0; t < r.count; ++t) net[t] = base_cost[t] - r.cost_total[t] - r.intervention_cost_at(t);
+  return mean(net);  // as net_mean is taken
 }
 
 //! Mean intervention cost over the first `trials` trials of r: 0 when its scenario has none (the
@@ -76,8 +75,9 @@ Comparison compare(const Model& m, const std::vector<Candidate>& candidates, con
     RunOptions prefix = options.run;
     prefix.progress = nullptr;  // the bar counts the main runs only
     prefix.trials = options.break_even_trials == 0 ? n : std::min<std::uint64_t>(n, options.break_even_trials);
+    // ... and the full effect is the run just made: its net over the prefix, no second run.
     const double net0 = -intervention_cost_mean(cr.results, prefix.trials);
-    const double net1 = mean_net(m, c, 1.0, base, prefix);
+    const double net1 = mean(std::span<const double>(cr.net).first(prefix.trials));
     if (net1 < 0.0) {
       cr.break_even_fraction = std::nullopt;
     } else if (net0 >= 0.0) {
