@@ -142,7 +142,7 @@ struct Model {
   std::vector<Mistake> mistakes;  //!< in the order they are visited: stage order, then file order
   std::vector<Intervention> interventions;
   std::vector<Correlation> correlations;
-  Copula copula;  //!< compiled from correlations by compile_copula()
+  Copula copula;  //!< compiled from correlations by the config layer (compile_copula)
   std::vector<std::string> warnings;  //!< accepted but worth saying (e.g. a repaired correlation matrix)
 
   //! Index of the input with this path, or kNoInput.
@@ -150,11 +150,5 @@ struct Model {
   //! Indices of inputs that are uncertain (not constant): the ones sensitivity ranks and the CSV lists.
   std::vector<InputId> uncertain_inputs() const;
 };
-
-//! Compiles model.correlations into model.copula (Spearman -> normal-scale Pearson
-//! r = 2 sin(pi rho / 6), Cholesky with Eigen). A matrix that is not positive definite is repaired
-//! to the nearest valid correlation matrix (eigenvalues clipped, unit diagonal restored); each
-//! repair is described in the returned warnings.
-std::vector<std::string> compile_copula(Model& model);
 
 }  // namespace mistakesim

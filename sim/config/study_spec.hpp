@@ -121,4 +121,10 @@ std::string nearest(const std::string& word, const std::vector<std::string>& can
 //! "a, b, c"
 std::string join(const std::vector<std::string>& words, const char* separator = ", ");
 
+//! Compiles model.correlations into model.copula (Spearman -> normal-scale Pearson
+//! r = 2 sin(pi rho / 6), Cholesky with Eigen). A matrix that is not positive definite is repaired
+//! to the nearest valid correlation matrix (eigenvalues clipped, unit diagonal restored); each
+//! repair is described in the returned warnings.
+std::vector<std::string> compile_copula(Model& model);
+
 }  // namespace mistakesim::detail
