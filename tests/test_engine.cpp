@@ -279,3 +279,21 @@ TEST_CASE("no interventions: no intervention cost column, and a zero cost every 
   REQUIRE(r.intervention_cost.empty());
   for (std::uint64_t t = 0; t < r.count; ++t) REQUIRE(r.intervention_cost_at(t) == 0.0);
 }
+
+TEST_CASE("TrialResults: every per-trial column is in the one list that sizes and checks them", "[engine]") {
+  Model m = basic_model(10, 1000, 40);
+  add_mistake(m, "a", 1, 0.3, 0.5, 0.4);
+  TrialResults r = run_trials(m, Scenario{}, RunOptions{.threads = 1});
+  REQUIRE(r.well_formed());
+  std::size_t columns = 0;
+  TrialResults::for_each_column([&](auto column) {
+    ++columns;
+    REQUIRE((r.*column).size() == r.count);  // run_trials sized it
+    TrialResults broken = r;
+    (broken.*column).pop_back();
+    REQUIRE_FALSE(broken.well_formed());  // and a short one is caught
+  });
+  REQUIRE(columns == 11);
+  r.mistake_totals.pop_back();
+  REQUIRE_FALSE(r.well_formed());
+}

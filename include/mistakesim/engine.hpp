@@ -146,6 +146,32 @@ struct TrialResults {
     return intervention_cost.empty() ? 0.0 : intervention_cost[t];
   }
 
+  //! Calls f(&TrialResults::column) for every column with one value per trial (intervention_cost,
+  //! which may be empty, and the [m * count + t] matrices aside): the one list that sizing,
+  //! appending and checking the columns go through.
+  template <class F>
+  static void for_each_column(F&& f) {
+    f(&TrialResults::cost_total);
+    f(&TrialResults::cost_known);
+    f(&TrialResults::cost_unknown);
+    f(&TrialResults::opportunities);
+    f(&TrialResults::good_fits);
+    f(&TrialResults::wins_done_right);
+    f(&TrialResults::wins);
+    f(&TrialResults::should_have_bought);
+    f(&TrialResults::revenue_done_right);
+    f(&TrialResults::revenue);
+    f(&TrialResults::nonbuyer_hours);
+  }
+  //! Every column has `count` values (intervention_cost: `count` or none), mistake_costs
+  //! mistake_count x count, input_values recorded_inputs.size() x count, one total per mistake.
+  bool well_formed() const {
+    bool ok = intervention_cost.empty() || intervention_cost.size() == count;
+    for_each_column([&](auto column) { ok = ok && (this->*column).size() == count; });
+    return ok && mistake_costs.size() == mistake_count * count && mistake_totals.size() == mistake_count &&
+           input_values.size() == recorded_inputs.size() * count;
+  }
+
  private:
   double per_trial(double total) const {
     return count == 0 ? std::numeric_limits<double>::quiet_NaN() : total / static_cast<double>(count);

@@ -550,13 +550,9 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
   const std::size_t n = r.count;
   const std::size_t nm = r.mistake_count;
   const std::size_t ni = r.recorded_inputs.size();
-  for (auto* col :
-       {&r.cost_total, &r.cost_known, &r.cost_unknown, &r.revenue_done_right, &r.revenue, &r.nonbuyer_hours})
-    col->assign(n, 0.0);
+  TrialResults::for_each_column([&](auto column) { (r.*column).assign(n, 0); });
   // No interventions, no cost: the column stays empty (TrialResults::intervention_cost_at).
   if (!scenario.interventions.empty()) r.intervention_cost.assign(n, 0.0);
-  for (auto* col : {&r.opportunities, &r.good_fits, &r.wins_done_right, &r.wins, &r.should_have_bought})
-    col->assign(n, 0u);
   r.mistake_costs.assign(nm * n, 0.0);
   r.mistake_totals.assign(nm, MistakeTotals{});
   r.input_values.assign(ni * n, 0.0);

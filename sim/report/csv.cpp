@@ -29,15 +29,7 @@ void write_csv(std::ostream& out, const Model& model, const TrialResults& r) {
   const std::uint64_t n = r.count;
   SIM_CHECK(r.mistake_count == model.mistakes.size(),
             << r.mistake_count << " mistake columns for " << model.mistakes.size() << " mistakes");
-  SIM_CHECK(r.cost_total.size() == n && r.cost_known.size() == n && r.cost_unknown.size() == n &&
-                r.opportunities.size() == n && r.wins.size() == n && r.should_have_bought.size() == n &&
-                r.nonbuyer_hours.size() == n,
-            << "columns do not have " << n << " trials");
-  SIM_CHECK(r.mistake_costs.size() == r.mistake_count * n,
-            << "mistake columns do not have " << r.mistake_count << " x " << n << " values");
-  SIM_CHECK(
-      r.input_values.size() == r.recorded_inputs.size() * n,
-      << r.input_values.size() << " input values for " << r.recorded_inputs.size() << " inputs x " << n);
+  SIM_CHECK(r.well_formed(), << "columns do not have " << n << " trials");
 
   fmt::memory_buffer buf;
   auto it = std::back_inserter(buf);

@@ -74,19 +74,10 @@ void append_results(TrialResults& into, const TrialResults& more) {
   SIM_CHECK(into.count == 0 || more.count == 0 || into.intervention_cost.empty() == more.intervention_cost.empty(),
             << "results of different scenarios");
   const std::size_t n0 = into.count, n1 = more.count, n = n0 + n1;
+  SIM_CHECK(into.well_formed() && more.well_formed(), << "results whose columns do not match their trial counts");
   auto append = [](auto& a, const auto& b) { a.insert(a.end(), b.begin(), b.end()); };
-  append(into.cost_total, more.cost_total);
-  append(into.cost_known, more.cost_known);
-  append(into.cost_unknown, more.cost_unknown);
+  TrialResults::for_each_column([&](auto column) { append(into.*column, more.*column); });
   append(into.intervention_cost, more.intervention_cost);
-  append(into.opportunities, more.opportunities);
-  append(into.good_fits, more.good_fits);
-  append(into.wins_done_right, more.wins_done_right);
-  append(into.wins, more.wins);
-  append(into.should_have_bought, more.should_have_bought);
-  append(into.revenue_done_right, more.revenue_done_right);
-  append(into.revenue, more.revenue);
-  append(into.nonbuyer_hours, more.nonbuyer_hours);
   // Columns laid out [column * count + t] are interleaved again for the new count.
   auto merge_columns = [&](auto& a, const auto& b, std::size_t columns) {
     std::remove_reference_t<decltype(a)> merged(columns * n);

@@ -10,15 +10,7 @@ namespace mistakesim {
 RunSummary summarize_run(const TrialResults& r) {
   const std::uint64_t n = r.count;
   const std::size_t mistakes = r.mistake_count;
-  SIM_CHECK(r.cost_total.size() == n && r.cost_known.size() == n && r.cost_unknown.size() == n,
-            << "cost columns " << r.cost_total.size() << ", " << r.cost_known.size() << ", "
-            << r.cost_unknown.size() << " for " << n << " trials");
-  SIM_CHECK(r.opportunities.size() == n && r.good_fits.size() == n && r.wins_done_right.size() == n &&
-                r.wins.size() == n && r.should_have_bought.size() == n && r.nonbuyer_hours.size() == n &&
-                r.revenue_done_right.size() == n && r.revenue.size() == n,
-            << "pipeline columns do not have " << n << " trials");
-  SIM_CHECK(r.mistake_costs.size() == mistakes * n && r.mistake_totals.size() == mistakes,
-            << "mistake columns do not have " << mistakes << " x " << n << " values");
+  SIM_CHECK(r.well_formed(), << "columns do not have " << n << " trials (" << mistakes << " mistakes)");
 
   RunSummary s;
   s.total = summarize(r.cost_total);
