@@ -1,5 +1,7 @@
 // Outputs of `mistakesim compare` (see compare_report.hpp; schema in docs/json-schema.md).
 
+#include "report/report_detail.hpp"
+
 #include <mistakesim/compare_report.hpp>
 #include <mistakesim/stats.hpp>
 
@@ -11,22 +13,14 @@
 namespace mistakesim {
 namespace {
 
-const char* value_name(ValueBasis v) { return v == ValueBasis::margin ? "margin" : "revenue"; }
-
-nlohmann::ordered_json number_or_null(double x) {
-  return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
-}
+using detail::json_number;
 
 }  // namespace
 
 nlohmann::ordered_json compare_json(const Model& m, const Comparison& c, const RunInfo& info) {
   nlohmann::ordered_json j;
   j["schema"] = "mistakesim.compare/1";
-  j["study"] = {{"name", m.name},
-                {"trials", c.baseline.count},
-                {"seed", m.seed},
-                {"currency", m.currency},
-                {"value", value_name(m.value)}};
+  j["study"] = detail::study_json(m, c.baseline.count, c.baseline.first_trial);
   j["baseline"] = {{"cost", summary_json(summarize(c.baseline.cost_total))}};
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const CandidateResult& r : c.candidates) {
@@ -39,16 +33,16 @@ nlohmann::ordered_json compare_json(const Model& m, const Comparison& c, const R
     e["savings"] = summary_json(summarize(r.savings));
     e["cost_mean"] = r.cost_mean;
     e["net"] = summary_json(summarize(r.net));
-    e["roi_mean"] = number_or_null(r.roi_mean);
+    e["roi_mean"] = json_number(r.roi_mean);
     e["p_pays_off"] = r.p_pays_off;
     e["break_even"] = r.break_even_fraction ? nlohmann::ordered_json(*r.break_even_fraction)
                                             : nlohmann::ordered_json(nullptr);
-    e["variance_reduction"] = number_or_null(r.variance_reduction);
+    e["variance_reduction"] = json_number(r.variance_reduction);
     e["cost_with"] = summary_json(summarize(r.results.cost_total));
     list.push_back(std::move(e));
   }
   j["interventions"] = std::move(list);
-  j["run"] = {{"threads", info.threads}, {"seconds", info.seconds}, {"version", info.version}, {"build", info.build}};
+  j["run"] = detail::run_info_json(info);
   return j;
 }
 

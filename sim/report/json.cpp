@@ -19,17 +19,14 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-//! A number, or null when it is not finite (JSON has no NaN or infinity).
-Json number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
-
-const char* value_basis_name(ValueBasis v) { return v == ValueBasis::margin ? "margin" : "revenue"; }
+using detail::json_number;
 
 Json input_json(const std::string& path, const char* level, const Distribution& dist) {
   Json j;
   j["param"] = path;
   j["level"] = level;
   j["distribution"] = dist.describe();
-  j["mean"] = number(dist.mean());
+  j["mean"] = json_number(dist.mean());
   j["uncertain"] = !dist.is_constant();
   return j;
 }
@@ -87,25 +84,25 @@ nlohmann::ordered_json quantile_cis_json(std::span<const double> values) {
       continue;
     }
     const QuantileInterval q = quantile_ci(sorted, p);
-    j[key] = Json::array({number(q.lo), number(q.hi)});
+    j[key] = Json::array({json_number(q.lo), json_number(q.hi)});
   }
   return j;
 }
 
 nlohmann::ordered_json summary_json(const Summary& s) {
   Json j;
-  j["mean"] = number(s.mean);
-  j["mean_ci95"] = Json::array({number(s.mean_ci95_lo), number(s.mean_ci95_hi)});
-  j["sd"] = number(s.sd);
-  j["min"] = number(s.min);
-  j["p05"] = number(s.p05);
-  j["p10"] = number(s.p10);
-  j["p50"] = number(s.p50);
-  j["p90"] = number(s.p90);
-  j["p95"] = number(s.p95);
-  j["p99"] = number(s.p99);
-  j["max"] = number(s.max);
-  j["cvar95"] = number(s.cvar95);
+  j["mean"] = json_number(s.mean);
+  j["mean_ci95"] = Json::array({json_number(s.mean_ci95_lo), json_number(s.mean_ci95_hi)});
+  j["sd"] = json_number(s.sd);
+  j["min"] = json_number(s.min);
+  j["p05"] = json_number(s.p05);
+  j["p10"] = json_number(s.p10);
+  j["p50"] = json_number(s.p50);
+  j["p90"] = json_number(s.p90);
+  j["p95"] = json_number(s.p95);
+  j["p99"] = json_number(s.p99);
+  j["max"] = json_number(s.max);
+  j["cvar95"] = json_number(s.cvar95);
   return j;
 }
 
@@ -122,14 +119,7 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
   Json j;
   j["schema"] = kRunSchema;
 
-  Json& study = j["study"];
-  study["name"] = model.name;
-  study["trials"] = results.count;
-  study["first_trial"] = results.first_trial;
-  study["seed"] = model.seed;
-  study["currency"] = model.currency;
-  study["value"] = value_basis_name(model.value);
-  study["reps"] = model.reps;
+  j["study"] = detail::study_json(model, results.count, results.first_trial);
 
   Json& cost = j["cost"];
   cost["total"] = summary_json(s.total);
@@ -147,12 +137,12 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
     row["name"] = m.name;
     row["stage"] = m.stage;
     row["cost"] = summary_json(ms.cost);
-    row["known_cost"] = number(ms.known_mean);
-    row["unknown_cost"] = number(ms.unknown_mean);
-    row["share"] = number(s.total.mean != 0.0 ? ms.cost.mean / s.total.mean : std::nan(""));
-    row["occurrences_mean"] = number(ms.occurrences_mean);
-    row["deals_lost_mean"] = number(ms.deals_lost_mean);
-    row["cvar95_contribution"] = number(ms.cvar95_contribution);
+    row["known_cost"] = json_number(ms.known_mean);
+    row["unknown_cost"] = json_number(ms.unknown_mean);
+    row["share"] = json_number(s.total.mean != 0.0 ? ms.cost.mean / s.total.mean : std::nan(""));
+    row["occurrences_mean"] = json_number(ms.occurrences_mean);
+    row["deals_lost_mean"] = json_number(ms.deals_lost_mean);
+    row["cvar95_contribution"] = json_number(ms.cvar95_contribution);
     mistakes.push_back(std::move(row));
   }
   j["mistakes"] = std::move(mistakes);
@@ -164,12 +154,7 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
   // left out of every statistic above and counted here.
   j["numerical"] = {{"years_with_nan_cost", s.total.nan_count}};
 
-  Json& run = j["run"];
-  run["threads"] = info.threads;
-  run["seconds"] = number(info.seconds);
-  run["version"] = info.version;
-  run["build"] = info.build;
-  run["study_file"] = info.study_file;
+  j["run"] = detail::run_info_json(info);
   return j;
 }
 

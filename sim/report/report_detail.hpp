@@ -3,6 +3,8 @@
 // pieces shared by the run and what-if outputs.
 
 #include <mistakesim/errors.hpp>
+#include <mistakesim/model.hpp>
+#include <mistakesim/report.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -72,6 +74,33 @@ class TextTable {
 //! A finite number, or null (JSON has no NaN or infinity).
 inline nlohmann::ordered_json json_number(double x) {
   return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
+}
+
+//! How deals are valued, as the JSON outputs write it.
+inline const char* value_basis_name(ValueBasis v) { return v == ValueBasis::margin ? "margin" : "revenue"; }
+
+//! The "study" object of every JSON output (run, sweep, sensitivity, compare).
+inline nlohmann::ordered_json study_json(const Model& model, std::uint64_t trials, std::uint64_t first_trial) {
+  nlohmann::ordered_json study;
+  study["name"] = model.name;
+  study["trials"] = trials;
+  study["first_trial"] = first_trial;
+  study["seed"] = model.seed;
+  study["currency"] = model.currency;
+  study["value"] = value_basis_name(model.value);
+  study["reps"] = model.reps;
+  return study;
+}
+
+//! The "run" object of every JSON output: how it was run.
+inline nlohmann::ordered_json run_info_json(const RunInfo& info) {
+  nlohmann::ordered_json run;
+  run["threads"] = info.threads;
+  run["seconds"] = json_number(info.seconds);
+  run["version"] = info.version;
+  run["build"] = info.build;
+  run["study_file"] = info.study_file;
+  return run;
 }
 
 //! The pipeline means of a run or a sweep point: {opportunities_mean, ..., revenue_mean}.

@@ -16,34 +16,13 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
+using detail::json_number;
+using detail::run_info_json;
+using detail::study_json;
+using detail::value_basis_name;
 
 using Table = detail::TextTable;
 
-
-const char* value_basis_name(ValueBasis v) { return v == ValueBasis::margin ? "margin" : "revenue"; }
-
-Json study_json(const Model& model, std::uint64_t trials, std::uint64_t first_trial) {
-  Json study;
-  study["name"] = model.name;
-  study["trials"] = trials;
-  study["first_trial"] = first_trial;
-  study["seed"] = model.seed;
-  study["currency"] = model.currency;
-  study["value"] = value_basis_name(model.value);
-  study["reps"] = model.reps;
-  return study;
-}
-
-Json run_info_json(const RunInfo& info) {
-  Json run;
-  run["threads"] = info.threads;
-  run["seconds"] = number(info.seconds);
-  run["version"] = info.version;
-  run["build"] = info.build;
-  run["study_file"] = info.study_file;
-  return run;
-}
 
 Json param_json(const Model& model, const SweepAxis& axis) {
   Json j;
@@ -86,7 +65,7 @@ std::string format_input_value(const Model& model, InputId input, double value) 
 }
 
 nlohmann::ordered_json quantile_interval_json(const QuantileInterval& q) {
-  return Json::array({number(q.lo), number(q.hi)});
+  return Json::array({json_number(q.lo), json_number(q.hi)});
 }
 
 nlohmann::ordered_json sweep_json(const Model& model, const Sweep& sweep, const RunInfo& info) {
@@ -109,16 +88,16 @@ nlohmann::ordered_json sweep_json(const Model& model, const Sweep& sweep, const 
     cost["known"] = summary_json(p.known);
     cost["unknown"] = summary_json(p.unknown);
     Json& change = cost["change_from_first"];  // paired, trial by trial: narrow because the draws are shared
-    change["mean"] = number(p.change_from_first.mean);
+    change["mean"] = json_number(p.change_from_first.mean);
     change["mean_ci95"] =
-        Json::array({number(p.change_from_first.mean_ci95_lo), number(p.change_from_first.mean_ci95_hi)});
-    change["sd"] = number(p.change_from_first.sd);
+        Json::array({json_number(p.change_from_first.mean_ci95_lo), json_number(p.change_from_first.mean_ci95_hi)});
+    change["sd"] = json_number(p.change_from_first.sd);
     point["pipeline"] = detail::pipeline_json(p.pipeline);
     Json mistakes = Json::array();
     for (std::size_t m = 0; m < p.mistake_cost_mean.size(); ++m) {
       Json row;
       row["id"] = model.mistakes[m].id;
-      row["cost_mean"] = number(p.mistake_cost_mean[m]);
+      row["cost_mean"] = json_number(p.mistake_cost_mean[m]);
       mistakes.push_back(std::move(row));
     }
     point["mistakes"] = std::move(mistakes);
@@ -238,20 +217,20 @@ nlohmann::ordered_json sensitivity_json(const Model& model, const Sensitivity& s
   Json cost = summary_json(summarize(std::span<const double>(results.cost_total)));
   cost["quantile_ci95"] = quantile_cis_json(results.cost_total);
   j["cost"] = std::move(cost);
-  j["r2"] = number(s.r2);
+  j["r2"] = json_number(s.r2);
   j["ranked_by"] = "abs_spearman";
   Json inputs = Json::array();
   for (const InputInfluence& in : s.inputs) {
     Json row;
     row["param"] = in.param;
-    row["spearman"] = number(in.spearman);
-    row["src"] = number(in.src);
-    row["swing_p10_p90"] = number(in.swing_p10_p90);
-    row["tail_shift"] = number(in.tail_shift);
-    row["mean"] = number(in.mean);
-    row["sd"] = number(in.sd);
-    row["p10"] = number(in.p10);
-    row["p90"] = number(in.p90);
+    row["spearman"] = json_number(in.spearman);
+    row["src"] = json_number(in.src);
+    row["swing_p10_p90"] = json_number(in.swing_p10_p90);
+    row["tail_shift"] = json_number(in.tail_shift);
+    row["mean"] = json_number(in.mean);
+    row["sd"] = json_number(in.sd);
+    row["p10"] = json_number(in.p10);
+    row["p90"] = json_number(in.p90);
     inputs.push_back(std::move(row));
   }
   j["inputs"] = std::move(inputs);
@@ -308,7 +287,7 @@ std::string sensitivity_terminal(const Model& model, const Sensitivity& s, const
 nlohmann::ordered_json precision_json(const PrecisionRun& run) {
   Json j;
   j["asked"] = run.asked;
-  j["reached"] = number(run.reached);
+  j["reached"] = json_number(run.reached);
   j["trials_used"] = run.trials_used;
   j["stopped_by"] = run.reached_goal ? "precision" : "max_trials";
   return j;
