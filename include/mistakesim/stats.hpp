@@ -155,6 +155,9 @@ struct PipelineMeans {
   double revenue = 0.0;             //!< [$] value basis
 };
 
+//! The pipeline means of a run's columns (mean of each count, hours and revenue column).
+PipelineMeans pipeline_means(const TrialResults& results);
+
 //! Everything the reports show about one run, computed once.
 struct RunSummary {
   Summary total{}, known{}, unknown{};   //!< [$ per year] cost of mistakes

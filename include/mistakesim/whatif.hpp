@@ -58,11 +58,7 @@ struct SweepPoint {
   Summary total{}, known{}, unknown{};  //!< [$ per year] cost of mistakes
   //! Distribution-free 95% intervals for the total cost's p05, p50, p95 (stats.hpp quantile_ci).
   QuantileInterval total_p05{}, total_p50{}, total_p95{};
-  struct Pipeline {  //!< means per year
-    double opportunities = 0.0, good_fits = 0.0, wins_done_right = 0.0, wins = 0.0, should_have_bought = 0.0;
-    double nonbuyer_hours = 0.0;                     //!< [hours]
-    double revenue_done_right = 0.0, revenue = 0.0;  //!< [$] value basis
-  } pipeline;
+  PipelineMeans pipeline;  //!< means per year
   std::vector<double> mistake_cost_mean;  //!< [$ per year], model order
   //! [$ per year] Paired change of the yearly cost from the first point, trial by trial (this
   //! point's cost minus the first point's, same years): its mean_ci95 is much narrower than the

@@ -5,6 +5,7 @@
 #include <mistakesim/errors.hpp>
 #include <mistakesim/model.hpp>
 #include <mistakesim/report.hpp>
+#include <mistakesim/stats.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -104,8 +105,7 @@ inline nlohmann::ordered_json run_info_json(const RunInfo& info) {
 }
 
 //! The pipeline means of a run or a sweep point: {opportunities_mean, ..., revenue_mean}.
-template <class PipelineMeansT>
-nlohmann::ordered_json pipeline_json(const PipelineMeansT& p) {
+inline nlohmann::ordered_json pipeline_json(const PipelineMeans& p) {
   nlohmann::ordered_json j;
   j["opportunities_mean"] = json_number(p.opportunities);
   j["good_fits_mean"] = json_number(p.good_fits);

@@ -7,6 +7,19 @@
 
 namespace mistakesim {
 
+PipelineMeans pipeline_means(const TrialResults& r) {
+  PipelineMeans p;
+  p.opportunities = mean(std::span<const std::uint32_t>(r.opportunities));
+  p.good_fits = mean(std::span<const std::uint32_t>(r.good_fits));
+  p.wins_done_right = mean(std::span<const std::uint32_t>(r.wins_done_right));
+  p.wins = mean(std::span<const std::uint32_t>(r.wins));
+  p.should_have_bought = mean(std::span<const std::uint32_t>(r.should_have_bought));
+  p.nonbuyer_hours = mean(r.nonbuyer_hours);
+  p.revenue_done_right = mean(r.revenue_done_right);
+  p.revenue = mean(r.revenue);
+  return p;
+}
+
 RunSummary summarize_run(const TrialResults& r) {
   const std::uint64_t n = r.count;
   const std::size_t mistakes = r.mistake_count;
@@ -17,14 +30,7 @@ RunSummary summarize_run(const TrialResults& r) {
   s.known = summarize(r.cost_known);
   s.unknown = summarize(r.cost_unknown);
 
-  s.pipeline.opportunities = mean(std::span<const std::uint32_t>(r.opportunities));
-  s.pipeline.good_fits = mean(std::span<const std::uint32_t>(r.good_fits));
-  s.pipeline.wins_done_right = mean(std::span<const std::uint32_t>(r.wins_done_right));
-  s.pipeline.wins = mean(std::span<const std::uint32_t>(r.wins));
-  s.pipeline.should_have_bought = mean(std::span<const std::uint32_t>(r.should_have_bought));
-  s.pipeline.nonbuyer_hours = mean(r.nonbuyer_hours);
-  s.pipeline.revenue_done_right = mean(r.revenue_done_right);
-  s.pipeline.revenue = mean(r.revenue);
+  s.pipeline = pipeline_means(r);
 
   // One temporary column at a time (summarize's sorted copy): the per-mistake columns are read in place.
   const TailWeights tail = tail_weights(r.cost_total, 0.95);

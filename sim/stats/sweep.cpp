@@ -141,14 +141,7 @@ SweepPoint summarize_point(const TrialResults& r) {
   p.total_p05 = quantile_ci(sorted, 0.05);
   p.total_p50 = quantile_ci(sorted, 0.50);
   p.total_p95 = quantile_ci(sorted, 0.95);
-  p.pipeline.opportunities = mean(std::span<const std::uint32_t>(r.opportunities));
-  p.pipeline.good_fits = mean(std::span<const std::uint32_t>(r.good_fits));
-  p.pipeline.wins_done_right = mean(std::span<const std::uint32_t>(r.wins_done_right));
-  p.pipeline.wins = mean(std::span<const std::uint32_t>(r.wins));
-  p.pipeline.should_have_bought = mean(std::span<const std::uint32_t>(r.should_have_bought));
-  p.pipeline.nonbuyer_hours = mean(std::span<const double>(r.nonbuyer_hours));
-  p.pipeline.revenue_done_right = mean(std::span<const double>(r.revenue_done_right));
-  p.pipeline.revenue = mean(std::span<const double>(r.revenue));
+  p.pipeline = pipeline_means(r);
   p.mistake_cost_mean.resize(r.mistake_count);
   for (std::size_t m = 0; m < r.mistake_count; ++m) p.mistake_cost_mean[m] = mean(r.mistake_cost_column(m));
   return p;
