@@ -617,3 +617,28 @@ TEST_CASE("applies_to_name names every target group", "[config]") {
   CHECK(std::string(applies_to_name(AppliesTo::pilot)) == "pilot");
   CHECK(std::string(applies_to_name(AppliesTo::repeat)) == "repeat");
 }
+
+TEST_CASE("an effect's target is known by the amount it names, not guessed from its path", "[config][bad]") {
+  // A mistake whose id contains "hours": setting its direct cost is checked as money.
+  const std::string hours_named =
+      kPipeline +
+      "[[mistake]]\nid = \"hours-padding\"\nstage = \"close\"\nprobability = 0.1\ndirect_cost = 100\n"
+      "[[intervention]]\nid = \"t\"\neffect = [ { param = \"mistake.hours-padding.direct_cost\", set = -5 } ]\n";
+  const std::string e1 = error_of_text(hours_named);
+  INFO(e1);
+  CHECK(e1.find("an amount of money is >= 0") != std::string::npos);
+  // A per-occurrence leaf of a mistake that does not exist is an unknown parameter, not "drawn per occurrence".
+  const std::string no_such_mistake =
+      kPipeline + "[[intervention]]\nid = \"t\"\neffect = [ { param = \"mistake.nope.discount\", scale = 0.5 } ]\n";
+  const std::string e2 = error_of_text(no_such_mistake);
+  INFO(e2);
+  CHECK(e2.find("unknown parameter \"mistake.nope.discount\"") != std::string::npos);
+  // A real per-occurrence amount named where a year-level input is needed is still told so.
+  const std::string correlation =
+      kPipeline +
+      "[[mistake]]\nid = \"m\"\nstage = \"close\"\nprobability = 0.1\nwasted_hours = 2\n"
+      "[[correlation]]\na = \"mistake.m.wasted_hours\"\nb = \"pipeline.close_rate\"\nrank = 0.5\n";
+  const std::string e3 = error_of_text(correlation);
+  INFO(e3);
+  CHECK(e3.find("is drawn per opportunity or per occurrence") != std::string::npos);
+}

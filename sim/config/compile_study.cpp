@@ -182,22 +182,16 @@ class Compiler {
   }
 
   //! The year-level input a path names, or InputError saying what the path is instead.
-  InputId target(const Located<std::string>& path, const std::string& key_path, const char* role) const {
+  InputId target(const Located<std::string>& path, const std::string& key_path, const char* role) {
     const InputId id = model_.find_input(path.value);
     if (id != kNoInput && !model_.inputs[id].internal) return id;
-    static const std::set<std::string> per_opportunity = {"pipeline.deal_size", "pipeline.qualify_hours",
-                                                          "pipeline.customer_value", "pipeline.opportunities",
-                                                          "pipeline.opportunities_per_rep"};
     std::vector<std::string> paths;
     for (const auto& in : model_.inputs)
       if (!in.internal) paths.push_back(in.path);
     std::string problem;
-    const std::string leaf = path.value.substr(path.value.rfind('.') + 1);
     if (path.value == "pipeline.opportunities" || path.value == "pipeline.opportunities_per_rep")
       problem = fmt::format("{} is the number of opportunities, not a rate; {} a year-level input", path.value, role);
-    else if (per_opportunity.count(path.value) ||
-        (path.value.rfind("mistake.", 0) == 0 && (leaf == "wasted_hours" || leaf == "direct_cost" ||
-                                                  leaf == "discount" || leaf == "hours" || leaf == "saved")))
+    else if (find_amount(path.value).amount != nullptr)
       problem =
           fmt::format("{} is drawn per opportunity or per occurrence, not once a year; {} a year-level input",
                       path.value, role);
@@ -211,31 +205,38 @@ class Compiler {
     throw InputError(path.where, key_path, problem);
   }
 
-  //! The per-opportunity or per-occurrence amount a path names, or nullptr.
-  Amount* find_amount(const std::string& path) {
-    if (path == "pipeline.deal_size") return &model_.deal_size;
-    if (path == "pipeline.qualify_hours") return &model_.qualify_hours;
-    if (path == "pipeline.customer_value") return &model_.customer_value;
+  //! A per-opportunity or per-occurrence amount and the range of its values.
+  struct AmountRef {
+    Amount* amount = nullptr;  //!< nullptr: the path names no such amount
+    ValidRange range = kMoney;
+  };
+
+  //! The per-opportunity or per-occurrence amount a path names (amount nullptr if none).
+  AmountRef find_amount(const std::string& path) {
+    if (path == "pipeline.deal_size") return {&model_.deal_size, kMoney};
+    if (path == "pipeline.qualify_hours") return {&model_.qualify_hours, kHours};
+    if (path == "pipeline.customer_value") return {&model_.customer_value, kMoney};
     for (Mistake& m : model_.mistakes) {
       const std::string prefix = "mistake." + m.id + ".";
       if (path.rfind(prefix, 0) != 0) continue;
       const std::string leaf = path.substr(prefix.size());
-      if (leaf == "wasted_hours") return &m.wasted_hours;
-      if (leaf == "direct_cost") return &m.direct_cost;
-      if (leaf == "discount") return &m.discount;
-      if (leaf == "recovery.hours") return &m.recovery_hours;
-      if (leaf == "recovery.saved") return &m.recovery_saved;
+      if (leaf == "wasted_hours") return {&m.wasted_hours, kHours};
+      if (leaf == "direct_cost") return {&m.direct_cost, kMoney};
+      if (leaf == "discount") return {&m.discount, kFraction};
+      if (leaf == "recovery.hours") return {&m.recovery_hours, kHours};
+      if (leaf == "recovery.saved") return {&m.recovery_saved, kFraction};
     }
-    return nullptr;
+    return {};
   }
 
-  //! Gives an amount its internal scale and shift inputs (once), so effects can change its draws.
-  void make_adjustable(Amount& a, const std::string& path) {
+  //! Gives an amount its internal scale and shift inputs (once), so effects can change its draws;
+  //! a changed draw is clamped to the amount's range.
+  void make_adjustable(const AmountRef& ref, const std::string& path) {
+    Amount& a = *ref.amount;
     if (a.adjustable()) return;
     const double inf = std::numeric_limits<double>::infinity();
-    const bool fraction = path.ends_with(".discount") || path.ends_with(".recovery.saved");
-    a.lower = 0.0;
-    a.upper = fraction ? 1.0 : inf;
+    a.lower = ref.range.lower;
+    a.upper = ref.range.upper;
     auto add = [&](const std::string& name, double value, double lower) {
       YearInput in{path + name, Distribution::constant(value), slot_of(path + name), lower, inf, true};
       model_.inputs.push_back(std::move(in));
@@ -257,7 +258,8 @@ class Compiler {
       std::set<InputId> targets;
       for (const EffectSpec& es : is.effects) {
         const std::string slot_path = "intervention." + is.id.value + "." + es.param.value;
-        if (Amount* amount = find_amount(es.param.value)) {
+        if (const AmountRef ref = find_amount(es.param.value); ref.amount != nullptr) {
+          Amount* amount = ref.amount;
           const auto no_recovery = std::find_if(model_.mistakes.begin(), model_.mistakes.end(), [&](const Mistake& m) {
             return !m.has_recovery && es.param.value.rfind("mistake." + m.id + ".recovery.", 0) == 0;
           });
@@ -267,17 +269,13 @@ class Compiler {
                                          "recovery = {{ hours = ..., saved = ... }} first",
                                          no_recovery->id, es.param.value));
           // A per-opportunity or per-occurrence amount: the effect changes each of its draws.
-          make_adjustable(*amount, es.param.value);
+          make_adjustable(ref, es.param.value);
           if (!targets.insert(amount->scale).second)
             throw InputError(
                 es.param.where, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
                 fmt::format("each intervention changes {} once; combine its effects into one", es.param.value));
           if (es.op == EffectOp::set)
-            check_support(es.amount.dist,
-                          amount->upper == 1.0                       ? kFraction
-                          : es.param.value.find("hours") != std::string::npos ? kHours
-                                                                     : kMoney,
-                          es.amount.where, es.amount.path);
+            check_support(es.amount.dist, ref.range, es.amount.where, es.amount.path);
           const Amount drawn{es.amount.dist, claim_slot(slot_path, es.amount.where)};
           switch (es.op) {
             case EffectOp::scale: iv.effects.push_back(Effect{amount->scale, EffectOp::scale, drawn}); break;
