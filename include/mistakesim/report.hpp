@@ -85,9 +85,11 @@ std::string format_percent(double share);
 //! std::runtime_error otherwise (disk full, I/O error).
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
-//! Several outputs of one command, whole or not at all: every temporary is written and flushed
-//! before any destination is renamed, so a failure (a full disk, a refused folder) leaves every
-//! destination untouched. Same errors as write_file_atomically.
+//! Several outputs of one command: every temporary is written and flushed before any destination is
+//! renamed, so a failure while writing (a full disk, a refused folder) leaves every destination
+//! untouched. The renames themselves follow one by one; if one fails (rare: the temporaries sit in
+//! the destinations' folders), the outputs renamed before it are already replaced. Each output is
+//! always whole. Same errors as write_file_atomically.
 void write_files_atomically(const std::vector<std::pair<std::filesystem::path, std::string_view>>& files);
 
 }  // namespace mistakesim

@@ -47,6 +47,10 @@ nlohmann::ordered_json compare_json(const Model& m, const Comparison& c, const R
 }
 
 void write_compare_csv(std::ostream& out, const Comparison& c) {
+  for (const CandidateResult& r : c.candidates)
+    SIM_CHECK(r.savings.size() == c.baseline.count && r.net.size() == c.baseline.count && r.results.well_formed() &&
+                  r.results.count == c.baseline.count,
+              << "option " << r.candidate.id << " does not have " << c.baseline.count << " years");
   out << "trial,cost_baseline";
   for (const CandidateResult& r : c.candidates)
     out << ",savings:" << r.candidate.id << ",cost:" << r.candidate.id << ",net:" << r.candidate.id;

@@ -270,7 +270,7 @@ std::string sensitivity_terminal(const Model& model, const Sensitivity& s, const
         std::isfinite(in.tail_shift) ? fmt::format("{:+.2f} sd", in.tail_shift) : std::string("-");
     t.add({std::to_string(++rank), in.param, bar(in.spearman),
            std::isfinite(in.spearman) ? fmt::format("{:+.2f}", in.spearman) : "-",
-           fmt::format("{:+.2f}", in.src), money(in.swing_p10_p90), shift});
+           std::isfinite(in.src) ? fmt::format("{:+.2f}", in.src) : "-", money(in.swing_p10_p90), shift});
   }
   out += t.render("  ");
   out += fmt::format(
