@@ -8,6 +8,7 @@
 
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/errors.hpp>
+#include <mistakesim/report.hpp>
 #include <mistakesim/study.hpp>
 
 #include <fmt/format.h>
@@ -104,6 +105,16 @@ Run 'mistakesim COMMAND --help' for a command's options.)");
     std::cerr << "mistakesim: internal error: " << e.what() << "\n";
     return 1;
   }
+}
+
+void write_outputs(const RunArgs& a, const std::string& json_text, const std::string& csv_text,
+                   const std::string& html_text, const std::string& terminal_text) {
+  std::vector<std::pair<std::filesystem::path, std::string_view>> outputs;
+  if (!a.json_path.empty() && a.json_path != "-") outputs.emplace_back(a.json_path, json_text);
+  if (!a.csv_path.empty()) outputs.emplace_back(a.csv_path, csv_text);
+  if (!a.report_path.empty()) outputs.emplace_back(a.report_path, html_text);
+  write_files_atomically(outputs);
+  std::cout << (a.json_path == "-" ? json_text : terminal_text);
 }
 
 }  // namespace mistakesim::cli

@@ -117,17 +117,10 @@ int cmd_compare(const CompareArgs& a) {
   std::string html_text;
   if (!a.run.report_path.empty())
     html_text = compare_report_html(model, comparison, info, sha256_file_hex(a.run.config));
-  std::vector<std::pair<std::filesystem::path, std::string_view>> outputs;
-  if (!a.run.json_path.empty() && !json_to_stdout) outputs.emplace_back(a.run.json_path, json_text);
-  if (!a.run.csv_path.empty()) outputs.emplace_back(a.run.csv_path, csv_text);
-  if (!a.run.report_path.empty()) outputs.emplace_back(a.run.report_path, html_text);
-  write_files_atomically(outputs);
-  if (json_to_stdout) {
-    std::cout << json_text;
-  } else {
-    std::cout << compare_terminal(model, comparison, info);
-    if (precision) std::cout << precision_note(*precision, "every intervention's average savings");
-  }
+  write_outputs(a.run, json_text, csv_text, html_text,
+                json_to_stdout ? "" : compare_terminal(model, comparison, info) +
+                                          (precision ? precision_note(*precision, "every intervention's average savings")
+                                                     : std::string()));
   return 0;
 }
 

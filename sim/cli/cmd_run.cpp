@@ -54,18 +54,9 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   }
   std::string html_text;
   if (!a.report_path.empty()) html_text = run_report_html(model, results, info, sha256_file_hex(a.config));
-  std::vector<std::pair<std::filesystem::path, std::string_view>> outputs;
-  if (!a.json_path.empty() && !json_to_stdout) outputs.emplace_back(a.json_path, json_text);
-  if (!a.csv_path.empty()) outputs.emplace_back(a.csv_path, csv_text);
-  if (!a.report_path.empty()) outputs.emplace_back(a.report_path, html_text);
-  write_files_atomically(outputs);
-
-  if (json_to_stdout) {
-    std::cout << json_text;
-  } else {
-    std::cout << terminal_summary(model, results, summary, info);
-    if (precision) std::cout << precision_note(*precision);
-  }
+  write_outputs(a, json_text, csv_text, html_text,
+                json_to_stdout ? "" : terminal_summary(model, results, summary, info) +
+                                          (precision ? precision_note(*precision) : std::string()));
   return 0;
 }
 

@@ -55,16 +55,6 @@ std::vector<double> axis_values(const std::string& values, const std::string& ra
 }
 
 //! Renders JSON, CSV and HTML first, then writes them: a failure leaves no half-written set of outputs.
-void write_outputs(const RunArgs& a, const std::string& json_text, const std::string& csv_text,
-                   const std::string& html_text, const std::string& terminal_text) {
-  std::vector<std::pair<std::filesystem::path, std::string_view>> outputs;
-  if (!a.json_path.empty() && a.json_path != "-") outputs.emplace_back(a.json_path, json_text);
-  if (!a.csv_path.empty()) outputs.emplace_back(a.csv_path, csv_text);
-  if (!a.report_path.empty()) outputs.emplace_back(a.report_path, html_text);
-  write_files_atomically(outputs);
-  std::cout << (a.json_path == "-" ? json_text : terminal_text);
-}
-
 int cmd_sweep(const SweepArgs& a) {
   const Model model = load_for_run(a.run);
   const SweepAxis axis = make_sweep_axis(

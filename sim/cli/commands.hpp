@@ -34,6 +34,10 @@ void add_run_options(CLI::App* cmd, RunArgs& args);
 Model load_for_run(const RunArgs& args);
 //! Refuses an output path whose folder does not exist (InputError naming the option).
 void check_output_path(const std::string& path, const std::string& option);
+//! Writes a command's --json, --csv and --report files together (write_files_atomically), then
+//! prints the JSON if --json - was given, the terminal text otherwise.
+void write_outputs(const RunArgs& a, const std::string& json_text, const std::string& csv_text,
+                   const std::string& html_text, const std::string& terminal_text);
 //! Threads to use: the number asked for, or all cores.
 unsigned thread_count(unsigned asked);
 
