@@ -73,19 +73,19 @@ std::string compare_terminal(const Model& m, const Comparison& c, const RunInfo&
                      format_count(static_cast<double>(c.baseline.count)), info.threads, info.seconds);
   out << fmt::format("Yearly cost of mistakes today: {} on average (90% of years between {} and {})\n\n",
                      format_currency(base.mean, cur), format_currency(base.p05, cur), format_currency(base.p95, cur));
-  out << fmt::format("{:<38} {:>12} {:>12} {:>12} {:>8} {:>11} {:>11}\n", "Intervention", "Saves/year", "Costs/year",
-                     "Net/year", "ROI", "Pays off", "Break-even");
-  out << std::string(38 + 13 * 3 + 9 + 12 * 2, '-') << '\n';
+  // The run's and the what-if tables' TextTable: aligned by display width, names cut at a
+  // character, not a byte.
+  detail::TextTable table({false, true, true, true, true, true, true});
+  table.add({"Intervention", "Saves/year", "Costs/year", "Net/year", "ROI", "Pays off", "Break-even"});
   for (const CandidateResult& r : c.candidates) {
-    std::string name = r.candidate.name;
-    if (name.size() > 38) name = name.substr(0, 35) + "...";
     const std::string roi = std::isfinite(r.roi_mean) ? fmt::format("{:.0f}%", 100.0 * r.roi_mean) : "-";
     const std::string be = r.break_even_fraction ? fmt::format("{:.0f}% eff.", 100.0 * *r.break_even_fraction)
                                                  : std::string("never");
-    out << fmt::format("{:<38} {:>12} {:>12} {:>12} {:>8} {:>10.0f}% {:>11}\n", name,
-                       format_currency(r.savings_mean, cur), format_currency(r.cost_mean, cur),
-                       format_currency(r.net_mean, cur), roi, 100.0 * r.p_pays_off, be);
+    table.add({detail::truncate(r.candidate.name, 38), format_currency(r.savings_mean, cur),
+               format_currency(r.cost_mean, cur), format_currency(r.net_mean, cur), roi,
+               format_percent(r.p_pays_off), be});
   }
+  out << table.render("");
   out << "\nSaves/year: mean yearly cost of mistakes avoided. Net = saves - costs (incl. the reps' training hours).\n"
          "Pays off: share of simulated years in which it saves more than it costs. Break-even: the share of\n"
          "the expected effect it needs to deliver to pay for itself on average.\n";
