@@ -418,33 +418,24 @@ void merge_into(StudySpec& base, StudySpec own) {
   }
   for (auto& [path, param] : own.params) base.params[path] = std::move(param);
   if (own.stages) base.stages = std::move(own.stages);
-  for (auto& m : own.mistakes) {
-    auto same = std::find_if(base.mistakes.begin(), base.mistakes.end(),
-                             [&](const MistakeSpec& b) { return b.id.value == m.id.value; });
-    if (same != base.mistakes.end())
-      *same = std::move(m);
-    else
-      base.mistakes.push_back(std::move(m));
-  }
-  for (auto& iv : own.interventions) {
-    auto same = std::find_if(base.interventions.begin(), base.interventions.end(),
-                             [&](const InterventionSpec& b) { return b.id.value == iv.id.value; });
-    if (same != base.interventions.end())
-      *same = std::move(iv);
-    else
-      base.interventions.push_back(std::move(iv));
-  }
-  for (auto& c : own.correlations) {
-    auto same =
-        std::find_if(base.correlations.begin(), base.correlations.end(), [&](const CorrelationSpec& b) {
-          return (b.a.value == c.a.value && b.b.value == c.b.value) ||
-                 (b.a.value == c.b.value && b.b.value == c.a.value);
-        });
-    if (same != base.correlations.end())
-      *same = std::move(c);
-    else
-      base.correlations.push_back(std::move(c));
-  }
+  // Items the study names again replace the base's; new ones are added after them.
+  const auto upsert = [](auto& into, auto& from, auto same) {
+    for (auto& item : from) {
+      const auto it = std::find_if(into.begin(), into.end(), [&](const auto& b) { return same(b, item); });
+      if (it != into.end())
+        *it = std::move(item);
+      else
+        into.push_back(std::move(item));
+    }
+  };
+  upsert(base.mistakes, own.mistakes,
+         [](const MistakeSpec& a, const MistakeSpec& b) { return a.id.value == b.id.value; });
+  upsert(base.interventions, own.interventions,
+         [](const InterventionSpec& a, const InterventionSpec& b) { return a.id.value == b.id.value; });
+  upsert(base.correlations, own.correlations, [](const CorrelationSpec& a, const CorrelationSpec& b) {
+    return (a.a.value == b.a.value && a.b.value == b.b.value) ||
+           (a.a.value == b.b.value && a.b.value == b.a.value);
+  });
 }
 
 }  // namespace
