@@ -58,7 +58,7 @@ const std::string kPipeline = "[pipeline]\nopportunities = 100\nclose_rate = 0.3
 TEST_CASE("bad study files are refused with a located, actionable message", "[config][bad]") {
   struct Case {
     const char* file;
-    const char* message;  // {bad} and {data} stand for the folders tests/bad and tests/data
+    const char* message;  // {bad} and {data} stand for the folders tests/bad and tests/bad/data
   };
   const Case cases[] = {
       {"applies-to-typo",
@@ -116,10 +116,10 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
        "pipeline.pilot_rate, pipeline.repeat_customer, mistake.m.probability, mistake.m.noticed, "
        "mistake.m.lose, mistake.m.churn"},
       {"empirical-empty-column",
-       "{bad}/empirical-empty-column.toml:4:72: pipeline.deal_size: column \"notes\" in {data}/deals.csv has "
+       "{bad}/empirical-empty-column.toml:4:69: pipeline.deal_size: column \"notes\" in {data}/deals.csv has "
        "no values"},
       {"empirical-missing-column",
-       "{bad}/empirical-missing-column.toml:4:72: pipeline.deal_size: no column \"amout\" in "
+       "{bad}/empirical-missing-column.toml:4:69: pipeline.deal_size: no column \"amout\" in "
        "{data}/deals.csv (did you mean \"amount\"?); columns found: id, stage, deal size, amount, notes"},
       {"empirical-missing-file",
        "{bad}/empirical-missing-file.toml:4:42: pipeline.deal_size: cannot open the CSV file "
@@ -248,7 +248,7 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
   for (const auto& c : cases) {
     const fs::path file = kSource + "/tests/bad/" + c.file + ".toml";
     std::string expected = replace_all(c.message, "{bad}", kSource + "/tests/bad");
-    expected = replace_all(expected, "{data}", kSource + "/tests/data");
+    expected = replace_all(expected, "{data}", kSource + "/tests/bad/data");
     INFO("study file " << file.string());
     CHECK(error_of(file) == expected);
     ++checked;
@@ -501,7 +501,7 @@ TEST_CASE("empirical distributions read a CSV column relative to the study file"
   const Model m = parse_study(
       "[pipeline]\nopportunities = 10\nclose_rate = 0.3\n"
       "deal_size = { dist = \"empirical\", file = \"deals.csv\", column = \"amount\" }\n",
-      "crm.toml", kSource + "/tests/data");
+      "crm.toml", kSource + "/tests/bad/data");
   CHECK(m.deal_size.dist.kind == DistKind::empirical);
   CHECK(m.deal_size.dist.values == std::vector<double>{12000, 30000, 45000.5});  // blank lines skipped
   const Distribution inline_values = parse_distribution("{ dist = \"empirical\", values = [3, 1, 2] }");

@@ -10,12 +10,24 @@
 #include <mistakesim/model.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mistakesim {
+
+//! Where a study may read its base studies (`extends`) and data files (empirical CSVs) from: its
+//! own folder and the folders below it, and these. A file elsewhere - `../../etc/passwd`, a link
+//! out of the folder - is refused; so is a device or a FIFO (/dev/zero) and an oversized file.
+struct StudyAccess {
+  std::vector<std::filesystem::path> allowed_dirs;  //!< besides the study's own folder (--allow-dir)
+};
 
 //! Reads, validates and compiles the study file `file` (following `extends`). Error messages name
 //! the file as given. Throws InputError.
 Model load_study(const std::filesystem::path& file);
+//! Same, with more folders to read from; `files_read`, when given, receives the canonical path of
+//! every file read (the study, its bases, its data files).
+Model load_study(const std::filesystem::path& file, const StudyAccess& access,
+                 std::vector<std::filesystem::path>* files_read = nullptr);
 
 //! Same as load_study on text already in memory. `file_label` names the text in error messages;
 //! `base_dir` is the folder `extends` and empirical CSV files are relative to. Throws InputError.

@@ -1,70 +1,141 @@
 // Command-line front: builds the CLI11 app from the command groups, runs the chosen action under the
-// error policy. Data goes to stdout, diagnostics to stderr. Exit: 0 success, 2 bad usage or input,
-// 1 runtime failure.
+// error policy. Data goes to stdout, diagnostics to stderr. Exit status (docs/cli.md): 0 success,
+// 2 bad usage or input, 1 runtime failure (full disk, not enough memory, a bug), 130/143 interrupted
+// by SIGINT/SIGTERM.
 
 #include "cli/cli.hpp"
 
 #include "cli/commands.hpp"
+#include "cli/output_plan.hpp"
 
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/errors.hpp>
+#include <mistakesim/output_files.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/study.hpp>
 
 #include <fmt/format.h>
 
-#include <filesystem>
+#include <algorithm>
+#include <limits>
+#include <charconv>
+#include <csignal>
+#include <cstring>
 #include <iostream>
 #include <new>
 #include <thread>
+#include <unistd.h>
 
 namespace mistakesim::cli {
 
 namespace fs = std::filesystem;
 
-void add_run_options(CLI::App* cmd, RunArgs& a) {
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max, const std::string& what) {
+  return CLI::Validator(
+      [min, max, what](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        const std::string range = fmt::format("from {} to {}", min, max);
+        if (!digits || error != std::errc{} || end != text.data() + text.size() || value < min || value > max)
+          return fmt::format("expected {}, {} (digits only), got '{}'", what, range, text);
+        return {};
+      },
+      "N");
+}
+
+void add_run_options(CLI::App* cmd, RunArgs& a, const RunOptionsHelp& help) {
   cmd->add_option("CONFIG", a.config, "Study file (TOML)")->required();
-  cmd->add_option("--trials,-n", a.trials, "Simulated years (overrides study.trials)")->check(CLI::PositiveNumber);
-  cmd->add_option("--seed,-s", a.seed, "Random seed (overrides study.seed)");
-  cmd->add_option("--threads,-t", a.threads, "Worker threads (default: all cores); never changes results");
-  cmd->add_option("--json", a.json_path, "Write the results as JSON to this file ('-' for stdout)");
-  cmd->add_option("--csv", a.csv_path, "Write one row per simulated year to this CSV file");
-  cmd->add_option("--report", a.report_path, "Write a self-contained HTML report to this file");
-  cmd->add_flag("--quiet,-q", a.quiet, "No progress bar or notes on stderr");
+  cmd->add_option("--trials,-n", a.trials, help.trials)
+      ->check(whole_number(1, kMaxTrials, "a whole number of simulated years"));
+  cmd->add_option("--seed,-s", a.seed, "Random seed, a whole number from 0 to 2^64-1 (overrides study.seed)")
+      ->check(whole_number(0, std::numeric_limits<std::uint64_t>::max(), "a seed"));
+  cmd->add_option("--threads,-t", a.threads, "Worker threads, 1 to 1024 (default, or 0: all cores); never changes results")
+      ->check(whole_number(0, kMaxThreads, "a number of threads"));
+  cmd->add_option("--allow-dir", a.allow_dirs,
+                  "Also let the study read data files and base studies from this folder (repeatable; "
+                  "by default only the study's own folder and those below it)")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--json", a.json_path, "Write the results as JSON to this file ('-' for stdout)")->check(output_path());
+  if (help.csv != nullptr) cmd->add_option("--csv", a.csv_path, help.csv)->check(output_path());
+  cmd->add_option("--report", a.report_path, "Write a self-contained HTML report to this file ('-' for stdout)")
+      ->check(output_path());
+  cmd->add_flag("--quiet,-q", a.quiet, help.quiet);
 }
 
-void check_output_path(const std::string& path, const std::string& option) {
-  if (path.empty() || path == "-") return;
-  const fs::path p(path);
-  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir))
-    throw InputError({}, option, fmt::format("cannot write {}: the folder {} does not exist", path, dir.string()));
-  if (fs::is_directory(p)) throw InputError({}, option, fmt::format("cannot write {}: it is a folder", path));
-}
-
-Model load_for_run(const RunArgs& a) {
-  check_output_path(a.json_path, "--json");
-  check_output_path(a.csv_path, "--csv");
-  check_output_path(a.report_path, "--report");
-  Model model = load_study(a.config);
-  if (a.trials && *a.trials > kMaxTrials)
-    throw InputError({}, "--trials",
-                     fmt::format("at most {} trials in one run (each keeps a few hundred bytes of results), got {}; "
-                                 "--precision stops as soon as the answer is precise enough",
-                                 kMaxTrials, *a.trials));
+Model load_for_run(const RunArgs& a, std::vector<fs::path>* inputs) {
+  StudyAccess access;
+  for (const std::string& dir : a.allow_dirs) access.allowed_dirs.emplace_back(dir);
+  Model model = load_study(a.config, access, inputs);
   if (a.trials) model.trials = *a.trials;
   if (a.seed) model.seed = *a.seed;
-  if (!a.quiet)
-    for (const std::string& warning : model.warnings) std::cerr << "mistakesim: warning: " << warning << "\n";
+  for (const std::string& warning : model.warnings) std::cerr << "mistakesim: warning: " << warning << "\n";
   return model;
 }
 
 unsigned thread_count(unsigned asked) { return asked != 0 ? asked : std::max(1u, std::thread::hardware_concurrency()); }
 
+namespace {
+
+//! SIGINT/SIGTERM: remove the outputs' temporaries, say so, exit 128 + signal (130, 143). Only
+//! async-signal-safe calls.
+extern "C" void on_interrupt(int signal) {
+  remove_staged_outputs_on_signal();
+  const char message[] = "\nmistakesim: interrupted; no output was written\n";
+  [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
+  ::_exit(128 + signal);
+}
+
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+}
+
+//! Levenshtein distance, for "did you mean".
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+//! The first word when it is not an option and names no command: "unknown command 'runn' (did you
+//! mean 'run'?)". Empty when the first word is fine (CLI11 then parses as usual).
+std::string unknown_command(CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return {};
+  const std::string word = argv[1];
+  std::string known, nearest;
+  std::size_t best = 3;  // suggest only a close name
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    if (sub->get_name() == word) return {};
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+    if (const std::size_t d = edit_distance(word, sub->get_name()); d < best) {
+      best = d;
+      nearest = sub->get_name();
+    }
+  }
+  return fmt::format("unknown command '{}'{}; the commands are: {}", word,
+                     nearest.empty() ? "" : fmt::format(" (did you mean '{}'?)", nearest), known);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{
       "mistakesim - what your sales team's mistakes cost in a year, including the ones nobody noticed.\n"
-      "Simulates the year many times from a study file of uncertain inputs and reports distributions."};
+      "Simulates the year many times from a study file of uncertain inputs and reports distributions.",
+      "mistakesim"};
   app.footer(R"(
 Examples:
   mistakesim run configs/mid-market.toml
@@ -76,6 +147,11 @@ Examples:
   mistakesim validate configs/seed-case.toml
   mistakesim init > my-study.toml
 
+Exit status: 0 done; 2 bad usage or input (nothing was written); 1 the run failed (a full disk,
+not enough memory, a bug; nothing was written); 130/143 interrupted by Ctrl-C/SIGTERM (nothing
+was written). Outputs are all-or-nothing: every --json/--csv/--report file is written whole, or
+none is touched.
+
 Run 'mistakesim COMMAND --help' for a command's options.)");
   app.set_version_flag("--version", fmt::format("mistakesim {} ({})", kVersion, kBuildInfo));
   app.require_subcommand(1);
@@ -86,6 +162,10 @@ Run 'mistakesim COMMAND --help' for a command's options.)");
   add_whatif_commands(app, action);
   add_dist_command(app, action);
 
+  if (const std::string unknown = unknown_command(app, argc, argv); !unknown.empty()) {
+    std::cerr << "mistakesim: " << unknown << "\nRun 'mistakesim --help' for more information.\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -93,11 +173,15 @@ Run 'mistakesim COMMAND --help' for a command's options.)");
     return code == 0 ? 0 : 2;
   }
   if (!action) return 2;
+  install_interrupt_handlers();
   try {
     return action();
   } catch (const InputError& e) {
     std::cerr << "mistakesim: " << e.what() << "\n";
     return 2;
+  } catch (const OutputError& e) {
+    std::cerr << "mistakesim: " << e.what() << "\n";
+    return 1;
   } catch (const std::bad_alloc&) {
     std::cerr << "mistakesim: not enough memory for this run; ask for fewer --trials (or use --precision)\n";
     return 1;
@@ -105,16 +189,6 @@ Run 'mistakesim COMMAND --help' for a command's options.)");
     std::cerr << "mistakesim: internal error: " << e.what() << "\n";
     return 1;
   }
-}
-
-void write_outputs(const RunArgs& a, const std::string& json_text, const std::string& csv_text,
-                   const std::string& html_text, const std::string& terminal_text) {
-  std::vector<std::pair<std::filesystem::path, std::string_view>> outputs;
-  if (!a.json_path.empty() && a.json_path != "-") outputs.emplace_back(a.json_path, json_text);
-  if (!a.csv_path.empty()) outputs.emplace_back(a.csv_path, csv_text);
-  if (!a.report_path.empty()) outputs.emplace_back(a.report_path, html_text);
-  write_files_atomically(outputs);
-  std::cout << (a.json_path == "-" ? json_text : terminal_text);
 }
 
 }  // namespace mistakesim::cli

@@ -1,6 +1,7 @@
 // Command compare: the baseline and each intervention (or bundle) over the same trials.
 
 #include "cli/commands.hpp"
+#include "cli/output_plan.hpp"
 #include "cli/precision_options.hpp"
 #include "cli/progress.hpp"
 
@@ -39,12 +40,9 @@ std::size_t intervention_index(const Model& m, const std::string& id, const std:
                                known.empty() ? "none" : known));
 }
 
-int cmd_compare(const CompareArgs& a) {
-  const std::optional<PrecisionGoal> goal = precision_goal(a.run, a.precision);
-  const Model model = load_for_run(a.run);
-  if (model.interventions.empty())
-    throw InputError({model.source_file, 0, 0}, "intervention",
-                     "compare needs at least one [[intervention]] in the study, found none");
+//! The candidates named by --intervention and --bundle (every intervention alone when no
+//! --intervention), refusing unknown ids and ids named twice.
+std::vector<Candidate> chosen_candidates(const Model& model, const CompareArgs& a) {
   std::vector<Candidate> candidates;
   for (const std::string& id : a.interventions) {
     const std::size_t k = intervention_index(model, id, "--intervention");
@@ -74,53 +72,65 @@ int cmd_compare(const CompareArgs& a) {
     auto all = all_interventions(model);
     candidates.insert(candidates.begin(), all.begin(), all.end());
   }
+  return candidates;
+}
+
+//! --precision: the trial count at which every candidate's mean savings is precise enough.
+PrecisionRun candidates_precision(const Model& model, const std::vector<Candidate>& candidates,
+                                  const PrecisionGoal& goal, const RunOptions& run) {
+  std::vector<Scenario> scenarios;
+  for (const Candidate& c : candidates) {
+    Scenario scenario;
+    scenario.interventions = c.interventions;
+    scenarios.push_back(std::move(scenario));
+  }
+  return savings_precision(model, scenarios, goal, run);
+}
+
+int cmd_compare(const CompareArgs& a) {
+  const std::optional<PrecisionGoal> goal = precision_goal(a.run, a.precision);
+  std::vector<std::filesystem::path> inputs;
+  const Model model = load_for_run(a.run, &inputs);
+  if (model.interventions.empty())
+    throw InputError({model.source_file, 0, 0}, "intervention",
+                     "compare needs at least one [[intervention]] in the study, found none");
+  const std::vector<Candidate> candidates = chosen_candidates(model, a);
+
+  Comparison comparison;  // filled by the run below; the outputs render it once it is done
+  RunInfo info;
+  std::optional<PrecisionRun> precision;
+  OutputPlan plan(inputs, {
+      {"--json", a.run.json_path,
+       [&](std::ostream& out) {
+         nlohmann::ordered_json json = compare_json(model, comparison, info);
+         if (precision) json["precision"] = precision_json(*precision);
+         write_json(out, std::move(json), model);
+       }},
+      {"--csv", a.run.csv_path, [&](std::ostream& out) { write_compare_csv(out, comparison); }},
+      {"--report", a.run.report_path,
+       [&](std::ostream& out) { out << compare_report_html(model, comparison, info, sha256_file_hex(a.run.config)); }},
+  });
 
   const auto start = std::chrono::steady_clock::now();
   CompareOptions options;
   options.run.threads = thread_count(a.run.threads);
   options.run.record_inputs = false;  // nothing of compare reads per-trial inputs
-  std::optional<PrecisionRun> precision;  // --precision: the trial count at which the savings are precise
   if (goal) {
-    std::vector<Scenario> scenarios;
-    for (const Candidate& c : candidates) {
-      Scenario scenario;
-      scenario.interventions = c.interventions;
-      scenarios.push_back(std::move(scenario));
-    }
-    precision = savings_precision(model, scenarios, *goal, options.run);
+    precision = candidates_precision(model, candidates, *goal, options.run);
     options.run.trials = precision->trials_used;
     warn_if_max_trials(*precision, a.run.quiet, "mean savings");
   }
   ProgressBar progress((options.run.trials != 0 ? options.run.trials : model.trials) * (1 + candidates.size()),
                        !a.run.quiet);
   options.run.progress = progress.counter();
-  const Comparison comparison = compare(model, candidates, options);
+  comparison = compare(model, candidates, options);
   progress.finish();
-
-  const RunInfo info = make_run_info(
-      options.run.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-      a.run.config);
-
-  const bool json_to_stdout = a.run.json_path == "-";
-  std::string json_text;
-  if (!a.run.json_path.empty()) {
-    nlohmann::ordered_json json = compare_json(model, comparison, info);
-    if (precision) json["precision"] = precision_json(*precision);
-    json_text = json.dump(2) + "\n";
-  }
-  std::string csv_text;
-  if (!a.run.csv_path.empty()) {
-    std::ostringstream csv;
-    write_compare_csv(csv, comparison);
-    csv_text = csv.str();
-  }
-  std::string html_text;
-  if (!a.run.report_path.empty())
-    html_text = compare_report_html(model, comparison, info, sha256_file_hex(a.run.config));
-  write_outputs(a.run, json_text, csv_text, html_text,
-                json_to_stdout ? "" : compare_terminal(model, comparison, info) +
-                                          (precision ? precision_note(*precision, "every intervention's average savings")
-                                                     : std::string()));
+  info = make_run_info(options.run.threads,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.run.config);
+  plan.write([&] {
+    return compare_terminal(model, comparison, info) +
+           (precision ? precision_note(*precision, "every intervention's average savings") : std::string());
+  });
   return 0;
 }
 
@@ -130,7 +140,7 @@ void add_compare_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<CompareArgs>();
   CLI::App* cmd = app.add_subcommand(
       "compare", "What would a training programme save, cost, and how likely is it to pay off? (paired trials)");
-  add_run_options(cmd, args->run);
+  add_run_options(cmd, args->run, {.csv = "Write one row per intervention to this CSV file ('-' for stdout)"});
   add_precision_options(cmd, args->precision);
   cmd->add_option("--intervention,-i", args->interventions,
                   "Intervention id to compare (repeatable; default: every intervention in the study)");

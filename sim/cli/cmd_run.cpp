@@ -1,6 +1,7 @@
 // Commands run, validate and init.
 
 #include "cli/commands.hpp"
+#include "cli/output_plan.hpp"
 #include "cli/precision_options.hpp"
 #include "cli/progress.hpp"
 
@@ -14,49 +15,48 @@
 
 #include <chrono>
 #include <iostream>
-#include <sstream>
 
 namespace mistakesim::cli {
 namespace {
 
 int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   const std::optional<PrecisionGoal> goal = precision_goal(a, p);
-  const Model model = load_for_run(a);
+  std::vector<std::filesystem::path> inputs;
+  const Model model = load_for_run(a, &inputs);
+
+  // Filled by the run below; the outputs render them once it is done.
+  TrialResults results;
+  RunSummary summary;
+  RunInfo info;
+  std::optional<PrecisionRun> precision;  // set by a --precision run
+  OutputPlan plan(inputs, {
+      {"--json", a.json_path,
+       [&](std::ostream& out) {
+         nlohmann::ordered_json json = run_json(model, results, summary, info);
+         if (precision) json["precision"] = precision_json(*precision);
+         write_json(out, std::move(json), model);
+       }},
+      {"--csv", a.csv_path, [&](std::ostream& out) { write_csv(out, model, results); }},
+      {"--report", a.report_path,
+       [&](std::ostream& out) { out << run_report_html(model, results, info, sha256_file_hex(a.config)); }},
+  });
+
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.threads);
   options.record_inputs = !a.csv_path.empty();  // per-trial inputs only feed the CSV
-  std::optional<PrecisionRun> precision;  // set by a --precision run
   // A precision run's length is not known in advance: its bar counts toward --max-trials.
   ProgressBar progress(goal ? goal->max_trials : model.trials, !a.quiet);
   options.progress = progress.counter();
-  const TrialResults results = run_with_precision(model, Scenario{}, options, goal, precision);
+  results = run_with_precision(model, Scenario{}, options, goal, precision);
   progress.finish();
   if (precision) warn_if_max_trials(*precision, a.quiet, "mean yearly cost");
-
-  const RunInfo info = make_run_info(
-      options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.config);
-
-  // Render everything first, then write: a failure leaves no half-written set of outputs.
-  const RunSummary summary = summarize_run(results);
-  const bool json_to_stdout = a.json_path == "-";
-  std::string json_text;
-  if (!a.json_path.empty()) {
-    nlohmann::ordered_json json = run_json(model, results, summary, info);
-    if (precision) json["precision"] = precision_json(*precision);
-    json_text = json.dump(2) + "\n";
-  }
-  std::string csv_text;
-  if (!a.csv_path.empty()) {
-    std::ostringstream csv;
-    write_csv(csv, model, results);
-    csv_text = csv.str();
-  }
-  std::string html_text;
-  if (!a.report_path.empty()) html_text = run_report_html(model, results, info, sha256_file_hex(a.config));
-  write_outputs(a, json_text, csv_text, html_text,
-                json_to_stdout ? "" : terminal_summary(model, results, summary, info) +
-                                          (precision ? precision_note(*precision) : std::string()));
+  info = make_run_info(options.threads,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.config);
+  summary = summarize_run(results);
+  plan.write([&] {
+    return terminal_summary(model, results, summary, info) + (precision ? precision_note(*precision) : std::string());
+  });
   return 0;
 }
 

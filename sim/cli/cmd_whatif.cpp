@@ -2,6 +2,7 @@
 // what-if studies). docs/what-if.md shows each with its output.
 
 #include "cli/commands.hpp"
+#include "cli/output_plan.hpp"
 #include "cli/precision_options.hpp"
 #include "cli/progress.hpp"
 
@@ -30,19 +31,6 @@ struct SensitivityArgs {
   RunArgs run;
 };
 
-//! CONFIG and the options of a run that the what-if commands share.
-void add_whatif_run_options(CLI::App* cmd, RunArgs& a, bool with_csv) {
-  cmd->add_option("CONFIG", a.config, "Study file (TOML)")->required();
-  cmd->add_option("--trials,-n", a.trials, "Simulated years per point (overrides study.trials)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--seed,-s", a.seed, "Random seed (overrides study.seed)");
-  cmd->add_option("--threads,-t", a.threads, "Worker threads (default: all cores); never changes results");
-  cmd->add_option("--json", a.json_path, "Write the results as JSON to this file ('-' for stdout)");
-  if (with_csv) cmd->add_option("--csv", a.csv_path, "Write one row per point to this CSV file");
-  cmd->add_option("--report", a.report_path, "Write a self-contained HTML report to this file");
-  cmd->add_flag("--quiet,-q", a.quiet, "No notes on stderr");
-}
-
 //! The values of one axis from --values or --range (exactly one of them).
 std::vector<double> axis_values(const std::string& values, const std::string& range,
                                 const std::string& values_option, const std::string& range_option,
@@ -54,9 +42,9 @@ std::vector<double> axis_values(const std::string& values, const std::string& ra
   return values.empty() ? parse_sweep_range(range, range_option) : parse_sweep_values(values, values_option);
 }
 
-//! Renders JSON, CSV and HTML first, then writes them: a failure leaves no half-written set of outputs.
 int cmd_sweep(const SweepArgs& a) {
-  const Model model = load_for_run(a.run);
+  std::vector<std::filesystem::path> inputs;
+  const Model model = load_for_run(a.run, &inputs);
   const SweepAxis axis = make_sweep_axis(
       model, a.param, axis_values(a.values, a.range, "--values", "--range", "--param"), "--param");
   std::optional<SweepAxis> axis2;
@@ -71,6 +59,15 @@ int cmd_sweep(const SweepArgs& a) {
                      "--values2 and --range2 need --param2 PATH, the second parameter of the grid");
   }
 
+  Sweep sweep;  // filled by the run below; the outputs render it once it is done
+  RunInfo info;
+  OutputPlan plan(inputs, {
+      {"--json", a.run.json_path, [&](std::ostream& out) { write_json(out, sweep_json(model, sweep, info), model); }},
+      {"--csv", a.run.csv_path, [&](std::ostream& out) { write_sweep_csv(out, model, sweep); }},
+      {"--report", a.run.report_path,
+       [&](std::ostream& out) { out << sweep_report_html(model, sweep, info, sha256_file_hex(a.run.config)); }},
+  });
+
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.run.threads);
@@ -81,46 +78,39 @@ int cmd_sweep(const SweepArgs& a) {
                              model.trials);
   ProgressBar progress(model.trials * axis.values.size() * (axis2 ? axis2->values.size() : 1), !a.run.quiet);
   options.progress = progress.counter();
-  const Sweep sweep = run_sweep(model, axis, axis2, options);
+  sweep = run_sweep(model, axis, axis2, options);
   progress.finish();
-  const RunInfo info = make_run_info(
-      options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-      a.run.config);
-
-  std::string json_text, csv_text;
-  if (!a.run.json_path.empty()) json_text = sweep_json(model, sweep, info).dump(2) + "\n";
-  if (!a.run.csv_path.empty()) {
-    std::ostringstream csv;
-    write_sweep_csv(csv, model, sweep);
-    csv_text = csv.str();
-  }
-  std::string html_text;
-  if (!a.run.report_path.empty())
-    html_text = sweep_report_html(model, sweep, info, sha256_file_hex(a.run.config));
-  write_outputs(a.run, json_text, csv_text, html_text,
-                a.run.json_path == "-" ? "" : sweep_terminal(model, sweep, info));
+  info = make_run_info(options.threads,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.run.config);
+  plan.write([&] { return sweep_terminal(model, sweep, info); });
   return 0;
 }
 
 int cmd_sensitivity(const SensitivityArgs& a) {
-  const Model model = load_for_run(a.run);
+  std::vector<std::filesystem::path> inputs;
+  const Model model = load_for_run(a.run, &inputs);
+  TrialResults results;  // filled by the run below; the outputs render them once it is done
+  Sensitivity s;
+  RunInfo info;
+  OutputPlan plan(inputs, {
+      {"--json", a.run.json_path,
+       [&](std::ostream& out) { write_json(out, sensitivity_json(model, s, results, info), model); }},
+      {"--report", a.run.report_path,
+       [&](std::ostream& out) {
+         out << sensitivity_report_html(model, s, results, info, sha256_file_hex(a.run.config));
+       }},
+  });
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.run.threads);
   ProgressBar progress(model.trials, !a.run.quiet);
   options.progress = progress.counter();
-  const TrialResults results = run_trials(model, Scenario{}, options);
+  results = run_trials(model, Scenario{}, options);
   progress.finish();
-  const Sensitivity s = sensitivity(model, results);
-  const RunInfo info = make_run_info(
-      options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-      a.run.config);
-  std::string json_text;
-  if (!a.run.json_path.empty()) json_text = sensitivity_json(model, s, results, info).dump(2) + "\n";
-  std::string html_text;
-  if (!a.run.report_path.empty())
-    html_text = sensitivity_report_html(model, s, results, info, sha256_file_hex(a.run.config));
-  write_outputs(a.run, json_text, "", html_text, a.run.json_path == "-" ? "" : sensitivity_terminal(model, s, info));
+  s = sensitivity(model, results);
+  info = make_run_info(options.threads,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.run.config);
+  plan.write([&] { return sensitivity_terminal(model, s, info); });
   return 0;
 }
 
@@ -134,7 +124,7 @@ void add_precision_options(CLI::App* cmd, PrecisionArgs& args) {
       "40,000, ... and is the same every time");
   cmd->add_option("--max-trials", args.max_trials,
                   "With --precision: stop at this many years at most (default 1,000,000)")
-      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials));
+      ->check(whole_number(1, kMaxTrials, "a whole number of simulated years"));
 }
 
 std::optional<PrecisionGoal> precision_goal(const RunArgs& run, const PrecisionArgs& args) {
@@ -183,7 +173,10 @@ void add_whatif_commands(CLI::App& app, Action& action) {
   auto sweep = std::make_shared<SweepArgs>();
   CLI::App* cmd =
       app.add_subcommand("sweep", "What if one rate (or two) were different? The study at each value");
-  add_whatif_run_options(cmd, sweep->run, true);
+  add_run_options(cmd, sweep->run,
+                  {.trials = "Simulated years per point (overrides study.trials)",
+                   .csv = "Write one row per point to this CSV file ('-' for stdout)",
+                   .quiet = "No progress bar or notes on stderr (warnings still show)"});
   cmd->add_option("--param,-p", sweep->param, "Year-level parameter path to set, e.g. pipeline.close_rate")
       ->required();
   cmd->add_option("--values", sweep->values, "Comma-separated values to try, e.g. 0.4,0.5,0.6");
@@ -207,7 +200,7 @@ Examples:
   auto sens = std::make_shared<SensitivityArgs>();
   CLI::App* sc =
       app.add_subcommand("sensitivity", "Which uncertain inputs drive the yearly cost of mistakes?");
-  add_whatif_run_options(sc, sens->run, false);
+  add_run_options(sc, sens->run, {.csv = nullptr});
   sc->footer(R"(
 Ranks every uncertain year-level input (rates and probabilities drawn once per simulated year) by
 its rank correlation with the yearly cost, with standardised regression coefficients, the swing of

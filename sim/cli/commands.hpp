@@ -7,10 +7,12 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mistakesim::cli {
 
@@ -21,25 +23,33 @@ struct RunArgs {
   std::string config;
   std::optional<std::uint64_t> trials;
   std::optional<std::uint64_t> seed;
-  unsigned threads = 0;
+  unsigned threads = 0;                 //!< 0: all cores (thread_count)
+  std::vector<std::string> allow_dirs;  //!< --allow-dir: more folders data files may come from
   std::string json_path;
   std::string csv_path;
   std::string report_path;
   bool quiet = false;
 };
 
-//! Adds CONFIG, --trials, --seed, --threads, --json, --csv, --report and --quiet to a command.
-void add_run_options(CLI::App* cmd, RunArgs& args);
-//! Loads the study, applies --trials/--seed, refuses unwritable output paths (before any work).
-Model load_for_run(const RunArgs& args);
-//! Refuses an output path whose folder does not exist (InputError naming the option).
-void check_output_path(const std::string& path, const std::string& option);
-//! Writes a command's --json, --csv and --report files together (write_files_atomically), then
-//! prints the JSON if --json - was given, the terminal text otherwise.
-void write_outputs(const RunArgs& a, const std::string& json_text, const std::string& csv_text,
-                   const std::string& html_text, const std::string& terminal_text);
-//! Threads to use: the number asked for, or all cores.
+//! The help texts of add_run_options that differ between commands.
+struct RunOptionsHelp {
+  const char* trials = "Simulated years (overrides study.trials)";
+  const char* csv = "Write one row per simulated year to this CSV file ('-' for stdout)";  //!< nullptr: no --csv
+  const char* quiet = "No progress bar or notes on stderr (warnings still show)";
+};
+
+//! Adds CONFIG, --trials, --seed, --threads, --allow-dir, --json, --csv, --report and --quiet.
+void add_run_options(CLI::App* cmd, RunArgs& args, const RunOptionsHelp& help = {});
+//! Loads the study, applies --trials/--seed, prints the study's warnings. `inputs`, when given,
+//! receives every file the run reads (the study, its bases, its data files), for the output plan.
+Model load_for_run(const RunArgs& args, std::vector<std::filesystem::path>* inputs = nullptr);
+//! Threads to use: the number asked for (1 to kMaxThreads), or all cores for 0.
 unsigned thread_count(unsigned asked);
+inline constexpr unsigned kMaxThreads = 1024;
+
+//! Validator: a whole decimal number from `min` to `max` ("16", not "0x10", "-1" or "1e3"); the
+//! message says what was expected in plain words, e.g. "a whole number of simulated years, 1 or more".
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max, const std::string& what);
 
 // Command groups. Each adds its subcommands to app; on parse, the chosen one sets `action`.
 void add_run_commands(CLI::App& app, Action& action);      // run, validate, init

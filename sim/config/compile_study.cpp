@@ -17,6 +17,9 @@ namespace {
 
 const std::vector<std::string> kDefaultStages = {"qualify", "discover", "pilot", "propose", "close"};
 constexpr std::int64_t kMaxReps = 1'000'000;
+//! The most opportunities a simulated year may hold (the team's, all reps together): the engine
+//! keeps a year's deals in memory and visits each one, so more would run out of memory or for days.
+constexpr double kMaxYearOpportunities = 1e7;
 
 class Compiler {
  public:
@@ -53,6 +56,7 @@ class Compiler {
     m.opportunities_per_rep = per_rep;
     m.opportunities = amount(per_rep ? "pipeline.opportunities_per_rep" : "pipeline.opportunities", {});
     m.opportunity_slot = claim_slot("pipeline", section("pipeline"));
+    check_opportunities(m, per_rep ? "pipeline.opportunities_per_rep" : "pipeline.opportunities");
     if (!spec_.params.count("pipeline.deal_size"))
       throw InputError(section("pipeline"), "pipeline.deal_size",
                        "required: the revenue of a deal, e.g. deal_size = { dist = \"lognormal\", p05 = "
@@ -205,6 +209,22 @@ class Compiler {
     throw InputError(path.where, key_path, problem);
   }
 
+  //! Refuses a team whose year can hold more than kMaxYearOpportunities opportunities (a likely
+  //! year: the mean plus ten standard deviations, or the most the distribution allows if smaller).
+  void check_opportunities(const Model& m, const std::string& path) const {
+    const Distribution& d = m.opportunities.dist;
+    const double likely_max = std::min(d.support_max(), d.mean() + 10 * std::sqrt(d.variance()));
+    const double per_year = likely_max * (m.opportunities_per_rep ? m.reps : 1);
+    if (per_year > kMaxYearOpportunities)
+      throw InputError(spec_.params.at(path).where, path,
+                       fmt::format("a simulated year of this team can hold about {} opportunities{}; at most {} "
+                                   "fit in memory and finish in reasonable time (simulate a smaller team, or "
+                                   "fewer, larger opportunities)",
+                                   number_text(std::round(per_year)),
+                                   m.opportunities_per_rep ? fmt::format(" ({} reps)", m.reps) : std::string(),
+                                   number_text(kMaxYearOpportunities)));
+  }
+
   //! A per-opportunity or per-occurrence amount and the range of its values.
   struct AmountRef {
     Amount* amount = nullptr;  //!< nullptr: the path names no such amount
@@ -344,18 +364,25 @@ Model compile_study(const StudySpec& spec) { return Compiler(spec).compile(); }
 
 namespace mistakesim {
 
-Model load_study(const std::filesystem::path& file) {
+Model load_study(const std::filesystem::path& file) { return load_study(file, StudyAccess{}); }
+
+Model load_study(const std::filesystem::path& file, const StudyAccess& access,
+                 std::vector<std::filesystem::path>* files_read) {
+  std::vector<std::filesystem::path> dirs{file.parent_path()};
+  dirs.insert(dirs.end(), access.allowed_dirs.begin(), access.allowed_dirs.end());
+  const detail::FileAccess rules{detail::access_roots(dirs), files_read};
   const std::string shown = file.string();
-  const std::string text = detail::read_text_file(file, SourceLocation{}, "", shown);
+  const std::string text = detail::read_text_file(file, SourceLocation{}, "", shown, rules);
   std::error_code ec;
   std::vector<std::filesystem::path> chain{std::filesystem::weakly_canonical(file, ec)};
-  return detail::compile_study(detail::read_study(text, shown, file.parent_path(), chain));
+  return detail::compile_study(detail::read_study(text, shown, file.parent_path(), chain, rules));
 }
 
 Model parse_study(std::string_view toml_text, const std::string& file_label,
                   const std::filesystem::path& base_dir) {
   std::vector<std::filesystem::path> chain;
-  return detail::compile_study(detail::read_study(toml_text, file_label, base_dir, chain));
+  const detail::FileAccess rules{detail::access_roots({base_dir}), nullptr};
+  return detail::compile_study(detail::read_study(toml_text, file_label, base_dir, chain, rules));
 }
 
 }  // namespace mistakesim

@@ -121,7 +121,18 @@ std::string read_string(const FileContext& ctx, const toml::node& node, const st
   if (!node.is_string())
     throw InputError(location(ctx, node), path,
                      fmt::format("expected {}, got {}", expected, describe_node(node)));
-  return node.as_string()->get();
+  const std::string& text = node.as_string()->get();
+  // Names and ids reach terminals and reports: a NUL, a bell or an escape sequence (ESC[2J clears
+  // the screen) would act there instead of showing. Tabs and line breaks are refused too.
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F)
+      throw InputError(location(ctx, node), path,
+                       fmt::format("expected {} without control characters, got U+{:04X} at character {} "
+                                   "(a tab, a line break or a terminal escape?)",
+                                   expected, static_cast<unsigned>(c), i + 1));
+  }
+  return text;
 }
 
 }  // namespace mistakesim::detail

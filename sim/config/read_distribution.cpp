@@ -19,6 +19,11 @@
 namespace mistakesim::detail {
 namespace {
 
+//! The largest shape, alpha + beta, poisson mean... the samplers are asked to handle.
+constexpr double kMaxShape = 1e9;
+//! The largest mean + sd of any input: a year adds up millions of values without overflow.
+constexpr double kMaxMagnitude = 1e15;
+
 const std::vector<std::string>& dist_names() {
   static const std::vector<std::string> names = {"constant", "uniform",     "triangular", "pert",
                                                  "normal",   "lognormal",   "beta",       "gamma",
@@ -58,6 +63,14 @@ class DistTable {
     if (!key.empty())
       if (const toml::node* node = table_.get(key)) return location(ctx_, *node);
     return location(ctx_, table_);
+  }
+  //! A parameter computed from those written (a gamma's shape from its mean and sd): refuses one
+  //! that overflows, vanishes, or is too extreme for the samplers (more than kMaxShape).
+  void derived(const std::string& key, double value, const char* what) const {
+    if (!(std::isfinite(value) && value > 0 && value <= kMaxShape))
+      fail(key, fmt::format("these values give a {} with {} = {}, too extreme to simulate (at most {}); "
+                            "give a wider sd, or a plain number if the value is certain",
+                            dist_, what, number_text(value), number_text(kMaxShape)));
   }
   [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
     throw InputError(at(key), path_, problem);
@@ -195,6 +208,7 @@ Distribution read_lognormal(const DistTable& t) {
     const double sd = t.positive("sd", *t.get("sd"));
     // moments of a lognormal: mean = exp(mu + sigma^2/2), sd^2 = mean^2 (exp(sigma^2) - 1)
     const double sigma2 = std::log1p((sd / mean) * (sd / mean));
+    t.derived("sd", sigma2, "its sigma^2");
     return Distribution::lognormal(std::log(mean) - sigma2 / 2, std::sqrt(sigma2));
   }
   if (quantile_keys.size() != 2)
@@ -242,6 +256,7 @@ Distribution read_beta(const DistTable& t) {
                                  fmt::format("{:.4g}", std::sqrt(max_variance)), number_text(sd)));
       // method of moments: alpha + beta = mean (1 - mean) / sd^2 - 1
       const double total = max_variance / (sd * sd) - 1;
+      t.derived("sd", total, "its alpha + beta");
       return Distribution::beta(mean * total, (1 - mean) * total);
     }
     default: {
@@ -258,47 +273,94 @@ Distribution read_gamma(const DistTable& t) {
     return Distribution::gamma(t.positive("shape", *t.get("shape")), t.positive("scale", *t.get("scale")));
   const double mean = t.positive("mean", *t.get("mean"));
   const double sd = t.positive("sd", *t.get("sd"));
+  t.derived("sd", mean * mean / (sd * sd), "its shape");
+  t.derived("sd", sd * sd / mean, "its scale");
   return Distribution::gamma(mean * mean / (sd * sd), sd * sd / mean);
 }
 
-//! One CSV field with the column (1-based) it starts at.
+//! One CSV field with where it starts (1-based line and column).
 struct CsvField {
   std::string text;
+  int line = 1;
   int column = 1;
 };
 
-std::vector<CsvField> split_csv_line(const std::string& line) {
-  std::vector<CsvField> fields;
+//! At most `limit` bytes of `text`, cut at a character boundary, with "..." when cut: messages show
+//! a cell or a header, never a whole line of someone else's file.
+std::string shorten(const std::string& text, std::size_t limit = 40) {
+  if (text.size() <= limit) return text;
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
+}
+
+//! RFC 4180 records: fields separated by commas, records by CRLF, LF or a lone CR (old spreadsheet
+//! exports); a quoted field may hold commas, doubled quotes and line breaks. Strict: a quote left
+//! open, or text after a closing quote, is refused at its line and column. Spaces around an
+//! unquoted field are dropped. Blank lines are skipped.
+std::vector<std::vector<CsvField>> parse_csv(const std::string& text, const std::string& shown,
+                                             const std::string& path) {
+  std::vector<std::vector<CsvField>> records;
+  std::vector<CsvField> record;
   std::size_t i = 0;
-  while (true) {
-    CsvField field;
-    field.column = static_cast<int>(i) + 1;
-    while (i < line.size() && line[i] == ' ') ++i;
-    if (i < line.size() && line[i] == '"') {
-      ++i;
-      while (i < line.size()) {
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
+  int line = 1, column = 1;
+  const auto advance = [&] {  // past text[i], keeping line and column
+    const char c = text[i++];
+    if (c == '\n' || (c == '\r' && (i >= text.size() || text[i] != '\n'))) {
+      ++line;
+      column = 1;
+    } else if (c != '\r') {
+      ++column;
+    }
+  };
+  const auto at_record_end = [&] { return i >= text.size() || text[i] == '\n' || text[i] == '\r'; };
+  while (i < text.size() || !record.empty()) {
+    CsvField field{{}, line, column};
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) advance();
+    if (i < text.size() && text[i] == '"') {
+      const int open_line = line, open_column = column;
+      advance();
+      bool closed = false;
+      while (i < text.size()) {
+        if (text[i] == '"') {
+          advance();
+          if (i < text.size() && text[i] == '"') {
             field.text += '"';
-            i += 2;
+            advance();
             continue;
           }
-          ++i;
+          closed = true;
           break;
         }
-        field.text += line[i++];
+        field.text += text[i];
+        advance();
       }
-      while (i < line.size() && line[i] != ',') ++i;
+      if (!closed)
+        throw InputError(SourceLocation{shown, open_line, open_column}, path,
+                         "this quoted field is never closed: a \" is missing");
+      while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) advance();
+      if (i < text.size() && text[i] != ',' && !at_record_end())
+        throw InputError(SourceLocation{shown, line, column}, path,
+                         "expected a comma or the end of the line after a quoted field's closing \"");
     } else {
-      while (i < line.size() && line[i] != ',') field.text += line[i++];
+      while (i < text.size() && text[i] != ',' && !at_record_end()) {
+        field.text += text[i];
+        advance();
+      }
+      while (!field.text.empty() && (field.text.back() == ' ' || field.text.back() == '\t')) field.text.pop_back();
     }
-    while (!field.text.empty() && (field.text.back() == ' ' || field.text.back() == '\t'))
-      field.text.pop_back();
-    fields.push_back(std::move(field));
-    if (i >= line.size()) break;
-    ++i;  // the comma
+    record.push_back(std::move(field));
+    if (i < text.size() && text[i] == ',') {
+      advance();
+      continue;
+    }
+    // The end of a record: skip the line break, keep the record unless the line was blank.
+    if (i < text.size()) advance();
+    if (i < text.size() && text[i - 1] == '\r' && text[i] == '\n') advance();
+    if (!(record.size() == 1 && record[0].text.empty())) records.push_back(std::move(record));
+    record.clear();
   }
-  return fields;
+  return records;
 }
 
 std::vector<double> read_csv_column(const DistTable& t) {
@@ -312,45 +374,51 @@ std::vector<double> read_csv_column(const DistTable& t) {
   const std::string column = read_string(ctx, *t.table().get("column"), t.path(), "a column name (a string)");
   const std::filesystem::path full = ctx.base_dir.empty() ? std::filesystem::path(file) : ctx.base_dir / file;
   const std::string shown = full.lexically_normal().string();
-  std::error_code ec;
-  if (!std::filesystem::exists(full, ec))
-    t.fail("file", fmt::format("cannot open the CSV file {}: no such file", shown));
-  if (std::filesystem::is_directory(full, ec))
-    t.fail("file", fmt::format("{} is a folder, expected a CSV file", shown));
-  std::ifstream in(full, std::ios::binary);
-  if (!in) t.fail("file", fmt::format("cannot open the CSV file {}", shown));
+  const FileAccess here{access_roots({std::filesystem::path(".")}), nullptr};  // `mistakesim dist`
+  const FileAccess* access = ctx.access != nullptr ? ctx.access : &here;
+  std::string text;
+  switch (const FileProblem problem = read_input_file(full, access, kMaxDataBytes, text)) {
+    case FileProblem::none:
+      break;
+    case FileProblem::missing:
+      t.fail("file", fmt::format("cannot open the CSV file {}: no such file", shown));
+    default:
+      t.fail("file", fmt::format("{} {}", shown, describe(problem, access, kMaxDataBytes, "a CSV file")));
+  }
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // byte-order mark from spreadsheet exports
+  const std::vector<std::vector<CsvField>> records = parse_csv(text, shown, t.path());
+  if (records.empty()) t.fail("file", fmt::format("the CSV file {} is empty, expected a header row", shown));
 
-  std::string line;
-  if (!std::getline(in, line))
-    t.fail("file", fmt::format("the CSV file {} is empty, expected a header row", shown));
-  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // byte-order mark from spreadsheet exports
-  if (!line.empty() && line.back() == '\r') line.pop_back();
   std::vector<std::string> headers;
-  for (auto& f : split_csv_line(line)) headers.push_back(f.text);
+  for (const CsvField& f : records[0]) headers.push_back(f.text);
   const auto found = std::find(headers.begin(), headers.end(), column);
   if (found == headers.end()) {
     std::string problem = fmt::format("no column \"{}\" in {}", column, shown);
     if (const std::string guess = nearest(column, headers); !guess.empty())
-      problem += fmt::format(" (did you mean \"{}\"?)", guess);
-    problem += fmt::format("; columns found: {}", join(headers));
+      problem += fmt::format(" (did you mean \"{}\"?)", shorten(guess));
+    std::vector<std::string> listed;
+    for (std::size_t k = 0; k < headers.size() && k < 20; ++k) listed.push_back(shorten(headers[k]));
+    problem += fmt::format("; columns found: {}{}", join(listed), headers.size() > 20 ? ", ..." : "");
     t.fail("column", problem);
   }
   const std::size_t index = static_cast<std::size_t>(found - headers.begin());
+  if (const auto again = std::find(found + 1, headers.end(), column); again != headers.end())
+    throw InputError(SourceLocation{shown, records[0][static_cast<std::size_t>(again - headers.begin())].line,
+                                    records[0][static_cast<std::size_t>(again - headers.begin())].column},
+                     t.path(),
+                     fmt::format("the header names column \"{}\" twice (fields {} and {}); rename one of them",
+                                 column, index + 1, again - headers.begin() + 1));
 
   std::vector<double> values;
-  int line_number = 1;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    const auto fields = split_csv_line(line);
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    const auto& fields = records[r];
     if (index >= fields.size() || fields[index].text.empty()) continue;  // a blank cell: no data
-    const std::string& text = fields[index].text;
+    const std::string& cell = fields[index].text;
     double x = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), x);
-    if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(x))
-      throw InputError(SourceLocation{shown, line_number, fields[index].column}, t.path(),
-                       fmt::format("column \"{}\": expected a number, got \"{}\"", column, text));
+    const auto [end, error] = std::from_chars(cell.data(), cell.data() + cell.size(), x);
+    if (error != std::errc{} || end != cell.data() + cell.size() || !std::isfinite(x))
+      throw InputError(SourceLocation{shown, fields[index].line, fields[index].column}, t.path(),
+                       fmt::format("column \"{}\": expected a number, got \"{}\"", column, shorten(cell)));
     values.push_back(x);
   }
   if (values.empty()) t.fail("column", fmt::format("column \"{}\" in {} has no values", column, shown));
@@ -418,6 +486,9 @@ Distribution read_table(const DistTable& t) {
   if (d == "poisson") {
     t.check_keys({"mean"});
     const double mean = t.non_negative("mean", t.need("mean", "{ dist = \"poisson\", mean = 40 }"));
+    if (mean > kMaxShape)
+      t.fail("mean", fmt::format("the mean of a poisson is at most {} (a count per year), got {}",
+                                 number_text(kMaxShape), number_text(mean)));
     return mean == 0 ? Distribution::constant(0) : Distribution::poisson(mean);
   }
   if (d == "negbinomial") {
@@ -425,6 +496,8 @@ Distribution read_table(const DistTable& t) {
     const char* example = "{ dist = \"negbinomial\", mean = 40, dispersion = 5 }";
     const double mean = t.non_negative("mean", t.need("mean", example));
     const double dispersion = t.positive("dispersion", t.need("dispersion", example));
+    if (mean > kMaxShape) t.derived("mean", mean, "its mean");
+    t.derived("dispersion", dispersion, "its dispersion");
     return mean == 0 ? Distribution::constant(0) : Distribution::negbinomial(mean, dispersion);
   }
   if (d == "discrete") {
@@ -471,6 +544,11 @@ Distribution read_distribution(const FileContext& ctx, const toml::node& node, c
     if (!std::isfinite(x))
       throw InputError(location(ctx, node), path,
                        fmt::format("expected a finite number, got {}", number_text(x)));
+    if (std::abs(x) > kMaxMagnitude)
+      throw InputError(location(ctx, node), path,
+                       fmt::format("expected a number of at most {} in size, got {}; sums of a year's values "
+                                   "could overflow: write the amounts in larger units (thousands of dollars?)",
+                                   number_text(kMaxMagnitude), number_text(x)));
     return Distribution::constant(x);
   }
   const toml::table* table = node.as_table();
@@ -493,7 +571,14 @@ Distribution read_distribution(const FileContext& ctx, const toml::node& node, c
     problem += fmt::format("; known distributions: {}", join(dist_names()));
     throw InputError(location(ctx, *dist), path, problem);
   }
-  return read_table(DistTable(ctx, *table, path, name));
+  const Distribution d = read_table(DistTable(ctx, *table, path, name));
+  const double mean = d.mean(), sd = std::sqrt(d.variance());
+  if (!(std::isfinite(mean) && std::isfinite(sd) && std::abs(mean) + sd <= kMaxMagnitude))
+    throw InputError(location(ctx, node), path,
+                     fmt::format("this {} has mean {} and sd {}: beyond {}, sums of a year's values could "
+                                 "overflow; write the amounts in larger units (thousands of dollars?)",
+                                 name, number_text(mean), number_text(sd), number_text(kMaxMagnitude)));
+  return d;
 }
 
 void check_support(const Distribution& d, const ValidRange& range, const SourceLocation& where,

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "config/toml_read.hpp"
 
 namespace mistakesim::detail {
@@ -438,32 +440,118 @@ void merge_into(StudySpec& base, StudySpec own) {
   });
 }
 
+//! The TOML parser's message in the words of a study file, with a hint where a common slip is
+//! recognised: a percent sign (55%), an unclosed string, a word without quotes.
+std::string plain_toml_error(std::string_view text, const toml::parse_error& e) {
+  const std::string_view what = e.description();
+  // The line the parser stopped on, for the hints (never shown: it may not be ours to show).
+  std::string_view line = text;
+  for (std::size_t n = 1; n < e.source().begin.line && !line.empty(); ++n) {
+    const std::size_t next = line.find('\n');
+    line = next == std::string_view::npos ? std::string_view{} : line.substr(next + 1);
+  }
+  line = line.substr(0, line.find('\n'));
+  const auto has = [&](std::string_view part) { return what.find(part) != std::string_view::npos; };
+  if (line.find('%') != std::string_view::npos && (has("saw '%'") || has("'%'")))
+    return "a share is written as a decimal, not with %: write 0.55 for 55%";
+  if (has("unescaped control characters") || has("unterminated"))
+    return "a string is not closed: a quote (\") is missing before the end of the line";
+  if (has("expected 'true' or 'false'"))
+    return fmt::format("expected a number, a \"quoted text\", true or false, or a {{ table }}: {}", what);
+  if (has("decimal integer") || has("expected digit") || has("expected decimal digit"))
+    return fmt::format("expected a number here, written with digits (e.g. 0.55, 12000 or 12_000): {}", what);
+  return fmt::format("not valid TOML: {}", what);
+}
+
 }  // namespace
 
-std::string read_text_file(const fs::path& file, const SourceLocation& referred_from, const std::string& path,
-                           const std::string& shown) {
+std::vector<fs::path> access_roots(const std::vector<fs::path>& dirs) {
+  std::vector<fs::path> roots;
+  for (const fs::path& dir : dirs) {
+    std::error_code ec;
+    fs::path root = fs::canonical(dir.empty() ? fs::path(".") : dir, ec);
+    if (!ec) roots.push_back(std::move(root));
+  }
+  return roots;
+}
+
+FileProblem read_input_file(const fs::path& file, const FileAccess* access, std::size_t max_bytes,
+                            std::string& text) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return errno == EACCES ? FileProblem::unreadable : FileProblem::missing;
+  if (S_ISDIR(st.st_mode)) return FileProblem::folder;
+  if (!S_ISREG(st.st_mode)) return FileProblem::not_regular;
+  if (static_cast<std::uintmax_t>(st.st_size) > max_bytes) return FileProblem::too_large;
   std::error_code ec;
+  const fs::path canonical = fs::canonical(file, ec);
+  if (ec) return FileProblem::unreadable;
+  if (access != nullptr && !access->roots.empty()) {
+    const bool inside = std::any_of(access->roots.begin(), access->roots.end(), [&](const fs::path& root) {
+      const auto [r, c] = std::mismatch(root.begin(), root.end(), canonical.begin(), canonical.end());
+      return r == root.end();
+    });
+    if (!inside) return FileProblem::outside;
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return FileProblem::unreadable;
+  text.assign(max_bytes + 1 < static_cast<std::size_t>(st.st_size) + 1 ? max_bytes + 1 : static_cast<std::size_t>(st.st_size), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (in.bad()) return FileProblem::unreadable;
+  if (access != nullptr && access->read != nullptr) access->read->push_back(canonical);
+  return FileProblem::none;
+}
+
+std::string describe(FileProblem problem, const FileAccess* access, std::size_t max_bytes, const char* expected) {
+  switch (problem) {
+    case FileProblem::none:
+      return {};
+    case FileProblem::missing:
+      return "no such file";
+    case FileProblem::folder:
+      return fmt::format("is a folder, expected {}", expected);
+    case FileProblem::not_regular:
+      return fmt::format("is not a regular file (a device, a FIFO or a socket), expected {}", expected);
+    case FileProblem::too_large:
+      return fmt::format("is larger than the {} MB {} may have", max_bytes >> 20, expected);
+    case FileProblem::outside: {
+      std::vector<std::string> roots;
+      if (access != nullptr)
+        for (const fs::path& root : access->roots) roots.push_back(root.string());
+      return fmt::format(
+          "is outside the folders a study may read from ({}); move it there, or name its folder with --allow-dir",
+          join(roots));
+    }
+    case FileProblem::unreadable:
+      return "cannot be read (permissions?)";
+  }
+  return {};
+}
+
+std::string read_text_file(const fs::path& file, const SourceLocation& referred_from, const std::string& path,
+                           const std::string& shown, const FileAccess& access) {
   const bool itself = referred_from.file.empty();  // the study named on the command line
   const SourceLocation where = itself ? SourceLocation{shown} : referred_from;
   const std::string what = itself ? std::string{} : shown + ": ";
-  if (!fs::exists(file, ec)) throw InputError(where, path, what + "no such file");
-  if (fs::is_directory(file, ec))
-    throw InputError(where, path, what + "is a folder, expected a study file (.toml)");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw InputError(where, path, what + "cannot be read (permissions?)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text;
+  const FileProblem problem = read_input_file(file, itself ? nullptr : &access, kMaxStudyBytes, text);
+  if (problem != FileProblem::none)
+    throw InputError(where, path, what + describe(problem, &access, kMaxStudyBytes, "a study file (.toml)"));
+  if (itself && access.read != nullptr) {
+    std::error_code ec;
+    access.read->push_back(fs::canonical(file, ec));
+  }
+  return text;
 }
 
 StudySpec read_study(std::string_view text, const std::string& label, const fs::path& base_dir,
-                     std::vector<fs::path>& chain) {
-  const FileContext ctx{label, base_dir, 0};
+                     std::vector<fs::path>& chain, const FileAccess& access) {
+  const FileContext ctx{label, base_dir, 0, &access};
   toml::table root;
   try {
     root = toml::parse(text, label);
   } catch (const toml::parse_error& e) {
-    throw InputError(location(ctx, e.source()), "", fmt::format("not valid TOML: {}", e.description()));
+    throw InputError(location(ctx, e.source()), "", plain_toml_error(text, e));
   }
   if (root.empty())
     throw InputError(
@@ -487,9 +575,9 @@ StudySpec read_study(std::string_view text, const std::string& label, const fs::
       throw InputError(where, "extends",
                        fmt::format("a study cannot extend itself, got the cycle {}", join(names, " -> ")));
     }
-    const std::string base_text = read_text_file(file, where, "extends", shown);
+    const std::string base_text = read_text_file(file, where, "extends", shown, access);
     chain.push_back(canonical);
-    base = read_study(base_text, shown, file.parent_path(), chain);
+    base = read_study(base_text, shown, file.parent_path(), chain, access);
     chain.pop_back();
     has_base = true;
   }

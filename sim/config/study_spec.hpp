@@ -97,14 +97,40 @@ struct StudySpec {
   std::vector<CorrelationSpec> correlations;
 };
 
+//! The folders a study may read its base studies and data files from (canonical), and the record
+//! of every file it read (for the output plan: no output may overwrite an input).
+struct FileAccess {
+  std::vector<std::filesystem::path> roots;
+  std::vector<std::filesystem::path>* read = nullptr;  //!< appended to when not null
+};
+
+//! The canonical folders of `dirs` (a missing one is left out): the roots of a FileAccess.
+std::vector<std::filesystem::path> access_roots(const std::vector<std::filesystem::path>& dirs);
+
+//! Why a file cannot be read, or none.
+enum class FileProblem { none, missing, folder, not_regular, too_large, outside, unreadable };
+
+//! Reads a whole file the study refers to (or the study itself) into `text`, refusing a file that
+//! is not a regular file (a device, a FIFO: they never end), larger than `max_bytes`, or - when
+//! `access` has roots - outside every root. Records the file in access->read.
+FileProblem read_input_file(const std::filesystem::path& file, const FileAccess* access, std::size_t max_bytes,
+                            std::string& text);
+
+//! The problem in words, after the file's name: "no such file", "is outside the folders ...".
+std::string describe(FileProblem problem, const FileAccess* access, std::size_t max_bytes, const char* expected);
+
+//! Largest study file and largest CSV data file read [bytes].
+inline constexpr std::size_t kMaxStudyBytes = std::size_t{4} << 20;
+inline constexpr std::size_t kMaxDataBytes = std::size_t{512} << 20;
+
 //! Reads one study file's text into a spec, following `extends` (paths relative to base_dir).
 //! `chain` holds the canonical paths of the files being read, to refuse cycles.
 StudySpec read_study(std::string_view text, const std::string& label, const std::filesystem::path& base_dir,
-                     std::vector<std::filesystem::path>& chain);
+                     std::vector<std::filesystem::path>& chain, const FileAccess& access);
 
-//! The text of a file, or InputError at `referred_from` (or the file itself when that is empty).
+//! The text of a study file, or InputError at `referred_from` (or the file itself when that is empty).
 std::string read_text_file(const std::filesystem::path& file, const SourceLocation& referred_from,
-                           const std::string& path, const std::string& shown);
+                           const std::string& path, const std::string& shown, const FileAccess& access);
 
 //! Validates the cross-references of a merged spec and compiles it.
 Model compile_study(const StudySpec& spec);

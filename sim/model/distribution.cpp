@@ -165,20 +165,24 @@ Distribution Distribution::discrete(std::vector<double> values, const std::vecto
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t i, std::size_t j) { return values[i] < values[j]; });
-  double total = 0.0;
+  // Weights are relative: scaled by the largest first, so that a sum of huge weights (1e308 twice)
+  // cannot overflow to infinity and turn every cumulative share into NaN.
+  double largest = 0.0;
   for (std::size_t i = 0; i < values.size(); ++i) {
     SIM_CHECK(finite(values[i]) && finite(weights[i]) && weights[i] >= 0.0,
               << "value " << values[i] << ", weight " << weights[i]);
-    total += weights[i];
+    largest = std::max(largest, weights[i]);
   }
-  SIM_CHECK(total > 0.0, << "total weight " << total);
+  SIM_CHECK(largest > 0.0, << "largest weight " << largest);
+  double total = 0.0;
+  for (double w : weights) total += w / largest;
   Distribution d;
   d.kind = DistKind::discrete;
   d.values.reserve(values.size());
   d.cumulative.reserve(values.size());
   double running = 0.0;
   for (std::size_t i : order) {
-    running += weights[i];
+    running += weights[i] / largest;
     d.values.push_back(values[i]);
     d.cumulative.push_back(running / total);
   }
@@ -192,6 +196,7 @@ Distribution Distribution::discrete(std::vector<double> values, const std::vecto
       last = i;
     }
   }
+  SIM_CHECK(first < d.values.size(), << "no value carries a positive weight");
   if (d.values[first] == d.values[last]) return constant(d.values[first]);
   return d;
 }
