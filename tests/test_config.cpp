@@ -410,7 +410,7 @@ TEST_CASE("a full study compiles into the expected model", "[config]") {
   CHECK(m.find_input("pipeline.deal_size") == kNoInput);  // per opportunity, not year-level
 }
 
-TEST_CASE("absent keys take their documented defaults; zero is valid", "[config]") {
+TEST_CASE("absent keys take their documented defaults and zero is valid", "[config]") {
   const Model m = parse_study(kPipeline + "\n[[mistake]]\nid = \"m\"\nstage = \"close\"\nprobability = 0.1\n",
                               "minimal.toml", {});
   CHECK(m.name == "minimal");
@@ -483,7 +483,7 @@ TEST_CASE("extends: override key by key, replace mistakes by id, add new ones", 
   CHECK(m.source_file == kSource + "/tests/extends/child.toml");
 }
 
-TEST_CASE("extends: errors point into the file that holds the bad value; cycles are refused",
+TEST_CASE("extends: errors point into the file that holds the bad value and cycles are refused",
           "[config][extends]") {
   const std::string dir = kSource + "/tests/extends/";
   CHECK(error_of(dir + "child-bad.toml") ==

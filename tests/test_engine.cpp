@@ -167,7 +167,7 @@ TEST_CASE("adding a mistake at a later stage leaves the others' per-trial costs 
   REQUIRE(mean_of(after.cost_total) > mean_of(before.cost_total));
 }
 
-TEST_CASE("a lost deal stops later stages; discounts never exceed the deal", "[engine][model]") {
+TEST_CASE("a lost deal stops later stages and discounts never exceed the deal", "[engine][model]") {
   Model m = basic_model(10, 1000, 20);
   add_mistake(m, "loses", 1, 1.0, 0.0, 1.0);
   add_mistake(m, "later", 3, 1.0, 0.0, 0.0);

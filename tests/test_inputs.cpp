@@ -142,7 +142,7 @@ direct_cost = { dist = "lognormal", p05 = 5000, p95 = 80000 }
   REQUIRE(se < 0.01 * expected);
 }
 
-TEST_CASE("a CRM export feeds deal sizes; counts feed a close rate", "[inputs][data]") {
+TEST_CASE("a CRM export feeds deal sizes and counts feed a close rate", "[inputs][data]") {
   const Model m = load_study(fs::path(MISTAKESIM_SOURCE_DIR) / "configs/crm-informed.toml");
   // Beta(wins + 1, losses + 1) = Beta(57, 65)
   const Distribution& close = m.inputs[m.close_rate].dist;
