@@ -573,7 +573,11 @@ Distribution read_distribution(const FileContext& ctx, const toml::node& node, c
   }
   const Distribution d = read_table(DistTable(ctx, *table, path, name));
   const double mean = d.mean(), sd = std::sqrt(d.variance());
-  if (!(std::isfinite(mean) && std::isfinite(sd) && std::abs(mean) + sd <= kMaxMagnitude))
+  if (!(std::isfinite(mean) && std::isfinite(sd)))
+    throw InputError(location(ctx, node), path,
+                     fmt::format("these values are too extreme to simulate: the {} would have mean {} and sd {}",
+                                 name, number_text(mean), number_text(sd)));
+  if (std::abs(mean) + sd > kMaxMagnitude)
     throw InputError(location(ctx, node), path,
                      fmt::format("this {} has mean {} and sd {}: beyond {}, sums of a year's values could "
                                  "overflow; write the amounts in larger units (thousands of dollars?)",

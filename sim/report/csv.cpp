@@ -57,6 +57,7 @@ void write_csv(std::ostream& out, const Model& model, const TrialResults& r) {
       fmt::format_to(it, ",{}", r.input_values[k * n + t]);
     buf.push_back('\n');
     flush_if_large();
+    if (!out) return;  // the destination failed (a full disk): the caller reports it, no point going on
   }
   out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }
