@@ -165,24 +165,29 @@ Distribution Distribution::discrete(std::vector<double> values, const std::vecto
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t i, std::size_t j) { return values[i] < values[j]; });
-  // Weights are relative: scaled by the largest first, so that a sum of huge weights (1e308 twice)
-  // cannot overflow to infinity and turn every cumulative share into NaN.
-  double largest = 0.0;
+  // Weights are relative. When their sum overflows (1e308 twice), they are scaled by the largest
+  // first: an infinite total would turn every cumulative share into NaN (and the sampler would read
+  // past the end). Sums that do not overflow are kept as they are, so no existing study changes.
+  double largest = 0.0, total = 0.0;
   for (std::size_t i = 0; i < values.size(); ++i) {
     SIM_CHECK(finite(values[i]) && finite(weights[i]) && weights[i] >= 0.0,
               << "value " << values[i] << ", weight " << weights[i]);
     largest = std::max(largest, weights[i]);
+    total += weights[i];
   }
   SIM_CHECK(largest > 0.0, << "largest weight " << largest);
-  double total = 0.0;
-  for (double w : weights) total += w / largest;
+  const double scale = finite(total) ? 1.0 : largest;
+  if (scale != 1.0) {
+    total = 0.0;
+    for (double w : weights) total += w / scale;
+  }
   Distribution d;
   d.kind = DistKind::discrete;
   d.values.reserve(values.size());
   d.cumulative.reserve(values.size());
   double running = 0.0;
   for (std::size_t i : order) {
-    running += weights[i] / largest;
+    running += weights[i] / scale;
     d.values.push_back(values[i]);
     d.cumulative.push_back(running / total);
   }
