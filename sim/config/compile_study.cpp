@@ -139,7 +139,8 @@ class Compiler {
     std::stable_sort(order.begin(), order.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
 
-    for (const auto& [stage_index, ms] : order) {
+    for (const auto& entry : order) {
+      const auto* ms = entry.second;  // not a structured binding: clang 14 cannot capture one in a lambda
       const std::string prefix = "mistake." + ms->id.value;
       auto param = [&](const std::string& key) -> const ParamSpec* {
         const auto it = ms->params.find(key);
@@ -157,7 +158,7 @@ class Compiler {
       m.id = ms->id.value;
       m.name = ms->name ? ms->name->value : ms->id.value;
       m.stage = ms->stage.value;
-      m.stage_index = stage_index;
+      m.stage_index = entry.first;
       m.applies_to = applies_to_of(ms->applies_to ? ms->applies_to->value : "all");
       m.event_slot = claim_slot(prefix, ms->id.where);
       m.probability = rate("probability", 0, kProbability);
