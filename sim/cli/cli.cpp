@@ -73,6 +73,7 @@ Examples:
   mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --values 0.4,0.5,0.6
   mistakesim sensitivity configs/mid-market.toml
   mistakesim dist '{ dist = "lognormal", p05 = 15000, p95 = 250000 }'
+  mistakesim serve configs/training-options.toml
   mistakesim validate configs/seed-case.toml
   mistakesim init > my-study.toml
 
@@ -85,6 +86,7 @@ Run 'mistakesim COMMAND --help' for a command's options.)");
   add_compare_command(app, action);
   add_whatif_commands(app, action);
   add_dist_command(app, action);
+  add_serve_command(app, action);
 
   try {
     app.parse(argc, argv);
