@@ -65,7 +65,11 @@ Server::Server(Session& session, ServerOptions options) : impl_(std::make_unique
   if (options_.token.empty()) options_.token = random_token();
   httplib::Server& http = impl_->http;
   http.set_payload_max_length(options_.max_body);
-  http.set_keep_alive_max_count(1000);
+  // A browser keeps connections open and each holds a worker while open: enough workers for a
+  // few pages' connections, and idle ones closed soon.
+  http.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  http.set_keep_alive_max_count(100);
+  http.set_keep_alive_timeout(2);
 
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     no_store(res);

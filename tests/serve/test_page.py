@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 SKIP = 77
 TRIALS = 4000  # the page and the CLI run the same trials
@@ -167,8 +168,24 @@ try:
     driver.find_element(By.ID, "replace").click()
     wait.until(lambda d: status.text.startswith("Saved"))
 
-    # 5. nothing fetched from anywhere but this server
+    # 5. Download report: the report `run --report` writes for the saved study, the same charts
     origin = url.split("/?")[0]
+    token = url.split("token=")[1]
+    edits = {"edits": {path: {"dist": "pert", "min": "0.1", "mode": "0.1", "max": "0.5"}}}
+    request = urllib.request.Request(f"{origin}/api/report?token={token}", data=json.dumps(edits).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert "attachment" in response.headers["Content-Disposition"]
+        page_report = response.read().decode()
+    cli_report = os.path.join(work, "cli-report.html")
+    cli("run", saved, "--trials", str(TRIALS), "--report", cli_report, "-q")
+    charts = re.compile(r"<svg[\s\S]*?</svg>")
+    page_charts, cli_charts = charts.findall(page_report), charts.findall(open(cli_report).read())
+    assert page_charts and page_charts == cli_charts, "the downloaded report's charts differ from run --report's"
+    driver.find_element(By.ID, "download").click()
+    wait.until(lambda d: status.text == "Report downloaded.")
+
+    # 6. nothing fetched from anywhere but this server
     resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     foreign = [r for r in resources if not r.startswith(origin)]
     assert not foreign, foreign
