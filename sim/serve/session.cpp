@@ -330,8 +330,9 @@ std::string Session::overlay(const Edits& edits) const {
   }
   const Model& m = model();
   std::string out = fmt::format(
-      "{}: what-if on {}. Only what changed is here; everything else comes from the\n"
-      "# extended file. A changed mistake is written whole (extends replaces a mistake by its id).\n"
+      "{}: a what-if on {}.\n"
+      "# Only what changed is here; the rest comes from the extended file. A changed mistake is\n"
+      "# written whole (extends replaces a mistake by its id).\n"
       "extends = {}\n",
       kSavedMarker, study_file_.filename().string(), toml_string(study_file_.filename().string()));
   for (const char* section : {"team", "pipeline"}) {
