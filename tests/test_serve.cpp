@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <regex>
 
 namespace fs = std::filesystem;
@@ -228,6 +229,39 @@ TEST_CASE("serve: a newer request of the same view supersedes the older one", "[
   const auto none = latest.begin("");
   latest.begin("");
   CHECK_FALSE(none());
+}
+
+TEST_CASE("serve: a newer change of the same page cancels the running re-run", "[serve]") {
+  // The first re-run is held at its first chunk until the newer request has begun, then must stop.
+  std::atomic<bool> armed{false}, held{false};
+  std::promise<void> started, newer_begun;
+  std::shared_future<void> go = newer_begun.get_future().share();
+  SessionOptions options{3000};
+  options.chunk = 1000;
+  options.before_chunk = [&] {
+    if (armed && !held.exchange(true)) {
+      started.set_value();
+      go.wait();
+    }
+  };
+  Session session(kConfigs / "seed-case.toml", options);
+  armed = true;
+  Edits first = edit("pipeline.close_rate", "0.5");
+  first.view = "page1";
+  auto running = std::async(std::launch::async, [&] { return session.run(first); });
+  started.get_future().wait();
+  Edits other_page = edit("pipeline.close_rate", "0.4");
+  other_page.view = "page2";
+  Edits newer = edit("pipeline.close_rate", "0.45");
+  newer.view = "page1";
+  held = true;  // later chunks of the other requests run freely
+  const auto other_answer = session.run(other_page);
+  const auto answer = session.run(newer);
+  newer_begun.set_value();
+  CHECK_FALSE(running.get());
+  CHECK(other_answer);  // another page's request is not cancelled
+  REQUIRE(answer);
+  CHECK(!answer->contains("errors"));
 }
 
 TEST_CASE("serve: save names stay in the study's folder", "[serve]") {

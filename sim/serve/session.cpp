@@ -404,7 +404,10 @@ std::optional<TrialResults> Session::run_cancellable(const Model& model, const S
   RunOptions o;
   o.threads = options_.threads;
   o.record_inputs = false;  // nothing on the page reads per-trial inputs
-  return run_in_chunks(model, scenario, o, model.trials, options_.chunk, cancelled);
+  return run_in_chunks(model, scenario, o, model.trials, options_.chunk, [&] {
+    if (options_.before_chunk) options_.before_chunk();
+    return cancelled();
+  });
 }
 
 std::shared_ptr<const Session::Run> Session::edited_run(const std::string& overlay_text,

@@ -65,6 +65,8 @@ struct SessionOptions {
   std::uint64_t trials = 20'000;  //!< trials of every re-run (the study's own count is for the CLI)
   unsigned threads = 0;           //!< 0: all cores
   std::uint64_t chunk = 4096;     //!< trials between two looks at whether a newer change came
+  //! Called before each chunk of a run, before the look (tests use it to order requests).
+  std::function<void()> before_chunk;
 };
 
 //! The page's request: edits (path -> value as typed, or {dist, key: value}), the interventions
