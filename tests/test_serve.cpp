@@ -2,21 +2,19 @@
 // study as loaded, cancellation, located errors and Save as. Tag [serve]. The HTTP side and the
 // page are tested in tests/serve/ (a real browser and a load test, run by ctest).
 
-#include "cli_runner.hpp"
-#include "serve/server.hpp"
-#include "serve/session.hpp"
-
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <future>
 #include <mistakesim/engine.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/stats.hpp>
 #include <mistakesim/study.hpp>
-
-#include <catch2/catch.hpp>
-
-#include <filesystem>
-#include <fstream>
-#include <future>
 #include <regex>
+
+#include "cli_runner.hpp"
+#include "serve/server.hpp"
+#include "serve/session.hpp"
 
 namespace fs = std::filesystem;
 using mistakesim::testing::read_text;
@@ -79,7 +77,8 @@ TEST_CASE("serve: every mistake rewritten with its own values changes no trial",
       if (p.section == "mistake") all.values[p.path] = distribution_json(p.dist);
     const std::string overlay = session.overlay(all);
     INFO(overlay);
-    CHECK(std::count(overlay.begin(), overlay.end(), '[') >= static_cast<long>(session.model().mistakes.size()));
+    CHECK(std::count(overlay.begin(), overlay.end(), '[') >=
+          static_cast<long>(session.model().mistakes.size()));
     const Model edited = parse_study(overlay, "overlay", kConfigs);
     REQUIRE(edited.mistakes.size() == session.model().mistakes.size());
     CHECK(costs(edited, 1500) == costs(session.model(), 1500));
@@ -87,14 +86,20 @@ TEST_CASE("serve: every mistake rewritten with its own values changes no trial",
 }
 
 TEST_CASE("serve: distributions written back as TOML read back to the same parameters", "[serve]") {
-  const std::vector<Distribution> cases = {
-      Distribution::constant(0.25),           Distribution::uniform(1, 5),
-      Distribution::triangular(1, 2, 5),      Distribution::pert(0.1, 0.25, 0.5),
-      Distribution::pert(0.1, 0.2, 0.5, 6),   Distribution::normal(10, 2),
-      Distribution::normal(10, 2, 0, 30),     Distribution::lognormal(9.7, 0.85),
-      Distribution::beta(3.5, 7),             Distribution::gamma(2, 1.5),
-      Distribution::poisson(40),              Distribution::negbinomial(40, 5),
-      Distribution::empirical({3, 1, 2.5}),   Distribution::discrete({1, 2, 3}, {0.5, 0.25, 0.25})};
+  const std::vector<Distribution> cases = {Distribution::constant(0.25),
+                                           Distribution::uniform(1, 5),
+                                           Distribution::triangular(1, 2, 5),
+                                           Distribution::pert(0.1, 0.25, 0.5),
+                                           Distribution::pert(0.1, 0.2, 0.5, 6),
+                                           Distribution::normal(10, 2),
+                                           Distribution::normal(10, 2, 0, 30),
+                                           Distribution::lognormal(9.7, 0.85),
+                                           Distribution::beta(3.5, 7),
+                                           Distribution::gamma(2, 1.5),
+                                           Distribution::poisson(40),
+                                           Distribution::negbinomial(40, 5),
+                                           Distribution::empirical({3, 1, 2.5}),
+                                           Distribution::discrete({1, 2, 3}, {0.5, 0.25, 0.25})};
   for (const Distribution& d : cases) {
     const std::string text = distribution_toml(d);
     INFO(text);
@@ -109,15 +114,16 @@ TEST_CASE("serve: distributions written back as TOML read back to the same param
 TEST_CASE("serve: a changed probability moves the cost and is paired with the study as loaded", "[serve]") {
   const fs::path dir = study_copy("paired");
   Session session(dir / "mid-market.toml", SessionOptions{3000});
-  const auto answer = session.run(
-      edit("mistake.pilot-no-criteria.probability", {{"dist", "pert"}, {"min", "0.1"}, {"mode", "0.1"}, {"max", "0.5"}}));
+  const auto answer = session.run(edit("mistake.pilot-no-criteria.probability",
+                                       {{"dist", "pert"}, {"min", "0.1"}, {"mode", "0.1"}, {"max", "0.5"}}));
   REQUIRE(answer);
   REQUIRE(!answer->contains("errors"));
   // The same edit written by hand in the study file gives the same figure.
   std::string text = read_text(dir / "mid-market.toml");
   const std::string old = "probability = { dist = \"pert\", min = 0.1, mode = 0.25, max = 0.5 }";
   REQUIRE(text.find(old) != std::string::npos);
-  text.replace(text.find(old), old.size(), "probability = { dist = \"pert\", min = 0.1, mode = 0.1, max = 0.5 }");
+  text.replace(text.find(old), old.size(),
+               "probability = { dist = \"pert\", min = 0.1, mode = 0.1, max = 0.5 }");
   std::ofstream(dir / "by-hand.toml") << text;
   Model by_hand = load_study(dir / "by-hand.toml");
   by_hand.trials = 3000;
@@ -187,8 +193,9 @@ TEST_CASE("serve: a bad value gets the study reader's message for its parameter"
     }
   }
   CHECK_THROWS_AS(session.overlay(edit("study.seed", 3)), BadRequest);
-  CHECK_THROWS_AS(session.overlay(edit("mistake.pilot-no-criteria.probability", {{"dist", "pert"}, {"Bad Key", 1}})),
-                  BadRequest);
+  CHECK_THROWS_AS(
+      session.overlay(edit("mistake.pilot-no-criteria.probability", {{"dist", "pert"}, {"Bad Key", 1}})),
+      BadRequest);
 }
 
 TEST_CASE("serve: strings typed into the page cannot break out of the overlay", "[serve]") {
@@ -265,8 +272,8 @@ TEST_CASE("serve: a newer change of the same page cancels the running re-run", "
 }
 
 TEST_CASE("serve: save names stay in the study's folder", "[serve]") {
-  for (const char* bad : {"../x.toml", "a/b.toml", "/tmp/x.toml", ".hidden.toml", "x.txt", "", ".toml", "x..toml",
-                          "x\\y.toml", "con\n.toml"})
+  for (const char* bad : {"../x.toml", "a/b.toml", "/tmp/x.toml", ".hidden.toml", "x.txt", "", ".toml",
+                          "x..toml", "x\\y.toml", "con\n.toml"})
     CHECK_THROWS_AS(check_save_name(bad), BadRequest);
   CHECK_NOTHROW(check_save_name("what-if_2.toml"));
 }
@@ -275,7 +282,8 @@ TEST_CASE("serve: save as writes a study that extends the original and never ove
           "[serve]") {
   const fs::path dir = study_copy("save");
   Session session(dir / "training-options.toml", SessionOptions{1500});
-  const Edits e = edit("pipeline.close_rate", {{"dist", "pert"}, {"min", 0.25}, {"mode", 0.35}, {"max", 0.5}});
+  const Edits e =
+      edit("pipeline.close_rate", {{"dist", "pert"}, {"min", 0.25}, {"mode", 0.35}, {"max", 0.5}});
   const auto saved = session.save("mine.toml", e, false);
   REQUIRE(saved.status == Session::SaveStatus::saved);
   const std::string text = read_text(dir / "mine.toml");

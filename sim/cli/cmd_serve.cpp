@@ -1,14 +1,13 @@
 // Command serve: a local page where the study's inputs can be moved and the cost re-runs.
 
-#include "cli/commands.hpp"
-#include "serve/server.hpp"
-#include "serve/session.hpp"
-
-#include <mistakesim/errors.hpp>
-
 #include <fmt/format.h>
 
 #include <iostream>
+#include <mistakesim/errors.hpp>
+
+#include "cli/commands.hpp"
+#include "serve/server.hpp"
+#include "serve/session.hpp"
 
 namespace mistakesim::cli {
 namespace {
@@ -22,13 +21,15 @@ struct ServeArgs {
 
 int cmd_serve(const ServeArgs& a) {
   if (a.trials > 10'000'000)
-    throw InputError({}, "--trials",
-                     fmt::format("at most 10,000,000 trials for the page (every change re-runs them), got {}", a.trials));
+    throw InputError(
+        {}, "--trials",
+        fmt::format("at most 10,000,000 trials for the page (every change re-runs them), got {}", a.trials));
   serve::SessionOptions options;
   options.trials = a.trials;
   options.threads = a.threads;
   serve::Session session(a.config, options);
-  for (const std::string& warning : session.model().warnings) std::cerr << "mistakesim: warning: " << warning << "\n";
+  for (const std::string& warning : session.model().warnings)
+    std::cerr << "mistakesim: warning: " << warning << "\n";
   serve::ServerOptions server_options;
   server_options.port = a.port;
   serve::Server server(session, server_options);
@@ -44,12 +45,15 @@ int cmd_serve(const ServeArgs& a) {
 
 void add_serve_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<ServeArgs>();
-  CLI::App* cmd = app.add_subcommand("serve", "A local page to move the study's inputs and watch the cost move");
+  CLI::App* cmd =
+      app.add_subcommand("serve", "A local page to move the study's inputs and watch the cost move");
   cmd->add_option("CONFIG", args->config, "Study file (TOML)")->required();
-  cmd->add_option("--port,-p", args->port, "Port on 127.0.0.1 (default: any free port)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--port,-p", args->port, "Port on 127.0.0.1 (default: any free port)")
+      ->check(CLI::Range(0, 65535));
   cmd->add_option("--trials,-n", args->trials, "Simulated years of every re-run (default 20000)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--threads,-t", args->threads, "Worker threads (default: all cores); never changes results");
+  cmd->add_option("--threads,-t", args->threads,
+                  "Worker threads (default: all cores); never changes results");
   cmd->footer(R"(
 Prints a URL with a one-time token; open it in a browser on this machine. The server listens on
 127.0.0.1 only and answers only requests that carry the token. Every change re-runs the study with

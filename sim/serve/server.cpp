@@ -4,16 +4,14 @@
 
 #include "serve/server.hpp"
 
-#include "serve_page.hpp"  // generated from sim/serve/page.html: kPageHtml
-
-#include <mistakesim/errors.hpp>
-
+#include <fmt/format.h>
 #include <httplib.h>
 
-#include <fmt/format.h>
-
 #include <fstream>
+#include <mistakesim/errors.hpp>
 #include <stdexcept>
+
+#include "serve_page.hpp"  // generated from sim/serve/page.html: kPageHtml
 
 namespace mistakesim::serve {
 
@@ -61,7 +59,8 @@ struct Server::Impl {
   httplib::Server http;
 };
 
-Server::Server(Session& session, ServerOptions options) : impl_(std::make_unique<Impl>()), options_(std::move(options)) {
+Server::Server(Session& session, ServerOptions options)
+    : impl_(std::make_unique<Impl>()), options_(std::move(options)) {
   if (options_.token.empty()) options_.token = random_token();
   httplib::Server& http = impl_->http;
   http.set_payload_max_length(options_.max_body);
@@ -98,9 +97,10 @@ Server::Server(Session& session, ServerOptions options) : impl_(std::make_unique
   });
 
   http.Get("/", [](const httplib::Request&, httplib::Response& res) {
-    res.set_header("Content-Security-Policy",
-                   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
-                   "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    res.set_header(
+        "Content-Security-Policy",
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     res.set_content(std::string(kPageHtml), "text/html; charset=utf-8");
   });
   http.Get("/api/study", [&session](const httplib::Request&, httplib::Response& res) {
@@ -122,27 +122,29 @@ Server::Server(Session& session, ServerOptions options) : impl_(std::make_unique
     };
   };
   http.Post("/api/run", json_route([&session](const nlohmann::ordered_json& body, httplib::Response& res) {
-    const std::optional<nlohmann::ordered_json> answer = session.run(parse_edits(body));
-    if (!answer)
-      refuse(res, 409, "cancelled by a newer change");
-    else
-      send_json(res, answer->contains("errors") ? 422 : 200, *answer);
-  }));
+              const std::optional<nlohmann::ordered_json> answer = session.run(parse_edits(body));
+              if (!answer)
+                refuse(res, 409, "cancelled by a newer change");
+              else
+                send_json(res, answer->contains("errors") ? 422 : 200, *answer);
+            }));
   http.Post("/api/report", json_route([&session](const nlohmann::ordered_json& body, httplib::Response& res) {
-    res.set_header("Content-Disposition", "attachment; filename=\"" +
-                                              session.study_file().stem().string() + "-what-if-report.html\"");
-    res.set_content(session.report(parse_edits(body)), "text/html; charset=utf-8");
-  }));
+              res.set_header("Content-Disposition", "attachment; filename=\"" +
+                                                        session.study_file().stem().string() +
+                                                        "-what-if-report.html\"");
+              res.set_content(session.report(parse_edits(body)), "text/html; charset=utf-8");
+            }));
   http.Post("/api/save", json_route([&session](const nlohmann::ordered_json& body, httplib::Response& res) {
-    if (!body.is_object() || !body.contains("name") || !body["name"].is_string())
-      throw BadRequest("a save names the file: {\"name\": \"what-if.toml\", ...}");
-    const bool overwrite = body.value("overwrite", false);
-    const Session::SaveResult saved = session.save(body["name"].get<std::string>(), parse_edits(body), overwrite);
-    const int status = saved.status == Session::SaveStatus::saved    ? 200
-                       : saved.status == Session::SaveStatus::exists ? 409
-                                                                     : 422;
-    send_json(res, status, saved.body);
-  }));
+              if (!body.is_object() || !body.contains("name") || !body["name"].is_string())
+                throw BadRequest("a save names the file: {\"name\": \"what-if.toml\", ...}");
+              const bool overwrite = body.value("overwrite", false);
+              const Session::SaveResult saved =
+                  session.save(body["name"].get<std::string>(), parse_edits(body), overwrite);
+              const int status = saved.status == Session::SaveStatus::saved    ? 200
+                                 : saved.status == Session::SaveStatus::exists ? 409
+                                                                               : 422;
+              send_json(res, status, saved.body);
+            }));
   http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown";
     try {
@@ -156,7 +158,8 @@ Server::Server(Session& session, ServerOptions options) : impl_(std::make_unique
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
       no_store(res);
-      res.set_content(nlohmann::ordered_json{{"error", fmt::format("HTTP {}", res.status)}}.dump(), "application/json");
+      res.set_content(nlohmann::ordered_json{{"error", fmt::format("HTTP {}", res.status)}}.dump(),
+                      "application/json");
     }
   });
 }
@@ -179,6 +182,8 @@ void Server::listen() { impl_->http.listen_after_bind(); }
 
 void Server::stop() { impl_->http.stop(); }
 
-std::string Server::url() const { return fmt::format("http://127.0.0.1:{}/?token={}", port_, options_.token); }
+std::string Server::url() const {
+  return fmt::format("http://127.0.0.1:{}/?token={}", port_, options_.token);
+}
 
 }  // namespace mistakesim::serve

@@ -3,17 +3,17 @@
 // Host and Origin checked against DNS rebinding, bounded request bodies, JSON in and out. The page
 // is compiled into the binary (sim/serve/page.html).
 
-#include "serve/session.hpp"
-
 #include <memory>
 #include <string>
+
+#include "serve/session.hpp"
 
 namespace mistakesim::serve {
 
 struct ServerOptions {
-  int port = 0;                        //!< 0: any free port
-  std::size_t max_body = 64 * 1024;    //!< [bytes] larger request bodies are refused (413)
-  std::string token;                   //!< empty: a new random one
+  int port = 0;                      //!< 0: any free port
+  std::size_t max_body = 64 * 1024;  //!< [bytes] larger request bodies are refused (413)
+  std::string token;                 //!< empty: a new random one
 };
 
 //! 32 hex digits from the system's random source.

@@ -2,13 +2,6 @@
 
 #include "serve/session.hpp"
 
-#include <mistakesim/errors.hpp>
-#include <mistakesim/html_report.hpp>
-#include <mistakesim/report.hpp>
-#include <mistakesim/stats.hpp>
-#include <mistakesim/study.hpp>
-#include <mistakesim/whatif.hpp>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,6 +9,12 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/html_report.hpp>
+#include <mistakesim/report.hpp>
+#include <mistakesim/stats.hpp>
+#include <mistakesim/study.hpp>
+#include <mistakesim/whatif.hpp>
 #include <sstream>
 #include <thread>
 
@@ -25,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 
-constexpr std::size_t kCacheRuns = 6;   // edited studies kept (a few MB each at the default trials)
+constexpr std::size_t kCacheRuns = 6;  // edited studies kept (a few MB each at the default trials)
 constexpr const char* kSavedMarker = "# Saved by `mistakesim serve`";
 
 std::string number(double x) { return fmt::format("{}", x); }
@@ -54,7 +53,8 @@ std::string typed_value(const ordered_json& v) {
     const double x = v.get<double>();
     return std::isfinite(x) ? number(x) : toml_string(v.dump());
   }
-  if (!v.is_string()) throw BadRequest("a value is a number or the text typed, got " + std::string(v.type_name()));
+  if (!v.is_string())
+    throw BadRequest("a value is a number or the text typed, got " + std::string(v.type_name()));
   std::string s = v.get<std::string>();
   const auto first = s.find_first_not_of(" \t");
   const auto last = s.find_last_not_of(" \t");
@@ -71,8 +71,9 @@ std::string typed_value(const ordered_json& v) {
 }
 
 bool is_key(const std::string& k) {
-  return !k.empty() && k.size() <= 32 &&
-         std::all_of(k.begin(), k.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+  return !k.empty() && k.size() <= 32 && std::all_of(k.begin(), k.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
 }
 
 //! An edited value as TOML: what typed_value says, or an inline table of typed values.
@@ -83,7 +84,8 @@ std::string edited_toml(const ordered_json& v) {
   bool first = true;
   for (const auto& [k, x] : v.items()) {
     if (!is_key(k)) throw BadRequest("a distribution's keys are lowercase words, got \"" + k + "\"");
-    out += (first ? "" : ", ") + k + " = " + (k == "dist" && x.is_string() ? toml_string(x.get<std::string>()) : typed_value(x));
+    out += (first ? "" : ", ") + k + " = " +
+           (k == "dist" && x.is_string() ? toml_string(x.get<std::string>()) : typed_value(x));
     first = false;
   }
   return out + " }";
@@ -101,8 +103,8 @@ struct Field {
 
 std::vector<EditableParam> editable_params(const Model& m) {
   std::vector<EditableParam> out;
-  auto add = [&](std::string section, std::string key, std::string label, std::string unit, const Distribution& d,
-                 std::size_t mistake = 0) {
+  auto add = [&](std::string section, std::string key, std::string label, std::string unit,
+                 const Distribution& d, std::size_t mistake = 0) {
     EditableParam p;
     p.path = section == "mistake" ? "mistake." + m.mistakes[mistake].id + "." + key : section + "." + key;
     p.key = std::move(key);
@@ -117,14 +119,17 @@ std::vector<EditableParam> editable_params(const Model& m) {
   out.back().whole_number = true;
   add("team", "hourly_cost", "hourly cost of the team", "$ per hour", input_dist(m, m.hourly_cost));
   if (m.opportunities_per_rep)
-    add("pipeline", "opportunities_per_rep", "opportunities a rep works in a year", "count", m.opportunities.dist);
+    add("pipeline", "opportunities_per_rep", "opportunities a rep works in a year", "count",
+        m.opportunities.dist);
   else
     add("pipeline", "opportunities", "opportunities the team works in a year", "count", m.opportunities.dist);
-  add("pipeline", "good_fit", "share of prospects who are a good fit", "share 0 to 1", input_dist(m, m.good_fit));
+  add("pipeline", "good_fit", "share of prospects who are a good fit", "share 0 to 1",
+      input_dist(m, m.good_fit));
   add("pipeline", "close_rate", "close rate of good-fit deals", "share 0 to 1", input_dist(m, m.close_rate));
   add("pipeline", "deal_size", "revenue of a deal", "$", m.deal_size.dist);
   add("pipeline", "margin", "gross margin", "share 0 to 1", input_dist(m, m.margin));
-  add("pipeline", "qualify_hours", "hours spent on a poor fit before dropping it", "hours", m.qualify_hours.dist);
+  add("pipeline", "qualify_hours", "hours spent on a poor fit before dropping it", "hours",
+      m.qualify_hours.dist);
   add("pipeline", "pilot_rate", "share of deals with a pilot", "share 0 to 1", input_dist(m, m.pilot_rate));
   add("pipeline", "repeat_customer", "share of deals with existing customers", "share 0 to 1",
       input_dist(m, m.repeat_customer));
@@ -134,14 +139,18 @@ std::vector<EditableParam> editable_params(const Model& m) {
     add("mistake", "probability", "how often it happens (per deal it applies to)", "share 0 to 1",
         input_dist(m, x.probability), k);
     add("mistake", "noticed", "chance the team notices it", "share 0 to 1", input_dist(m, x.noticed), k);
-    add("mistake", "lose", "chance it loses a deal that would have closed", "share 0 to 1", input_dist(m, x.lose), k);
+    add("mistake", "lose", "chance it loses a deal that would have closed", "share 0 to 1",
+        input_dist(m, x.lose), k);
     add("mistake", "churn", "chance it loses a repeat customer", "share 0 to 1", input_dist(m, x.churn), k);
     add("mistake", "wasted_hours", "hours wasted each time", "hours", x.wasted_hours.dist, k);
     add("mistake", "direct_cost", "out-of-pocket cost each time", "$", x.direct_cost.dist, k);
-    add("mistake", "discount", "discount given when the deal still closes", "share 0 to 1", x.discount.dist, k);
+    add("mistake", "discount", "discount given when the deal still closes", "share 0 to 1", x.discount.dist,
+        k);
     if (x.has_recovery) {
-      add("mistake", "recovery.hours", "hours spent recovering a noticed loss", "hours", x.recovery_hours.dist, k);
-      add("mistake", "recovery.saved", "share of the deal the recovery saves", "share 0 to 1", x.recovery_saved.dist, k);
+      add("mistake", "recovery.hours", "hours spent recovering a noticed loss", "hours",
+          x.recovery_hours.dist, k);
+      add("mistake", "recovery.saved", "share of the deal the recovery saves", "share 0 to 1",
+          x.recovery_saved.dist, k);
       if (x.recovery_hourly_cost != m.hourly_cost)
         add("mistake", "recovery.hourly_cost", "hourly cost of the recovery team", "$ per hour",
             input_dist(m, x.recovery_hourly_cost), k);
@@ -154,9 +163,14 @@ ordered_json distribution_json(const Distribution& d) {
   const double* p = d.p;
   ordered_json j;
   switch (d.kind) {
-    case DistKind::constant: return p[0];
-    case DistKind::uniform: j = {{"dist", "uniform"}, {"min", p[0]}, {"max", p[1]}}; break;
-    case DistKind::triangular: j = {{"dist", "triangular"}, {"min", p[0]}, {"mode", p[1]}, {"max", p[2]}}; break;
+    case DistKind::constant:
+      return p[0];
+    case DistKind::uniform:
+      j = {{"dist", "uniform"}, {"min", p[0]}, {"max", p[1]}};
+      break;
+    case DistKind::triangular:
+      j = {{"dist", "triangular"}, {"min", p[0]}, {"mode", p[1]}, {"max", p[2]}};
+      break;
     case DistKind::pert:
       j = {{"dist", "pert"}, {"min", p[0]}, {"mode", d.pert_mode}, {"max", p[1]}};
       if (d.pert_lambda != 4.0) j["lambda"] = d.pert_lambda;
@@ -166,11 +180,21 @@ ordered_json distribution_json(const Distribution& d) {
       if (std::isfinite(p[2])) j["min"] = p[2];
       if (std::isfinite(p[3])) j["max"] = p[3];
       break;
-    case DistKind::lognormal: j = {{"dist", "lognormal"}, {"mu", p[0]}, {"sigma", p[1]}}; break;
-    case DistKind::beta: j = {{"dist", "beta"}, {"alpha", p[0]}, {"beta", p[1]}}; break;
-    case DistKind::gamma: j = {{"dist", "gamma"}, {"shape", p[0]}, {"scale", p[1]}}; break;
-    case DistKind::poisson: j = {{"dist", "poisson"}, {"mean", p[0]}}; break;
-    case DistKind::negbinomial: j = {{"dist", "negbinomial"}, {"mean", p[0]}, {"dispersion", p[1]}}; break;
+    case DistKind::lognormal:
+      j = {{"dist", "lognormal"}, {"mu", p[0]}, {"sigma", p[1]}};
+      break;
+    case DistKind::beta:
+      j = {{"dist", "beta"}, {"alpha", p[0]}, {"beta", p[1]}};
+      break;
+    case DistKind::gamma:
+      j = {{"dist", "gamma"}, {"shape", p[0]}, {"scale", p[1]}};
+      break;
+    case DistKind::poisson:
+      j = {{"dist", "poisson"}, {"mean", p[0]}};
+      break;
+    case DistKind::negbinomial:
+      j = {{"dist", "negbinomial"}, {"mean", p[0]}, {"dispersion", p[1]}};
+      break;
     case DistKind::discrete: {
       std::vector<double> weights;
       for (std::size_t i = 0; i < d.cumulative.size(); ++i)
@@ -178,7 +202,9 @@ ordered_json distribution_json(const Distribution& d) {
       j = {{"dist", "discrete"}, {"values", d.values}, {"weights", weights}};
       break;
     }
-    case DistKind::empirical: j = {{"dist", "empirical"}, {"values", d.values}}; break;
+    case DistKind::empirical:
+      j = {{"dist", "empirical"}, {"values", d.values}};
+      break;
   }
   return j;
 }
@@ -246,22 +272,27 @@ Edits parse_edits(const ordered_json& body) {
   if (body.contains("view")) {
     if (!body["view"].is_string()) throw BadRequest("view is a string");
     e.view = body["view"].get<std::string>();
-    if (e.view.size() > 40 || !std::all_of(e.view.begin(), e.view.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }))
+    if (e.view.size() > 40 || !std::all_of(e.view.begin(), e.view.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c));
+        }))
       throw BadRequest("view is at most 40 letters and digits");
   }
   return e;
 }
 
 void check_save_name(const std::string& name) {
-  const bool ok = !name.empty() && name.size() <= 100 && name.front() != '.' && name.size() > 5 &&
-                  name.compare(name.size() - 5, 5, ".toml") == 0 &&
-                  std::all_of(name.begin(), name.end(), [](char c) {
+  const bool ok =
+      !name.empty() && name.size() <= 100 && name.front() != '.' && name.size() > 5 &&
+      name.compare(name.size() - 5, 5, ".toml") == 0 &&
+      std::all_of(name.begin(), name.end(),
+                  [](char c) {
                     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
                   }) &&
-                  name.find("..") == std::string::npos;
+      name.find("..") == std::string::npos;
   if (!ok)
-    throw BadRequest("a file name in the study's folder: letters, digits, '-', '_' and '.', ending in .toml (got \"" +
-                     name.substr(0, 100) + "\")");
+    throw BadRequest(
+        "a file name in the study's folder: letters, digits, '-', '_' and '.', ending in .toml (got \"" +
+        name.substr(0, 100) + "\")");
 }
 
 Session::Session(fs::path study_file, SessionOptions options)
@@ -284,10 +315,13 @@ ordered_json Session::describe() const {
                 {"seed", m.seed},
                 {"currency", m.currency}};
   auto param_json = [](const EditableParam& p) {
-    return ordered_json{{"path", p.path},         {"label", p.label},
-                        {"unit", p.unit},         {"value", distribution_page_json(p.dist)},
+    return ordered_json{{"path", p.path},
+                        {"label", p.label},
+                        {"unit", p.unit},
+                        {"value", distribution_page_json(p.dist)},
                         {"editable", p.dist.kind != DistKind::discrete && p.dist.kind != DistKind::empirical},
-                        {"whole_number", p.whole_number}, {"shape", p.dist.is_constant() ? std::string("fixed") : p.dist.describe()},
+                        {"whole_number", p.whole_number},
+                        {"shape", p.dist.is_constant() ? std::string("fixed") : p.dist.describe()},
                         {"preview", distribution_preview(p.dist)}};
   };
   ordered_json sections = ordered_json::array();
@@ -295,7 +329,8 @@ ordered_json Session::describe() const {
     ordered_json params = ordered_json::array();
     for (const EditableParam& p : params_)
       if (p.section == s) params.push_back(param_json(p));
-    sections.push_back({{"id", s}, {"title", std::string(s) == "team" ? "Team" : "Pipeline"}, {"params", params}});
+    sections.push_back(
+        {{"id", s}, {"title", std::string(s) == "team" ? "Team" : "Pipeline"}, {"params", params}});
   }
   j["sections"] = sections;
   ordered_json mistakes = ordered_json::array();
@@ -312,11 +347,12 @@ ordered_json Session::describe() const {
   j["mistakes"] = mistakes;
   ordered_json interventions = ordered_json::array();
   for (const Intervention& iv : m.interventions)
-    interventions.push_back({{"id", iv.id},
-                             {"name", iv.name},
-                             {"effects", iv.effects.size()},
-                             {"cost_text", format_currency(iv.cost + iv.cost_per_rep * m.reps, m.currency) +
-                                               (iv.hours_per_rep > 0 ? fmt::format(" + {} h per rep", iv.hours_per_rep) : "")}});
+    interventions.push_back(
+        {{"id", iv.id},
+         {"name", iv.name},
+         {"effects", iv.effects.size()},
+         {"cost_text", format_currency(iv.cost + iv.cost_per_rep * m.reps, m.currency) +
+                           (iv.hours_per_rep > 0 ? fmt::format(" + {} h per rep", iv.hours_per_rep) : "")}});
   j["interventions"] = interventions;
   return j;
 }
@@ -324,7 +360,8 @@ ordered_json Session::describe() const {
 std::string Session::overlay(const Edits& edits) const {
   std::map<std::string, std::string> changed;  // path -> TOML text
   for (const auto& [path, value] : edits.values.items()) {
-    const auto it = std::find_if(params_.begin(), params_.end(), [&](const EditableParam& p) { return p.path == path; });
+    const auto it =
+        std::find_if(params_.begin(), params_.end(), [&](const EditableParam& p) { return p.path == path; });
     if (it == params_.end()) throw BadRequest("the page cannot edit \"" + path.substr(0, 200) + "\"");
     changed[path] = edited_toml(value);
   }
@@ -414,7 +451,8 @@ std::shared_ptr<const Session::Run> Session::edited_run(const std::string& overl
                                                         const std::function<bool()>& cancelled) {
   {
     const std::lock_guard lock(mutex_);
-    auto it = std::find_if(cache_.begin(), cache_.end(), [&](const auto& c) { return c.first == overlay_text; });
+    auto it =
+        std::find_if(cache_.begin(), cache_.end(), [&](const auto& c) { return c.first == overlay_text; });
     if (it != cache_.end()) {
       cache_.splice(cache_.begin(), cache_, it);
       return cache_.front().second;
@@ -440,11 +478,13 @@ ordered_json money_interval(double mean, double lo, double hi, const std::string
           {"lo", lo},
           {"hi", hi},
           {"text", format_currency(mean, currency)},
-          {"ci_text", fmt::format("95% CI {} to {}", format_currency(lo, currency), format_currency(hi, currency))}};
+          {"ci_text",
+           fmt::format("95% CI {} to {}", format_currency(lo, currency), format_currency(hi, currency))}};
 }
 
 ordered_json input_error_json(const InputError& e) {
-  return {{"errors", ordered_json::array({{{"path", e.path()}, {"message", e.problem()}, {"full", e.what()}}})}};
+  return {
+      {"errors", ordered_json::array({{{"path", e.path()}, {"message", e.problem()}, {"full", e.what()}}})}};
 }
 
 }  // namespace
@@ -463,10 +503,13 @@ std::optional<ordered_json> Session::run(const Edits& edits) {
   const Model& m = edited->model;
   Scenario scenario;
   for (const std::string& id : edits.interventions) {
-    const auto it = std::find_if(m.interventions.begin(), m.interventions.end(), [&](const Intervention& iv) { return iv.id == id; });
-    if (it == m.interventions.end()) throw BadRequest("no intervention \"" + id.substr(0, 100) + "\" in the study");
+    const auto it = std::find_if(m.interventions.begin(), m.interventions.end(),
+                                 [&](const Intervention& iv) { return iv.id == id; });
+    if (it == m.interventions.end())
+      throw BadRequest("no intervention \"" + id.substr(0, 100) + "\" in the study");
     const auto k = static_cast<std::size_t>(it - m.interventions.begin());
-    if (std::find(scenario.interventions.begin(), scenario.interventions.end(), k) == scenario.interventions.end())
+    if (std::find(scenario.interventions.begin(), scenario.interventions.end(), k) ==
+        scenario.interventions.end())
       scenario.interventions.push_back(k);
   }
   std::optional<TrialResults> with;
@@ -519,20 +562,23 @@ std::optional<ordered_json> Session::run(const Edits& edits) {
       pays += net[t] > 0;
     }
     const double cost = mean(with->intervention_cost);
-    j["interventions"] = {{"ids", edits.interventions},
-                          {"savings", money_interval(sv.mean, sv.mean_ci95_lo, sv.mean_ci95_hi, cur)},
-                          {"cost", {{"value", cost}, {"text", format_currency(cost, cur)}}},
-                          {"net", {{"value", summarize(net).mean}, {"text", format_currency(summarize(net).mean, cur)}}},
-                          {"pays_off", static_cast<double>(pays) / static_cast<double>(savings.size())}};
+    j["interventions"] = {
+        {"ids", edits.interventions},
+        {"savings", money_interval(sv.mean, sv.mean_ci95_lo, sv.mean_ci95_hi, cur)},
+        {"cost", {{"value", cost}, {"text", format_currency(cost, cur)}}},
+        {"net", {{"value", summarize(net).mean}, {"text", format_currency(summarize(net).mean, cur)}}},
+        {"pays_off", static_cast<double>(pays) / static_cast<double>(savings.size())}};
   } else {
     j["interventions"] = nullptr;
   }
   ordered_json previews = ordered_json::object();
   for (const EditableParam& p : editable_params(m))
-    if (edits.values.contains(p.path)) previews[p.path] = {{"shape", p.dist.is_constant() ? std::string("fixed") : p.dist.describe()},
-                                                           {"preview", distribution_preview(p.dist)}};
+    if (edits.values.contains(p.path))
+      previews[p.path] = {{"shape", p.dist.is_constant() ? std::string("fixed") : p.dist.describe()},
+                          {"preview", distribution_preview(p.dist)}};
   j["previews"] = previews;
-  j["milliseconds"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  j["milliseconds"] =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return j;
 }
 
@@ -540,9 +586,10 @@ std::string Session::report(const Edits& edits) {
   const std::string text = overlay(edits);
   const auto start = std::chrono::steady_clock::now();
   const std::shared_ptr<const Run> edited = edited_run(text, [] { return false; });
-  const RunInfo info = make_run_info(options_.threads != 0 ? options_.threads : std::thread::hardware_concurrency(),
-                                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-                                     edited->model.source_file);
+  const RunInfo info =
+      make_run_info(options_.threads != 0 ? options_.threads : std::thread::hardware_concurrency(),
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                    edited->model.source_file);
   return run_report_html(edited->model, edited->results, info, sha256_hex(text));
 }
 
@@ -551,7 +598,8 @@ Session::SaveResult Session::save(const std::string& name, const Edits& edits, b
   const fs::path target = folder_ / name;
   std::error_code ec;
   if (fs::equivalent(target, study_file_, ec))
-    return {SaveStatus::exists, {{"error", "that is the study itself; choose another name"}, {"can_overwrite", false}}};
+    return {SaveStatus::exists,
+            {{"error", "that is the study itself; choose another name"}, {"can_overwrite", false}}};
   const std::string text = overlay(edits);
   // Validated as the file it will be, so a refusal names it as the CLI would.
   try {
@@ -564,14 +612,16 @@ Session::SaveResult Session::save(const std::string& name, const Edits& edits, b
     std::ostringstream old;
     old << in.rdbuf();
     const bool ours = old.str().rfind(kSavedMarker, 0) == 0 &&
-                      old.str().find("\nextends = " + toml_string(study_file_.filename().string()) + "\n") != std::string::npos;
+                      old.str().find("\nextends = " + toml_string(study_file_.filename().string()) + "\n") !=
+                          std::string::npos;
     if (!ours)
       return {SaveStatus::exists,
-              {{"error", name + " already exists and is not a what-if saved from " + study_file_.filename().string() +
-                             "; choose another name"},
+              {{"error", name + " already exists and is not a what-if saved from " +
+                             study_file_.filename().string() + "; choose another name"},
                {"can_overwrite", false}}};
     if (!overwrite)
-      return {SaveStatus::exists, {{"error", name + " already exists: replace it?"}, {"can_overwrite", true}}};
+      return {SaveStatus::exists,
+              {{"error", name + " already exists: replace it?"}, {"can_overwrite", true}}};
   }
   write_file_atomically(target, text);
   return {SaveStatus::saved,

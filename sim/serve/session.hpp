@@ -6,11 +6,6 @@
 // study's seed and the same trials, so the edited study is compared with the loaded one year by
 // year (common random numbers). No HTTP here: sim/serve/server.cpp is the transport.
 
-#include <mistakesim/engine.hpp>
-#include <mistakesim/model.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -18,7 +13,10 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <mistakesim/engine.hpp>
+#include <mistakesim/model.hpp>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,14 +33,14 @@ class BadRequest : public std::runtime_error {
 //! One value the page can edit: a year-level input, a per-opportunity or per-occurrence amount, or
 //! the number of reps.
 struct EditableParam {
-  std::string path;     //!< full parameter path, "mistake.pilot-no-criteria.probability"
-  std::string key;      //!< as written in its table: "probability", "recovery.hours", "close_rate"
-  std::string section;  //!< "team", "pipeline", or "mistake"
-  std::size_t mistake = 0;  //!< index into Model::mistakes when section == "mistake"
-  std::string label;    //!< in the user's words
-  std::string unit;     //!< "share 0 to 1", "$", "hours", "count"
+  std::string path;           //!< full parameter path, "mistake.pilot-no-criteria.probability"
+  std::string key;            //!< as written in its table: "probability", "recovery.hours", "close_rate"
+  std::string section;        //!< "team", "pipeline", or "mistake"
+  std::size_t mistake = 0;    //!< index into Model::mistakes when section == "mistake"
+  std::string label;          //!< in the user's words
+  std::string unit;           //!< "share 0 to 1", "$", "hours", "count"
   bool whole_number = false;  //!< team.reps
-  Distribution dist;    //!< its value in the loaded study
+  Distribution dist;          //!< its value in the loaded study
 };
 
 //! The values of a model the page can edit, in page order (team, pipeline, then each mistake).
@@ -139,7 +137,8 @@ class Session {
     TrialResults results;
   };
   //! The edited study compiled and run without interventions, cached by overlay text.
-  std::shared_ptr<const Run> edited_run(const std::string& overlay_text, const std::function<bool()>& cancelled);
+  std::shared_ptr<const Run> edited_run(const std::string& overlay_text,
+                                        const std::function<bool()>& cancelled);
   std::optional<TrialResults> run_cancellable(const Model& model, const Scenario& scenario,
                                               const std::function<bool()>& cancelled) const;
 
@@ -150,7 +149,7 @@ class Session {
   std::vector<EditableParam> params_;
 
   LatestRequests latest_;
-  std::mutex mutex_;  // guards cache_
+  std::mutex mutex_;                                                     // guards cache_
   std::list<std::pair<std::string, std::shared_ptr<const Run>>> cache_;  // most recent first
 };
 
