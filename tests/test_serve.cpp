@@ -42,6 +42,12 @@ fs::path study_copy(const std::string& name) {
   return dir;
 }
 
+SessionOptions with_trials(std::uint64_t trials) {
+  SessionOptions o;
+  o.trials = trials;
+  return o;
+}
+
 Edits edit(const std::string& path, nlohmann::ordered_json value) {
   Edits e;
   e.values[path] = std::move(value);
@@ -54,7 +60,7 @@ TEST_CASE("serve: with no edits the overlay is the study itself trial for trial"
   for (const auto& entry : fs::directory_iterator(kConfigs)) {
     if (entry.path().extension() != ".toml") continue;
     INFO(entry.path());
-    Session session(entry.path(), SessionOptions{1500});
+    Session session(entry.path(), with_trials(1500));
     const std::string overlay = session.overlay(Edits{});
     CHECK(overlay.find("extends = \"" + entry.path().filename().string() + "\"") != std::string::npos);
     Model edited = parse_study(overlay, "overlay", kConfigs);
@@ -71,7 +77,7 @@ TEST_CASE("serve: every mistake rewritten with its own values changes no trial",
   for (const auto& entry : fs::directory_iterator(kConfigs)) {
     if (entry.path().extension() != ".toml") continue;
     INFO(entry.path());
-    Session session(entry.path(), SessionOptions{1500});
+    Session session(entry.path(), with_trials(1500));
     Edits all;
     for (const EditableParam& p : editable_params(session.model()))
       if (p.section == "mistake") all.values[p.path] = distribution_json(p.dist);
@@ -113,7 +119,7 @@ TEST_CASE("serve: distributions written back as TOML read back to the same param
 
 TEST_CASE("serve: a changed probability moves the cost and is paired with the study as loaded", "[serve]") {
   const fs::path dir = study_copy("paired");
-  Session session(dir / "mid-market.toml", SessionOptions{3000});
+  Session session(dir / "mid-market.toml", with_trials(3000));
   const auto answer = session.run(edit("mistake.pilot-no-criteria.probability",
                                        {{"dist", "pert"}, {"min", "0.1"}, {"mode", "0.1"}, {"max", "0.5"}}));
   REQUIRE(answer);
@@ -146,7 +152,7 @@ TEST_CASE("serve: a changed probability moves the cost and is paired with the st
 }
 
 TEST_CASE("serve: an intervention's savings are compare's paired savings", "[serve]") {
-  Session session(kConfigs / "training-options.toml", SessionOptions{2000});
+  Session session(kConfigs / "training-options.toml", with_trials(2000));
   Edits e;
   e.interventions = {"pilot-training"};
   const auto answer = session.run(e);
@@ -169,7 +175,7 @@ TEST_CASE("serve: an intervention's savings are compare's paired savings", "[ser
 
 TEST_CASE("serve: a bad value gets the study reader's message for its parameter", "[serve]") {
   const fs::path dir = study_copy("bad-value");
-  Session session(dir / "mid-market.toml", SessionOptions{1000});
+  Session session(dir / "mid-market.toml", with_trials(1000));
   std::string text = read_text(dir / "mid-market.toml");
   const std::string old = "probability = { dist = \"pert\", min = 0.1, mode = 0.25, max = 0.5 }";
   for (const std::string& bad : {std::string("1.5"), std::string("lots")}) {
@@ -199,7 +205,7 @@ TEST_CASE("serve: a bad value gets the study reader's message for its parameter"
 }
 
 TEST_CASE("serve: strings typed into the page cannot break out of the overlay", "[serve]") {
-  Session session(kConfigs / "seed-case.toml", SessionOptions{500});
+  Session session(kConfigs / "seed-case.toml", with_trials(500));
   const std::string sneaky = "0.2\"\n[study]\nseed = 99\n#";
   const std::string overlay = session.overlay(edit("pipeline.close_rate", sneaky));
   CHECK(overlay.find("\n[study]") == std::string::npos);
@@ -243,7 +249,7 @@ TEST_CASE("serve: a newer change of the same page cancels the running re-run", "
   std::atomic<bool> armed{false}, held{false};
   std::promise<void> started, newer_begun;
   std::shared_future<void> go = newer_begun.get_future().share();
-  SessionOptions options{3000};
+  SessionOptions options = with_trials(3000);
   options.chunk = 1000;
   options.before_chunk = [&] {
     if (armed && !held.exchange(true)) {
@@ -281,7 +287,7 @@ TEST_CASE("serve: save names stay in the study's folder", "[serve]") {
 TEST_CASE("serve: save as writes a study that extends the original and never overwrites without asking",
           "[serve]") {
   const fs::path dir = study_copy("save");
-  Session session(dir / "training-options.toml", SessionOptions{1500});
+  Session session(dir / "training-options.toml", with_trials(1500));
   const Edits e =
       edit("pipeline.close_rate", {{"dist", "pert"}, {"min", 0.25}, {"mode", 0.35}, {"max", 0.5}});
   const auto saved = session.save("mine.toml", e, false);
