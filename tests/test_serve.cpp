@@ -350,3 +350,14 @@ TEST_CASE("serve: the page is one self-contained ASCII file", "[serve]") {
   CHECK(random_token().size() == 32);
   CHECK(random_token() != random_token());
 }
+
+TEST_CASE("serve: a bad study or option is refused before serving with the CLI's exit status", "[serve]") {
+  using mistakesim::testing::run_cli;
+  const auto missing = run_cli("serve configs/no-such-study.toml");
+  CHECK(missing.status == 2);
+  CHECK(missing.err.find("configs/no-such-study.toml: no such file") != std::string::npos);
+  CHECK(missing.out.find("http://") == std::string::npos);
+  const auto bad = run_cli("serve configs/mid-market.toml --trials 0");
+  CHECK(bad.status == 2);
+  CHECK(run_cli("serve configs/mid-market.toml --trials 20000000").status == 2);
+}
