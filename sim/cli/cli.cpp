@@ -144,6 +144,7 @@ Examples:
   mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --values 0.4,0.5,0.6
   mistakesim sensitivity configs/mid-market.toml
   mistakesim dist '{ dist = "lognormal", p05 = 15000, p95 = 250000 }'
+  mistakesim serve configs/training-options.toml
   mistakesim validate configs/seed-case.toml
   mistakesim init > my-study.toml
 
@@ -161,6 +162,7 @@ Run 'mistakesim COMMAND --help' for a command's options.)");
   add_compare_command(app, action);
   add_whatif_commands(app, action);
   add_dist_command(app, action);
+  add_serve_command(app, action);
 
   if (const std::string unknown = unknown_command(app, argc, argv); !unknown.empty()) {
     std::cerr << "mistakesim: " << unknown << "\nRun 'mistakesim --help' for more information.\n";

@@ -56,5 +56,6 @@ void add_run_commands(CLI::App& app, Action& action);      // run, validate, ini
 void add_compare_command(CLI::App& app, Action& action);   // compare
 void add_whatif_commands(CLI::App& app, Action& action);   // sweep, sensitivity
 void add_dist_command(CLI::App& app, Action& action);      // dist
+void add_serve_command(CLI::App& app, Action& action);     // serve (sim/serve)
 
 }  // namespace mistakesim::cli
