@@ -46,5 +46,6 @@ void add_run_commands(CLI::App& app, Action& action);      // run, validate, ini
 void add_compare_command(CLI::App& app, Action& action);   // compare
 void add_whatif_commands(CLI::App& app, Action& action);   // sweep, sensitivity
 void add_dist_command(CLI::App& app, Action& action);      // dist
+void add_voi_command(CLI::App& app, Action& action);       // voi
 
 }  // namespace mistakesim::cli
