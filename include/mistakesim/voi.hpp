@@ -48,7 +48,9 @@ struct ConditionalMeans {
 struct VoiEstimate {
   double value = 0.0;  //!< [$ per year]
   double se = 0.0;     //!< [$] standard error: Monte Carlo over the years and the regression's coefficients
-  double min_r_squared = 0.0;  //!< the worst R^2 over the options (fit of E(net | inputs))
+  std::vector<double> r_squared;  //!< per option: R^2 of its fit of E(net | inputs) (NaN: its net is constant)
+  //! The largest R^2 over the options (0 if none varies): the fit for the option the inputs matter most to.
+  double max_r_squared() const;
   std::size_t columns = 0;
   std::string method;
 };

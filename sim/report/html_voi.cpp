@@ -72,7 +72,7 @@ std::string evppi_bars_svg(const Model& model, const VoiResult& v, std::size_t m
   return s + "</svg>\n";
 }
 
-std::string fit_text(const VoiEstimate& e) { return fmt::format("{:.2f}", e.min_r_squared); }
+std::string fit_text(const VoiEstimate& e) { return fmt::format("{:.3f}", e.max_r_squared()); }
 
 }  // namespace
 
@@ -87,7 +87,7 @@ std::string voi_section_html(const Model& model, const VoiResult& v) {
     const ParameterVoi& top = v.parameters.front();
     const double rest = v.parameters.size() > 1 ? v.parameters[1].evppi.value : 0.0;
     s += fmt::format(" Knowing {} first would be worth up to <strong>{}</strong>; the rest of what we don't know is "
-                     "worth less than {} each.",
+                     "worth at most {} each.",
                      esc(voi_plain_name(model, top.path)), money(model, top.evppi.value), money(model, rest));
   }
   s += "</p>\n<figure>\n" + evppi_bars_svg(model, v, 15);
@@ -110,7 +110,7 @@ std::string voi_section_html(const Model& model, const VoiResult& v) {
                      esc(g.name), paths, money(model, g.evppi.value), money(model, g.evppi.se), fit_text(g.evppi));
   }
   s += "</tbody>\n</table>\n<p class=\"small\"><em>Fit R\u00b2</em>: the share of the year-to-year variation in an "
-       "option's net that the input explains (the worst over the options). A low value is normal when deal-by-deal "
+       "option's net that the input explains, for the option it matters most to. A low value is normal when deal-by-deal "
        "luck dominates; the standard error counts it.</p>\n";
 
   for (std::size_t i = 0; i < v.evsi.size(); ++i) {

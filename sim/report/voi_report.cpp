@@ -15,10 +15,11 @@ namespace {
 
 using detail::json_number;
 
-nlohmann::ordered_json estimate_json(const VoiEstimate& e) {
-  return {{"value", e.value},
-          {"se", e.se},
-          {"fit", {{"method", e.method}, {"columns", e.columns}, {"min_r_squared", json_number(e.min_r_squared)}}}};
+nlohmann::ordered_json estimate_json(const VoiEstimate& e, const VoiResult& v) {
+  nlohmann::ordered_json r2 = nlohmann::ordered_json::object();
+  for (std::size_t d = 0; d < e.r_squared.size() && d < v.option_ids.size(); ++d)
+    r2[v.option_ids[d]] = json_number(e.r_squared[d]);
+  return {{"value", e.value}, {"se", e.se}, {"fit", {{"method", e.method}, {"columns", e.columns}, {"r_squared", r2}}}};
 }
 
 //! "$41,000" rounded to what its error supports: 3 significant digits at most.
@@ -50,18 +51,18 @@ nlohmann::ordered_json voi_json(const Model& m, const VoiResult& v, const RunInf
     options.push_back({{"id", v.option_ids[d]}, {"name", v.option_names[d]}, {"net_mean", v.option_mean[d]}});
   j["options"] = std::move(options);
   j["decision_now"] = v.option_ids[v.best_option];
-  j["evpi"] = estimate_json(v.evpi);
+  j["evpi"] = estimate_json(v.evpi, v);
   nlohmann::ordered_json params = nlohmann::ordered_json::array();
   for (const ParameterVoi& p : v.parameters) {
     nlohmann::ordered_json e = {{"path", p.path}, {"name", voi_plain_name(m, p.path)}};
-    e.update(estimate_json(p.evppi));
+    e.update(estimate_json(p.evppi, v));
     params.push_back(std::move(e));
   }
   j["evppi"] = std::move(params);
   nlohmann::ordered_json groups = nlohmann::ordered_json::array();
   for (const GroupVoi& g : v.groups) {
     nlohmann::ordered_json e = {{"name", g.name}, {"paths", g.paths}};
-    e.update(estimate_json(g.evppi));
+    e.update(estimate_json(g.evppi, v));
     groups.push_back(std::move(e));
   }
   j["groups"] = std::move(groups);
@@ -106,7 +107,7 @@ std::string voi_terminal(const Model& m, const VoiResult& v, const RunInfo& info
       out << "No single input we are unsure of would change the decision: deciding today loses next to nothing.\n";
     else
       out << fmt::format("Knowing {} before deciding would be worth up to {}; the rest of what we don't know is worth "
-                         "less than {} each.\n",
+                         "at most {} each.\n",
                          voi_plain_name(m, top.path), money(m, top.evppi.value), money(m, std::max(rest, 0.0)));
     out << "\n";
     detail::TextTable table({true, false, true, true, true});
@@ -114,7 +115,7 @@ std::string voi_terminal(const Model& m, const VoiResult& v, const RunInfo& info
     std::size_t rank = 0;
     for (const ParameterVoi& p : v.parameters)
       table.add({std::to_string(++rank), detail::truncate(voi_plain_name(m, p.path) + " (" + p.path + ")", 72),
-                 money(m, p.evppi.value), money(m, p.evppi.se), fmt::format("{:.2f}", p.evppi.min_r_squared)});
+                 money(m, p.evppi.value), money(m, p.evppi.se), fmt::format("{:.3f}", p.evppi.max_r_squared())});
     out << table.render("  ");
   }
   if (!v.groups.empty()) {
@@ -123,7 +124,7 @@ std::string voi_terminal(const Model& m, const VoiResult& v, const RunInfo& info
     table.add({"Group", "$/year", "+/-", "Fit R^2"});
     for (const GroupVoi& g : v.groups)
       table.add({g.name + " (" + std::to_string(g.paths.size()) + " inputs)", money(m, g.evppi.value),
-                 money(m, g.evppi.se), fmt::format("{:.2f}", g.evppi.min_r_squared)});
+                 money(m, g.evppi.se), fmt::format("{:.3f}", g.evppi.max_r_squared())});
     out << table.render("  ");
   }
   for (const EvsiCurve& c : v.evsi) {
@@ -145,8 +146,9 @@ std::string voi_terminal(const Model& m, const VoiResult& v, const RunInfo& info
     }
   }
   out << "\nWorth knowing: how much better, on average, the decision would be if the input were known before\n"
-         "choosing (in dollars of net a year). +/-: standard error. Fit R^2: how much of the year-to-year\n"
-         "variation in net the input explains (low is normal: deal-by-deal luck is not knowable).\n";
+         "choosing (in dollars of net a year). +/-: standard error. Fit R^2: the share of the year-to-year\n"
+         "variation in net the input explains, for the option it matters most to (low is normal: deal-by-deal\n"
+         "luck is not knowable).\n";
   return out.str();
 }
 

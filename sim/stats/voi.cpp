@@ -253,6 +253,13 @@ ConditionalMeans fit_conditional_means(const std::vector<std::vector<double>>& n
   return fit(net, xs, extra).means;
 }
 
+double VoiEstimate::max_r_squared() const {
+  double best = 0.0;
+  for (double r2 : r_squared)
+    if (!std::isnan(r2)) best = std::max(best, r2);
+  return best;
+}
+
 VoiEstimate voi_from_fit(const ConditionalMeans& m) {
   VoiEstimate e;
   const std::size_t options = m.fitted.size();
@@ -269,9 +276,7 @@ VoiEstimate voi_from_fit(const ConditionalMeans& m) {
   }
   e.value = mean(loss);
   e.se = std::sqrt(variance(loss) / static_cast<double>(n) + m.regression_variance);
-  e.min_r_squared = 1.0;
-  for (double r2 : m.r_squared)
-    if (!std::isnan(r2)) e.min_r_squared = std::min(e.min_r_squared, r2);
+  e.r_squared = m.r_squared;
   e.columns = m.columns;
   e.method = m.method;
   return e;
@@ -467,7 +472,7 @@ VoiResult value_of_information(const VoiData& data, const VoiOptions& options) {
   }
 
   if (xs.empty()) {
-    r.evpi = VoiEstimate{0.0, 0.0, 1.0, 0, "none"};
+    r.evpi = VoiEstimate{0.0, 0.0, {}, 0, "none"};
   } else {
     r.evpi = evppi(data.net, xs, group_columns);
   }
