@@ -241,6 +241,11 @@ TEST_CASE("voi_data: the nets are compare's, trial by trial, and the effects the
   const VoiData data = voi_data(m, all_interventions(m), options.run);
   REQUIRE(data.option_ids == std::vector<std::string>{"none", "training"});
   REQUIRE(data.net[1] == cmp.candidates[0].net);
+  const VoiData from_compare = voi_data(m, cmp);  // compare kept its inputs (record_inputs is on by default)
+  REQUIRE(from_compare.option_ids == data.option_ids);
+  CHECK(from_compare.net == data.net);
+  REQUIRE(from_compare.parameters.size() == data.parameters.size());
+  for (std::size_t i = 0; i < data.parameters.size(); ++i) CHECK(from_compare.parameters[i].values == data.parameters[i].values);
   REQUIRE(data.parameters.size() == 2);
   CHECK(data.parameters[0].path == "mistake.slip.probability");
   CHECK(data.parameters[1].path == "effect.training.mistake.slip.probability");

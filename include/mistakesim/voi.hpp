@@ -133,6 +133,10 @@ struct VoiResult {
 //! Paired runs of the baseline and each candidate (common random numbers), the per-year nets and
 //! the inputs: every uncertain year-level input and every uncertain effect of a candidate.
 VoiData voi_data(const Model& model, const std::vector<Candidate>& candidates, const RunOptions& run);
+//! The same from a comparison already made (its candidates in its order, best first), whose
+//! baseline recorded its inputs (CompareOptions::run.record_inputs): how compare's HTML report can
+//! add the voi section (voi_section_html) without another run.
+VoiData voi_data(const Model& model, const Comparison& comparison);
 
 //! The estimates from the data (pure). Throws InputError for a group or EVSI path it does not know.
 VoiResult value_of_information(const VoiData& data, const VoiOptions& options);

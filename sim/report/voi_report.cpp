@@ -128,8 +128,9 @@ std::string voi_terminal(const Model& m, const VoiResult& v, const RunInfo& info
     out << table.render("  ");
   }
   for (const EvsiCurve& c : v.evsi) {
-    out << fmt::format("\nStudying deals to learn {} ({}), at {} a deal:\n", voi_plain_name(m, c.path), c.path,
-                       format_currency(v.cost_per_deal, m.currency));
+    out << fmt::format("\nStudying deals to learn {} ({}), {}:\n", voi_plain_name(m, c.path), c.path,
+                       v.cost_per_deal > 0.0 ? "at " + format_currency(v.cost_per_deal, m.currency) + " a deal"
+                                             : std::string("at no cost per deal (--cost-per-deal sets one)"));
     detail::TextTable table({true, true, true});
     table.add({"Deals studied", "Worth (EVSI)", "Net of its cost"});
     for (const EvsiPoint& p : c.points)

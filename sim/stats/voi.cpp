@@ -368,28 +368,16 @@ std::vector<EvsiPoint> evsi_binomial(const std::vector<std::vector<double>>& fit
   return out;
 }
 
-VoiData voi_data(const Model& model, const std::vector<Candidate>& candidates, const RunOptions& run) {
-  VoiData data;
-  RunOptions with_inputs = run;
-  with_inputs.record_inputs = true;
-  const TrialResults base = run_trials(model, Scenario{}, with_inputs);
+namespace {
+
+//! The inputs of the decision: the baseline's recorded uncertain inputs, then every uncertain effect
+//! of the candidates, drawn as the engine draws them (the effect's own slot at the year level;
+//! tests/test_voi.cpp checks they match).
+void add_parameters(const Model& model, const std::vector<Candidate>& candidates, const TrialResults& base,
+                    VoiData& data) {
   const std::size_t n = base.count;
-  data.option_ids.push_back("none");
-  data.option_names.push_back("No intervention");
-  data.net.emplace_back(n, 0.0);
-  RunOptions plain = run;
-  plain.record_inputs = false;
-  for (const Candidate& c : candidates) {
-    Scenario with;
-    with.interventions = c.interventions;
-    const TrialResults r = run_trials(model, with, plain);
-    SIM_CHECK(r.count == n, << r.count << " vs " << n);
-    std::vector<double> net(n);
-    for (std::size_t t = 0; t < n; ++t) net[t] = (base.cost_total[t] - r.cost_total[t]) - r.intervention_cost_at(t);
-    data.option_ids.push_back(c.id);
-    data.option_names.push_back(c.name);
-    data.net.push_back(std::move(net));
-  }
+  SIM_CHECK(!base.recorded_inputs.empty() || model.uncertain_inputs().empty(),
+            << "the baseline run did not record its inputs (RunOptions::record_inputs)");
   for (std::size_t j = 0; j < base.recorded_inputs.size(); ++j) {
     const YearInput& in = model.inputs[base.recorded_inputs[j]];
     VoiParameter p;
@@ -400,8 +388,6 @@ VoiData voi_data(const Model& model, const std::vector<Candidate>& candidates, c
     p.from_counts = in.dist.kind == DistKind::beta;
     data.parameters.push_back(std::move(p));
   }
-  // How well each intervention works is uncertain too: its effects' draws, made as the engine makes
-  // them (the effect's own slot at the year level; tests/test_voi.cpp checks they match).
   std::set<std::pair<std::size_t, std::size_t>> seen;
   for (const Candidate& c : candidates)
     for (std::size_t k : c.interventions) {
@@ -419,6 +405,52 @@ VoiData voi_data(const Model& model, const std::vector<Candidate>& candidates, c
         data.parameters.push_back(std::move(p));
       }
     }
+}
+
+VoiData options_none_first() {
+  VoiData data;
+  data.option_ids.push_back("none");
+  data.option_names.push_back("No intervention");
+  return data;
+}
+
+}  // namespace
+
+VoiData voi_data(const Model& model, const std::vector<Candidate>& candidates, const RunOptions& run) {
+  RunOptions with_inputs = run;
+  with_inputs.record_inputs = true;
+  const TrialResults base = run_trials(model, Scenario{}, with_inputs);
+  const std::size_t n = base.count;
+  VoiData data = options_none_first();
+  data.net.emplace_back(n, 0.0);
+  RunOptions plain = run;
+  plain.record_inputs = false;
+  for (const Candidate& c : candidates) {
+    Scenario with;
+    with.interventions = c.interventions;
+    const TrialResults r = run_trials(model, with, plain);
+    SIM_CHECK(r.count == n, << r.count << " vs " << n);
+    std::vector<double> net(n);
+    for (std::size_t t = 0; t < n; ++t) net[t] = (base.cost_total[t] - r.cost_total[t]) - r.intervention_cost_at(t);
+    data.option_ids.push_back(c.id);
+    data.option_names.push_back(c.name);
+    data.net.push_back(std::move(net));
+  }
+  add_parameters(model, candidates, base, data);
+  return data;
+}
+
+VoiData voi_data(const Model& model, const Comparison& comparison) {
+  VoiData data = options_none_first();
+  data.net.emplace_back(comparison.baseline.count, 0.0);
+  std::vector<Candidate> candidates;
+  for (const CandidateResult& c : comparison.candidates) {
+    data.option_ids.push_back(c.candidate.id);
+    data.option_names.push_back(c.candidate.name);
+    data.net.push_back(c.net);
+    candidates.push_back(c.candidate);
+  }
+  add_parameters(model, candidates, comparison.baseline, data);
   return data;
 }
 
