@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 using namespace mistakesim;
 using namespace mistakesim::testing;
@@ -321,4 +322,26 @@ TEST_CASE("mistakesim voi on training options: JSON, ranking and located errors"
                              "--sample-sizes 0");
   CHECK(deals.status == 2);
   CHECK(deals.err.find("--sample-sizes") != std::string::npos);
+}
+
+TEST_CASE("mistakesim voi prices a study of deals for a beta input learned from wins and losses", "[voi][cli]") {
+  const std::filesystem::path dir = scratch_dir("voi-beta");
+  std::ofstream(dir / "study.toml") << "extends = \"" << MISTAKESIM_SOURCE_DIR
+                                     << "/configs/training-options.toml\"\n[pipeline]\n"
+                                        "close_rate = { dist = \"beta\", wins = 56, losses = 64 }\n";
+  const auto r = run_cli("voi '" + (dir / "study.toml").string() + "' --trials 3000 --quiet --json - --cost-per-deal 5");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j["evsi"].size() == 1);  // no --evsi: the beta input alone
+  CHECK(j["evsi"][0]["path"] == "pipeline.close_rate");
+  CHECK(j["evsi"][0]["from_counts"] == true);
+  CHECK(j["evsi"][0]["points"].size() == 7);  // the default sizes 10 ... 1000
+  CHECK(j["evsi"][0]["points"][6]["n"] == 1000);
+  double previous = 0.0;
+  for (const auto& p : j["evsi"][0]["points"]) {
+    CHECK(p["evsi"].get<double>() >= previous);
+    CHECK(p["evsi"].get<double>() <= j["evsi"][0]["evppi"].get<double>() * (1.0 + 1e-9) + 1e-9);
+    previous = p["evsi"].get<double>();
+  }
 }
