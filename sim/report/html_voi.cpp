@@ -140,7 +140,8 @@ std::string voi_section_html(const Model& model, const VoiResult& v) {
          "deals studied", "net dollars a year"},
         "");
     s += fmt::format(
-        "<figcaption>Studying n deals shows how many of them had it, which narrows {} (<code>{}</code>). The study is "
+        "<figcaption>Studying n deals shows in how many of them it happened (for a close rate: how many were won), "
+        "which narrows {} (<code>{}</code>). The study is "
         "worth what the better-informed choice gains on average; at {} a deal, the best size listed is {} deals "
         "(worth {}, {} after its cost). Knowing it exactly would be worth {}.</figcaption>\n</figure>\n",
         esc(voi_plain_name(model, c.path)), esc(c.path), money(model, v.cost_per_deal),

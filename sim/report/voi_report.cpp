@@ -146,6 +146,10 @@ std::string voi_terminal(const Model& m, const VoiResult& v, const RunInfo& info
         out << "  No study size listed is worth its cost.\n";
     }
   }
+  if (v.trials < 5000)
+    out << fmt::format("\nNote: {} years is few for these estimates: the regression's noise pushes them up (an input no "
+                       "option\ndepends on can show a few thousand dollars). Run 20,000 years or more (--trials).\n",
+                       format_count(static_cast<double>(v.trials)));
   out << "\nWorth knowing: how much better, on average, the decision would be if the input were known before\n"
          "choosing (in dollars of net a year). +/-: standard error. Fit R^2: the share of the year-to-year\n"
          "variation in net the input explains, for the option it matters most to (low is normal: deal-by-deal\n"
