@@ -141,6 +141,7 @@ Examples:
   mistakesim run configs/mid-market.toml
   mistakesim run configs/mid-market.toml --trials 1000000 --json out/summary.json --report out/report.html
   mistakesim compare configs/training-options.toml
+  mistakesim voi configs/training-options.toml
   mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --values 0.4,0.5,0.6
   mistakesim sensitivity configs/mid-market.toml
   mistakesim dist '{ dist = "lognormal", p05 = 15000, p95 = 250000 }'
@@ -160,6 +161,7 @@ Run 'mistakesim COMMAND --help' for a command's options.)");
   Action action;
   add_run_commands(app, action);
   add_compare_command(app, action);
+  add_voi_command(app, action);
   add_whatif_commands(app, action);
   add_dist_command(app, action);
   add_serve_command(app, action);

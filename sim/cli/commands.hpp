@@ -57,5 +57,6 @@ void add_compare_command(CLI::App& app, Action& action);   // compare
 void add_whatif_commands(CLI::App& app, Action& action);   // sweep, sensitivity
 void add_dist_command(CLI::App& app, Action& action);      // dist
 void add_serve_command(CLI::App& app, Action& action);     // serve (sim/serve)
+void add_voi_command(CLI::App& app, Action& action);       // voi
 
 }  // namespace mistakesim::cli
