@@ -46,6 +46,8 @@ Model load_for_run(const RunArgs& a) {
   check_output_path(a.json_path, "--json");
   check_output_path(a.csv_path, "--csv");
   check_output_path(a.report_path, "--report");
+  check_output_path(a.xlsx_path, "--xlsx");
+  check_output_path(a.sip_path, "--sip");
   Model model = load_study(a.config);
   if (a.trials && *a.trials > kMaxTrials)
     throw InputError({}, "--trials",
@@ -108,11 +110,14 @@ Run 'mistakesim COMMAND --help' for a command's options.)");
 }
 
 void write_outputs(const RunArgs& a, const std::string& json_text, const std::string& csv_text,
-                   const std::string& html_text, const std::string& terminal_text) {
+                   const std::string& html_text, const std::string& terminal_text, const std::string& xlsx_bytes,
+                   const std::string& sip_text) {
   std::vector<std::pair<std::filesystem::path, std::string_view>> outputs;
   if (!a.json_path.empty() && a.json_path != "-") outputs.emplace_back(a.json_path, json_text);
   if (!a.csv_path.empty()) outputs.emplace_back(a.csv_path, csv_text);
   if (!a.report_path.empty()) outputs.emplace_back(a.report_path, html_text);
+  if (!a.xlsx_path.empty()) outputs.emplace_back(a.xlsx_path, xlsx_bytes);
+  if (!a.sip_path.empty()) outputs.emplace_back(a.sip_path, sip_text);
   write_files_atomically(outputs);
   std::cout << (a.json_path == "-" ? json_text : terminal_text);
 }

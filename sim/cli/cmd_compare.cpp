@@ -10,6 +10,7 @@
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/study.hpp>
 #include <mistakesim/whatif_report.hpp>
+#include <mistakesim/xlsx.hpp>
 
 #include <algorithm>
 
@@ -117,10 +118,13 @@ int cmd_compare(const CompareArgs& a) {
   std::string html_text;
   if (!a.run.report_path.empty())
     html_text = compare_report_html(model, comparison, info, sha256_file_hex(a.run.config));
+  const std::string xlsx =
+      a.run.xlsx_path.empty() ? "" : compare_workbook(model, comparison, info, sha256_file_hex(a.run.config));
   write_outputs(a.run, json_text, csv_text, html_text,
                 json_to_stdout ? "" : compare_terminal(model, comparison, info) +
                                           (precision ? precision_note(*precision, "every intervention's average savings")
-                                                     : std::string()));
+                                                     : std::string()),
+                xlsx);
   return 0;
 }
 
@@ -131,6 +135,7 @@ void add_compare_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "compare", "What would a training programme save, cost, and how likely is it to pay off? (paired trials)");
   add_run_options(cmd, args->run);
+  cmd->add_option("--xlsx", args->run.xlsx_path, "Write an Excel workbook (summary, charts, one row per year) to this file");
   add_precision_options(cmd, args->precision);
   cmd->add_option("--intervention,-i", args->interventions,
                   "Intervention id to compare (repeatable; default: every intervention in the study)");

@@ -7,8 +7,10 @@
 #include <mistakesim/engine.hpp>
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/report.hpp>
+#include <mistakesim/sip.hpp>
 #include <mistakesim/study.hpp>
 #include <mistakesim/whatif_report.hpp>
+#include <mistakesim/xlsx.hpp>
 
 #include <fmt/format.h>
 
@@ -25,7 +27,8 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.threads);
-  options.record_inputs = !a.csv_path.empty();  // per-trial inputs only feed the CSV
+  // per-trial inputs only feed the CSV, the workbook's Years sheet and the SIP library
+  options.record_inputs = !a.csv_path.empty() || !a.xlsx_path.empty() || !a.sip_path.empty();
   std::optional<PrecisionRun> precision;  // set by a --precision run
   // A precision run's length is not known in advance: its bar counts toward --max-trials.
   ProgressBar progress(goal ? goal->max_trials : model.trials, !a.quiet);
@@ -54,9 +57,13 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   }
   std::string html_text;
   if (!a.report_path.empty()) html_text = run_report_html(model, results, info, sha256_file_hex(a.config));
+  const std::string sha256 = a.xlsx_path.empty() && a.sip_path.empty() ? "" : sha256_file_hex(a.config);
+  const std::string xlsx = a.xlsx_path.empty() ? "" : run_workbook(model, results, summary, info, sha256);
+  const std::string sip = a.sip_path.empty() ? "" : sip_library(model, results, info, sha256).dump() + "\n";
   write_outputs(a, json_text, csv_text, html_text,
                 json_to_stdout ? "" : terminal_summary(model, results, summary, info) +
-                                          (precision ? precision_note(*precision) : std::string()));
+                                          (precision ? precision_note(*precision) : std::string()),
+                xlsx, sip);
   return 0;
 }
 
@@ -75,6 +82,8 @@ void add_run_commands(CLI::App& app, Action& action) {
   auto run_args = std::make_shared<RunArgs>();
   CLI::App* run = app.add_subcommand("run", "Simulate the study's year many times and summarise the cost of mistakes");
   add_run_options(run, *run_args);
+  run->add_option("--xlsx", run_args->xlsx_path, "Write an Excel workbook (summary, charts, one row per year) to this file");
+  run->add_option("--sip", run_args->sip_path, "Write the yearly costs and uncertain inputs as a SIPmath 3.0 library (JSON)");
   auto precision_args = std::make_shared<PrecisionArgs>();
   add_precision_options(run, *precision_args);
   run->footer(R"(

@@ -10,6 +10,7 @@
 #include <mistakesim/report.hpp>
 #include <mistakesim/whatif.hpp>
 #include <mistakesim/whatif_report.hpp>
+#include <mistakesim/xlsx.hpp>
 
 #include <fmt/format.h>
 
@@ -41,6 +42,7 @@ void add_whatif_run_options(CLI::App* cmd, RunArgs& a, bool with_csv) {
   if (with_csv) cmd->add_option("--csv", a.csv_path, "Write one row per point to this CSV file");
   cmd->add_option("--report", a.report_path, "Write a self-contained HTML report to this file");
   cmd->add_flag("--quiet,-q", a.quiet, "No notes on stderr");
+  cmd->add_option("--xlsx", a.xlsx_path, "Write an Excel workbook (summary and chart) to this file");
 }
 
 //! The values of one axis from --values or --range (exactly one of them).
@@ -97,8 +99,10 @@ int cmd_sweep(const SweepArgs& a) {
   std::string html_text;
   if (!a.run.report_path.empty())
     html_text = sweep_report_html(model, sweep, info, sha256_file_hex(a.run.config));
+  const std::string xlsx =
+      a.run.xlsx_path.empty() ? "" : sweep_workbook(model, sweep, info, sha256_file_hex(a.run.config));
   write_outputs(a.run, json_text, csv_text, html_text,
-                a.run.json_path == "-" ? "" : sweep_terminal(model, sweep, info));
+                a.run.json_path == "-" ? "" : sweep_terminal(model, sweep, info), xlsx);
   return 0;
 }
 
@@ -120,7 +124,10 @@ int cmd_sensitivity(const SensitivityArgs& a) {
   std::string html_text;
   if (!a.run.report_path.empty())
     html_text = sensitivity_report_html(model, s, results, info, sha256_file_hex(a.run.config));
-  write_outputs(a.run, json_text, "", html_text, a.run.json_path == "-" ? "" : sensitivity_terminal(model, s, info));
+  const std::string xlsx =
+      a.run.xlsx_path.empty() ? "" : sensitivity_workbook(model, s, results, info, sha256_file_hex(a.run.config));
+  write_outputs(a.run, json_text, "", html_text, a.run.json_path == "-" ? "" : sensitivity_terminal(model, s, info),
+                xlsx);
   return 0;
 }
 

@@ -25,6 +25,8 @@ struct RunArgs {
   std::string json_path;
   std::string csv_path;
   std::string report_path;
+  std::string xlsx_path;  //!< --xlsx (run, compare, sweep, sensitivity)
+  std::string sip_path;   //!< --sip (run)
   bool quiet = false;
 };
 
@@ -37,7 +39,8 @@ void check_output_path(const std::string& path, const std::string& option);
 //! Writes a command's --json, --csv and --report files together (write_files_atomically), then
 //! prints the JSON if --json - was given, the terminal text otherwise.
 void write_outputs(const RunArgs& a, const std::string& json_text, const std::string& csv_text,
-                   const std::string& html_text, const std::string& terminal_text);
+                   const std::string& html_text, const std::string& terminal_text,
+                   const std::string& xlsx_bytes = "", const std::string& sip_text = "");
 //! Threads to use: the number asked for, or all cores.
 unsigned thread_count(unsigned asked);
 
