@@ -303,12 +303,13 @@ PYBIND11_MODULE(mistakesim, m) {
   m.attr("__version__") = make_run_info(0, 0.0, "").version;
 
   // StudyError(ValueError): the located message of the command line, and its parts as attributes.
-  static py::exception<InputError> study_error(m, "StudyError", PyExc_ValueError);
+  // Never destroyed: a static py::object would be released after the interpreter has gone.
+  static py::handle study_error = (new py::exception<InputError>(m, "StudyError", PyExc_ValueError))->release();
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const InputError& e) {
-      py::object error = py::reinterpret_borrow<py::object>(study_error)(py::str(e.what()));
+      py::object error = study_error(py::str(e.what()));
       error.attr("file") = e.where().file.empty() ? py::object(py::none()) : py::object(py::str(e.where().file));
       error.attr("line") = e.where().line > 0 ? py::object(py::int_(e.where().line)) : py::object(py::none());
       error.attr("column") = e.where().column > 0 ? py::object(py::int_(e.where().column)) : py::object(py::none());

@@ -21,6 +21,12 @@ def labelled(sheet):
     return {row[0].value: row for row in sheet.iter_rows() if isinstance(row[0].value, str)}
 
 
+def chart_parts(path):
+    """The XML of each chart part of the workbook."""
+    with zipfile.ZipFile(path) as z:
+        return [z.read(n).decode() for n in sorted(z.namelist()) if re.match(r"xl/charts/chart\d+\.xml$", n)]
+
+
 def chart_kinds(path):
     """The chart types in the workbook's chart parts (c:barChart, c:scatterChart, ...)."""
     with zipfile.ZipFile(path) as z:
@@ -107,6 +113,12 @@ class RunWorkbook(TempDirTest):
         self.assertEqual(chart_kinds(self.xlsx), ["barChart", "barChart", "scatterChart"])
         # histogram (a column chart is a c:barChart with barDir col), exceedance curve, mistakes ranked
         self.assertEqual(len(self.book["Charts"]._charts), 3)
+        ranked = [x for x in chart_parts(self.xlsx) if '<c:barDir val="bar"/>' in x]
+        self.assertEqual(len(ranked), 1)
+        self.assertRegex(ranked[0], r'<c:catAx>.*?<c:orientation val="maxMin"/>', "the costliest mistake on top")
+        self.assertRegex(ranked[0], r'<c:valAx>.*?<c:orientation val="minMax"/>')
+        first = 1 + next(r[0].row for r in self.book["Summary"].iter_rows() if r[0].value == "Mistake")
+        self.assertIn(f"<c:f>Summary!$A${first}:$A${first + len(self.summary['mistakes']) - 1}</c:f>", ranked[0])
 
     def test_same_bytes_for_any_thread_count(self):
         for threads in ("1", "2"):

@@ -353,16 +353,21 @@ std::vector<lxw_chart*> cost_distribution_charts(Book& book, SheetWriter& data, 
   return charts;
 }
 
-//! A horizontal bar chart of one column of a table on the Summary sheet, the first row on top.
-lxw_chart* ranked_bars(Book& book, Row first, Row last, Col label_col, Col value_col, const char* title,
-                       const char* value_axis, const std::string& value_format) {
+//! A horizontal bar chart of columns of a table on the Summary sheet (rows first..last), labelled by
+//! label_col, the table's first row on top. (In a libxlsxwriter bar chart the y axis is the
+//! category axis and the x axis the values.)
+lxw_chart* ranked_bars(Book& book, Row first, Row last, Col label_col,
+                       const std::vector<std::pair<Col, std::string>>& series, const char* title,
+                       const char* value_axis) {
   lxw_chart* chart = book.chart(LXW_CHART_BAR);
-  add_series(chart, Range{"Summary", first, last, label_col}, Range{"Summary", first, last, value_col}, "");
+  for (const auto& [col, name] : series)
+    add_series(chart, Range{"Summary", first, last, label_col}, Range{"Summary", first, last, col}, name);
   chart_title_set_name(chart, title);
-  chart_axis_set_name(chart->y_axis, value_axis);
-  chart_axis_set_reverse(chart->x_axis);  // the category axis: first row on top
-  chart_axis_set_num_format(chart->y_axis, value_format.c_str());
-  chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+  chart_axis_set_name(chart->x_axis, value_axis);
+  chart_axis_set_num_format(chart->x_axis, book.money_axis.c_str());
+  chart_axis_set_reverse(chart->y_axis);       // first row on top
+  chart_axis_set_crossing_max(chart->y_axis);  // and the values' axis stays at the bottom
+  chart_legend_set_position(chart, series.size() > 1 ? LXW_CHART_LEGEND_BOTTOM : LXW_CHART_LEGEND_NONE);
   return chart;
 }
 
@@ -451,8 +456,8 @@ std::string run_workbook(const Model& model, const TrialResults& results, const 
   worksheet_set_column(data.ws(), 0, 6, 16, nullptr);
   charts = cost_distribution_charts(book, data, results.cost_total, "yearly cost of mistakes");
   if (!summary.mistakes.empty())
-    charts.push_back(ranked_bars(book, first_mistake, last_mistake, 0, 3, "Mistakes ranked by average yearly cost",
-                                 "Average yearly cost", book.money_axis));
+    charts.push_back(ranked_bars(book, first_mistake, last_mistake, 0, {{3, ""}},
+                                 "Mistakes ranked by average yearly cost", "Average yearly cost"));
   place_charts(sheets.charts, charts);
   write_years_sheet(book, sheets.years, detail::year_columns(model, results), results.first_trial, results.count);
   write_inputs_sheet(book, sheets.inputs, model);
@@ -513,15 +518,8 @@ std::string compare_workbook(const Model& model, const Comparison& c, const RunI
   worksheet_set_column(data.ws(), 0, 6, 16, nullptr);
   std::vector<lxw_chart*> charts;
   if (!c.candidates.empty()) {
-    lxw_chart* chart = book.chart(LXW_CHART_BAR);
-    add_series(chart, Range{"Summary", first, last, 0}, Range{"Summary", first, last, 2}, "Saves");
-    add_series(chart, Range{"Summary", first, last, 0}, Range{"Summary", first, last, 4}, "Net of its cost");
-    chart_title_set_name(chart, "Savings per intervention (average per year)");
-    chart_axis_set_name(chart->y_axis, "Average yearly savings");
-    chart_axis_set_reverse(chart->x_axis);
-    chart_axis_set_num_format(chart->y_axis, book.money_axis.c_str());
-    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
-    charts.push_back(chart);
+    charts.push_back(ranked_bars(book, first, last, 0, {{2, "Saves"}, {4, "Net of its cost"}},
+                                 "Savings per intervention (average per year)", "Average yearly savings"));
   }
   for (lxw_chart* chart : cost_distribution_charts(book, data, c.baseline.cost_total, "baseline yearly cost"))
     charts.push_back(chart);
@@ -647,8 +645,9 @@ std::string sensitivity_workbook(const Model& model, const Sensitivity& sens, co
 
   std::vector<lxw_chart*> charts;
   if (!sens.inputs.empty())
-    charts.push_back(ranked_bars(book, first, last, 0, 3, "Swing of the yearly cost, input low (P10) to high (P90)",
-                                 "Change of the average yearly cost", book.money_axis));
+    charts.push_back(ranked_bars(book, first, last, 0, {{3, ""}},
+                                 "Swing of the yearly cost, input low (P10) to high (P90)",
+                                 "Change of the average yearly cost"));
   SheetWriter data(book, sheets.data);
   worksheet_set_column(data.ws(), 0, 6, 16, nullptr);
   for (lxw_chart* chart : cost_distribution_charts(book, data, results.cost_total, "yearly cost of mistakes"))
