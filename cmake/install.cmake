@@ -13,6 +13,12 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/include/mistakesim ${CMAKE_BINARY_DIR}/gen
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 set(MISTAKESIM_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/mistakesim)
+# Google Highway, when the library links it (the vector kernels), is a link dependency of the static
+# library too.
+set(MISTAKESIM_FIND_HWY "")
+if(TARGET hwy::hwy)
+  set(MISTAKESIM_FIND_HWY "find_dependency(hwy)")
+endif()
 install(EXPORT mistakesimTargets NAMESPACE mistakesim:: DESTINATION ${MISTAKESIM_CMAKE_DIR})
 configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/mistakesimConfig.cmake.in
                               ${CMAKE_BINARY_DIR}/cmake/mistakesimConfig.cmake INSTALL_DESTINATION ${MISTAKESIM_CMAKE_DIR})

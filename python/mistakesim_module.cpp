@@ -200,7 +200,8 @@ Result compare_study(const RunRequest& request, const std::vector<std::string>& 
     options.run.threads = thread_count(request.threads);
     options.run.record_inputs = false;
     state->comparison = compare(model, candidates, options);
-    json = compare_json(model, state->comparison, make_run_info(options.run.threads, seconds_since(start), request.study));
+    json = compare_json(model, state->comparison,
+                        make_run_info(options.run.threads, seconds_since(start), request.study));
   }
   Result r;
   r.kind = "compare";

@@ -37,7 +37,8 @@ class Install(TempDirTest):
         self.assertTrue(version.startswith("mistakesim "), version)
 
         build = self.path("consumer-build")
-        launcher = ["-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"] if sh("sh", "-c", "command -v ccache || true").strip() else []
+        has_ccache = sh("sh", "-c", "command -v ccache || true").strip()
+        launcher = ["-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"] if has_ccache else []
         sh(CMAKE, "-S", os.path.join(SOURCE_DIR, "tests/consumer"), "-B", build, f"-DCMAKE_PREFIX_PATH={p}",
            "-DCMAKE_BUILD_TYPE=Release", *launcher)
         sh(CMAKE, "--build", build, "-j2")

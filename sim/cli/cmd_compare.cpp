@@ -135,7 +135,8 @@ void add_compare_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "compare", "What would a training programme save, cost, and how likely is it to pay off? (paired trials)");
   add_run_options(cmd, args->run);
-  cmd->add_option("--xlsx", args->run.xlsx_path, "Write an Excel workbook (summary, charts, one row per year) to this file");
+  cmd->add_option("--xlsx", args->run.xlsx_path,
+                  "Write an Excel workbook (summary, charts, one row per year) to this file");
   add_precision_options(cmd, args->precision);
   cmd->add_option("--intervention,-i", args->interventions,
                   "Intervention id to compare (repeatable; default: every intervention in the study)");

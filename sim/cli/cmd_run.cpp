@@ -82,8 +82,10 @@ void add_run_commands(CLI::App& app, Action& action) {
   auto run_args = std::make_shared<RunArgs>();
   CLI::App* run = app.add_subcommand("run", "Simulate the study's year many times and summarise the cost of mistakes");
   add_run_options(run, *run_args);
-  run->add_option("--xlsx", run_args->xlsx_path, "Write an Excel workbook (summary, charts, one row per year) to this file");
-  run->add_option("--sip", run_args->sip_path, "Write the yearly costs and uncertain inputs as a SIPmath 3.0 library (JSON)");
+  run->add_option("--xlsx", run_args->xlsx_path,
+                  "Write an Excel workbook (summary, charts, one row per year) to this file");
+  run->add_option("--sip", run_args->sip_path,
+                  "Write the yearly costs and uncertain inputs as a SIPmath 3.0 library (JSON)");
   auto precision_args = std::make_shared<PrecisionArgs>();
   add_precision_options(run, *precision_args);
   run->footer(R"(

@@ -184,8 +184,8 @@ void write_title(Book& book, SheetWriter& s, const Model& model, const std::stri
                  std::uint64_t first_trial, const RunInfo& info, const std::string& sha256) {
   s.text(0, model.name.empty() ? std::string("Study") : model.name, book.title);
   s.next();
-  s.text(0, fmt::format("{}: {}, seed {}, {} reps, amounts in {} per year ({} basis)", what, plural(trials, "simulated year"),
-                        model.seed, model.reps, model.currency, detail::value_basis_name(model.value)));
+  s.text(0, fmt::format("{}: {}, seed {}, {} reps, amounts in {} per year ({} basis)", what,
+                        plural(trials, "simulated year"), model.seed, model.reps, model.currency, detail::value_basis_name(model.value)));
   s.next(2);
   s.text(0, "Provenance", book.heading);
   s.next();
@@ -309,7 +309,8 @@ std::vector<lxw_chart*> cost_distribution_charts(Book& book, SheetWriter& data, 
   const auto curve = exceedance(sorted, kExceedancePoints);
   const double n = static_cast<double>(sorted.size());
 
-  data.headers({"Bin from", "Bin to", "Bin middle", "Share of years", "", "Yearly cost", "Share of years costing more"});
+  data.headers({"Bin from", "Bin to", "Bin middle", "Share of years", "", "Yearly cost",
+                "Share of years costing more"});
   const Row first = data.row();
   const std::size_t rows = std::max(h.counts.size(), curve.size());
   for (std::size_t i = 0; i < rows; ++i) {
@@ -588,7 +589,8 @@ std::string sweep_workbook(const Model& model, const Sweep& sweep, const RunInfo
     data.headers(names);
     for (std::size_t i = 0; i < outer; ++i) {
       data.number(0, sweep.axis.values[i], book.general);
-      for (std::size_t j = 0; j < inner; ++j) data.number(Col(j + 1), sweep.points[i * inner + j].total.mean, book.money);
+      for (std::size_t j = 0; j < inner; ++j)
+        data.number(Col(j + 1), sweep.points[i * inner + j].total.mean, book.money);
       data.next();
     }
     for (std::size_t j = 0; j < inner; ++j)
@@ -615,7 +617,8 @@ std::string sensitivity_workbook(const Model& model, const Sensitivity& sens, co
 
   s.line("Average yearly cost of mistakes", sens.cost_mean, book.money);
   s.line("Standard deviation of the yearly cost", sens.cost_sd, book.money);
-  s.line("R² of the standardised regression", sens.r2, book.precise, "share of the cost's variance the inputs explain");
+  s.line("R² of the standardised regression", sens.r2, book.precise,
+         "share of the cost's variance the inputs explain");
   s.next();
   s.text(0, "Uncertain inputs ranked by how much they drive the yearly cost", book.heading);
   s.next();

@@ -38,7 +38,8 @@ inline std::vector<YearColumn> year_columns(const Model& model, const TrialResul
       {"should_have_bought", K::count, [&r](std::uint64_t t) { return double(r.should_have_bought[t]); }});
   columns.push_back({"nonbuyer_hours", K::hours, [&r](std::uint64_t t) { return r.nonbuyer_hours[t]; }});
   for (std::size_t m = 0; m < r.mistake_count; ++m)
-    columns.push_back({"cost:" + model.mistakes[m].id, K::money, [&r, m](std::uint64_t t) { return r.mistake_cost(m, t); }});
+    columns.push_back(
+        {"cost:" + model.mistakes[m].id, K::money, [&r, m](std::uint64_t t) { return r.mistake_cost(m, t); }});
   for (std::size_t k = 0; k < r.recorded_inputs.size(); ++k) {
     SIM_CHECK(r.recorded_inputs[k] < model.inputs.size(), << "recorded input " << r.recorded_inputs[k]);
     columns.push_back({"input:" + model.inputs[r.recorded_inputs[k]].path, K::input,
