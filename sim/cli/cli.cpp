@@ -63,6 +63,11 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const RunOptionsHelp& help) {
   cmd->add_flag("--quiet,-q", a.quiet, help.quiet);
 }
 
+void add_xlsx_option(CLI::App* cmd, RunArgs& a) {
+  cmd->add_option("--xlsx", a.xlsx_path, "Write an Excel workbook (summary, charts, one row per year) to this file")
+      ->check(output_path());
+}
+
 Model load_for_run(const RunArgs& a, std::vector<fs::path>* inputs) {
   StudyAccess access;
   for (const std::string& dir : a.allow_dirs) access.allowed_dirs.emplace_back(dir);

@@ -11,6 +11,7 @@
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/study.hpp>
 #include <mistakesim/whatif_report.hpp>
+#include <mistakesim/xlsx.hpp>
 
 #include <algorithm>
 
@@ -109,6 +110,8 @@ int cmd_compare(const CompareArgs& a) {
       {"--csv", a.run.csv_path, [&](std::ostream& out) { write_compare_csv(out, comparison); }},
       {"--report", a.run.report_path,
        [&](std::ostream& out) { out << compare_report_html(model, comparison, info, sha256_file_hex(a.run.config)); }},
+      {"--xlsx", a.run.xlsx_path,
+       [&](std::ostream& out) { out << compare_workbook(model, comparison, info, sha256_file_hex(a.run.config)); }},
   });
 
   const auto start = std::chrono::steady_clock::now();
@@ -141,6 +144,7 @@ void add_compare_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "compare", "What would a training programme save, cost, and how likely is it to pay off? (paired trials)");
   add_run_options(cmd, args->run, {.csv = "Write one row per intervention to this CSV file ('-' for stdout)"});
+  add_xlsx_option(cmd, args->run);
   add_precision_options(cmd, args->precision);
   cmd->add_option("--intervention,-i", args->interventions,
                   "Intervention id to compare (repeatable; default: every intervention in the study)");

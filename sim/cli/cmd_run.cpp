@@ -8,8 +8,10 @@
 #include <mistakesim/engine.hpp>
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/report.hpp>
+#include <mistakesim/sip.hpp>
 #include <mistakesim/study.hpp>
 #include <mistakesim/whatif_report.hpp>
+#include <mistakesim/xlsx.hpp>
 
 #include <fmt/format.h>
 
@@ -39,12 +41,17 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
       {"--csv", a.csv_path, [&](std::ostream& out) { write_csv(out, model, results); }},
       {"--report", a.report_path,
        [&](std::ostream& out) { out << run_report_html(model, results, info, sha256_file_hex(a.config)); }},
+      {"--xlsx", a.xlsx_path,
+       [&](std::ostream& out) { out << run_workbook(model, results, summary, info, sha256_file_hex(a.config)); }},
+      {"--sip", a.sip_path,
+       [&](std::ostream& out) { out << sip_library(model, results, info, sha256_file_hex(a.config)).dump() << "\n"; }},
   });
 
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.threads);
-  options.record_inputs = !a.csv_path.empty();  // per-trial inputs only feed the CSV
+  // per-trial inputs only feed the CSV, the workbook's Years sheet and the SIP library
+  options.record_inputs = !a.csv_path.empty() || !a.xlsx_path.empty() || !a.sip_path.empty();
   // A precision run's length is not known in advance: its bar counts toward --max-trials.
   ProgressBar progress(goal ? goal->max_trials : model.trials, !a.quiet);
   options.progress = progress.counter();
@@ -75,6 +82,10 @@ void add_run_commands(CLI::App& app, Action& action) {
   auto run_args = std::make_shared<RunArgs>();
   CLI::App* run = app.add_subcommand("run", "Simulate the study's year many times and summarise the cost of mistakes");
   add_run_options(run, *run_args);
+  add_xlsx_option(run, *run_args);
+  run->add_option("--sip", run_args->sip_path,
+                  "Write the yearly costs and uncertain inputs as a SIPmath 3.0 library (JSON)")
+      ->check(output_path());
   auto precision_args = std::make_shared<PrecisionArgs>();
   add_precision_options(run, *precision_args);
   run->footer(R"(

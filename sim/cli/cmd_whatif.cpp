@@ -11,6 +11,7 @@
 #include <mistakesim/report.hpp>
 #include <mistakesim/whatif.hpp>
 #include <mistakesim/whatif_report.hpp>
+#include <mistakesim/xlsx.hpp>
 
 #include <fmt/format.h>
 
@@ -66,6 +67,8 @@ int cmd_sweep(const SweepArgs& a) {
       {"--csv", a.run.csv_path, [&](std::ostream& out) { write_sweep_csv(out, model, sweep); }},
       {"--report", a.run.report_path,
        [&](std::ostream& out) { out << sweep_report_html(model, sweep, info, sha256_file_hex(a.run.config)); }},
+      {"--xlsx", a.run.xlsx_path,
+       [&](std::ostream& out) { out << sweep_workbook(model, sweep, info, sha256_file_hex(a.run.config)); }},
   });
 
   const auto start = std::chrono::steady_clock::now();
@@ -99,6 +102,8 @@ int cmd_sensitivity(const SensitivityArgs& a) {
        [&](std::ostream& out) {
          out << sensitivity_report_html(model, s, results, info, sha256_file_hex(a.run.config));
        }},
+      {"--xlsx", a.run.xlsx_path,
+       [&](std::ostream& out) { out << sensitivity_workbook(model, s, results, info, sha256_file_hex(a.run.config)); }},
   });
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
@@ -177,6 +182,7 @@ void add_whatif_commands(CLI::App& app, Action& action) {
                   {.trials = "Simulated years per point (overrides study.trials)",
                    .csv = "Write one row per point to this CSV file ('-' for stdout)",
                    .quiet = "No progress bar or notes on stderr (warnings still show)"});
+  add_xlsx_option(cmd, sweep->run);
   cmd->add_option("--param,-p", sweep->param, "Year-level parameter path to set, e.g. pipeline.close_rate")
       ->required();
   cmd->add_option("--values", sweep->values, "Comma-separated values to try, e.g. 0.4,0.5,0.6");
@@ -201,6 +207,7 @@ Examples:
   CLI::App* sc =
       app.add_subcommand("sensitivity", "Which uncertain inputs drive the yearly cost of mistakes?");
   add_run_options(sc, sens->run, {.csv = nullptr});
+  add_xlsx_option(sc, sens->run);
   sc->footer(R"(
 Ranks every uncertain year-level input (rates and probabilities drawn once per simulated year) by
 its rank correlation with the yearly cost, with standardised regression coefficients, the swing of

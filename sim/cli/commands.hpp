@@ -28,6 +28,8 @@ struct RunArgs {
   std::string json_path;
   std::string csv_path;
   std::string report_path;
+  std::string xlsx_path;  //!< --xlsx (run, compare, sweep, sensitivity)
+  std::string sip_path;   //!< --sip (run)
   bool quiet = false;
 };
 
@@ -40,6 +42,8 @@ struct RunOptionsHelp {
 
 //! Adds CONFIG, --trials, --seed, --threads, --allow-dir, --json, --csv, --report and --quiet.
 void add_run_options(CLI::App* cmd, RunArgs& args, const RunOptionsHelp& help = {});
+//! Adds --xlsx (an Excel workbook: summary, native charts, one row per year) to a command.
+void add_xlsx_option(CLI::App* cmd, RunArgs& args);
 //! Loads the study, applies --trials/--seed, prints the study's warnings. `inputs`, when given,
 //! receives every file the run reads (the study, its bases, its data files), for the output plan.
 Model load_for_run(const RunArgs& args, std::vector<std::filesystem::path>* inputs = nullptr);

@@ -60,6 +60,8 @@ Json inputs_json(const Model& model) {
 
 }  // namespace
 
+nlohmann::ordered_json detail::study_inputs_json(const Model& model) { return inputs_json(model); }
+
 RunInfo make_run_info(unsigned threads, double seconds, std::string study_file) {
   RunInfo info;
   info.threads = threads;

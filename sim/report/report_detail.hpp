@@ -104,6 +104,9 @@ inline nlohmann::ordered_json run_info_json(const RunInfo& info) {
   return run;
 }
 
+//! Every input of the model as the study states it: the run JSON's "inputs" list (json.cpp).
+nlohmann::ordered_json study_inputs_json(const Model& model);
+
 //! The pipeline means of a run or a sweep point: {opportunities_mean, ..., revenue_mean}.
 inline nlohmann::ordered_json pipeline_json(const PipelineMeans& p) {
   nlohmann::ordered_json j;
