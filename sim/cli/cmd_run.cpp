@@ -38,7 +38,8 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
       options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.config);
 
   // Render everything first, then write: a failure leaves no half-written set of outputs.
-  const RunSummary summary = summarize_run(results);
+  const RunSummary summary =
+      summarize_run(results, a.report_path.empty() ? SummaryScope::tables : SummaryScope::report);
   const bool json_to_stdout = a.json_path == "-";
   std::string json_text;
   if (!a.json_path.empty()) {
@@ -53,7 +54,7 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
     csv_text = csv.str();
   }
   std::string html_text;
-  if (!a.report_path.empty()) html_text = run_report_html(model, results, info, sha256_file_hex(a.config));
+  if (!a.report_path.empty()) html_text = run_report_html(model, results, summary, info, sha256_file_hex(a.config));
   write_outputs(a, json_text, csv_text, html_text,
                 json_to_stdout ? "" : terminal_summary(model, results, summary, info) +
                                           (precision ? precision_note(*precision) : std::string()));

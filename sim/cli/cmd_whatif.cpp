@@ -2,6 +2,7 @@
 // what-if studies). docs/what-if.md shows each with its output.
 
 #include "cli/commands.hpp"
+#include "cli/number_options.hpp"
 #include "cli/precision_options.hpp"
 #include "cli/progress.hpp"
 
@@ -119,7 +120,7 @@ int cmd_sensitivity(const SensitivityArgs& a) {
   if (!a.run.json_path.empty()) json_text = sensitivity_json(model, s, results, info).dump(2) + "\n";
   std::string html_text;
   if (!a.run.report_path.empty())
-    html_text = sensitivity_report_html(model, s, results, info, sha256_file_hex(a.run.config));
+    html_text = sensitivity_report_html(model, s, info, sha256_file_hex(a.run.config));
   write_outputs(a.run, json_text, "", html_text, a.run.json_path == "-" ? "" : sensitivity_terminal(model, s, info));
   return 0;
 }
