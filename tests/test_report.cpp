@@ -28,8 +28,10 @@ Model two_mistake_model() {
   model.currency = "USD";
   model.value = ValueBasis::margin;
   model.reps = 3;
-  model.inputs.push_back(YearInput{"pipeline.close_rate", Distribution::pert(0.45, 0.6, 0.75), 0, 0.0, 1.0});
-  model.inputs.push_back(YearInput{"team.hourly_cost", Distribution::constant(150.0), 0, 0.0, 1e300});
+  model.inputs.push_back(YearInput{"pipeline.close_rate", Distribution::pert(0.45, 0.6, 0.75), 0, 0.0, 1.0,
+                                   false, "a probability lies in [0, 1]"});
+  model.inputs.push_back(YearInput{"team.hourly_cost", Distribution::constant(150.0), 0, 0.0, 1e300, false,
+                                   "an hourly cost is >= 0"});
   model.opportunities_per_rep = true;
   model.opportunities.dist = Distribution::poisson(40.0);
   model.deal_size.dist = Distribution::constant(120000.0);
