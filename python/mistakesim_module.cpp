@@ -155,7 +155,7 @@ Result run(const RunRequest& request) {
     RunOptions options;
     options.threads = thread_count(request.threads);
     state->results = run_trials(state->model, Scenario{}, options);
-    json = run_json(state->model, state->results, make_run_info(options.threads, seconds_since(start), request.study));
+    json = run_json(state->model, state->results, summarize_run(state->results), make_run_info(options.threads, seconds_since(start), request.study));
   }
   Result r;
   r.kind = "run";

@@ -4,15 +4,18 @@
 #include <mistakesim/engine.hpp>
 #include <mistakesim/model.hpp>
 #include <mistakesim/random.hpp>
-
 #include <string>
 #include <vector>
 
 namespace mistakesim::testing {
 
+//! A year-level input; its range in words is the probability's unless `range_words` says otherwise
+//! (an input of another range and no words is described by its bounds, see check_sweep_value).
 inline InputId add_input(Model& m, const std::string& path, Distribution d, double lower = 0.0,
-                         double upper = 1.0) {
-  m.inputs.push_back(YearInput{path, std::move(d), slot_of(path), lower, upper});
+                         double upper = 1.0, std::string range_words = {}) {
+  if (range_words.empty() && lower == 0.0 && upper == 1.0) range_words = "a probability lies in [0, 1]";
+  m.inputs.push_back(
+      YearInput{path, std::move(d), slot_of(path), lower, upper, false, std::move(range_words)});
   return static_cast<InputId>(m.inputs.size() - 1);
 }
 

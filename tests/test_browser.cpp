@@ -3,16 +3,15 @@
 // network. Tag [browser]; needs /usr/bin/chromium (scripts/setup-deps installs it): without it the
 // test fails with a message, it does not skip.
 
-#include "cli_runner.hpp"
-
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
 #include <vector>
+
+#include "cli_runner.hpp"
 
 namespace fs = std::filesystem;
 using mistakesim::testing::read_text;
@@ -43,8 +42,8 @@ struct Browser {
   //! Runs chromium with `args` on `url`, stdout to `out`; returns the exit status. 60 s timeout.
   int run(const std::string& args, const std::string& url, const fs::path& out) {
     const fs::path profile = work / ("profile-" + std::to_string(runs++));
-    const std::string cmd = "timeout 60 " + exe + " " + kChromiumFlags + " --user-data-dir='" + profile.string() +
-                            "' " + args + " '" + url + "' > '" + out.string() + "' 2> '" +
+    const std::string cmd = "timeout 60 " + exe + " " + kChromiumFlags + " --user-data-dir='" +
+                            profile.string() + "' " + args + " '" + url + "' > '" + out.string() + "' 2> '" +
                             (work / "chromium-stderr.txt").string() + "'";
     const int raw = std::system(cmd.c_str());
     return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -65,7 +64,9 @@ std::vector<std::string> page_network_requests(const fs::path& net_log) {
     if (e.value("type", -1) != start_job || !e.contains("params")) continue;
     const auto& p = e.at("params");
     const std::string url = p.value("url", "");
-    if (url.empty() || url.rfind("file:", 0) == 0 || url.rfind("data:", 0) == 0 || url.rfind("about:", 0) == 0) continue;
+    if (url.empty() || url.rfind("file:", 0) == 0 || url.rfind("data:", 0) == 0 ||
+        url.rfind("about:", 0) == 0)
+      continue;
     const std::string initiator = p.value("initiator", "");
     const std::string isolation = p.value("network_isolation_key", "");
     const bool from_page = initiator != "not an origin" || isolation.find("file://") != std::string::npos;
@@ -110,8 +111,9 @@ void check_in_browser(Browser& browser, const fs::path& html_file, const fs::pat
 
   const std::string url = "file://" + fs::absolute(html_file).string();
   {
-    const int status = browser.run("--hide-scrollbars --window-size=1280,2000 --screenshot='" + png.string() + "'", url,
-                                   browser.work / "screenshot-stdout.txt");
+    const int status =
+        browser.run("--hide-scrollbars --window-size=1280,2000 --screenshot='" + png.string() + "'", url,
+                    browser.work / "screenshot-stdout.txt");
     INFO("chromium --screenshot stderr:\n" << browser.stderr_text());
     REQUIRE(status == 0);
     require_png(png);
@@ -129,8 +131,9 @@ void check_in_browser(Browser& browser, const fs::path& html_file, const fs::pat
   CHECK(tags.size() == chart_ids.size());
   for (const std::string& id : chart_ids) {
     INFO("chart " << id);
-    const auto it = std::find_if(tags.begin(), tags.end(),
-                                 [&](const std::string& t) { return t.find("id=\"" + id + "\"") != std::string::npos; });
+    const auto it = std::find_if(tags.begin(), tags.end(), [&](const std::string& t) {
+      return t.find("id=\"" + id + "\"") != std::string::npos;
+    });
     REQUIRE(it != tags.end());
     CHECK(attribute(*it, "width") > 0.0);
     CHECK(attribute(*it, "height") > 0.0);
@@ -145,15 +148,19 @@ void check_in_browser(Browser& browser, const fs::path& html_file, const fs::pat
 
 TEST_CASE("reports render in headless Chromium: screenshot, every chart, no network request", "[browser]") {
   static int run = 0;  // Catch runs this case once per section: a fresh folder each time
-  Browser browser{find_chromium(), scratch_dir("browser-" + std::to_string(::getpid()) + "-" + std::to_string(run++)), 0};
+  Browser browser{find_chromium(),
+                  scratch_dir("browser-" + std::to_string(::getpid()) + "-" + std::to_string(run++)), 0};
   if (browser.exe.empty())
-    FAIL("chromium is not installed: the [browser] test needs it (scripts/setup-deps installs the Debian package "
-         "'chromium')");
+    FAIL(
+        "chromium is not installed: the [browser] test needs it (scripts/setup-deps installs the Debian "
+        "package "
+        "'chromium')");
   const fs::path build(MISTAKESIM_BUILD_DIR);
 
   SECTION("the network check itself sees a page that fetches an image (control)") {
     const fs::path control = browser.work / "fetches.html";
-    std::ofstream(control) << "<!DOCTYPE html><html><body><img src=\"http://127.0.0.1:9/x.png\"><p>x</p></body></html>\n";
+    std::ofstream(control)
+        << "<!DOCTYPE html><html><body><img src=\"http://127.0.0.1:9/x.png\"><p>x</p></body></html>\n";
     const fs::path net_log = browser.work / "control-netlog.json";
     REQUIRE(browser.run("--dump-dom --log-net-log='" + net_log.string() + "'", "file://" + control.string(),
                         browser.work / "control-dom.html") == 0);
@@ -164,7 +171,8 @@ TEST_CASE("reports render in headless Chromium: screenshot, every chart, no netw
 
   SECTION("run report of configs/mid-market.toml") {
     const fs::path html = build / "report-run.html";
-    const auto r = run_cli("run configs/mid-market.toml --trials 20000 --quiet --report '" + html.string() + "'");
+    const auto r =
+        run_cli("run configs/mid-market.toml --trials 20000 --quiet --report '" + html.string() + "'");
     INFO(r.err);
     REQUIRE(r.status == 0);
     check_in_browser(browser, html, build / "report-run.png",
@@ -178,7 +186,8 @@ TEST_CASE("reports render in headless Chromium: screenshot, every chart, no netw
       return;
     }
     const fs::path html = build / "report-compare.html";
-    const auto r = run_cli("compare configs/training-options.toml --trials 5000 --quiet --report '" + html.string() + "'");
+    const auto r = run_cli("compare configs/training-options.toml --trials 5000 --quiet --report '" +
+                           html.string() + "'");
     INFO(r.err);
     REQUIRE(r.status == 0);
     check_in_browser(browser, html, build / "report-compare.png",
@@ -187,8 +196,10 @@ TEST_CASE("reports render in headless Chromium: screenshot, every chart, no netw
 
   SECTION("sweep report of configs/mid-market.toml: one parameter") {
     const fs::path html = build / "report-sweep.html";
-    const auto r = run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --range 0.45:0.75:4 --trials 5000 "
-                           "--quiet --report '" + html.string() + "'");
+    const auto r = run_cli(
+        "sweep configs/mid-market.toml --param pipeline.close_rate --range 0.45:0.75:4 --trials 5000 "
+        "--quiet --report '" +
+        html.string() + "'");
     INFO(r.err);
     REQUIRE(r.status == 0);
     check_in_browser(browser, html, build / "report-sweep.png", {"sweep-line"}, "Change from first to last");
@@ -196,9 +207,10 @@ TEST_CASE("reports render in headless Chromium: screenshot, every chart, no netw
 
   SECTION("sweep report of configs/mid-market.toml: a grid, with its heat map") {
     const fs::path html = build / "report-sweep-grid.html";
-    const auto r = run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --range 0.45:0.75:4 --param2 "
-                           "mistake.skipped-discovery.probability --values2 0.1,0.25,0.4 --trials 2000 --quiet --report '" +
-                           html.string() + "'");
+    const auto r = run_cli(
+        "sweep configs/mid-market.toml --param pipeline.close_rate --range 0.45:0.75:4 --param2 "
+        "mistake.skipped-discovery.probability --values2 0.1,0.25,0.4 --trials 2000 --quiet --report '" +
+        html.string() + "'");
     INFO(r.err);
     REQUIRE(r.status == 0);
     check_in_browser(browser, html, build / "report-sweep-grid.png", {"sweep-line", "sweep-heat-map"},
@@ -207,7 +219,8 @@ TEST_CASE("reports render in headless Chromium: screenshot, every chart, no netw
 
   SECTION("sensitivity report of configs/mid-market.toml") {
     const fs::path html = build / "report-sensitivity.html";
-    const auto r = run_cli("sensitivity configs/mid-market.toml --trials 5000 --quiet --report '" + html.string() + "'");
+    const auto r =
+        run_cli("sensitivity configs/mid-market.toml --trials 5000 --quiet --report '" + html.string() + "'");
     INFO(r.err);
     REQUIRE(r.status == 0);
     check_in_browser(browser, html, build / "report-sensitivity.png", {"sensitivity-tornado"},

@@ -1,15 +1,12 @@
 // Paired comparison of interventions: exact zeros, closed forms, variance reduction.
-#include "cli_runner.hpp"
-#include "model_builder.hpp"
-
+#include <catch2/catch.hpp>
+#include <cmath>
 #include <mistakesim/compare.hpp>
 #include <mistakesim/study.hpp>
-
 #include <nlohmann/json.hpp>
 
-#include <catch2/catch.hpp>
-
-#include <cmath>
+#include "cli_runner.hpp"
+#include "model_builder.hpp"
 
 using namespace mistakesim;
 using namespace mistakesim::testing;
@@ -59,7 +56,8 @@ TEST_CASE("an intervention with scale 1 saves exactly zero in every trial, and n
   REQUIRE_FALSE(r.break_even_fraction.has_value());
 }
 
-TEST_CASE("halving a mistake's probability saves n v p / 2 on deals that all close", "[compare][statistical]") {
+TEST_CASE("halving a mistake's probability saves n v p / 2 on deals that all close",
+          "[compare][statistical]") {
   // n deals a year of value v, all good fits that all close; a mistake with probability p loses
   // every deal it hits. Halving p saves, in expectation, n v p / 2 a year.
   const double n = 100, v = 20000, p = 0.3;
@@ -94,10 +92,12 @@ TEST_CASE("intervention cost is fee + per rep + reps' hours at the team's hourly
   REQUIRE(c.candidates[0].cost_mean == 20000.0 + 12 * 1500.0 + 16 * 12 * 100.0);
 }
 
-TEST_CASE("training options: each intervention's paired variance reduction is at least 20", "[compare][cli]") {
+TEST_CASE("training options: each intervention's paired variance reduction is at least 20",
+          "[compare][cli]") {
   const auto dir = scratch_dir("compare");
   const auto json = dir / "compare.json";
-  const CliResult r = run_cli("compare configs/training-options.toml --trials 20000 --json '" + json.string() + "'");
+  const CliResult r =
+      run_cli("compare configs/training-options.toml --trials 20000 --json '" + json.string() + "'");
   INFO(r.err);
   REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(read_text(json));
@@ -120,9 +120,9 @@ TEST_CASE("training options: each intervention's paired variance reduction is at
   REQUIRE(table.out.find("Pilot set-up training") != std::string::npos);
   REQUIRE(table.out.find("$") != std::string::npos);
   // A bundle and an unknown id.
-  const CliResult bundle =
-      run_cli("compare configs/training-options.toml --trials 2000 --intervention pilot-training "
-              "--bundle pilot-training,deal-reviews --json -");
+  const CliResult bundle = run_cli(
+      "compare configs/training-options.toml --trials 2000 --intervention pilot-training "
+      "--bundle pilot-training,deal-reviews --json -");
   INFO(bundle.err);
   REQUIRE(bundle.status == 0);
   const auto b = nlohmann::json::parse(bundle.out);
@@ -131,11 +131,12 @@ TEST_CASE("training options: each intervention's paired variance reduction is at
   REQUIRE(unknown.status == 2);
   REQUIRE(unknown.err.find("no-such-thing") != std::string::npos);
   // An intervention named twice would be applied twice (its effect squared, its cost doubled): refused.
-  const CliResult twice = run_cli("compare configs/training-options.toml --bundle pilot-training,pilot-training");
+  const CliResult twice =
+      run_cli("compare configs/training-options.toml --bundle pilot-training,pilot-training");
   REQUIRE(twice.status == 2);
   REQUIRE(twice.err.find("\"pilot-training\" twice") != std::string::npos);
-  const CliResult repeated =
-      run_cli("compare configs/training-options.toml --intervention deal-reviews --intervention deal-reviews");
+  const CliResult repeated = run_cli(
+      "compare configs/training-options.toml --intervention deal-reviews --intervention deal-reviews");
   REQUIRE(repeated.status == 2);
   REQUIRE(repeated.err.find("named twice") != std::string::npos);
   // --max-trials is bounded like --trials (a run holds its trials in memory).
@@ -225,16 +226,21 @@ recovery = { hours = 10, saved = 0.4 }
 [[intervention]]
 id = "x"
 )";
-  REQUIRE_THROWS_WITH(parse_study(base + "effect = [ { param = \"mistake.pilot.recovery.saved\", set = 1.5 } ]\n", "bad.toml", "."),
-                      Catch::Contains("bad.toml:") && Catch::Contains("intervention.x.effect[1].set") &&
-                          Catch::Contains("a fraction lies in [0, 1], got 1.5"));
-  REQUIRE_THROWS_WITH(parse_study(base + "effect = [ { param = \"mistake.pilot.recovery.typo\", scale = 2 } ]\n", "bad.toml", "."),
-                      Catch::Contains("mistake.pilot.recovery.typo"));
+  REQUIRE_THROWS_WITH(
+      parse_study(base + "effect = [ { param = \"mistake.pilot.recovery.saved\", set = 1.5 } ]\n", "bad.toml",
+                  "."),
+      Catch::Contains("bad.toml:") && Catch::Contains("intervention.x.effect[1].set") &&
+          Catch::Contains("a fraction lies in [0, 1], got 1.5"));
+  REQUIRE_THROWS_WITH(
+      parse_study(base + "effect = [ { param = \"mistake.pilot.recovery.typo\", scale = 2 } ]\n", "bad.toml",
+                  "."),
+      Catch::Contains("mistake.pilot.recovery.typo"));
   // The internal scale of an amount is not a parameter of the study.
   REQUIRE_THROWS_WITH(
-      parse_study(base + "effect = [ { param = \"pipeline.deal_size\", scale = 2 } ]\n[[intervention]]\nid = \"y\"\n"
-                         "effect = [ { param = \"pipeline.deal_size:scale\", scale = 2 } ]\n",
-                  "bad.toml", "."),
+      parse_study(
+          base + "effect = [ { param = \"pipeline.deal_size\", scale = 2 } ]\n[[intervention]]\nid = \"y\"\n"
+                 "effect = [ { param = \"pipeline.deal_size:scale\", scale = 2 } ]\n",
+          "bad.toml", "."),
       Catch::Contains("unknown parameter \"pipeline.deal_size:scale\"") && !Catch::Contains(":shift"));
   // A recovery that the mistake does not have cannot be improved.
   const std::string no_recovery = R"(

@@ -1,28 +1,25 @@
 // The HTML report layer: chart geometry read back from the emitted SVG, tick labels, escaping of
 // study text, SHA-256 known answers, determinism. The browser-rendered check is test_browser.cpp.
 
-#include "report/svg.hpp"
-
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
 #include <mistakesim/compare.hpp>
 #include <mistakesim/engine.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/stats.hpp>
 #include <mistakesim/study.hpp>
-
-#include <catch2/catch.hpp>
-
-#include <limits>
-
-#include <algorithm>
-#include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <map>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "report/svg.hpp"
 
 using namespace mistakesim;
 using namespace mistakesim::detail;
@@ -32,7 +29,8 @@ namespace {
 using Attributes = std::map<std::string, std::string>;
 
 //! Attributes of every start tag `<tag ...>` whose text contains `must_contain`, in document order.
-std::vector<Attributes> elements(const std::string& svg, const std::string& tag, const std::string& must_contain = "") {
+std::vector<Attributes> elements(const std::string& svg, const std::string& tag,
+                                 const std::string& must_contain = "") {
   std::vector<Attributes> out;
   static const std::regex attr(R"re(([a-zA-Z_:][-a-zA-Z0-9_:.]*)="([^"]*)")re");
   std::size_t pos = 0;
@@ -82,7 +80,8 @@ void require_finite_geometry(const std::string& svg) {
   REQUIRE(checked > 0);
   const std::string lower = [&] {
     std::string s = svg;
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
   }();
   CHECK(lower.find("\"nan") == std::string::npos);
@@ -101,10 +100,20 @@ double parse_money(std::string label) {
   label.erase(0, 1);
   double scale = 1.0;
   switch (label.back()) {
-    case 'K': scale = 1e3; label.pop_back(); break;
-    case 'M': scale = 1e6; label.pop_back(); break;
-    case 'B': scale = 1e9; label.pop_back(); break;
-    default: break;
+    case 'K':
+      scale = 1e3;
+      label.pop_back();
+      break;
+    case 'M':
+      scale = 1e6;
+      label.pop_back();
+      break;
+    case 'B':
+      scale = 1e9;
+      label.pop_back();
+      break;
+    default:
+      break;
   }
   return sign * std::stod(label) * scale;
 }
@@ -136,8 +145,8 @@ void require_monotone_money_ticks(const std::string& svg) {
   const std::vector<Tick> ticks = x_ticks(svg);
   REQUIRE(ticks.size() >= 3);
   for (std::size_t i = 1; i < ticks.size(); ++i) {
-    INFO("tick " << i << ": " << ticks[i - 1].label << " at " << ticks[i - 1].px << ", then " << ticks[i].label << " at "
-                 << ticks[i].px);
+    INFO("tick " << i << ": " << ticks[i - 1].label << " at " << ticks[i - 1].px << ", then "
+                 << ticks[i].label << " at " << ticks[i].px);
     CHECK(ticks[i].px > ticks[i - 1].px);
     CHECK(parse_money(ticks[i].label) > parse_money(ticks[i - 1].label));
   }
@@ -184,9 +193,11 @@ TEST_CASE("SHA-256 known answers (FIPS 180-4 examples)", "[html][sha256]") {
   // 56 bytes: the length no longer fits in the first block, padding takes a second one.
   CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  CHECK(sha256_hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  CHECK(sha256_hex(std::string(1000000, 'a')) ==
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
   // 112 bytes, the two-block message of FIPS 180-2's SHA-512 example, known SHA-256.
-  CHECK(sha256_hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrst"
+  CHECK(sha256_hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrl"
+                   "mnopqrsmnopqrst"
                    "nopqrstu") == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
 }
 
@@ -245,15 +256,18 @@ TEST_CASE("histogram chart: one bar per bin, heights proportional to counts, mar
   const Histogram h = histogram(costs, 40);
   std::vector<double> sorted = costs;
   std::sort(sorted.begin(), sorted.end());
-  const double p50 = quantile_sorted(sorted, 0.5), p90 = quantile_sorted(sorted, 0.9), p95 = quantile_sorted(sorted, 0.95);
-  const std::string svg = histogram_svg(h, costs.size(), {{p50, "P50", "median"}, {p90, "P90", "1 in 10"}, {p95, "P95", "1 in 20"}},
-                                        "USD", {"h", "Title", "desc", "yearly cost", "share of years"}, "a note");
+  const double p50 = quantile_sorted(sorted, 0.5), p90 = quantile_sorted(sorted, 0.9),
+               p95 = quantile_sorted(sorted, 0.95);
+  const std::string svg = histogram_svg(
+      h, costs.size(), {{p50, "P50", "median"}, {p90, "P90", "1 in 10"}, {p95, "P95", "1 in 20"}}, "USD",
+      {"h", "Title", "desc", "yearly cost", "share of years"}, "a note");
 
   const auto bars = elements(svg, "rect", "class=\"bar\"");
   REQUIRE(bars.size() == h.counts.size());
 
   // Heights: height / count is the same for every bar (within the 0.01 px rounding of coordinates).
-  const std::size_t tallest = static_cast<std::size_t>(std::max_element(h.counts.begin(), h.counts.end()) - h.counts.begin());
+  const std::size_t tallest =
+      static_cast<std::size_t>(std::max_element(h.counts.begin(), h.counts.end()) - h.counts.begin());
   const double px_per_year = num(bars[tallest], "height") / static_cast<double>(h.counts[tallest]);
   REQUIRE(px_per_year > 0.0);
   for (std::size_t i = 0; i < bars.size(); ++i) {
@@ -261,16 +275,20 @@ TEST_CASE("histogram chart: one bar per bin, heights proportional to counts, mar
     CHECK(std::stoull(bars[i].at("data-count")) == h.counts[i]);
     CHECK(num(bars[i], "height") == Approx(px_per_year * static_cast<double>(h.counts[i])).margin(0.011));
     // Bars stand on the same baseline.
-    CHECK(num(bars[i], "y") + num(bars[i], "height") == Approx(num(bars[0], "y") + num(bars[0], "height")).margin(0.011));
+    CHECK(num(bars[i], "y") + num(bars[i], "height") ==
+          Approx(num(bars[0], "y") + num(bars[0], "height")).margin(0.011));
   }
   // Bars are laid out left to right at a constant pitch: bar i starts at x(edge i).
   const double x0 = num(bars[0], "x");
   const double pitch = num(bars[1], "x") - x0;
-  for (std::size_t i = 1; i < bars.size(); ++i) CHECK(num(bars[i], "x") - num(bars[i - 1], "x") == Approx(pitch).margin(0.011));
+  for (std::size_t i = 1; i < bars.size(); ++i)
+    CHECK(num(bars[i], "x") - num(bars[i - 1], "x") == Approx(pitch).margin(0.011));
   // The bars' scale, from the first and last bars' left edges (each rounded to 0.01 px only once).
   const double x_last = num(bars.back(), "x");
   const double e_last = h.edges[h.counts.size() - 1];
-  const auto x_of = [&](double v) { return x0 + (v - h.edges.front()) / (e_last - h.edges.front()) * (x_last - x0); };
+  const auto x_of = [&](double v) {
+    return x0 + (v - h.edges.front()) / (e_last - h.edges.front()) * (x_last - x0);
+  };
 
   const auto markers = elements(svg, "line", "class=\"marker\"");
   REQUIRE(markers.size() == 3);
@@ -296,8 +314,8 @@ TEST_CASE("exceedance chart: a falling curve over money ticks, markers on the cu
   std::vector<double> sorted = skewed_costs(5000);
   std::sort(sorted.begin(), sorted.end());
   const double p90 = quantile_sorted(sorted, 0.9);
-  const std::string svg = exceedance_svg(sorted, quantile_sorted(sorted, 0.995), {{p90, "P90", "1 in 10"}}, "USD",
-                                         {"e", "Exceedance", "desc", "cost X", "chance"});
+  const std::string svg = exceedance_svg(sorted, quantile_sorted(sorted, 0.995), {{p90, "P90", "1 in 10"}},
+                                         "USD", {"e", "Exceedance", "desc", "cost X", "chance"});
   require_finite_geometry(svg);
   require_monotone_money_ticks(svg);
 
@@ -311,7 +329,7 @@ TEST_CASE("exceedance chart: a falling curve over money ticks, markers on the cu
   while (in >> px >> py) pts.emplace_back(px, py);
   REQUIRE(pts.size() > 100);
   for (std::size_t i = 1; i < pts.size(); ++i) {
-    CHECK(pts[i].first > pts[i - 1].first);    // x increases
+    CHECK(pts[i].first > pts[i - 1].first);     // x increases
     CHECK(pts[i].second >= pts[i - 1].second);  // the chance falls: SVG y grows downwards
   }
   // The P90 marker is at its value on the money axis and at a 10% chance on the y axis.
@@ -341,8 +359,8 @@ TEST_CASE("known/unknown, mistake and savings charts: geometry follows the numbe
     CHECK(num(known[1], "width") / num(known[0], "width") == Approx(2.0).epsilon(1e-3));
   }
   SECTION("mistake bars: two bars per mistake, in the order given") {
-    const std::string svg = mistake_bars_svg({{"A", 600e3, 1.3e6, 0.4, 0.5}, {"B", 300e3, 300e3, 0.2, 0.1}}, "USD",
-                                             {"m", "Mistakes", "desc", "cost", ""});
+    const std::string svg = mistake_bars_svg({{"A", 600e3, 1.3e6, 0.4, 0.5}, {"B", 300e3, 300e3, 0.2, 0.1}},
+                                             "USD", {"m", "Mistakes", "desc", "cost", ""});
     require_finite_geometry(svg);
     require_monotone_money_ticks(svg);
     const auto mean_bars = elements(svg, "rect", "mistake-bar mean");
@@ -354,13 +372,16 @@ TEST_CASE("known/unknown, mistake and savings charts: geometry follows the numbe
     CHECK(svg.find("$600K \u00b7 40% of the average year") != std::string::npos);
   }
   SECTION("savings boxes: whiskers, box and cost at their values, negative savings allowed") {
-    const std::string svg = savings_box_svg({{"Train", -50e3, 100e3, 200e3, 300e3, 500e3, 210e3, 120e3, "pays off"}},
-                                            "USD", {"b", "Savings", "desc", "savings", ""});
+    const std::string svg =
+        savings_box_svg({{"Train", -50e3, 100e3, 200e3, 300e3, 500e3, 210e3, 120e3, "pays off"}}, "USD",
+                        {"b", "Savings", "desc", "savings", ""});
     require_finite_geometry(svg);
     require_monotone_money_ticks(svg);
     const std::vector<Tick> ticks = x_ticks(svg);
     const double v0 = parse_money(ticks.front().label), v1 = parse_money(ticks.back().label);
-    const auto x_of = [&](double v) { return ticks.front().px + (v - v0) / (v1 - v0) * (ticks.back().px - ticks.front().px); };
+    const auto x_of = [&](double v) {
+      return ticks.front().px + (v - v0) / (v1 - v0) * (ticks.back().px - ticks.front().px);
+    };
     const auto cost = elements(svg, "line", "class=\"cost\"");
     REQUIRE(cost.size() == 1);
     CHECK(num(cost[0], "x1") == Approx(x_of(120e3)).margin(0.02));
@@ -372,18 +393,22 @@ TEST_CASE("known/unknown, mistake and savings charts: geometry follows the numbe
   }
 }
 
-TEST_CASE("charts of degenerate data have no NaN: every year costs the same, or no year at all", "[html][svg]") {
+TEST_CASE("charts of degenerate data have no NaN: every year costs the same, or no year at all",
+          "[html][svg]") {
   const std::vector<double> same(1000, 80'000.0);
   const Histogram h = histogram(same, 40);
-  const std::string svg = histogram_svg(h, same.size(), {{80'000.0, "P50", "median"}}, "USD", {"h", "t", "d", "x", "y"});
+  const std::string svg =
+      histogram_svg(h, same.size(), {{80'000.0, "P50", "median"}}, "USD", {"h", "t", "d", "x", "y"});
   require_finite_geometry(svg);
   CHECK(elements(svg, "rect", "class=\"bar\"").size() == h.counts.size());
-  require_finite_geometry(exceedance_svg(same, 80'000.0, {{80'000.0, "P90", "p90"}}, "USD", {"e", "t", "d", "x", "y"}));
+  require_finite_geometry(
+      exceedance_svg(same, 80'000.0, {{80'000.0, "P90", "p90"}}, "USD", {"e", "t", "d", "x", "y"}));
   require_finite_geometry(known_unknown_svg({{"avg", 0.0, 0.0}}, "USD", {"k", "t", "d", "x", ""}));
   require_finite_geometry(histogram_svg(Histogram{}, 0, {}, "USD", {"h0", "t", "d", "x", "y"}));
 }
 
-TEST_CASE("run report: study text is escaped, nothing external, deterministic, every chart present", "[html][report]") {
+TEST_CASE("run report: study text is escaped, nothing external, deterministic, every chart present",
+          "[html][report]") {
   Model model = load_config("seed-case-uncertain.toml");
   model.name = "<script>alert(1)</script>";
   REQUIRE(!model.mistakes.empty());
@@ -396,19 +421,22 @@ TEST_CASE("run report: study text is escaped, nothing external, deterministic, e
   options.trials = 2000;
   options.threads = 1;
   const TrialResults results = run_trials(model, Scenario{}, options);
-  const std::string html = run_report_html(model, results, info, sha256_hex("study bytes"), "2027-01-01T00:00:00Z");
+  const std::string html = run_report_html(model, results, summarize_run(results, SummaryScope::report), info,
+                                           sha256_hex("study bytes"), "2027-01-01T00:00:00Z");
 
   // The study's name appears only escaped; no tag from the study survives.
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
   CHECK(html.find("<b>missing") == std::string::npos);
-  CHECK(html.find("Pilot &quot;criteria&quot; &lt;b&gt;missing&lt;/b&gt; &amp; &#39;late&#39;") != std::string::npos);
+  CHECK(html.find("Pilot &quot;criteria&quot; &lt;b&gt;missing&lt;/b&gt; &amp; &#39;late&#39;") !=
+        std::string::npos);
   CHECK(html.find("<i>pilot") == std::string::npos);
   CHECK(html.find("<img") == std::string::npos);
   CHECK(html.find("&lt;img src=x onerror=alert(2)&gt;") != std::string::npos);
 
   // Self-contained: no URL, no src/href, no @import or url().
-  for (const char* forbidden : {"http://", "https://", "src=\"", "href=", "@import", "url(", "<link", "<iframe"})
+  for (const char* forbidden :
+       {"http://", "https://", "src=\"", "href=", "@import", "url(", "<link", "<iframe"})
     CHECK_FALSE(html.find(forbidden) != std::string::npos);
 
   // Every chart, with a title and non-zero size.
@@ -426,7 +454,8 @@ TEST_CASE("run report: study text is escaped, nothing external, deterministic, e
   // Deterministic: same results and date give the same bytes; 1 and 2 threads give the same results.
   options.threads = 2;
   const TrialResults again = run_trials(model, Scenario{}, options);
-  CHECK(run_report_html(model, again, info, sha256_hex("study bytes"), "2027-01-01T00:00:00Z") == html);
+  CHECK(run_report_html(model, again, summarize_run(again, SummaryScope::report), info,
+                        sha256_hex("study bytes"), "2027-01-01T00:00:00Z") == html);
 }
 
 TEST_CASE("run report of the seed case: every year costs exactly $80,000, all known", "[html][report]") {
@@ -434,13 +463,15 @@ TEST_CASE("run report of the seed case: every year costs exactly $80,000, all kn
   RunOptions options;
   options.trials = 500;
   const TrialResults results = run_trials(model, Scenario{}, options);
-  const std::string html = run_report_html(model, results, test_info(), "0", "2027-01-01T00:00:00Z");
+  const std::string html = run_report_html(model, results, summarize_run(results, SummaryScope::report),
+                                           test_info(), "0", "2027-01-01T00:00:00Z");
   require_finite_geometry(html);
   CHECK(html.find("<span class=\"value\">$80,000</span>") != std::string::npos);
   CHECK(html.find("<span class=\"value\">0%</span>") != std::string::npos);  // nothing unknown
 }
 
-TEST_CASE("run report with a year whose cost is NaN: drawn without it, as the JSON counts it", "[html][report]") {
+TEST_CASE("run report with a year whose cost is NaN: drawn without it, as the JSON counts it",
+          "[html][report]") {
   // The engine reports numerical trouble as a NaN yearly cost (json: numerical.years_with_nan_cost);
   // the page must leave that year out like the table and the JSON do, not refuse to draw.
   const Model model = load_config("seed-case.toml");
@@ -450,14 +481,16 @@ TEST_CASE("run report with a year whose cost is NaN: drawn without it, as the JS
   const double nan = std::numeric_limits<double>::quiet_NaN();
   results.cost_total[7] = results.cost_known[7] = nan;
   results.mistake_costs[7] = nan;
-  const std::string html = run_report_html(model, results, test_info(), "0", "2027-01-01T00:00:00Z");
+  const std::string html = run_report_html(model, results, summarize_run(results, SummaryScope::report),
+                                           test_info(), "0", "2027-01-01T00:00:00Z");
   require_finite_geometry(html);
   CHECK(html.find("<span class=\"value\">$80,000</span>") != std::string::npos);  // the other 499 years
   CHECK(html.find("NaN") == std::string::npos);
   CHECK_FALSE(std::regex_search(html, std::regex("[^a-z]nan[^a-z]")));  // "provenance" is fine
 }
 
-TEST_CASE("compare report: one savings box per intervention, escaped names, nothing external", "[html][report]") {
+TEST_CASE("compare report: one savings box per intervention, escaped names, nothing external",
+          "[html][report]") {
   Model model = load_config("training-options.toml");
   REQUIRE(!model.interventions.empty());
   model.interventions[0].name = "<script>bad()</script> training";
@@ -469,10 +502,12 @@ TEST_CASE("compare report: one savings box per intervention, escaped names, noth
 
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("&lt;script&gt;bad()&lt;/script&gt; training") != std::string::npos);
-  for (const char* forbidden : {"http://", "https://", "src=\"", "href="}) CHECK_FALSE(html.find(forbidden) != std::string::npos);
+  for (const char* forbidden : {"http://", "https://", "src=\"", "href="})
+    CHECK_FALSE(html.find(forbidden) != std::string::npos);
   CHECK(elements(html, "g", "class=\"box\"").size() == cmp.candidates.size());
   CHECK(elements(html, "line", "class=\"cost\"").size() == cmp.candidates.size());
-  for (const char* id : {"compare-savings", "compare-histogram", "compare-exceedance", "compare-known-unknown"}) {
+  for (const char* id :
+       {"compare-savings", "compare-histogram", "compare-exceedance", "compare-known-unknown"}) {
     INFO(id);
     CHECK(elements(html, "svg", std::string("id=\"") + id + "\"").size() == 1);
   }
@@ -530,8 +565,10 @@ double luminance(const std::string& hex) {
 
 }  // namespace
 
-TEST_CASE("sweep chart: the mean line at the means, the band between the P10 and P90 lines", "[html][svg][whatif]") {
-  const SweepSeries series{"", {0.1, 0.25, 0.4}, {2.43e6, 2.73e6, 3.04e6}, {1.74e6, 1.98e6, 2.22e6}, {3.17e6, 3.55e6, 3.93e6}};
+TEST_CASE("sweep chart: the mean line at the means, the band between the P10 and P90 lines",
+          "[html][svg][whatif]") {
+  const SweepSeries series{
+      "", {0.1, 0.25, 0.4}, {2.43e6, 2.73e6, 3.04e6}, {1.74e6, 1.98e6, 2.22e6}, {3.17e6, 3.55e6, 3.93e6}};
   const TickFormat pct = [](double v) { return percent_tick(v); };
   const std::string svg = sweep_line_svg({series}, pct, 0.3, "the study's mean: 30%", "USD",
                                          {"s", "Sweep", "desc", "mistake.x.probability", "yearly cost"});
@@ -548,7 +585,8 @@ TEST_CASE("sweep chart: the mean line at the means, the band between the P10 and
     if (i > 0) CHECK(num(points[i], "cx") > num(points[i - 1], "cx"));
   }
   // Equal steps in value are equal steps in x (a linear parameter axis).
-  CHECK(num(points[1], "cx") - num(points[0], "cx") == Approx(num(points[2], "cx") - num(points[1], "cx")).margin(0.02));
+  CHECK(num(points[1], "cx") - num(points[0], "cx") ==
+        Approx(num(points[2], "cx") - num(points[1], "cx")).margin(0.02));
   const auto mean_line = point_list(elements(svg, "polyline", "class=\"mean-line\"").at(0).at("points"));
   REQUIRE(mean_line.size() == 3);
 
@@ -563,8 +601,8 @@ TEST_CASE("sweep chart: the mean line at the means, the band between the P10 and
     INFO("point " << i);
     CHECK(p90[i].second == Approx(y(series.p90[i])).margin(0.02));
     CHECK(p10[i].second == Approx(y(series.p10[i])).margin(0.02));
-    CHECK(band[i] == p90[i]);          // along the top, left to right
-    CHECK(band[5 - i] == p10[i]);      // back along the bottom, right to left
+    CHECK(band[i] == p90[i]);      // along the top, left to right
+    CHECK(band[5 - i] == p10[i]);  // back along the bottom, right to left
     CHECK(band[i].first == mean_line[i].first);
     CHECK(p90[i].second < mean_line[i].second);  // SVG y grows downwards: P90 above the mean,
     CHECK(mean_line[i].second < p10[i].second);  // P10 below it
@@ -587,24 +625,28 @@ TEST_CASE("sweep chart: the mean line at the means, the band between the P10 and
     SweepSeries second = series;
     second.label = "late pricing 30%";
     for (double& m : second.mean) m += 2e5;
-    const std::string out = sweep_line_svg({series, second}, pct, std::nullopt, "", "USD", {"s", "t", "d", "x", "y"});
+    const std::string out =
+        sweep_line_svg({series, second}, pct, std::nullopt, "", "USD", {"s", "t", "d", "x", "y"});
     require_finite_geometry(out);
     CHECK(elements(out, "polyline", "class=\"mean-line\"").size() == 2);
     CHECK(elements(out, "circle", "class=\"point\"").size() == 6);
     CHECK(elements(out, "polygon", "class=\"band\"").empty());
   }
   SECTION("a single point, and every value equal: no NaN") {
-    require_finite_geometry(sweep_line_svg({{"", {0.5}, {1e6}, {1e6}, {1e6}}}, pct, 0.5, "s", "USD", {"s", "t", "d", "x", "y"}));
     require_finite_geometry(
-        sweep_line_svg({{"", {0.1, 0.2}, {0.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}}}, pct, {}, "", "USD", {"s", "t", "d", "x", "y"}));
+        sweep_line_svg({{"", {0.5}, {1e6}, {1e6}, {1e6}}}, pct, 0.5, "s", "USD", {"s", "t", "d", "x", "y"}));
+    require_finite_geometry(sweep_line_svg({{"", {0.1, 0.2}, {0.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}}}, pct, {},
+                                           "", "USD", {"s", "t", "d", "x", "y"}));
   }
 }
 
-TEST_CASE("heat map: one cell per grid point, colour darker as the cost rises, a legend", "[html][svg][whatif]") {
+TEST_CASE("heat map: one cell per grid point, colour darker as the cost rises, a legend",
+          "[html][svg][whatif]") {
   const std::vector<std::string> columns = {"40%", "50%", "60%"};
   const std::vector<std::string> rows = {"30%", "10%"};
   const std::vector<double> values = {2.9e6, 2.5e6, 2.1e6, 2.6e6, 2.2e6, 1.8e6};
-  const std::string svg = heat_map_svg(columns, rows, values, "USD", {"h", "Grid", "desc", "close rate", "late pricing"});
+  const std::string svg =
+      heat_map_svg(columns, rows, values, "USD", {"h", "Grid", "desc", "close rate", "late pricing"});
   require_finite_geometry(svg);
   const auto cells = elements(svg, "rect", "class=\"cell\"");
   REQUIRE(cells.size() == columns.size() * rows.size());
@@ -613,8 +655,10 @@ TEST_CASE("heat map: one cell per grid point, colour darker as the cost rises, a
     const std::size_t r = std::stoul(cells[k].at("data-row")), c = std::stoul(cells[k].at("data-col"));
     INFO("cell " << r << "," << c);
     CHECK(num(cells[k], "data-value") == values[r * columns.size() + c]);
-    CHECK(num(cells[k], "x") == Approx(num(cells[0], "x") + static_cast<double>(c) * num(cells[0], "width")).margin(0.02));
-    CHECK(num(cells[k], "y") == Approx(num(cells[0], "y") + static_cast<double>(r) * num(cells[0], "height")).margin(0.02));
+    CHECK(num(cells[k], "x") ==
+          Approx(num(cells[0], "x") + static_cast<double>(c) * num(cells[0], "width")).margin(0.02));
+    CHECK(num(cells[k], "y") ==
+          Approx(num(cells[0], "y") + static_cast<double>(r) * num(cells[0], "height")).margin(0.02));
     value_luminance.emplace_back(num(cells[k], "data-value"), luminance(cells[k].at("fill")));
   }
   std::sort(value_luminance.begin(), value_luminance.end());
@@ -623,7 +667,8 @@ TEST_CASE("heat map: one cell per grid point, colour darker as the cost rises, a
     CHECK(value_luminance[k].second < value_luminance[k - 1].second);  // costlier is strictly darker
   }
   // The scale itself: every channel falls as t rises, so the colour darkens monotonically.
-  for (int i = 1; i <= 100; ++i) CHECK(luminance(heat_colour(i / 100.0)) <= luminance(heat_colour((i - 1) / 100.0)));
+  for (int i = 1; i <= 100; ++i)
+    CHECK(luminance(heat_colour(i / 100.0)) <= luminance(heat_colour((i - 1) / 100.0)));
   CHECK(heat_colour(-1.0) == heat_colour(0.0));
   CHECK(heat_colour(std::nan("")) == heat_colour(0.0));
   // Values written in the cells when they fit (wide cells here), a legend of swatches from min to max.
@@ -636,7 +681,8 @@ TEST_CASE("heat map: one cell per grid point, colour darker as the cost rises, a
 
   SECTION("cells too narrow for their value carry it only in the tooltip") {
     std::vector<std::string> many(40, "x");
-    const std::string narrow = heat_map_svg(many, {"a"}, std::vector<double>(40, 1.5e6), "USD", {"h", "t", "d", "x", "y"});
+    const std::string narrow =
+        heat_map_svg(many, {"a"}, std::vector<double>(40, 1.5e6), "USD", {"h", "t", "d", "x", "y"});
     require_finite_geometry(narrow);
     CHECK(elements(narrow, "rect", "class=\"cell\"").size() == 40);
     CHECK(elements(narrow, "text", "class=\"cell-value\"").empty());
@@ -645,10 +691,12 @@ TEST_CASE("heat map: one cell per grid point, colour darker as the cost rises, a
 
 TEST_CASE("tornado: bars sorted by |swing|, widths proportional to the swing, centred on the average",
           "[html][svg][whatif]") {
-  const std::vector<TornadoRow> rows = {{"close rate", "pipeline.close_rate", 2.5e6, 3.1e6, "\u2264 48%", "\u2265 72%"},
-                                        {"good fit", "pipeline.good_fit", 2.4e6, 3.2e6, "\u2264 30%", "\u2265 42%"},
-                                        {"noticed", "mistake.a.noticed", 2.9e6, 2.7e6, "\u2264 10%", "\u2265 40%"}};
-  const std::string svg = tornado_svg(rows, 2.85e6, "USD", {"t", "Tornado", "desc", "average yearly cost", ""});
+  const std::vector<TornadoRow> rows = {
+      {"close rate", "pipeline.close_rate", 2.5e6, 3.1e6, "\u2264 48%", "\u2265 72%"},
+      {"good fit", "pipeline.good_fit", 2.4e6, 3.2e6, "\u2264 30%", "\u2265 42%"},
+      {"noticed", "mistake.a.noticed", 2.9e6, 2.7e6, "\u2264 10%", "\u2265 40%"}};
+  const std::string svg =
+      tornado_svg(rows, 2.85e6, "USD", {"t", "Tornado", "desc", "average yearly cost", ""});
   require_finite_geometry(svg);
   require_monotone_money_ticks(svg);
   const auto bars = elements(svg, "rect", "class=\"tornado-bar\"");
@@ -663,7 +711,9 @@ TEST_CASE("tornado: bars sorted by |swing|, widths proportional to the swing, ce
   // Width / |swing| is the same for every bar, and each bar spans [low, high] on the money axis.
   const std::vector<Tick> ticks = x_ticks(svg);
   const double v0 = parse_money(ticks.front().label), v1 = parse_money(ticks.back().label);
-  const auto x_of = [&](double v) { return ticks.front().px + (v - v0) / (v1 - v0) * (ticks.back().px - ticks.front().px); };
+  const auto x_of = [&](double v) {
+    return ticks.front().px + (v - v0) / (v1 - v0) * (ticks.back().px - ticks.front().px);
+  };
   const double px_per_dollar = num(bars[0], "width") / 0.8e6;
   for (const Attributes& b : bars) {
     INFO(b.at("data-param"));
@@ -701,7 +751,8 @@ TEST_CASE("sweep and sensitivity reports: escaped study text, every chart, nothi
     CHECK(html.find("<b>skipped") == std::string::npos);
     CHECK(html.find("Discovery &lt;b&gt;skipped&lt;/b&gt; &amp; &quot;rushed&quot;") != std::string::npos);
     CHECK(html.find("<img") == std::string::npos);
-    for (const char* forbidden : {"http://", "https://", "src=\"", "href=", "@import", "url(", "<link", "<iframe"})
+    for (const char* forbidden :
+         {"http://", "https://", "src=\"", "href=", "@import", "url(", "<link", "<iframe"})
       CHECK_FALSE(html.find(forbidden) != std::string::npos);
     require_finite_geometry(html);
     CHECK(html.find(sha256_hex("study bytes")) != std::string::npos);
@@ -711,7 +762,8 @@ TEST_CASE("sweep and sensitivity reports: escaped study text, every chart, nothi
   SECTION("sweep of one parameter") {
     const SweepAxis axis = make_sweep_axis(model, path, {0.1, 0.25, 0.4});
     const Sweep sweep = run_sweep(model, axis, std::nullopt, options);
-    const std::string html = sweep_report_html(model, sweep, info, sha256_hex("study bytes"), "2027-01-01T00:00:00Z");
+    const std::string html =
+        sweep_report_html(model, sweep, info, sha256_hex("study bytes"), "2027-01-01T00:00:00Z");
     require_safe(html);
     CHECK(elements(html, "svg", "id=\"sweep-line\"").size() == 1);
     CHECK(elements(html, "svg", "id=\"sweep-heat-map\"").empty());
@@ -720,17 +772,19 @@ TEST_CASE("sweep and sensitivity reports: escaped study text, every chart, nothi
     // The headline states the paired change of the last point and its margin.
     const Summary& change = sweep.points.back().change_from_first;
     CHECK(html.find(format_currency(change.mean, model.currency)) != std::string::npos);
-    CHECK(html.find(format_currency(0.5 * (change.mean_ci95_hi - change.mean_ci95_lo), model.currency)) != std::string::npos);
+    CHECK(html.find(format_currency(0.5 * (change.mean_ci95_hi - change.mean_ci95_lo), model.currency)) !=
+          std::string::npos);
     options.threads = 1;
-    CHECK(sweep_report_html(model, run_sweep(model, axis, std::nullopt, options), info, sha256_hex("study bytes"),
-                            "2027-01-01T00:00:00Z") == html);
+    CHECK(sweep_report_html(model, run_sweep(model, axis, std::nullopt, options), info,
+                            sha256_hex("study bytes"), "2027-01-01T00:00:00Z") == html);
   }
   SECTION("sweep on a grid: a heat map with one cell per point") {
     options.trials = 300;
     const SweepAxis axis = make_sweep_axis(model, "pipeline.close_rate", {0.5, 0.6, 0.7});
     const SweepAxis axis2 = make_sweep_axis(model, path, {0.1, 0.3}, "--param2");
     const Sweep sweep = run_sweep(model, axis, axis2, options);
-    const std::string html = sweep_report_html(model, sweep, info, sha256_hex("study bytes"), "2027-01-01T00:00:00Z");
+    const std::string html =
+        sweep_report_html(model, sweep, info, sha256_hex("study bytes"), "2027-01-01T00:00:00Z");
     require_safe(html);
     CHECK(elements(html, "svg", "id=\"sweep-heat-map\"").size() == 1);
     CHECK(elements(html, "rect", "class=\"cell\"").size() == sweep.points.size());
@@ -740,7 +794,7 @@ TEST_CASE("sweep and sensitivity reports: escaped study text, every chart, nothi
     const TrialResults results = run_trials(model, Scenario{}, options);
     const Sensitivity s = sensitivity(model, results);
     const std::string html =
-        sensitivity_report_html(model, s, results, info, sha256_hex("study bytes"), "2027-01-01T00:00:00Z");
+        sensitivity_report_html(model, s, info, sha256_hex("study bytes"), "2027-01-01T00:00:00Z");
     require_safe(html);
     CHECK(elements(html, "svg", "id=\"sensitivity-tornado\"").size() == 1);
     std::size_t varying = 0;
@@ -764,7 +818,9 @@ TEST_CASE("input_plain_name: plain words for year-level paths, the path itself o
   CHECK(input_plain_name(model, "pipeline.close_rate") == "close rate");
   CHECK(input_plain_name(model, "team.hourly_cost") == "hourly cost of the team");
   const Mistake& m = model.mistakes.at(0);
-  CHECK(input_plain_name(model, "mistake." + m.id + ".probability") == "how often \u201c" + m.name + "\u201d happens");
-  CHECK(input_plain_name(model, "mistake." + m.id + ".lose") == "chance \u201c" + m.name + "\u201d loses the deal");
+  CHECK(input_plain_name(model, "mistake." + m.id + ".probability") ==
+        "how often \u201c" + m.name + "\u201d happens");
+  CHECK(input_plain_name(model, "mistake." + m.id + ".lose") ==
+        "chance \u201c" + m.name + "\u201d loses the deal");
   CHECK(input_plain_name(model, "no.such.path") == "no.such.path");
 }

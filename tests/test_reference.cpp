@@ -1,8 +1,8 @@
 // The NumPy reference (bench/reference/mistakesim_ref.py) as an independent check of the engine.
 //
 // Both programs run configs/mid-market.toml; the reference uses NumPy's generator, not Philox, so
-// individual trials differ and only the distributions must agree. Statistical test (STYLE.md kind
-// 3), fixed seeds, stated bounds:
+// individual trials differ and only the distributions must agree. Statistical test (a bound
+// on a sampling error, not an exact answer), fixed seeds, stated bounds:
 //  - every mean (yearly cost total/known/unknown, each mistake's cost and occurrences, the pipeline
 //    counts, revenue and hours) within 4 combined standard errors, sqrt(sd^2/n_engine +
 //    sd^2/n_reference), with sd taken from the engine's trials (under the hypothesis that the two
@@ -12,21 +12,19 @@
 //    and scaled to the reference's sample size in the same way.
 // The bound is checked to be tight (4 SE below 1% of the total cost's mean and P50), so a model
 // difference of a few percent in any of the main figures fails the test.
-#include "cli_runner.hpp"
-#include "model_builder.hpp"
-
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <fstream>
 #include <mistakesim/engine.hpp>
 #include <mistakesim/stats.hpp>
 #include <mistakesim/study.hpp>
-
-#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-
-#include <algorithm>
-#include <cmath>
-#include <fstream>
 #include <string>
 #include <vector>
+
+#include "cli_runner.hpp"
+#include "model_builder.hpp"
 
 using namespace mistakesim;
 using namespace mistakesim::testing;
@@ -40,10 +38,10 @@ nlohmann::json run_reference(const std::string& study, std::uint64_t trials, std
   const auto dir = scratch_dir("reference-" + std::to_string(::getpid()));
   const auto out = dir / "ref.json";
   const std::string cmd = std::string("cd '") + MISTAKESIM_SOURCE_DIR +
-                          "' && OMP_NUM_THREADS=1 /usr/bin/python3 bench/reference/mistakesim_ref.py '" + study +
-                          "' --trials " + std::to_string(trials) + " --seed " + std::to_string(seed) + " --json '" +
-                          out.string() + "' > '" + (dir / "stdout").string() + "' 2> '" + (dir / "stderr").string() +
-                          "'";
+                          "' && OMP_NUM_THREADS=1 /usr/bin/python3 bench/reference/mistakesim_ref.py '" +
+                          study + "' --trials " + std::to_string(trials) + " --seed " + std::to_string(seed) +
+                          " --json '" + out.string() + "' > '" + (dir / "stdout").string() + "' 2> '" +
+                          (dir / "stderr").string() + "'";
   const int raw = std::system(cmd.c_str());
   INFO("command: " << cmd << "\nstderr: " << read_text(dir / "stderr"));
   REQUIRE(WIFEXITED(raw));
@@ -72,7 +70,8 @@ Column column(const std::vector<T>& v) {
 }
 
 //! Means agree within 4 combined standard errors; returns the bound used.
-double check_mean(const std::string& what, const Column& engine, double reference, double n_engine, double n_ref) {
+double check_mean(const std::string& what, const Column& engine, double reference, double n_engine,
+                  double n_ref) {
   const double se = engine.sd * std::sqrt(1.0 / n_engine + 1.0 / n_ref);
   INFO(what << ": engine mean " << engine.mean << ", reference mean " << reference << ", difference "
             << engine.mean - reference << ", bound 4 x " << se);
@@ -81,21 +80,24 @@ double check_mean(const std::string& what, const Column& engine, double referenc
 }
 
 //! A quantile agrees within 4 combined standard errors; returns the bound used.
-double check_quantile(const std::string& what, std::vector<double> engine, double p, double reference, double n_ref) {
+double check_quantile(const std::string& what, std::vector<double> engine, double p, double reference,
+                      double n_ref) {
   std::sort(engine.begin(), engine.end());
   const QuantileInterval ci = quantile_ci(engine, p, 0.95);
   const double n_engine = static_cast<double>(engine.size());
   const double se_engine = (ci.hi - ci.lo) / (2.0 * 1.959963984540054);
   const double se = se_engine * std::sqrt(1.0 + n_engine / n_ref);
-  INFO(what << " P" << p * 100 << ": engine " << ci.estimate << " [" << ci.lo << ", " << ci.hi << "], reference "
-            << reference << ", difference " << ci.estimate - reference << ", bound 4 x " << se);
+  INFO(what << " P" << p * 100 << ": engine " << ci.estimate << " [" << ci.lo << ", " << ci.hi
+            << "], reference " << reference << ", difference " << ci.estimate - reference << ", bound 4 x "
+            << se);
   CHECK(std::abs(ci.estimate - reference) <= 4.0 * se);
   return 4.0 * se;
 }
 
 }  // namespace
 
-TEST_CASE("engine and NumPy reference agree on mid-market: means and quantiles within 4 SE", "[reference][statistical]") {
+TEST_CASE("engine and NumPy reference agree on mid-market: means and quantiles within 4 SE",
+          "[reference][statistical]") {
   const std::string study = "configs/mid-market.toml";
   const Model model = load_study(std::string(MISTAKESIM_SOURCE_DIR) + "/" + study);
   const TrialResults r = run_trials(model, Scenario{}, RunOptions{.trials = kTrials, .threads = 2});
@@ -156,8 +158,10 @@ TEST_CASE("engine and NumPy reference agree on mid-market: means and quantiles w
   check_mean("good_fits", column(r.good_fits), p["good_fits_mean"].get<double>(), ne, nr);
   check_mean("wins_done_right", column(r.wins_done_right), p["wins_done_right_mean"].get<double>(), ne, nr);
   check_mean("wins", column(r.wins), p["wins_mean"].get<double>(), ne, nr);
-  check_mean("should_have_bought", column(r.should_have_bought), p["should_have_bought_mean"].get<double>(), ne, nr);
+  check_mean("should_have_bought", column(r.should_have_bought), p["should_have_bought_mean"].get<double>(),
+             ne, nr);
   check_mean("nonbuyer_hours", column(r.nonbuyer_hours), p["nonbuyer_hours_mean"].get<double>(), ne, nr);
-  check_mean("revenue_done_right", column(r.revenue_done_right), p["revenue_done_right_mean"].get<double>(), ne, nr);
+  check_mean("revenue_done_right", column(r.revenue_done_right), p["revenue_done_right_mean"].get<double>(),
+             ne, nr);
   check_mean("revenue", column(r.revenue), p["revenue_mean"].get<double>(), ne, nr);
 }

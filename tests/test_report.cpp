@@ -2,16 +2,15 @@
 // JSON structure and values, CSV header and rows, the terminal table, number formatting and the
 // whole-or-nothing file write.
 
-#include <mistakesim/errors.hpp>
-#include <mistakesim/report.hpp>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/report.hpp>
 #include <sstream>
-#include <unistd.h>
 
 using namespace mistakesim;
 namespace fs = std::filesystem;
@@ -29,8 +28,10 @@ Model two_mistake_model() {
   model.currency = "USD";
   model.value = ValueBasis::margin;
   model.reps = 3;
-  model.inputs.push_back(YearInput{"pipeline.close_rate", Distribution::pert(0.45, 0.6, 0.75), 0, 0.0, 1.0});
-  model.inputs.push_back(YearInput{"team.hourly_cost", Distribution::constant(150.0), 0, 0.0, 1e300});
+  model.inputs.push_back(YearInput{"pipeline.close_rate", Distribution::pert(0.45, 0.6, 0.75), 0, 0.0, 1.0,
+                                   false, "a probability lies in [0, 1]"});
+  model.inputs.push_back(YearInput{"team.hourly_cost", Distribution::constant(150.0), 0, 0.0, 1e300, false,
+                                   "an hourly cost is >= 0"});
   model.opportunities_per_rep = true;
   model.opportunities.dist = Distribution::poisson(40.0);
   model.deal_size.dist = Distribution::constant(120000.0);
@@ -81,7 +82,9 @@ TrialResults two_mistake_results(std::uint64_t first_trial = 0) {
     r.mistake_totals[0].add(discount);
   }
   for (std::uint64_t t = 0; t < kTrials; ++t) {
-    const MistakeTally pilot{.known = 80000.0, .unknown = 0.0, .occurrences = 1,
+    const MistakeTally pilot{.known = 80000.0,
+                             .unknown = 0.0,
+                             .occurrences = 1,
                              .deals_lost = static_cast<std::uint32_t>(t % 2)};  // mean 0.5
     r.mistake_costs.push_back(pilot.known + pilot.unknown);
     r.mistake_totals[1].add(pilot);
@@ -119,9 +122,11 @@ std::vector<std::string> files_in(const fs::path& dir) {
 }  // namespace
 
 TEST_CASE("run_json: keys in the documented order", "[report][json]") {
-  const auto j = run_json(two_mistake_model(), two_mistake_results(), make_run_info(2, 1.5, "study.toml"));
-  CHECK(keys_of(j) ==
-        std::vector<std::string>{"schema", "study", "cost", "mistakes", "pipeline", "inputs", "numerical", "run"});
+  const TrialResults results = two_mistake_results();
+  const auto j =
+      run_json(two_mistake_model(), results, summarize_run(results), make_run_info(2, 1.5, "study.toml"));
+  CHECK(keys_of(j) == std::vector<std::string>{"schema", "study", "cost", "mistakes", "pipeline", "inputs",
+                                               "numerical", "run"});
   CHECK(j["numerical"]["years_with_nan_cost"] == 0);
   CHECK(j["schema"] == "mistakesim.run/1");
   CHECK(keys_of(j["study"]) ==
@@ -151,7 +156,9 @@ TEST_CASE("run_json: keys in the documented order", "[report][json]") {
 }
 
 TEST_CASE("run_json: values of the hand-built run", "[report][json]") {
-  const auto j = run_json(two_mistake_model(), two_mistake_results(), make_run_info(2, 1.5, "study.toml"));
+  const TrialResults results = two_mistake_results();
+  const auto j =
+      run_json(two_mistake_model(), results, summarize_run(results), make_run_info(2, 1.5, "study.toml"));
   CHECK(j["study"]["name"] == "Seed team");
   CHECK(j["study"]["trials"] == 40);
   CHECK(j["study"]["seed"] == 2027);
@@ -234,8 +241,8 @@ TEST_CASE("run_json: values of the hand-built run", "[report][json]") {
 TEST_CASE("run_json: byte-identical apart from the run object", "[report][json][determinism]") {
   const Model model = two_mistake_model();
   const TrialResults results = two_mistake_results();
-  auto a = run_json(model, results, make_run_info(1, 10.0, "a.toml"));
-  auto b = run_json(model, results, make_run_info(8, 0.25, "b.toml"));
+  auto a = run_json(model, results, summarize_run(results), make_run_info(1, 10.0, "a.toml"));
+  auto b = run_json(model, results, summarize_run(results), make_run_info(8, 0.25, "b.toml"));
   CHECK(a.dump(2) != b.dump(2));
   a.erase("run");
   b.erase("run");
@@ -250,7 +257,7 @@ TEST_CASE("run_json: no trials gives nulls, not NaN", "[report][json]") {
   TrialResults empty;
   empty.mistake_count = 2;
   empty.mistake_totals.resize(2);  // a run of no trials has every mistake's (zero) totals
-  const auto j = run_json(two_mistake_model(), empty, make_run_info(1, 0.0, ""));
+  const auto j = run_json(two_mistake_model(), empty, summarize_run(empty), make_run_info(1, 0.0, ""));
   CHECK(j["cost"]["total"]["mean"].is_null());
   CHECK(j["cost"]["total"]["mean_ci95"][0].is_null());
   CHECK(j["pipeline"]["wins_mean"].is_null());
@@ -296,7 +303,8 @@ TEST_CASE("write_csv: fields with commas or quotes are quoted", "[report][csv]")
 
 TEST_CASE("terminal_summary: plain words, ranked, aligned", "[report][terminal]") {
   const std::string text =
-      terminal_summary(two_mistake_model(), two_mistake_results(), make_run_info(2, 1.5, "study.toml"));
+      terminal_summary(two_mistake_model(), two_mistake_results(), summarize_run(two_mistake_results()),
+                       make_run_info(2, 1.5, "study.toml"));
   INFO(text);
   CHECK(text.find("Seed team") != std::string::npos);
   CHECK(text.find("Deals that should have been won") != std::string::npos);
@@ -410,9 +418,11 @@ TEST_CASE("write_file_atomically: bad paths are input errors and leave nothing",
   CHECK(read_text(dir / "plain-file") == "keep");
 }
 
-TEST_CASE("write_files_atomically: one output that cannot be written leaves every output untouched", "[report]") {
+TEST_CASE("write_files_atomically: one output that cannot be written leaves every output untouched",
+          "[report]") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::path(MISTAKESIM_BUILD_DIR) / "test-scratch" / ("multi-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::path(MISTAKESIM_BUILD_DIR) / "test-scratch" / ("multi-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   const fs::path json = dir / "summary.json";
@@ -420,8 +430,9 @@ TEST_CASE("write_files_atomically: one output that cannot be written leaves ever
   const fs::path not_a_folder = dir / "file";
   { std::ofstream(not_a_folder) << "x"; }
   const std::string fresh = "new summary";
-  REQUIRE_THROWS_AS(mistakesim::write_files_atomically({{json, fresh}, {not_a_folder / "trials.csv", "rows"}}),
-                    mistakesim::InputError);
+  REQUIRE_THROWS_AS(
+      mistakesim::write_files_atomically({{json, fresh}, {not_a_folder / "trials.csv", "rows"}}),
+      mistakesim::InputError);
   std::ifstream in(json);
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK(content == "old");  // the JSON was not replaced although it came first

@@ -1,16 +1,17 @@
 // Known-answer tests for the statistics layer: each expected value is derived in a comment.
 
-#include <mistakesim/errors.hpp>
-#include <mistakesim/exact_sum.hpp>
-#include <mistakesim/stats.hpp>
-
-#include <catch2/catch.hpp>
+#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/exact_sum.hpp>
+#include <mistakesim/stats.hpp>
+#include <string>
 #include <vector>
 
 using namespace mistakesim;
@@ -302,15 +303,15 @@ TEST_CASE("ExactSum: exact, rounded once to nearest even", "[stats][exact]") {
   const double max = std::numeric_limits<double>::max();
   const double inf = std::numeric_limits<double>::infinity();
   REQUIRE(same_bits(ExactSum{}.value(), 0.0));
-  REQUIRE(exact_sum({1e100, 1.0, -1e100}) == 1.0);                     // no cancellation error
-  REQUIRE(exact_sum({1.0, ulp_half}) == 1.0);                           // a tie: to the even neighbour
-  REQUIRE(exact_sum({1.0, ulp_half, tiny}) == 1.0 + 2 * ulp_half);     // above the tie by 2^-1074
+  REQUIRE(exact_sum({1e100, 1.0, -1e100}) == 1.0);                           // no cancellation error
+  REQUIRE(exact_sum({1.0, ulp_half}) == 1.0);                                // a tie: to the even neighbour
+  REQUIRE(exact_sum({1.0, ulp_half, tiny}) == 1.0 + 2 * ulp_half);           // above the tie by 2^-1074
   REQUIRE(exact_sum({1.0 + 2 * ulp_half, ulp_half}) == 1.0 + 4 * ulp_half);  // tie, odd below: up
   REQUIRE(exact_sum({-1.0, -ulp_half, -tiny}) == -(1.0 + 2 * ulp_half));
   REQUIRE(exact_sum({-3.5, 1.0}) == -2.5);
-  REQUIRE(exact_sum({tiny, tiny, tiny}) == 3 * tiny);                   // subnormals, exactly
+  REQUIRE(exact_sum({tiny, tiny, tiny}) == 3 * tiny);  // subnormals, exactly
   REQUIRE(exact_sum({std::ldexp(1.0, -1022), -tiny}) == std::ldexp(1.0, -1022) - tiny);
-  REQUIRE(exact_sum({max, max}) == inf);                                // overflow of the result only
+  REQUIRE(exact_sum({max, max}) == inf);  // overflow of the result only
   REQUIRE(exact_sum({max, max, -max}) == max);
   REQUIRE(exact_sum({-max, -max}) == -inf);
   REQUIRE(exact_sum({1.0, inf}) == inf);
@@ -381,4 +382,106 @@ TEST_CASE("ExactSum: mixed signs past the carry points stay exact", "[stats][exa
   const double expected = static_cast<double>(n) * tiny - 0.25;  // exact: n < 2^53, tiny a power of 2
   REQUIRE(s.value() == expected);
   REQUIRE(plain == -0.25);  // the case is one a plain sum gets wrong
+}
+
+TEST_CASE("summarize_sorted: the summary of summarize() and the sorted copy it came from", "[stats]") {
+  std::vector<double> v = scrambled_one_to_100();
+  v.insert(v.begin() + 10, std::nan(""));
+  const SortedSummary s = summarize_sorted(v);
+  const Summary plain = summarize(v);
+  CHECK(std::memcmp(&s.summary, &plain, sizeof(Summary)) == 0);
+  REQUIRE(s.sorted == one_to(100));  // ascending, the NaN left out
+  const QuantileIntervals cis = reported_quantile_cis(s.sorted);
+  // The median's 95% interval of 1..100 spans ranks 40 and 61 (stats.hpp).
+  CHECK(std::string(kReportedQuantiles[2].first) == "p50");
+  CHECK(cis[2].lo == 40.0);
+  CHECK(cis[2].hi == 61.0);
+}
+
+namespace {
+
+//! A run's columns filled from a fixed pseudo-random sequence: two mistakes whose costs add up to
+//! the total, known + unknown = total.
+TrialResults synthetic_run(std::uint64_t n) {
+  TrialResults r;
+  r.count = n;
+  r.mistake_count = 2;
+  TrialResults::for_each_column([&](auto column) { (r.*column).resize(n); });
+  r.mistake_costs.resize(2 * n);
+  r.mistake_totals.resize(2);
+  std::uint64_t x = 88172645463325252ull;
+  const auto next = [&x] {  // xorshift64: a fixed sequence, not a random number generator of the model
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return static_cast<double>(x >> 11) / 9007199254740992.0;
+  };
+  for (std::uint64_t t = 0; t < n; ++t) {
+    const double a = std::floor(1e6 * next() * next()), b = std::floor(3e5 * next());
+    r.mistake_costs[t] = a;
+    r.mistake_costs[n + t] = b;
+    r.cost_total[t] = a + b;
+    r.cost_known[t] = a;
+    r.cost_unknown[t] = b;
+    r.opportunities[t] = static_cast<std::uint32_t>(40 * next());
+    r.good_fits[t] = r.opportunities[t] / 2;
+    r.wins_done_right[t] = r.good_fits[t] / 2;
+    r.wins[t] = r.wins_done_right[t] / 2;
+    r.should_have_bought[t] = r.wins_done_right[t] - r.wins[t];
+    r.nonbuyer_hours[t] = 10.0 * next();
+    r.revenue_done_right[t] = 1e5 * next();
+    r.revenue[t] = r.revenue_done_right[t] / 2;
+  }
+  return r;
+}
+
+bool same_bits(const Summary& a, const Summary& b) { return std::memcmp(&a, &b, sizeof(Summary)) == 0; }
+
+}  // namespace
+
+TEST_CASE("summarize_run: the same bits on one thread and on many", "[stats][determinism]") {
+  const TrialResults r = synthetic_run(50'000);
+  RunSummary one, many;
+  tbb::task_arena(1).execute([&] { one = summarize_run(r, SummaryScope::report); });
+  tbb::task_arena(4).execute([&] { many = summarize_run(r, SummaryScope::report); });
+  CHECK(same_bits(one.cost.total, many.cost.total));
+  CHECK(same_bits(one.cost.known, many.cost.known));
+  CHECK(same_bits(one.cost.unknown, many.cost.unknown));
+  CHECK(std::memcmp(one.cost.total_ci95.data(), many.cost.total_ci95.data(), sizeof(QuantileIntervals)) == 0);
+  CHECK(one.cost.sorted_total == many.cost.sorted_total);
+  CHECK(one.cost.tail_known == many.cost.tail_known);
+  REQUIRE(one.mistakes.size() == 2);
+  for (std::size_t m = 0; m < 2; ++m) {
+    CHECK(one.mistakes[m].index == many.mistakes[m].index);
+    CHECK(same_bits(one.mistakes[m].cost, many.mistakes[m].cost));
+    CHECK(one.mistakes[m].cvar95_contribution == many.mistakes[m].cvar95_contribution);
+  }
+  REQUIRE(one.pipeline_ranges.has_value());
+  REQUIRE(many.pipeline_ranges.has_value());
+  CHECK(same_bits(one.pipeline_ranges->nonbuyer_hours, many.pipeline_ranges->nonbuyer_hours));
+  // And the figures are those of the column-by-column statistics.
+  CHECK(same_bits(one.cost.total, summarize(r.cost_total)));
+  CHECK(one.cost.sorted_total.size() == r.count);
+  CHECK(std::is_sorted(one.cost.sorted_total.begin(), one.cost.sorted_total.end()));
+  CHECK(one.mistakes[0].cost.mean >= one.mistakes[1].cost.mean);  // ranked by mean cost
+  CHECK(one.mistakes[0].cvar95_contribution + one.mistakes[1].cvar95_contribution ==
+        Approx(one.cost.total.cvar95).epsilon(1e-12));
+  CHECK_FALSE(summarize_run(r).pipeline_ranges.has_value());  // only the report asks for them
+}
+
+TEST_CASE("TrialResults: a new per-trial column cannot be left out of for_each_column", "[stats][engine]") {
+  // for_each_column is the one list the engine sizes and appends the columns by and well_formed()
+  // checks: a column missing from it is never sized, and the statistics read an empty column.
+  // TrialResults holds three 8-byte counts and vectors only (every std::vector has the same size),
+  // so its size gives the number of vector members; all but the five named here must be listed.
+  std::size_t listed = 0;
+  TrialResults::for_each_column([&](auto) { ++listed; });
+  const std::size_t others =
+      5;  // recorded_inputs, intervention_cost, mistake_costs, mistake_totals, input_values
+  const std::size_t counts =
+      sizeof(TrialResults::first_trial) + sizeof(TrialResults::count) + sizeof(TrialResults::mistake_count);
+  INFO("TrialResults has a member that is neither in for_each_column nor one of the others named here");
+  REQUIRE(sizeof(TrialResults) == counts + (listed + others) * sizeof(std::vector<double>));
+  static_assert(sizeof(std::vector<double>) == sizeof(std::vector<std::uint32_t>) &&
+                sizeof(std::vector<double>) == sizeof(std::vector<MistakeTotals>));
 }

@@ -3,9 +3,7 @@
 
 #include <mistakesim/compare.hpp>
 #include <mistakesim/report.hpp>
-
 #include <nlohmann/json.hpp>
-
 #include <ostream>
 #include <string>
 

@@ -10,13 +10,12 @@
 // \test tests/test_html_report.cpp (chart geometry, escaping, SHA-256 known answers, determinism)
 //       and tests/test_browser.cpp (the CLI's reports rendered by headless Chromium, [browser]).
 
+#include <filesystem>
 #include <mistakesim/compare.hpp>
 #include <mistakesim/engine.hpp>
 #include <mistakesim/model.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/whatif.hpp>
-
-#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -26,9 +25,11 @@ namespace mistakesim {
 //! histogram, exceedance curve, known vs unknown, mistakes ranked with their share of the mean and
 //! of the worst 5% of years), mistakes table, provenance and inputs. `study_sha256` is the hex
 //! SHA-256 of the study file's bytes (shown in the provenance). `generated_utc` is the date shown
-//! as "generated"; empty means now (UTC, ISO 8601).
-std::string run_report_html(const Model& model, const TrialResults& results, const RunInfo& info,
-                            const std::string& study_sha256, std::string_view generated_utc = {});
+//! as "generated"; empty means now (UTC, ISO 8601). `summary` is summarize_run(results,
+//! SummaryScope::report): the page only formats it.
+std::string run_report_html(const Model& model, const TrialResults& results, const RunSummary& summary,
+                            const RunInfo& info, const std::string& study_sha256,
+                            std::string_view generated_utc = {});
 
 //! The HTML report of `mistakesim compare`: the baseline's headline, then per intervention what it
 //! saves (box and whiskers P05-P25-P50-P75-P95 side by side, with its cost marked), what it costs,
@@ -45,11 +46,9 @@ std::string sweep_report_html(const Model& model, const Sweep& sweep, const RunI
 
 //! The HTML report of `mistakesim sensitivity`: which uncertain inputs matter most, in plain words;
 //! a tornado chart of each input's P10-P90 swing of the mean yearly cost (sorted by |swing|); the
-//! table of swings, Spearman's rho, SRC and R^2; provenance and inputs. `results` are the trials
-//! `s` was computed from (for the headline's cost figures).
-std::string sensitivity_report_html(const Model& model, const Sensitivity& s, const TrialResults& results,
-                                    const RunInfo& info, const std::string& study_sha256,
-                                    std::string_view generated_utc = {});
+//! table of swings, Spearman's rho, SRC and R^2; provenance and inputs.
+std::string sensitivity_report_html(const Model& model, const Sensitivity& s, const RunInfo& info,
+                                    const std::string& study_sha256, std::string_view generated_utc = {});
 
 //! A year-level input's parameter path in plain words, not escaped: "close rate" for
 //! pipeline.close_rate, "how often \"Skipped discovery\" happens" for

@@ -27,6 +27,7 @@ struct YearInput {
   double lower = 0.0;      //!< valid range [lower, upper]
   double upper = std::numeric_limits<double>::infinity();
   bool internal = false;   //!< an amount's scale/shift for interventions: not an input of the study
+  std::string range_words;  //!< the valid range in the study file's words: "a probability lies in [0, 1]"
 };
 
 //! A per-opportunity or per-occurrence amount: a distribution and the slot its draws come from.

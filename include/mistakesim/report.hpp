@@ -4,13 +4,11 @@
 // writes. Every output is a pure function of (model, results) apart from the `run` provenance
 // object, so the same study and seed give byte-identical files.
 
+#include <filesystem>
 #include <mistakesim/engine.hpp>
 #include <mistakesim/model.hpp>
 #include <mistakesim/stats.hpp>
-
 #include <nlohmann/json.hpp>
-
-#include <filesystem>
 #include <ostream>
 #include <span>
 #include <string>
@@ -35,19 +33,9 @@ RunInfo make_run_info(unsigned threads, double seconds, std::string study_file);
 //! JSON schema identifier written as "schema".
 inline constexpr const char* kRunSchema = "mistakesim.run/1";
 
-//! {mean, mean_ci95: [lo, hi], sd, min, p05, p10, p50, p90, p95, p99, max, cvar95}; NaN -> null.
-nlohmann::ordered_json summary_json(const Summary& s);
-
-//! Distribution-free 95% intervals of the reported quantiles of values (any order; NaNs left out):
-//! {p05: [lo, hi], p10, p50, p90, p95, p99} from order statistics (stats.hpp quantile_ci); a bound
-//! that too few values cannot give is null. In the run JSON as cost.<part>.quantile_ci95.
-nlohmann::ordered_json quantile_cis_json(std::span<const double> values);
-
-//! The run summary as JSON (docs/json-schema.md). Deterministic: keys in a fixed order, numbers in
-//! nlohmann's shortest round-trip form, mistakes ranked by mean cost with ties in model order.
-nlohmann::ordered_json run_json(const Model& model, const TrialResults& results, const RunInfo& info);
-//! The same with the run's summary already computed (summarize_run(results)): the CLI computes it
-//! once for the JSON and the terminal table.
+//! The run summary as JSON (docs/json-schema.md), from the run's summary (summarize_run(results)):
+//! the outputs only format it. Deterministic: keys in a fixed order, numbers in nlohmann's shortest
+//! round-trip form, mistakes ranked by mean cost with ties in model order.
 nlohmann::ordered_json run_json(const Model& model, const TrialResults& results, const RunSummary& summary,
                                 const RunInfo& info);
 
@@ -58,7 +46,6 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
 void write_csv(std::ostream& out, const Model& model, const TrialResults& results);
 
 //! A plain-words table of the run for a sales leader (deals, hours, money), aligned columns.
-std::string terminal_summary(const Model& model, const TrialResults& results, const RunInfo& info);
 std::string terminal_summary(const Model& model, const TrialResults& results, const RunSummary& summary,
                              const RunInfo& info);
 

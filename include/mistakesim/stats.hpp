@@ -15,9 +15,10 @@
 //   weighted by the fractional part (see tail_weights()).
 // - NaN values are not statistics: they are excluded and counted in Summary::nan_count.
 
-#include <mistakesim/engine.hpp>
-
+#include <array>
 #include <cstdint>
+#include <mistakesim/engine.hpp>
+#include <optional>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -41,6 +42,14 @@ struct Summary {
 
 //! Summary of values (any order). All fields are NaN when no value is left; n == 0 then.
 Summary summarize(std::span<const double> values);
+
+//! A column's summary with the ascending, NaN-free copy it was computed from, for whatever else
+//! needs order statistics (quantile intervals, charts): the column is sorted once.
+struct SortedSummary {
+  Summary summary{};
+  std::vector<double> sorted;  //!< the values ascending, NaNs left out
+};
+SortedSummary summarize_sorted(std::span<const double> values);
 
 //! Summary of an integer or other arithmetic column (counts per trial), converted to double.
 // clang-format 14 would put the requires-clause on the declaration's line.
@@ -90,6 +99,13 @@ struct QuantileInterval {
   double coverage;        //!< exact binomial coverage probability of [lo, hi] (>= confidence unless capped)
 };
 QuantileInterval quantile_ci(std::span<const double> sorted, double p, double confidence = 0.95);
+
+//! The quantiles every output reports an interval for, with their JSON keys, in output order.
+inline constexpr std::array<std::pair<const char*, double>, 6> kReportedQuantiles{
+    {{"p05", 0.05}, {"p10", 0.10}, {"p50", 0.50}, {"p90", 0.90}, {"p95", 0.95}, {"p99", 0.99}}};
+//! quantile_ci(sorted, p) for each p of kReportedQuantiles, in that order.
+using QuantileIntervals = std::array<QuantileInterval, kReportedQuantiles.size()>;
+QuantileIntervals reported_quantile_cis(std::span<const double> sorted);
 
 //! Which trials form the worst (1 - level) share of a column, and with what weight.
 //! Trials are ordered by value descending, ties by trial index ascending (lower index first). With
@@ -158,15 +174,39 @@ struct PipelineMeans {
 //! The pipeline means of a run's columns (mean of each count, hours and revenue column).
 PipelineMeans pipeline_means(const TrialResults& results);
 
-//! Everything the reports show about one run, computed once.
-struct RunSummary {
-  Summary total{}, known{}, unknown{};   //!< [$ per year] cost of mistakes
-  std::vector<MistakeSummary> mistakes;  //!< ranked by mean cost, descending; ties in model order
-  PipelineMeans pipeline;
+//! The yearly cost of mistakes over a run, as every output shows it: computed once, then only
+//! formatted by the table, the JSON and the HTML report.
+struct CostSummary {
+  Summary total{}, known{}, unknown{};                           //!< [$ per year]
+  QuantileIntervals total_ci95{}, known_ci95{}, unknown_ci95{};  //!< of kReportedQuantiles
+  std::vector<double> sorted_total;  //!< cost_total ascending, NaNs left out (charts)
+  TailWeights tail;                  //!< the worst 5% of years by total cost
+  double tail_known = 0.0;           //!< [$] mean known cost over those years
+  double tail_unknown = 0.0;         //!< [$] mean unknown cost over those years
 };
 
-//! Summaries of a run's columns. The CVaR contributions use tail_weights(results.cost_total), so
-//! they add up to total.cvar95 (up to rounding) when every cost is attributed to a mistake.
-RunSummary summarize_run(const TrialResults& results);
+//! The cost summary of a run's columns (total, known and unknown in parallel, each sorted once).
+CostSummary summarize_cost(const TrialResults& results);
+
+//! The spread of the pipeline counts per year (the HTML report's "9 years in 10" column).
+struct PipelineRanges {
+  Summary opportunities{}, good_fits{}, wins{}, wins_done_right{}, should_have_bought{}, nonbuyer_hours{};
+};
+
+//! How much of a run to summarise: the tables and the JSON, or also what only the HTML report shows.
+enum class SummaryScope { tables, report };
+
+//! Everything the outputs show about one run, computed once.
+struct RunSummary {
+  CostSummary cost;
+  std::vector<MistakeSummary> mistakes;  //!< ranked by mean cost, descending; ties in model order
+  PipelineMeans pipeline;
+  std::optional<PipelineRanges> pipeline_ranges;  //!< with SummaryScope::report
+};
+
+//! Summaries of a run's columns, the columns in parallel (same bits on any thread count). The CVaR
+//! contributions use tail_weights(results.cost_total), so they add up to cost.total.cvar95 (up to
+//! rounding) when every cost is attributed to a mistake.
+RunSummary summarize_run(const TrialResults& results, SummaryScope scope = SummaryScope::tables);
 
 }  // namespace mistakesim

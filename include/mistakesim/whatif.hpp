@@ -1,5 +1,5 @@
 #pragma once
-// What-if studies (issue 6): sweeps of year-level inputs, sensitivity of the yearly cost to the
+// What-if studies: sweeps of year-level inputs, sensitivity of the yearly cost to the
 // uncertain inputs, and runs that stop when the mean yearly cost is known precisely enough.
 //
 // Every study here is built from run_trials() over trials [first_trial, first_trial + n) with the
@@ -9,11 +9,10 @@
 // - a run that stops on precision is the same, bit for bit, as a fixed run with the trial count it
 //   stopped at, because that count is chosen only at block boundaries from the results so far.
 
+#include <cstdint>
 #include <mistakesim/engine.hpp>
 #include <mistakesim/model.hpp>
 #include <mistakesim/stats.hpp>
-
-#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,14 +34,6 @@ struct SweepAxis {
 //! that lists every valid year-level path of the model.
 InputId sweep_input(const Model& model, const std::string& path, const std::string& option = "--param");
 
-//! Parses a comma-separated list of numbers ("0.1,0.2,0.4"; "_" digit separators allowed, as in
-//! TOML). A missing or non-numeric value is an InputError located at `option`.
-std::vector<double> parse_sweep_values(const std::string& text, const std::string& option = "--values");
-
-//! Parses "lo:hi:n" into n evenly spaced values from lo to hi, both included (n >= 2), or just lo
-//! when n == 1. InputError located at `option` otherwise.
-std::vector<double> parse_sweep_range(const std::string& text, const std::string& option = "--range");
-
 //! Refuses a value outside the input's valid range with an InputError naming the parameter path,
 //! e.g. "pipeline.close_rate: a probability lies in [0, 1], got 1.2".
 void check_sweep_value(const Model& model, InputId input, double value);
@@ -58,7 +49,7 @@ struct SweepPoint {
   Summary total{}, known{}, unknown{};  //!< [$ per year] cost of mistakes
   //! Distribution-free 95% intervals for the total cost's p05, p50, p95 (stats.hpp quantile_ci).
   QuantileInterval total_p05{}, total_p50{}, total_p95{};
-  PipelineMeans pipeline;  //!< means per year
+  PipelineMeans pipeline;                 //!< means per year
   std::vector<double> mistake_cost_mean;  //!< [$ per year], model order
   //! [$ per year] Paired change of the yearly cost from the first point, trial by trial (this
   //! point's cost minus the first point's, same years): its mean_ci95 is much narrower than the
@@ -131,6 +122,8 @@ struct Sensitivity {
   double cost_sd = 0.0;
   double r2 = 0.0;  //!< of the standardised regression; NaN when the cost does not vary
   std::vector<InputInfluence> inputs;
+  Summary cost{};                 //!< summarize(results.cost_total), for the outputs
+  QuantileIntervals cost_ci95{};  //!< of its reported quantiles
 };
 
 //! Sensitivity of results.cost_total to results.recorded_inputs. Deterministic: sums in trial order,
@@ -148,9 +141,6 @@ struct PrecisionGoal {
   std::uint64_t max_trials = 1'000'000;
   std::uint64_t first_block = 10'000;  //!< trials in the first block; the total then doubles
 };
-
-//! Parses "0.5%" or "0.005" into 0.005. Must lie in (0, 1); InputError at `option` otherwise.
-double parse_precision(const std::string& text, const std::string& option = "--precision");
 
 //! 1.96 sd / sqrt(n) / |mean| of the values; 0 when sd == 0; +inf when mean == 0 and sd > 0; NaN
 //! for fewer than 2 values.

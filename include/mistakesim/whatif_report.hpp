@@ -6,9 +6,7 @@
 
 #include <mistakesim/report.hpp>
 #include <mistakesim/whatif.hpp>
-
 #include <nlohmann/json.hpp>
-
 #include <ostream>
 #include <span>
 #include <string>
@@ -17,11 +15,6 @@ namespace mistakesim {
 
 inline constexpr const char* kSweepSchema = "mistakesim.sweep/1";
 inline constexpr const char* kSensitivitySchema = "mistakesim.sensitivity/1";
-
-//! [lo, hi] of a quantile interval; an infinite end (too few values) is null.
-nlohmann::ordered_json quantile_interval_json(const QuantileInterval& q);
-
-
 
 //! The sweep as JSON: {schema, study{...}, param, param2?, points[{value, value2?, cost{total,
 //! known, unknown}, pipeline{...}, mistakes[{id, cost_mean}]}], run{...}}; cost.total also carries

@@ -40,7 +40,7 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
        }},
       {"--csv", a.csv_path, [&](std::ostream& out) { write_csv(out, model, results); }},
       {"--report", a.report_path,
-       [&](std::ostream& out) { out << run_report_html(model, results, info, sha256_file_hex(a.config)); }},
+       [&](std::ostream& out) { out << run_report_html(model, results, summary, info, sha256_file_hex(a.config)); }},
       {"--xlsx", a.xlsx_path,
        [&](std::ostream& out) { out << run_workbook(model, results, summary, info, sha256_file_hex(a.config)); }},
       {"--sip", a.sip_path,
@@ -60,7 +60,7 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   if (precision) warn_if_max_trials(*precision, a.quiet, "mean yearly cost");
   info = make_run_info(options.threads,
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.config);
-  summary = summarize_run(results);
+  summary = summarize_run(results, a.report_path.empty() ? SummaryScope::tables : SummaryScope::report);
   plan.write([&] {
     return terminal_summary(model, results, summary, info) + (precision ? precision_note(*precision) : std::string());
   });

@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output_plan.hpp"
+#include "cli/number_options.hpp"
 #include "cli/precision_options.hpp"
 #include "cli/progress.hpp"
 
@@ -100,7 +101,7 @@ int cmd_sensitivity(const SensitivityArgs& a) {
        [&](std::ostream& out) { write_json(out, sensitivity_json(model, s, results, info), model); }},
       {"--report", a.run.report_path,
        [&](std::ostream& out) {
-         out << sensitivity_report_html(model, s, results, info, sha256_file_hex(a.run.config));
+         out << sensitivity_report_html(model, s, info, sha256_file_hex(a.run.config));
        }},
       {"--xlsx", a.run.xlsx_path,
        [&](std::ostream& out) { out << sensitivity_workbook(model, s, results, info, sha256_file_hex(a.run.config)); }},

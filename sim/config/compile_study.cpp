@@ -100,6 +100,7 @@ class Compiler {
     in.slot = claim_slot(path, given ? given->where : where);
     in.lower = range.lower;
     in.upper = range.upper;
+    in.range_words = range.what;
     model_.inputs.push_back(std::move(in));
     ranges_.push_back(range);
     return static_cast<InputId>(model_.inputs.size() - 1);
@@ -259,7 +260,7 @@ class Compiler {
     a.lower = ref.range.lower;
     a.upper = ref.range.upper;
     auto add = [&](const std::string& name, double value, double lower) {
-      YearInput in{path + name, Distribution::constant(value), slot_of(path + name), lower, inf, true};
+      YearInput in{path + name, Distribution::constant(value), slot_of(path + name), lower, inf, true, "a number"};
       model_.inputs.push_back(std::move(in));
       ranges_.push_back(ValidRange{lower, inf, "a number"});
       return static_cast<InputId>(model_.inputs.size() - 1);

@@ -1,12 +1,11 @@
 // Numbers for people: money, counts, hours, percentages. Exact decimal rounding (integer mantissas,
 // fmt's exact fixed-point output), so the same value prints the same everywhere.
 
-#include <mistakesim/report.hpp>
-
 #include <fmt/format.h>
 
 #include <cmath>
 #include <cstdint>
+#include <mistakesim/report.hpp>
 
 namespace mistakesim {
 

@@ -7,25 +7,12 @@
 #include <mistakesim/model.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/stats.hpp>
-
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace mistakesim::detail {
-
-//! The yearly cost of mistakes of one run, summarised for the report.
-struct CostFigures {
-  Summary total;                     //!< cost_total
-  std::vector<double> sorted_total;  //!< cost_total ascending (NaNs dropped)
-  double known_mean = 0.0;           //!< [$] mean cost of noticed mistakes
-  double unknown_mean = 0.0;         //!< [$] mean cost of unnoticed mistakes
-  TailWeights tail;                  //!< the worst 5% of years
-  double tail_known = 0.0;           //!< [$] mean known cost over the worst 5% of years
-  double tail_unknown = 0.0;         //!< [$] mean unknown cost over the worst 5% of years
-};
-CostFigures cost_figures(const TrialResults& results);
 
 //! Money, escaped: format_currency in the model's currency.
 std::string money(const Model& model, double amount);
@@ -38,15 +25,18 @@ std::string page_open(const std::string& page_title);
 std::string page_close();
 
 //! A card of a headline: label, big value, a line under it. All three are HTML (escape first).
-std::string card(std::string_view label, std::string_view value, std::string_view sub, bool main_card = false);
+std::string card(std::string_view label, std::string_view value, std::string_view sub,
+                 bool main_card = false);
 
 //! Headline cards and the plain-words paragraph on the yearly cost of mistakes.
-std::string headline_section(const Model& model, const TrialResults& results, const CostFigures& cost,
+//! `value_done_right` is the mean yearly revenue (or margin) with no mistakes (PipelineMeans).
+std::string headline_section(const Model& model, const CostSummary& cost, double value_done_right,
                              std::string_view heading);
 
 //! The histogram and exceedance charts of the yearly cost, and the known/unknown chart.
-std::string cost_distribution_figures(const Model& model, const CostFigures& cost, std::string_view id_prefix);
-std::string known_unknown_figure(const Model& model, const CostFigures& cost, std::string_view id_prefix);
+std::string cost_distribution_figures(const Model& model, const CostSummary& cost,
+                                      std::string_view id_prefix);
+std::string known_unknown_figure(const Model& model, const CostSummary& cost, std::string_view id_prefix);
 
 //! Provenance: study file and SHA-256, seed, trials, version, build, threads, run time, date (UTC).
 //! `extra` rows (already escaped HTML) are appended.

@@ -1,17 +1,17 @@
 // The HTML report of `mistakesim run` (see html_report.hpp): headline, the sales leader's
 // questions, charts, mistakes ranked, provenance and inputs.
 
-#include "report/html_common.hpp"
-#include "report/svg.hpp"
-
-#include <mistakesim/html_report.hpp>
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/html_report.hpp>
 #include <numeric>
+
+#include "report/html_common.hpp"
+#include "report/svg.hpp"
 
 namespace mistakesim {
 namespace {
@@ -24,16 +24,17 @@ std::string range_of(const Summary& s, const std::function<std::string(double)>&
   return fmt_value(s.p05) + " \u2013 " + fmt_value(s.p95);
 }
 
-std::string questions_section(const Model& model, const TrialResults& r, const detail::CostFigures& cost,
-                              const std::vector<MistakeSummary>& mistakes) {
-  const Summary opp = summarize(r.opportunities);
-  const Summary good = summarize(r.good_fits);
-  const Summary wins = summarize(r.wins);
-  const Summary wins_right = summarize(r.wins_done_right);
-  const Summary lost = summarize(r.should_have_bought);
-  const Summary hours = summarize(std::span<const double>(r.nonbuyer_hours));
-  const double value_lost =
-      mean(std::span<const double>(r.revenue_done_right)) - mean(std::span<const double>(r.revenue));
+std::string questions_section(const Model& model, const RunSummary& summary) {
+  const CostSummary& cost = summary.cost;
+  const std::vector<MistakeSummary>& mistakes = summary.mistakes;
+  const PipelineRanges& ranges = *summary.pipeline_ranges;
+  const Summary& opp = ranges.opportunities;
+  const Summary& good = ranges.good_fits;
+  const Summary& wins = ranges.wins;
+  const Summary& wins_right = ranges.wins_done_right;
+  const Summary& lost = ranges.should_have_bought;
+  const Summary& hours = ranges.nonbuyer_hours;
+  const double value_lost = summary.pipeline.revenue_done_right - summary.pipeline.revenue;
   const auto count = [](double v) { return esc(format_count(v)); };
   const auto hrs = [](double v) { return esc(format_hours(v)); };
   const auto cur = [&model](double v) { return money(model, v); };
@@ -49,42 +50,46 @@ std::string questions_section(const Model& model, const TrialResults& r, const d
   row("How many opportunities do we work?", fmt::format("<strong>{}</strong> opportunities", count(opp.mean)),
       range_of(opp, count));
   row("How many of them buy?",
-      fmt::format("<strong>{}</strong> deals won as it happened; <strong>{}</strong> if everything were done right",
-                  count(wins.mean), count(wins_right.mean)),
+      fmt::format(
+          "<strong>{}</strong> deals won as it happened; <strong>{}</strong> if everything were done right",
+          count(wins.mean), count(wins_right.mean)),
       range_of(wins, count));
   row("How many should have bought?",
-      fmt::format("<strong>{}</strong> deals that would have closed were lost outright to mistakes (out of {} "
-                  "good-fit prospects who would buy if done right)",
-                  count(lost.mean), count(good.mean)),
+      fmt::format(
+          "<strong>{}</strong> deals that would have closed were lost outright to mistakes (out of {} "
+          "good-fit prospects who would buy if done right)",
+          count(lost.mean), count(good.mean)),
       range_of(lost, count));
   row("How much time goes to people who never buy?",
-      fmt::format("<strong>{}</strong> with poor-fit prospects (about {} full-time weeks of 40 hours)", hrs(hours.mean),
-                  count(hours.mean / 40.0)),
+      fmt::format("<strong>{}</strong> with poor-fit prospects (about {} full-time weeks of 40 hours)",
+                  hrs(hours.mean), count(hours.mean / 40.0)),
       range_of(hours, hrs));
 
   std::string why;
   std::vector<MistakeSummary> by_losses = mistakes;
-  std::stable_sort(by_losses.begin(), by_losses.end(),
-                   [](const MistakeSummary& a, const MistakeSummary& b) { return a.deals_lost_mean > b.deals_lost_mean; });
+  std::stable_sort(by_losses.begin(), by_losses.end(), [](const MistakeSummary& a, const MistakeSummary& b) {
+    return a.deals_lost_mean > b.deals_lost_mean;
+  });
   for (const MistakeSummary& f : by_losses) {
     if (f.deals_lost_mean <= 0.0) continue;
-    why += fmt::format("{}{}: <strong>{}</strong>", why.empty() ? "" : "; ", esc(model.mistakes[f.index].name),
-                       count(f.deals_lost_mean));
+    why += fmt::format("{}{}: <strong>{}</strong>", why.empty() ? "" : "; ",
+                       esc(model.mistakes[f.index].name), count(f.deals_lost_mean));
   }
   row("Why didn't they buy?",
       why.empty() ? std::string("No mistake lost a deal.")
                   : "Deals lost (or only partly saved) a year, by cause: " + why + ".",
       "");
   row("What did it cost?",
-      fmt::format("<strong>{}</strong>: {} of value from deals lost or discounted, plus {} of wasted hours, recovery "
-                  "work, out-of-pocket costs and repeat customers lost",
-                  cur(cost.total.mean), cur(value_lost), cur(cost.total.mean - value_lost)),
+      fmt::format(
+          "<strong>{}</strong>: {} of value from deals lost or discounted, plus {} of wasted hours, recovery "
+          "work, out-of-pocket costs and repeat customers lost",
+          cur(cost.total.mean), cur(value_lost), cur(cost.total.mean - value_lost)),
       range_of(cost.total, cur));
   q += "</tbody>\n</table>\n</section>\n";
   return q;
 }
 
-std::string mistakes_section(const Model& model, const detail::CostFigures& cost,
+std::string mistakes_section(const Model& model, const CostSummary& cost,
                              const std::vector<MistakeSummary>& mistakes) {
   const double total = cost.total.mean;
   const double tail_total = cost.total.cvar95;
@@ -92,22 +97,25 @@ std::string mistakes_section(const Model& model, const detail::CostFigures& cost
 
   std::vector<detail::MistakeBar> bars;
   for (const MistakeSummary& f : mistakes)
-    bars.push_back({model.mistakes[f.index].name, f.cost.mean, f.cvar95_contribution, share(f.cost.mean, total),
-                    share(f.cvar95_contribution, tail_total)});
+    bars.push_back({model.mistakes[f.index].name, f.cost.mean, f.cvar95_contribution,
+                    share(f.cost.mean, total), share(f.cvar95_contribution, tail_total)});
 
   std::string s = "<section id=\"mistakes\">\n<h2>Which mistakes cost the most?</h2>\n<figure>\n";
-  s += detail::mistake_bars_svg(
-      bars, model.currency,
-      {"run-mistakes", "Mistakes ranked by what they cost",
-       "For each mistake, its cost in an average year and its contribution to the average of the worst 5% of years, "
-       "with its share of each.",
-       "yearly cost of the mistake", ""});
-  s += "<figcaption>Blue: what the mistake costs in an average year and its share of the total. Red: its part of "
-       "the average cost of the worst 5% of years (the parts add up to that average), and its share of it. A mistake "
+  s += detail::mistake_bars_svg(bars, model.currency,
+                                {"run-mistakes", "Mistakes ranked by what they cost",
+                                 "For each mistake, its cost in an average year and its contribution to the "
+                                 "average of the worst 5% of years, "
+                                 "with its share of each.",
+                                 "yearly cost of the mistake", ""});
+  s += "<figcaption>Blue: what the mistake costs in an average year and its share of the total. Red: its "
+       "part of "
+       "the average cost of the worst 5% of years (the parts add up to that average), and its share of it. A "
+       "mistake "
        "whose red share is larger than its blue share drives the bad years.</figcaption>\n</figure>\n";
 
   s += "<table class=\"mistakes\">\n<thead><tr><th>#</th><th>Mistake</th><th>Stage</th>"
-       "<th class=\"num\">Happens a year</th><th class=\"num\">Deals lost a year</th><th class=\"num\">Cost a year</th>"
+       "<th class=\"num\">Happens a year</th><th class=\"num\">Deals lost a year</th><th class=\"num\">Cost "
+       "a year</th>"
        "<th class=\"num\">Share</th><th class=\"num\">In the worst 5%</th><th class=\"num\">Share</th>"
        "<th class=\"num\">Noticed</th></tr></thead>\n<tbody>\n";
   int rank = 0;
@@ -118,37 +126,43 @@ std::string mistakes_section(const Model& model, const detail::CostFigures& cost
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
         ++rank, esc(m.name), esc(m.id), esc(m.stage), esc(format_count(f.occurrences_mean)),
-        esc(format_count(f.deals_lost_mean)), money(model, f.cost.mean), esc(format_percent(share(f.cost.mean, total))),
-        money(model, f.cvar95_contribution), esc(format_percent(share(f.cvar95_contribution, tail_total))),
+        esc(format_count(f.deals_lost_mean)), money(model, f.cost.mean),
+        esc(format_percent(share(f.cost.mean, total))), money(model, f.cvar95_contribution),
+        esc(format_percent(share(f.cvar95_contribution, tail_total))),
         esc(format_percent(share(f.known_mean, f.cost.mean))));
   }
-  s += "</tbody>\n</table>\n<p class=\"small\"><em>Noticed</em> is the share of the mistake's cost that the team "
-       "noticed (known cost). <em>In the worst 5%</em> is the mistake's cost averaged over the worst 5% of simulated "
+  s += "</tbody>\n</table>\n<p class=\"small\"><em>Noticed</em> is the share of the mistake's cost that the "
+       "team "
+       "noticed (known cost). <em>In the worst 5%</em> is the mistake's cost averaged over the worst 5% of "
+       "simulated "
        "years.</p>\n</section>\n";
   return s;
 }
 
 }  // namespace
 
-std::string run_report_html(const Model& model, const TrialResults& results, const RunInfo& info,
-                            const std::string& study_sha256, std::string_view generated_utc) {
-  const detail::CostFigures cost = detail::cost_figures(results);
-  // The run's summary (stats layer), as the JSON and the table have it: NaN years left out alike.
-  const std::vector<MistakeSummary> mistakes = summarize_run(results).mistakes;
+std::string run_report_html(const Model& model, const TrialResults& results, const RunSummary& summary,
+                            const RunInfo& info, const std::string& study_sha256,
+                            std::string_view generated_utc) {
+  SIM_CHECK(summary.pipeline_ranges.has_value() && summary.mistakes.size() == model.mistakes.size(),
+            << "the report needs summarize_run(results, SummaryScope::report)");
+  const CostSummary& cost = summary.cost;
   const std::string name = model.name.empty() ? std::string("Study") : model.name;
 
   std::string h = detail::page_open("Cost of mistakes \u2014 " + name);
-  h += fmt::format("<header>\n<h1>What do our mistakes cost in a year?</h1>\n<p class=\"study\">{}</p>\n"
-                   "<p class=\"meta\">{} simulated years \u00b7 {} reps \u00b7 deals valued at {} \u00b7 {}</p>\n</header>\n",
-                   esc(name), esc(format_count(static_cast<double>(results.count))), model.reps,
-                   model.value == ValueBasis::margin ? "gross margin" : "revenue", esc(model.currency));
-  h += detail::headline_section(model, results, cost, "The answer in one minute");
-  h += questions_section(model, results, cost, mistakes);
+  h += fmt::format(
+      "<header>\n<h1>What do our mistakes cost in a year?</h1>\n<p class=\"study\">{}</p>\n"
+      "<p class=\"meta\">{} simulated years \u00b7 {} reps \u00b7 deals valued at {} \u00b7 "
+      "{}</p>\n</header>\n",
+      esc(name), esc(format_count(static_cast<double>(results.count))), model.reps,
+      model.value == ValueBasis::margin ? "gross margin" : "revenue", esc(model.currency));
+  h += detail::headline_section(model, cost, summary.pipeline.revenue_done_right, "The answer in one minute");
+  h += questions_section(model, summary);
   h += "<section id=\"distribution\">\n<h2>How much it varies from year to year</h2>\n";
   h += detail::cost_distribution_figures(model, cost, "run-");
   h += detail::known_unknown_figure(model, cost, "run-");
   h += "</section>\n";
-  h += mistakes_section(model, cost, mistakes);
+  h += mistakes_section(model, cost, summary.mistakes);
   h += "<footer id=\"provenance\">\n";
   h += detail::provenance_section(model, info, study_sha256, results.count, generated_utc);
   h += detail::inputs_section(model);

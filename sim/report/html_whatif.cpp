@@ -286,9 +286,9 @@ std::string sweep_table(const Model& model, const Sweep& sweep) {
 // ---------------------------------------------------------------------------------------------
 // Sensitivity
 
-std::string sensitivity_headline(const Model& model, const Sensitivity& s, const TrialResults& results,
+std::string sensitivity_headline(const Model& model, const Sensitivity& s,
                                  const std::vector<const InputInfluence*>& by_swing) {
-  const Summary cost = summarize(std::span<const double>(results.cost_total));
+  const Summary& cost = s.cost;
   std::string h = "<section id=\"headline\">\n<h2>The answer in one minute</h2>\n<div class=\"cards\">\n";
   h += card("Expected yearly cost of mistakes", money(model, cost.mean),
             fmt::format("9 years in 10 between {} and {} (P05\u2013P95)", money(model, cost.p05),
@@ -479,9 +479,8 @@ std::string sweep_report_html(const Model& model, const Sweep& sweep, const RunI
   return h;
 }
 
-std::string sensitivity_report_html(const Model& model, const Sensitivity& s, const TrialResults& results,
-                                    const RunInfo& info, const std::string& study_sha256,
-                                    std::string_view generated_utc) {
+std::string sensitivity_report_html(const Model& model, const Sensitivity& s, const RunInfo& info,
+                                    const std::string& study_sha256, std::string_view generated_utc) {
   // The tornado's order: inputs that varied, by |swing| largest first, ties in the table's order.
   std::vector<const InputInfluence*> by_swing;
   for (const InputInfluence& in : s.inputs)
@@ -493,7 +492,7 @@ std::string sensitivity_report_html(const Model& model, const Sensitivity& s, co
   const std::string name = model.name.empty() ? std::string("Study") : model.name;
   std::string h = detail::page_open("Which guesses matter \u2014 " + name);
   h += page_header(model, "Which of our guesses matter most?", s.trials);
-  h += sensitivity_headline(model, s, results, by_swing);
+  h += sensitivity_headline(model, s, by_swing);
   if (!s.inputs.empty()) h += sensitivity_body(model, s, by_swing);
   h += "<footer id=\"provenance\">\n";
   h += detail::provenance_section(model, info, study_sha256, s.trials, generated_utc,

@@ -4,14 +4,13 @@
 // round-trip form independently of the locale, and every statistic is computed in a fixed order
 // (stats.hpp). Only the `run` object (threads, seconds, build) changes between runs of one study.
 
+#include <algorithm>
+#include <cmath>
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/report.hpp>
 
 #include "report/report_detail.hpp"
-
-#include <algorithm>
-#include <cmath>
 
 namespace mistakesim {
 
@@ -20,6 +19,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 using detail::json_number;
+using detail::quantile_cis_json;
+using detail::summary_json;
 
 Json input_json(const std::string& path, const char* level, const Distribution& dist) {
   Json j;
@@ -62,32 +63,16 @@ Json inputs_json(const Model& model) {
 
 nlohmann::ordered_json detail::study_inputs_json(const Model& model) { return inputs_json(model); }
 
-RunInfo make_run_info(unsigned threads, double seconds, std::string study_file) {
-  RunInfo info;
-  info.threads = threads;
-  info.seconds = seconds;
-  info.version = kVersion;
-  info.build = kBuildInfo;
-  info.study_file = std::move(study_file);
-  return info;
+namespace detail {
+
+nlohmann::ordered_json quantile_interval_json(const QuantileInterval& q) {
+  return Json::array({json_number(q.lo), json_number(q.hi)});
 }
 
-nlohmann::ordered_json quantile_cis_json(std::span<const double> values) {
-  std::vector<double> sorted;
-  sorted.reserve(values.size());
-  for (double x : values)
-    if (!std::isnan(x)) sorted.push_back(x);
-  std::sort(sorted.begin(), sorted.end());
+nlohmann::ordered_json quantile_cis_json(const QuantileIntervals& cis) {
   Json j;
-  for (const auto& [key, p] : {std::pair{"p05", 0.05}, {"p10", 0.10}, {"p50", 0.50}, {"p90", 0.90}, {"p95", 0.95},
-                               {"p99", 0.99}}) {
-    if (sorted.empty()) {
-      j[key] = Json::array({nullptr, nullptr});
-      continue;
-    }
-    const QuantileInterval q = quantile_ci(sorted, p);
-    j[key] = Json::array({json_number(q.lo), json_number(q.hi)});
-  }
+  for (std::size_t i = 0; i < kReportedQuantiles.size(); ++i)
+    j[kReportedQuantiles[i].first] = quantile_interval_json(cis[i]);
   return j;
 }
 
@@ -108,8 +93,16 @@ nlohmann::ordered_json summary_json(const Summary& s) {
   return j;
 }
 
-nlohmann::ordered_json run_json(const Model& model, const TrialResults& results, const RunInfo& info) {
-  return run_json(model, results, summarize_run(results), info);
+}  // namespace detail
+
+RunInfo make_run_info(unsigned threads, double seconds, std::string study_file) {
+  RunInfo info;
+  info.threads = threads;
+  info.seconds = seconds;
+  info.version = kVersion;
+  info.build = kBuildInfo;
+  info.study_file = std::move(study_file);
+  return info;
 }
 
 nlohmann::ordered_json run_json(const Model& model, const TrialResults& results, const RunSummary& s,
@@ -124,12 +117,12 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
   j["study"] = detail::study_json(model, results.count, results.first_trial);
 
   Json& cost = j["cost"];
-  cost["total"] = summary_json(s.total);
-  cost["total"]["quantile_ci95"] = quantile_cis_json(results.cost_total);
-  cost["known"] = summary_json(s.known);
-  cost["known"]["quantile_ci95"] = quantile_cis_json(results.cost_known);
-  cost["unknown"] = summary_json(s.unknown);
-  cost["unknown"]["quantile_ci95"] = quantile_cis_json(results.cost_unknown);
+  cost["total"] = summary_json(s.cost.total);
+  cost["total"]["quantile_ci95"] = quantile_cis_json(s.cost.total_ci95);
+  cost["known"] = summary_json(s.cost.known);
+  cost["known"]["quantile_ci95"] = quantile_cis_json(s.cost.known_ci95);
+  cost["unknown"] = summary_json(s.cost.unknown);
+  cost["unknown"]["quantile_ci95"] = quantile_cis_json(s.cost.unknown_ci95);
 
   Json mistakes = Json::array();
   for (const MistakeSummary& ms : s.mistakes) {
@@ -141,7 +134,7 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
     row["cost"] = summary_json(ms.cost);
     row["known_cost"] = json_number(ms.known_mean);
     row["unknown_cost"] = json_number(ms.unknown_mean);
-    row["share"] = json_number(s.total.mean != 0.0 ? ms.cost.mean / s.total.mean : std::nan(""));
+    row["share"] = json_number(s.cost.total.mean != 0.0 ? ms.cost.mean / s.cost.total.mean : std::nan(""));
     row["occurrences_mean"] = json_number(ms.occurrences_mean);
     row["deals_lost_mean"] = json_number(ms.deals_lost_mean);
     row["cvar95_contribution"] = json_number(ms.cvar95_contribution);
@@ -154,7 +147,7 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
   j["inputs"] = inputs_json(model);
   // Numerical trouble is counted, never dropped silently: years whose cost is not a number are
   // left out of every statistic above and counted here.
-  j["numerical"] = {{"years_with_nan_cost", s.total.nan_count}};
+  j["numerical"] = {{"years_with_nan_cost", s.cost.total.nan_count}};
 
   j["run"] = detail::run_info_json(info);
   return j;

@@ -2,15 +2,13 @@
 // Internal to the report layer: aligned plain-text tables for the terminal outputs, and the JSON
 // pieces shared by the run and what-if outputs.
 
+#include <algorithm>
+#include <cmath>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/model.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/stats.hpp>
-
 #include <nlohmann/json.hpp>
-
-#include <algorithm>
-#include <cmath>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,17 +25,20 @@ inline std::size_t display_width(std::string_view text) {
       text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
-//! At most `width` code points, "..." marking a cut.
-inline std::string truncate(const std::string& text, std::size_t width) {
-  if (display_width(text) <= width) return text;
+//! At most `width` code points: cut at a code point (never inside one) and marked by `ellipsis`,
+//! which counts toward the width. The terminal tables mark a cut with "...", the SVG labels with
+//! "\u2026".
+inline std::string truncate(std::string_view text, std::size_t width, std::string_view ellipsis = "...") {
+  if (display_width(text) <= width) return std::string(text);
+  const std::size_t keep = width - std::min(width, display_width(ellipsis));
   std::size_t points = 0, i = 0;
   for (; i < text.size(); ++i) {
     if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      if (points == width - 3) break;
+      if (points == keep) break;
       ++points;
     }
   }
-  return text.substr(0, i) + "...";
+  return std::string(text.substr(0, i)).append(ellipsis);
 }
 
 //! A table with aligned columns: text left-aligned, numbers right-aligned.
@@ -81,7 +82,8 @@ inline nlohmann::ordered_json json_number(double x) {
 inline const char* value_basis_name(ValueBasis v) { return v == ValueBasis::margin ? "margin" : "revenue"; }
 
 //! The "study" object of every JSON output (run, sweep, sensitivity, compare).
-inline nlohmann::ordered_json study_json(const Model& model, std::uint64_t trials, std::uint64_t first_trial) {
+inline nlohmann::ordered_json study_json(const Model& model, std::uint64_t trials,
+                                         std::uint64_t first_trial) {
   nlohmann::ordered_json study;
   study["name"] = model.name;
   study["trials"] = trials;
@@ -120,5 +122,18 @@ inline nlohmann::ordered_json pipeline_json(const PipelineMeans& p) {
   j["revenue_mean"] = json_number(p.revenue);
   return j;
 }
+
+// The JSON pieces every output's JSON is built from.
+
+//! [lo, hi] of a quantile interval; an infinite end (too few values) is null.
+nlohmann::ordered_json quantile_interval_json(const QuantileInterval& q);
+
+//! {mean, mean_ci95: [lo, hi], sd, min, p05, p10, p50, p90, p95, p99, max, cvar95}; NaN -> null.
+nlohmann::ordered_json summary_json(const Summary& s);
+
+//! Distribution-free 95% intervals of the reported quantiles (stats.hpp reported_quantile_cis):
+//! {p05: [lo, hi], p10, p50, p90, p95, p99}; a bound that too few values cannot give is null. In
+//! the run JSON as cost.<part>.quantile_ci95.
+nlohmann::ordered_json quantile_cis_json(const QuantileIntervals& cis);
 
 }  // namespace mistakesim::detail

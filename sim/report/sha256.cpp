@@ -2,12 +2,11 @@
 // implementation: the input is a few kilobytes, so clarity wins over speed. Known answers in
 // tests/test_html_report.cpp ("", "abc", the two-block message, a million 'a').
 
-#include <mistakesim/errors.hpp>
-#include <mistakesim/html_report.hpp>
-
 #include <array>
 #include <cstdint>
 #include <fstream>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/html_report.hpp>
 #include <sstream>
 
 namespace mistakesim {
@@ -37,7 +36,8 @@ void compress(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
   }
   std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
   for (int i = 0; i < 64; ++i) {
-    const std::uint32_t t1 = k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[i] + w[i];
+    const std::uint32_t t1 =
+        k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[i] + w[i];
     const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
     k = g;
     g = f;

@@ -2,233 +2,19 @@
 // written into the SVG passes through coord(), so a NaN from upstream stops the report with an
 // InvariantError instead of producing an unreadable chart.
 
-#include "report/report_detail.hpp"
 #include "report/svg.hpp"
-
-#include <mistakesim/errors.hpp>
-#include <mistakesim/html_report.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/html_report.hpp>
+
+#include "report/report_detail.hpp"
+#include "report/svg_kit.hpp"
 
 namespace mistakesim::detail {
-namespace {
-
-// Chart frame [px]. The viewBox is W x H; the plot area is inside the margins.
-constexpr double kWidth = 880.0;
-constexpr double kLeft = 76.0;
-constexpr double kRight = 28.0;
-constexpr double kCharWidth = 7.0;  // rough width of one 13px character, to keep labels inside
-
-// Palette (colour-blind safe: blue / orange, grey for neutral).
-constexpr const char* kBarFill = "#4e79a7";
-constexpr const char* kKnownFill = "#4e79a7";
-constexpr const char* kUnknownFill = "#f28e2b";
-constexpr const char* kTailFill = "#b04a3a";
-constexpr const char* kInk = "#222";
-constexpr const char* kGrid = "#e3e3e3";
-constexpr const char* kMuted = "#555";
-constexpr const char* kBandFill = "#c9d8ea";  // the P10-P90 band under the mean line
-// Series of a grid's line chart (Tableau 10, colour-blind friendly order).
-constexpr const char* kSeries[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
-                                   "#b07aa1", "#edc948", "#9c755f", "#ff9da7", "#bab0ac"};
-
-std::string esc(std::string_view s) { return html_escape(s); }
-
-//! Maps [d0, d1] to [r0, r1]; a degenerate domain is widened so that it maps to the range's middle.
-struct Scale {
-  double d0, d1, r0, r1;
-  double operator()(double v) const {
-    if (!(d1 > d0)) return (r0 + r1) / 2.0;
-    return r0 + (v - d0) / (d1 - d0) * (r1 - r0);
-  }
-};
-
-//! "1.25" -> "1.25", "2.50" -> "2.5", "3.00" -> "3".
-std::string trim_decimals(std::string s) {
-  if (s.find('.') == std::string::npos) return s;
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
-
-//! The <svg> opening, title, desc and the visible title.
-std::string open_svg(const ChartText& t, double height) {
-  std::string s = fmt::format(
-      "<svg class=\"chart\" id=\"{0}\" viewBox=\"0 0 {1} {2}\" width=\"{1}\" height=\"{2}\" role=\"img\" "
-      "aria-labelledby=\"{0}-title {0}-desc\">\n",
-      esc(t.id), coord(kWidth), coord(height));
-  s += fmt::format("<title id=\"{}-title\">{}</title>\n<desc id=\"{}-desc\">{}</desc>\n", esc(t.id), esc(t.title),
-                   esc(t.id), esc(t.description));
-  s += fmt::format("<text class=\"chart-title\" x=\"{}\" y=\"22\" font-size=\"16\" font-weight=\"600\" fill=\"{}\">{}</text>\n",
-                   coord(12), kInk, esc(t.title));
-  return s;
-}
-
-std::string text_at(double x, double y, std::string_view content, const char* anchor = "start", int size = 12,
-                    const char* fill = kInk, std::string_view extra = {}) {
-  return fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" font-size=\"{}\" fill=\"{}\"{}{}>{}</text>\n",
-                     coord(x), coord(y), anchor, size, fill, extra.empty() ? "" : " ", extra, esc(content));
-}
-
-//! Text with a white halo, readable over bars and grid lines.
-std::string halo_text(double x, double y, std::string_view content, const char* anchor, int size = 12,
-                      const char* fill = kInk) {
-  return text_at(x, y, content, anchor, size, fill,
-                 "paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\" stroke-linejoin=\"round\"");
-}
-
-std::string line_el(double x1, double y1, double x2, double y2, const char* stroke, double width = 1.0,
-                    std::string_view extra = {}) {
-  return fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}{}/>\n", coord(x1),
-                     coord(y1), coord(x2), coord(y2), stroke, coord(width), extra.empty() ? "" : " ", extra);
-}
-
-//! Vertical grid lines and labels of a horizontal (x) axis at the bottom of the plot, each label
-//! written by `tick_label`.
-std::string x_axis_labelled(const Scale& x, const std::vector<double>& ticks, double top, double bottom,
-                            const TickFormat& tick_label, const std::string& axis_label) {
-  std::string s;
-  for (double v : ticks) {
-    const double px = x(v);
-    s += fmt::format("<g class=\"tick x\" data-value=\"{}\">", fmt::format("{}", v));
-    s += line_el(px, top, px, bottom + 4, kGrid);
-    s += text_at(px, bottom + 18, tick_label(v), "middle", 12, kMuted);
-    s += "</g>\n";
-  }
-  s += line_el(x.r0, bottom, x.r1, bottom, kInk);
-  if (!axis_label.empty()) s += text_at((x.r0 + x.r1) / 2.0, bottom + 38, axis_label, "middle", 13, kInk);
-  return s;
-}
-
-//! Vertical grid lines and labels of a horizontal (x) axis at the bottom of the plot.
-std::string x_axis(const Scale& x, const std::vector<double>& ticks, double top, double bottom,
-                   const std::string& currency, const std::string& axis_label, bool percent = false) {
-  const TickFormat label = [&](double v) { return percent ? percent_tick(v) : currency_tick(v, currency); };
-  return x_axis_labelled(x, ticks, top, bottom, label, axis_label);
-}
-
-//! Horizontal grid lines and labels of a vertical (y) axis at the left of the plot (labels as
-//! shares unless `tick_label` is given).
-std::string y_axis(const Scale& y, const std::vector<double>& ticks, double left, double right,
-                   const std::string& axis_label, const TickFormat& tick_label = {}) {
-  std::string s;
-  for (double v : ticks) {
-    const double py = y(v);
-    s += fmt::format("<g class=\"tick y\" data-value=\"{}\">", fmt::format("{}", v));
-    s += line_el(left - 4, py, right, py, kGrid);
-    s += text_at(left - 8, py + 4, tick_label ? tick_label(v) : percent_tick(v), "end", 12, kMuted);
-    s += "</g>\n";
-  }
-  s += line_el(left, y.r0, left, y.r1, kInk);
-  if (!axis_label.empty()) {
-    const double cy = (y.r0 + y.r1) / 2.0;
-    s += fmt::format("<text x=\"{0}\" y=\"{1}\" transform=\"rotate(-90 {0} {1})\" text-anchor=\"middle\" "
-                     "font-size=\"13\" fill=\"{2}\">{3}</text>\n",
-                     coord(18), coord(cy), kInk, esc(axis_label));
-  }
-  return s;
-}
-
-//! Ticks inside [lo, hi] (with a tolerance for rounding).
-std::vector<double> ticks_within(const std::vector<double>& ticks, double lo, double hi) {
-  const double eps = (hi - lo) * 1e-9;
-  std::vector<double> out;
-  for (double t : ticks)
-    if (t >= lo - eps && t <= hi + eps) out.push_back(t);
-  return out;
-}
-
-//! Domain [lo, hi] of a money axis that includes `values`, widened to nice ticks.
-std::pair<double, std::vector<double>> money_axis(double lo, double hi, int target) {
-  if (!(hi > lo)) hi = lo + (lo == 0.0 ? 1.0 : std::abs(lo) * 0.1);
-  std::vector<double> ticks = nice_ticks(lo, hi, target);
-  return {ticks.front(), ticks};
-}
-
-//! Where a label of `chars` characters starting at x fits: to the right, or else ending at x.
-std::pair<double, const char*> fit_label(double x, std::size_t chars, double right_edge, double gap = 5.0) {
-  if (x + gap + static_cast<double>(chars) * kCharWidth <= right_edge) return {x + gap, "start"};
-  return {x - gap, "end"};
-}
-
-std::size_t char_count(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
-}  // namespace
-
-std::string coord(double v) {
-  SIM_CHECK(std::isfinite(v), << "SVG coordinate is not finite: " << v);
-  std::string s = fmt::format("{:.2f}", v);
-  if (s == "-0.00") s = "0.00";
-  return s;
-}
-
-std::string currency_tick(double amount, const std::string& currency) {
-  const std::string prefix = detail::currency_prefix(currency);
-  const double a = std::abs(amount);
-  std::string body;
-  if (a < 1e3) {
-    body = trim_decimals(fmt::format("{:.2f}", a));
-  } else if (a < 1e6) {
-    body = trim_decimals(fmt::format("{:.2f}", a / 1e3)) + "K";
-  } else if (a < 1e9) {
-    body = trim_decimals(fmt::format("{:.2f}", a / 1e6)) + "M";
-  } else {
-    body = trim_decimals(fmt::format("{:.2f}", a / 1e9)) + "B";
-  }
-  return (amount < 0.0 && body != "0" ? "-" : "") + prefix + body;
-}
-
-std::string currency_label(double amount, const std::string& currency) {
-  const std::string prefix = detail::currency_prefix(currency);
-  double a = std::abs(amount);
-  const char* suffix = "";
-  if (a >= 999.5e6) {
-    a /= 1e9;
-    suffix = "B";
-  } else if (a >= 999.5e3) {
-    a /= 1e6;
-    suffix = "M";
-  } else if (a >= 999.5) {
-    a /= 1e3;
-    suffix = "K";
-  }
-  // Three significant digits: "1.24M", "12.5M", "620K", "80"; trailing zeros of a decimal dropped.
-  const int decimals = a >= 100.0 ? 0 : a >= 10.0 ? 1 : 2;
-  std::string body = fmt::format("{:.{}f}", a, decimals);
-  if (*suffix != '\0' || decimals > 0) body = trim_decimals(body);
-  return (amount < 0.0 && body != "0" ? "-" : "") + prefix + body + suffix;
-}
-
-std::string percent_tick(double share) { return trim_decimals(fmt::format("{:.1f}", share * 100.0)) + "%"; }
-
-std::vector<double> nice_ticks(double lo, double hi, int target) {
-  SIM_CHECK(std::isfinite(lo) && std::isfinite(hi), << "axis range [" << lo << ", " << hi << "]");
-  if (!(hi > lo)) return {lo};
-  const double step = nice_ceil((hi - lo) / std::max(1, target));
-  const double first = std::floor(lo / step + 1e-9);
-  const double last = std::ceil(hi / step - 1e-9);
-  std::vector<double> ticks;
-  for (double k = first; k <= last + 0.5; k += 1.0) ticks.push_back(k * step == 0.0 ? 0.0 : k * step);
-  return ticks;
-}
-
-std::string clip_label(std::string_view text, std::size_t max_chars) {
-  if (char_count(text) <= max_chars) return std::string(text);
-  std::string out;
-  std::size_t chars = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool starts_char = (text[i] & 0xC0) != 0x80;
-    if (starts_char && ++chars > max_chars - 1) break;
-    out += text[i];
-  }
-  return out + "\u2026";
-}
-
 std::string histogram_svg(const Histogram& h, std::uint64_t total, const std::vector<Marker>& markers,
                           const std::string& currency, const ChartText& text, const std::string& note) {
   const double height = note.empty() ? 380.0 : 400.0;
@@ -256,11 +42,12 @@ std::string histogram_svg(const Histogram& h, std::uint64_t total, const std::ve
     const double share = static_cast<double>(h.counts[i]) / static_cast<double>(total);
     const double px = x(h.edges[i]);
     const double py = y(share);
-    s += fmt::format("<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" data-count=\"{}\">"
-                     "<title>{} to {}: {} years ({})</title></rect>\n",
-                     coord(px), coord(py), coord(std::max(0.0, bar_width - gap)), coord(bottom - py), kBarFill,
-                     h.counts[i], esc(currency_tick(h.edges[i], currency)), esc(currency_tick(h.edges[i + 1], currency)),
-                     h.counts[i], percent_tick(share));
+    s += fmt::format(
+        "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" data-count=\"{}\">"
+        "<title>{} to {}: {} years ({})</title></rect>\n",
+        coord(px), coord(py), coord(std::max(0.0, bar_width - gap)), coord(bottom - py), kBarFill,
+        h.counts[i], esc(currency_tick(h.edges[i], currency)), esc(currency_tick(h.edges[i + 1], currency)),
+        h.counts[i], percent_tick(share));
   }
 
   // Markers: dashed lines, labels staggered in rows so that close markers do not overlap.
@@ -268,10 +55,11 @@ std::string histogram_svg(const Histogram& h, std::uint64_t total, const std::ve
     const Marker& m = markers[k];
     const double v = std::clamp(m.value, lo, hi);
     const double px = x(v);
-    s += fmt::format("<line class=\"marker\" data-key=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" "
-                     "stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n",
-                     esc(m.key), coord(px), coord(top), coord(px), coord(bottom), kInk);
-    const auto [lx, anchor] = fit_label(px, char_count(m.label), kWidth - 4);
+    s += fmt::format(
+        "<line class=\"marker\" data-key=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" "
+        "stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n",
+        esc(m.key), coord(px), coord(top), coord(px), coord(bottom), kInk);
+    const auto [lx, anchor] = fit_label(px, detail::display_width(m.label), kWidth - 4);
     s += halo_text(lx, top + 14.0 + 16.0 * static_cast<double>(k), m.label, anchor, 12);
   }
   if (!note.empty()) s += text_at(kLeft, height - 8, note, "start", 12, kMuted);
@@ -288,7 +76,8 @@ std::string exceedance_svg(std::span<const double> sorted, double x_max, const s
     return s + "</svg>\n";
   }
   const double n = static_cast<double>(sorted.size());
-  const std::vector<double> x_ticks = nice_ticks(std::min(0.0, sorted.front()), std::max(x_max, sorted.front()), 8);
+  const std::vector<double> x_ticks =
+      nice_ticks(std::min(0.0, sorted.front()), std::max(x_max, sorted.front()), 8);
   const Scale x{x_ticks.front(), x_ticks.back(), kLeft, kWidth - kRight};
   const std::vector<double> y_ticks = {0.0, 0.2, 0.4, 0.6, 0.8, 1.0};
   const Scale y{0.0, 1.0, bottom, top};
@@ -306,18 +95,21 @@ std::string exceedance_svg(std::span<const double> sorted, double x_max, const s
     const double v = x.d0 + (x.d1 - x.d0) * i / kPoints;
     points += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(v)), coord(y(share_above(v))));
   }
-  s += fmt::format("<polyline class=\"curve\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"/>\n",
-                   points, kBarFill);
+  s += fmt::format(
+      "<polyline class=\"curve\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"/>\n", points,
+      kBarFill);
 
   for (std::size_t k = 0; k < markers.size(); ++k) {
     const Marker& m = markers[k];
     const double px = x(std::clamp(m.value, x.d0, x.d1));
     const double py = y(share_above(m.value));
-    s += fmt::format("<line class=\"marker\" data-key=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" "
-                     "stroke-width=\"1\" stroke-dasharray=\"4 3\"/>\n",
-                     esc(m.key), coord(px), coord(py), coord(px), coord(bottom), kMuted);
-    s += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4.5\" fill=\"{}\"/>\n", coord(px), coord(py), kTailFill);
-    const auto [lx, anchor] = fit_label(px, char_count(m.label), kWidth - 4, 8.0);
+    s += fmt::format(
+        "<line class=\"marker\" data-key=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" "
+        "stroke-width=\"1\" stroke-dasharray=\"4 3\"/>\n",
+        esc(m.key), coord(px), coord(py), coord(px), coord(bottom), kMuted);
+    s +=
+        fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4.5\" fill=\"{}\"/>\n", coord(px), coord(py), kTailFill);
+    const auto [lx, anchor] = fit_label(px, detail::display_width(m.label), kWidth - 4, 8.0);
     s += halo_text(lx, py - 8.0 - 16.0 * static_cast<double>(k % 2), m.label, anchor, 12);
   }
   return s + "</svg>\n";
@@ -329,7 +121,8 @@ static std::string legend_entry(double x, const char* fill, const std::string& l
          text_at(x + 20, 44, label, "start", 12);
 }
 
-std::string known_unknown_svg(const std::vector<StackRow>& rows, const std::string& currency, const ChartText& text) {
+std::string known_unknown_svg(const std::vector<StackRow>& rows, const std::string& currency,
+                              const ChartText& text) {
   const double row_height = 62.0;
   const double top = 60.0;
   const double bottom = top + row_height * static_cast<double>(rows.size());
@@ -351,23 +144,24 @@ std::string known_unknown_svg(const std::vector<StackRow>& rows, const std::stri
     const double row_top = top + row_height * static_cast<double>(i);
     const double bar_y = row_top + 22.0, bar_h = 26.0;
     const double x0 = x(0.0), xk = x(r.known), xt = x(total);
-    s += fmt::format("<rect class=\"stack known\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n", coord(x0),
-                     coord(bar_y), coord(std::max(0.0, xk - x0)), coord(bar_h), kKnownFill);
-    s += fmt::format("<rect class=\"stack unknown\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
-                     coord(xk), coord(bar_y), coord(std::max(0.0, xt - xk)), coord(bar_h), kUnknownFill);
+    s += fmt::format(
+        "<rect class=\"stack known\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n", coord(x0),
+        coord(bar_y), coord(std::max(0.0, xk - x0)), coord(bar_h), kKnownFill);
+    s += fmt::format(
+        "<rect class=\"stack unknown\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
+        coord(xk), coord(bar_y), coord(std::max(0.0, xt - xk)), coord(bar_h), kUnknownFill);
     const double known_share = total > 0.0 ? r.known / total : 0.0;
-    const std::string label = fmt::format("{}: {} known ({}) + {} unknown ({}) = {}", r.label,
-                                          currency_label(r.known, currency),
-                                          percent_tick(std::round(known_share * 100.0) / 100.0),
-                                          currency_label(r.unknown, currency),
-                                          percent_tick(std::round((1.0 - known_share) * 100.0) / 100.0),
-                                          currency_label(total, currency));
+    const std::string label = fmt::format(
+        "{}: {} known ({}) + {} unknown ({}) = {}", r.label, currency_label(r.known, currency),
+        percent_tick(std::round(known_share * 100.0) / 100.0), currency_label(r.unknown, currency),
+        percent_tick(std::round((1.0 - known_share) * 100.0) / 100.0), currency_label(total, currency));
     s += text_at(kLeft + 2, row_top + 16.0, label, "start", 13);
   }
   return s + "</svg>\n";
 }
 
-std::string mistake_bars_svg(const std::vector<MistakeBar>& rows, const std::string& currency, const ChartText& text) {
+std::string mistake_bars_svg(const std::vector<MistakeBar>& rows, const std::string& currency,
+                             const ChartText& text) {
   const double row_height = 66.0;
   const double top = 60.0;
   const double bottom = top + row_height * static_cast<double>(rows.size()) + 6.0;
@@ -386,7 +180,8 @@ std::string mistake_bars_svg(const std::vector<MistakeBar>& rows, const std::str
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const MistakeBar& r = rows[i];
     const double row_top = top + row_height * static_cast<double>(i);
-    s += text_at(kLeft + 2, row_top + 16.0, clip_label(r.label, 100), "start", 13, kInk, "font-weight=\"600\"");
+    s += text_at(kLeft + 2, row_top + 16.0, clip_label(r.label, 100), "start", 13, kInk,
+                 "font-weight=\"600\"");
     const double x0 = x(0.0);
     const struct {
       double value, share;
@@ -398,8 +193,9 @@ std::string mistake_bars_svg(const std::vector<MistakeBar>& rows, const std::str
     for (int b = 0; b < 2; ++b) {
       const double bar_y = row_top + 22.0 + 20.0 * b;
       const double xe = x(std::max(0.0, bars[b].value));
-      s += fmt::format("<rect class=\"mistake-bar {}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"16\" fill=\"{}\"/>\n",
-                       bars[b].cls, coord(x0), coord(bar_y), coord(std::max(0.0, xe - x0)), bars[b].fill);
+      s += fmt::format(
+          "<rect class=\"mistake-bar {}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"16\" fill=\"{}\"/>\n",
+          bars[b].cls, coord(x0), coord(bar_y), coord(std::max(0.0, xe - x0)), bars[b].fill);
       s += text_at(xe + 5.0, bar_y + 12.5,
                    fmt::format("{} \u00b7 {} {}", currency_label(bars[b].value, currency),
                                percent_tick(std::round(bars[b].share * 100.0) / 100.0), bars[b].what),
@@ -409,7 +205,8 @@ std::string mistake_bars_svg(const std::vector<MistakeBar>& rows, const std::str
   return s + "</svg>\n";
 }
 
-std::string savings_box_svg(const std::vector<BoxRow>& rows, const std::string& currency, const ChartText& text) {
+std::string savings_box_svg(const std::vector<BoxRow>& rows, const std::string& currency,
+                            const ChartText& text) {
   const double row_height = 70.0;
   const double top = 60.0;
   const double bottom = top + row_height * static_cast<double>(rows.size()) + 6.0;
@@ -428,9 +225,10 @@ std::string savings_box_svg(const std::vector<BoxRow>& rows, const std::string& 
   if (axis_lo < 0.0) s += line_el(x(0.0), top, x(0.0), bottom, kInk, 1.0);
 
   // Legend.
-  s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"22\" height=\"10\" fill=\"#dbe5f1\" stroke=\"{}\"/>\n", coord(kLeft),
-                   kBarFill);
-  s += text_at(kLeft + 28, 44, "savings: box P25\u2013P75, whiskers P05\u2013P95, line median, dot mean", "start", 12);
+  s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"22\" height=\"10\" fill=\"#dbe5f1\" stroke=\"{}\"/>\n",
+                   coord(kLeft), kBarFill);
+  s += text_at(kLeft + 28, 44, "savings: box P25\u2013P75, whiskers P05\u2013P95, line median, dot mean",
+               "start", 12);
   s += line_el(kLeft + 500, 31, kLeft + 500, 47, kTailFill, 3.0);
   s += text_at(kLeft + 508, 44, "its yearly cost", "start", 12);
 
@@ -439,30 +237,138 @@ std::string savings_box_svg(const std::vector<BoxRow>& rows, const std::string& 
     const double row_top = top + row_height * static_cast<double>(i);
     const double cy = row_top + 42.0;
     const double box_h = 22.0;
-    s += text_at(kLeft + 2, row_top + 16.0, clip_label(r.label, 100), "start", 13, kInk, "font-weight=\"600\"");
-    s += fmt::format("<g class=\"box\" data-p05=\"{}\" data-p50=\"{}\" data-p95=\"{}\">\n", coord(r.p05), coord(r.p50),
-                     coord(r.p95));
+    s += text_at(kLeft + 2, row_top + 16.0, clip_label(r.label, 100), "start", 13, kInk,
+                 "font-weight=\"600\"");
+    s += fmt::format("<g class=\"box\" data-p05=\"{}\" data-p50=\"{}\" data-p95=\"{}\">\n", coord(r.p05),
+                     coord(r.p50), coord(r.p95));
     s += line_el(x(r.p05), cy, x(r.p25), cy, kBarFill, 1.5);
     s += line_el(x(r.p75), cy, x(r.p95), cy, kBarFill, 1.5);
     s += line_el(x(r.p05), cy - 7, x(r.p05), cy + 7, kBarFill, 1.5);
     s += line_el(x(r.p95), cy - 7, x(r.p95), cy + 7, kBarFill, 1.5);
-    s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#dbe5f1\" stroke=\"{}\" stroke-width=\"1.5\"/>\n",
-                     coord(x(r.p25)), coord(cy - box_h / 2), coord(std::max(0.0, x(r.p75) - x(r.p25))), coord(box_h),
-                     kBarFill);
+    s += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#dbe5f1\" stroke=\"{}\" "
+        "stroke-width=\"1.5\"/>\n",
+        coord(x(r.p25)), coord(cy - box_h / 2), coord(std::max(0.0, x(r.p75) - x(r.p25))), coord(box_h),
+        kBarFill);
     s += line_el(x(r.p50), cy - box_h / 2, x(r.p50), cy + box_h / 2, kBarFill, 2.5);
-    s += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{}\"/>\n", coord(x(r.mean)), coord(cy), kInk);
+    s +=
+        fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{}\"/>\n", coord(x(r.mean)), coord(cy), kInk);
     s += "</g>\n";
-    s += fmt::format("<line class=\"cost\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" stroke-width=\"3\"/>\n",
-                     coord(x(r.cost)), coord(cy - 16), coord(cy + 16), kTailFill);
+    s += fmt::format(
+        "<line class=\"cost\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" "
+        "stroke-width=\"3\"/>\n",
+        coord(x(r.cost)), coord(cy - 16), coord(cy + 16), kTailFill);
     const double right = std::max({x(r.p95), x(r.cost), x(r.mean)});
     s += text_at(right + 10.0, cy + 4.0, r.note, "start", 12, kInk);
   }
   return s + "</svg>\n";
 }
 
+namespace {
+
+//! The sweep chart's legend, one row above the plot: the band and the mean line of a single series,
+//! or each series' colour and label (as many as fit).
+std::string sweep_legend(const std::vector<SweepSeries>& series, bool band, const std::string& series_title) {
+  std::string s;
+  double lx = kLeft;
+  if (band) {
+    s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"22\" height=\"12\" fill=\"{}\"/>\n", coord(lx),
+                     kBandFill);
+    s += text_at(lx + 28, 45, "8 years in 10 (P10\u2013P90)", "start", 12);
+    lx += 210;
+    s += line_el(lx, 40, lx + 22, 40, kSeries[0], 2.5);
+    s += text_at(lx + 28, 45, "average year (mean)", "start", 12);
+    lx += 180;
+  } else {
+    if (!series_title.empty()) {
+      const std::string title = clip_label(series_title, 60);
+      s += text_at(lx, 45, title, "start", 12, kInk, "font-weight=\"600\"");
+      lx += 20 + kCharWidth * static_cast<double>(detail::display_width(title));
+    }
+    for (std::size_t k = 0; k < series.size(); ++k) {
+      const char* colour = kSeries[k % std::size(kSeries)];
+      const std::string label = clip_label(series[k].label, 28);
+      if (lx + 34 + kCharWidth * static_cast<double>(detail::display_width(label)) > kWidth - kRight)
+        break;  // no room
+      s += line_el(lx, 40, lx + 22, 40, colour, 2.5);
+      s += text_at(lx + 28, 45, label, "start", 12);
+      lx += 44 + kCharWidth * static_cast<double>(detail::display_width(label));
+    }
+  }
+
+  return s;
+}
+
+//! A single series' P10-P90 band with its dashed edges, named at the last point.
+std::string sweep_band(const SweepSeries& sr, const Scale& x, const Scale& y) {
+  std::string s;
+  std::string polygon, upper, lower;
+  for (std::size_t i = 0; i < sr.x.size(); ++i) {
+    upper += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.p90[i])));
+    lower += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.p10[i])));
+  }
+  polygon = upper;
+  for (std::size_t i = sr.x.size(); i-- > 0;)
+    polygon += fmt::format(" {},{}", coord(x(sr.x[i])), coord(y(sr.p10[i])));
+  s += fmt::format("<polygon class=\"band\" points=\"{}\" fill=\"{}\" fill-opacity=\"0.75\"/>\n", polygon,
+                   kBandFill);
+  s += fmt::format(
+      "<polyline class=\"p90-line\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\" "
+      "stroke-dasharray=\"4 3\"/>\n",
+      upper, kBarFill);
+  s += fmt::format(
+      "<polyline class=\"p10-line\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\" "
+      "stroke-dasharray=\"4 3\"/>\n",
+      lower, kBarFill);
+  // Name the band's edges at the last point, inside the plot.
+  const double ex = x(sr.x.back());
+  s += halo_text(ex - 6.0, y(sr.p90.back()) - 6.0, "bad year (P90)", "end", 11, kMuted);
+  s += halo_text(ex - 6.0, y(sr.p10.back()) + 15.0, "good year (P10)", "end", 11, kMuted);
+  return s;
+}
+
+//! Series k's mean line, its end label (a grid's line) and its points with their tooltips.
+std::string sweep_series_points(const std::vector<SweepSeries>& series, std::size_t k, bool band,
+                                const Scale& x, const Scale& y, const TickFormat& x_format,
+                                const std::string& currency) {
+  const SweepSeries& sr = series[k];
+  const char* colour = kSeries[k % std::size(kSeries)];
+  std::string s;
+  std::string line;
+  for (std::size_t i = 0; i < sr.x.size(); ++i)
+    line += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.mean[i])));
+  s += fmt::format(
+      "<polyline class=\"mean-line\" data-series=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{}\" "
+      "stroke-width=\"2.5\"/>\n",
+      esc(sr.label), line, colour);
+  // A grid's line is also labelled at its right end, unless another line ends too close to read it.
+  const auto ends_near = [&] {
+    for (std::size_t j = 0; j < series.size(); ++j)
+      if (j != k && !series[j].x.empty() && std::abs(y(series[j].mean.back()) - y(sr.mean.back())) < 14.0)
+        return true;
+    return false;
+  };
+  if (!band && !sr.x.empty() && !sr.label.empty() && !ends_near())
+    s +=
+        halo_text(x(sr.x.back()) - 6.0, y(sr.mean.back()) - 8.0, clip_label(sr.label, 20), "end", 12, colour);
+  for (std::size_t i = 0; i < sr.x.size(); ++i) {
+    s += fmt::format(
+        "<circle class=\"point\" cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{}\" data-x=\"{}\" data-mean=\"{}\">"
+        "<title>{}: {} a year on average</title></circle>\n",
+        coord(x(sr.x[i])), coord(y(sr.mean[i])), colour, fmt::format("{}", sr.x[i]),
+        fmt::format("{}", sr.mean[i]), esc(x_format(sr.x[i])), esc(currency_label(sr.mean[i], currency)));
+    if (band && sr.x.size() <= 12)
+      s += halo_text(x(sr.x[i]), y(sr.mean[i]) - 10.0, currency_label(sr.mean[i], currency), "middle", 12);
+  }
+  return s;
+}
+
+}  // namespace
+
 std::string sweep_line_svg(const std::vector<SweepSeries>& series, const TickFormat& x_format,
                            std::optional<double> study_value, const std::string& study_label,
-                           const std::string& currency, const ChartText& text, const std::string& series_title) {
+                           const std::string& currency, const ChartText& text,
+                           const std::string& series_title) {
   const double height = 410.0;
   const double top = 66.0, bottom = 336.0;
   std::string s = open_svg(text, height);
@@ -493,87 +399,25 @@ std::string sweep_line_svg(const std::vector<SweepSeries>& series, const TickFor
   const Scale y{y_axis_lo, y_ticks.back(), bottom, top};
   const TickFormat money_tick = [&currency](double v) { return currency_tick(v, currency); };
   s += y_axis(y, y_ticks, kLeft, kWidth - kRight, text.y_label, money_tick);
-  s += x_axis_labelled(x, x_hi > x_lo ? ticks_within(nice_ticks(x_lo, x_hi, 7), x_lo, x_hi) : std::vector<double>{x_lo},
-                       top, bottom, x_format, text.x_label);
+  s += x_axis_labelled(
+      x, x_hi > x_lo ? ticks_within(nice_ticks(x_lo, x_hi, 7), x_lo, x_hi) : std::vector<double>{x_lo}, top,
+      bottom, x_format, text.x_label);
 
-  // Legend, one row above the plot.
-  double lx = kLeft;
-  if (band) {
-    s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"22\" height=\"12\" fill=\"{}\"/>\n", coord(lx), kBandFill);
-    s += text_at(lx + 28, 45, "8 years in 10 (P10\u2013P90)", "start", 12);
-    lx += 210;
-    s += line_el(lx, 40, lx + 22, 40, kSeries[0], 2.5);
-    s += text_at(lx + 28, 45, "average year (mean)", "start", 12);
-    lx += 180;
-  } else {
-    if (!series_title.empty()) {
-      const std::string title = clip_label(series_title, 60);
-      s += text_at(lx, 45, title, "start", 12, kInk, "font-weight=\"600\"");
-      lx += 20 + kCharWidth * static_cast<double>(char_count(title));
-    }
-    for (std::size_t k = 0; k < series.size(); ++k) {
-      const char* colour = kSeries[k % std::size(kSeries)];
-      const std::string label = clip_label(series[k].label, 28);
-      if (lx + 34 + kCharWidth * static_cast<double>(char_count(label)) > kWidth - kRight) break;  // no room
-      s += line_el(lx, 40, lx + 22, 40, colour, 2.5);
-      s += text_at(lx + 28, 45, label, "start", 12);
-      lx += 44 + kCharWidth * static_cast<double>(char_count(label));
-    }
-  }
+  s += sweep_legend(series, band, series_title);
 
   for (std::size_t k = 0; k < series.size(); ++k) {
-    const SweepSeries& sr = series[k];
-    const char* colour = kSeries[k % std::size(kSeries)];
-    if (band && !sr.x.empty()) {
-      std::string polygon, upper, lower;
-      for (std::size_t i = 0; i < sr.x.size(); ++i) {
-        upper += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.p90[i])));
-        lower += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.p10[i])));
-      }
-      polygon = upper;
-      for (std::size_t i = sr.x.size(); i-- > 0;) polygon += fmt::format(" {},{}", coord(x(sr.x[i])), coord(y(sr.p10[i])));
-      s += fmt::format("<polygon class=\"band\" points=\"{}\" fill=\"{}\" fill-opacity=\"0.75\"/>\n", polygon, kBandFill);
-      s += fmt::format("<polyline class=\"p90-line\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\" "
-                       "stroke-dasharray=\"4 3\"/>\n",
-                       upper, kBarFill);
-      s += fmt::format("<polyline class=\"p10-line\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\" "
-                       "stroke-dasharray=\"4 3\"/>\n",
-                       lower, kBarFill);
-      // Name the band's edges at the last point, inside the plot.
-      const double ex = x(sr.x.back());
-      s += halo_text(ex - 6.0, y(sr.p90.back()) - 6.0, "bad year (P90)", "end", 11, kMuted);
-      s += halo_text(ex - 6.0, y(sr.p10.back()) + 15.0, "good year (P10)", "end", 11, kMuted);
-    }
-    std::string line;
-    for (std::size_t i = 0; i < sr.x.size(); ++i)
-      line += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.mean[i])));
-    s += fmt::format("<polyline class=\"mean-line\" data-series=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{}\" "
-                     "stroke-width=\"2.5\"/>\n",
-                     esc(sr.label), line, colour);
-    // A grid's line is also labelled at its right end, unless another line ends too close to read it.
-    const auto ends_near = [&] {
-      for (std::size_t j = 0; j < series.size(); ++j)
-        if (j != k && !series[j].x.empty() && std::abs(y(series[j].mean.back()) - y(sr.mean.back())) < 14.0) return true;
-      return false;
-    };
-    if (!band && !sr.x.empty() && !sr.label.empty() && !ends_near())
-      s += halo_text(x(sr.x.back()) - 6.0, y(sr.mean.back()) - 8.0, clip_label(sr.label, 20), "end", 12, colour);
-    for (std::size_t i = 0; i < sr.x.size(); ++i) {
-      s += fmt::format("<circle class=\"point\" cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{}\" data-x=\"{}\" data-mean=\"{}\">"
-                       "<title>{}: {} a year on average</title></circle>\n",
-                       coord(x(sr.x[i])), coord(y(sr.mean[i])), colour, fmt::format("{}", sr.x[i]),
-                       fmt::format("{}", sr.mean[i]), esc(x_format(sr.x[i])), esc(currency_label(sr.mean[i], currency)));
-      if (band && sr.x.size() <= 12)
-        s += halo_text(x(sr.x[i]), y(sr.mean[i]) - 10.0, currency_label(sr.mean[i], currency), "middle", 12);
-    }
+    if (band && !series[k].x.empty()) s += sweep_band(series[k], x, y);
+    s += sweep_series_points(series, k, band, x, y, x_format, currency);
   }
 
   if (study_value && std::isfinite(*study_value) && *study_value >= x_lo && *study_value <= x_hi) {
     const double px = x(*study_value);
-    s += fmt::format("<line class=\"marker\" data-key=\"study\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" "
-                     "stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n",
-                     coord(px), coord(top), coord(bottom), kTailFill);
-    const auto [tx, anchor] = fit_label(px, char_count(study_label), kWidth - 4);
+    s += fmt::format(
+        "<line class=\"marker\" data-key=\"study\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" "
+        "stroke=\"{3}\" "
+        "stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n",
+        coord(px), coord(top), coord(bottom), kTailFill);
+    const auto [tx, anchor] = fit_label(px, detail::display_width(study_label), kWidth - 4);
     s += halo_text(tx, top + 12.0, study_label, anchor, 12, kTailFill);
   }
   return s + "</svg>\n";
@@ -597,10 +441,12 @@ std::string heat_colour(double t) {
   return fmt::format("#{:02x}{:02x}{:02x}", mix(a.r, b.r), mix(a.g, b.g), mix(a.b, b.b));
 }
 
-std::string heat_map_svg(const std::vector<std::string>& column_labels, const std::vector<std::string>& row_labels,
-                         const std::vector<double>& values, const std::string& currency, const ChartText& text) {
+std::string heat_map_svg(const std::vector<std::string>& column_labels,
+                         const std::vector<std::string>& row_labels, const std::vector<double>& values,
+                         const std::string& currency, const ChartText& text) {
   const std::size_t cols = column_labels.size(), rows = row_labels.size();
-  SIM_CHECK(values.size() == cols * rows, << values.size() << " values for " << rows << " x " << cols << " cells");
+  SIM_CHECK(values.size() == cols * rows,
+            << values.size() << " values for " << rows << " x " << cols << " cells");
   const double left = 130.0, top = 62.0;
   const double cell_w = cols > 0 ? (kWidth - kRight - left) / static_cast<double>(cols) : 0.0;
   const double cell_h = rows > 0 ? std::clamp(300.0 / static_cast<double>(rows), 22.0, 56.0) : 0.0;
@@ -627,27 +473,32 @@ std::string heat_map_svg(const std::vector<std::string>& column_labels, const st
       const double cx = left + cell_w * static_cast<double>(c);
       const double t = share(v);
       const std::string label = currency_label(v, currency);
-      s += fmt::format("<rect class=\"cell\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#fff\" "
-                       "data-row=\"{}\" data-col=\"{}\" data-value=\"{}\"><title>{}, {}: {} a year on average</title></rect>\n",
-                       coord(cx), coord(cy), coord(cell_w), coord(cell_h), heat_colour(t), r, c, fmt::format("{}", v),
-                       esc(column_labels[c]), esc(row_labels[r]), esc(label));
+      s += fmt::format(
+          "<rect class=\"cell\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#fff\" "
+          "data-row=\"{}\" data-col=\"{}\" data-value=\"{}\"><title>{}, {}: {} a year on "
+          "average</title></rect>\n",
+          coord(cx), coord(cy), coord(cell_w), coord(cell_h), heat_colour(t), r, c, fmt::format("{}", v),
+          esc(column_labels[c]), esc(row_labels[r]), esc(label));
       // The value in the cell when it fits; white on the dark half of the scale.
-      if (cell_w >= static_cast<double>(char_count(label)) * kCharWidth + 8.0 && cell_h >= 18.0)
+      if (cell_w >= static_cast<double>(detail::display_width(label)) * kCharWidth + 8.0 && cell_h >= 18.0)
         s += text_at(cx + cell_w / 2, cy + cell_h / 2 + 4.5, label, "middle", 12, t > 0.55 ? "#fff" : kInk,
                      "class=\"cell-value\"");
     }
   }
   // Column labels; every k-th when they would overlap.
   std::size_t widest = 1;
-  for (const std::string& l : column_labels) widest = std::max(widest, char_count(l));
-  const std::size_t every =
-      std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil((static_cast<double>(widest) * kCharWidth + 8.0) / cell_w)));
+  for (const std::string& l : column_labels) widest = std::max(widest, detail::display_width(l));
+  const std::size_t every = std::max<std::size_t>(
+      1, static_cast<std::size_t>(std::ceil((static_cast<double>(widest) * kCharWidth + 8.0) / cell_w)));
   for (std::size_t c = 0; c < cols; c += every)
-    s += text_at(left + cell_w * (static_cast<double>(c) + 0.5), bottom + 18, column_labels[c], "middle", 12, kMuted);
-  if (!text.x_label.empty()) s += text_at(left + (kWidth - kRight - left) / 2, bottom + 38, text.x_label, "middle", 13);
+    s += text_at(left + cell_w * (static_cast<double>(c) + 0.5), bottom + 18, column_labels[c], "middle", 12,
+                 kMuted);
+  if (!text.x_label.empty())
+    s += text_at(left + (kWidth - kRight - left) / 2, bottom + 38, text.x_label, "middle", 13);
   // The rows' axis title above the row labels, horizontal: a long parameter path does not fit
   // rotated beside a few rows.
-  if (!text.y_label.empty()) s += text_at(12, top - 8, "\u2191 " + clip_label(text.y_label, 100), "start", 13, kInk);
+  if (!text.y_label.empty())
+    s += text_at(12, top - 8, "\u2191 " + clip_label(text.y_label, 100), "start", 13, kInk);
 
   // Legend: stepped swatches from the cheapest to the costliest cell.
   constexpr int kSwatches = 6;
@@ -657,8 +508,10 @@ std::string heat_map_svg(const std::vector<std::string>& column_labels, const st
     const double t = static_cast<double>(k) / (kSwatches - 1);
     const double v = lo + (hi - lo) * t;
     const double sx = left + sw * k;
-    s += fmt::format("<rect class=\"swatch\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"18\" fill=\"{}\" data-value=\"{}\"/>\n",
-                     coord(sx), coord(ly), coord(sw - 2), heat_colour(t), fmt::format("{}", v));
+    s += fmt::format(
+        "<rect class=\"swatch\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"18\" fill=\"{}\" "
+        "data-value=\"{}\"/>\n",
+        coord(sx), coord(ly), coord(sw - 2), heat_colour(t), fmt::format("{}", v));
     s += text_at(sx + (sw - 2) / 2, ly + 34, currency_label(v, currency), "middle", 12, kMuted);
   }
   s += text_at(left + sw * kSwatches + 8, ly + 13, "darker = costlier", "start", 12, kMuted);
@@ -686,7 +539,8 @@ std::string tornado_svg(std::vector<TornadoRow> rows, double center, const std::
               << r.path << ": cost_low " << r.cost_low << ", cost_high " << r.cost_high);
     lo = std::min({lo, r.cost_low, r.cost_high});
     hi = std::max({hi, r.cost_low, r.cost_high});
-    label_chars = std::max({label_chars, char_count(r.low_label), char_count(r.high_label)});
+    label_chars =
+        std::max({label_chars, detail::display_width(r.low_label), detail::display_width(r.high_label)});
   }
   // Room on both sides for the end labels ("at most 48%: $2.41M"), then nice ticks around it.
   const double plot = kWidth - kRight - kLeft;
@@ -698,39 +552,47 @@ std::string tornado_svg(std::vector<TornadoRow> rows, double center, const std::
   s += x_axis(x, ticks, top, bottom, currency, text.x_label);
 
   // Legend.
-  s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft), kTailFill);
+  s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft),
+                   kTailFill);
   s += text_at(kLeft + 20, 46, "higher input, higher cost", "start", 12);
-  s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft + 210), kBarFill);
+  s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(kLeft + 210),
+                   kBarFill);
   s += text_at(kLeft + 230, 46, "higher input, lower cost", "start", 12);
 
   const double cx = x(center);
-  s += fmt::format("<line class=\"marker\" data-key=\"mean\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" "
-                   "stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n",
-                   coord(cx), coord(top - 8), coord(bottom), kInk);
+  s += fmt::format(
+      "<line class=\"marker\" data-key=\"mean\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" "
+      "stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n",
+      coord(cx), coord(top - 8), coord(bottom), kInk);
   s += halo_text(cx + 5, top - 10, "average year " + currency_label(center, currency), "start", 12);
 
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const TornadoRow& r = rows[i];
     const double row_top = top + row_height * static_cast<double>(i);
     const double swing = r.cost_high - r.cost_low;
-    s += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"{}\" paint-order=\"stroke\" stroke=\"#fff\" "
-                     "stroke-width=\"3\" stroke-linejoin=\"round\"><tspan font-weight=\"600\">{}</tspan>"
-                     "<tspan fill=\"{}\" font-size=\"12\"> \u00b7 {}</tspan></text>\n",
-                     coord(kLeft + 2), coord(row_top + 15), kInk, esc(clip_label(r.name, 72)), kMuted,
-                     esc(clip_label(r.path, 60)));
+    s += fmt::format(
+        "<text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"{}\" paint-order=\"stroke\" stroke=\"#fff\" "
+        "stroke-width=\"3\" stroke-linejoin=\"round\"><tspan font-weight=\"600\">{}</tspan>"
+        "<tspan fill=\"{}\" font-size=\"12\"> \u00b7 {}</tspan></text>\n",
+        coord(kLeft + 2), coord(row_top + 15), kInk, esc(clip_label(r.name, 72)), kMuted,
+        esc(clip_label(r.path, 60)));
     const double x_low = x(r.cost_low), x_high = x(r.cost_high);
     const double x0 = std::min(x_low, x_high), x1 = std::max(x_low, x_high);
     const double bar_y = row_top + 22.0, bar_h = 18.0;
-    s += fmt::format("<rect class=\"tornado-bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" "
-                     "data-param=\"{}\" data-low=\"{}\" data-high=\"{}\" data-swing=\"{}\"><title>{}: swing {}</title></rect>\n",
-                     coord(x0), coord(bar_y), coord(x1 - x0), coord(bar_h), swing >= 0.0 ? kTailFill : kBarFill,
-                     esc(r.path), fmt::format("{}", r.cost_low), fmt::format("{}", r.cost_high), fmt::format("{}", swing),
-                     esc(r.path), esc(currency_label(std::abs(swing), currency)));
+    s += fmt::format(
+        "<rect class=\"tornado-bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" "
+        "data-param=\"{}\" data-low=\"{}\" data-high=\"{}\" data-swing=\"{}\"><title>{}: swing "
+        "{}</title></rect>\n",
+        coord(x0), coord(bar_y), coord(x1 - x0), coord(bar_h), swing >= 0.0 ? kTailFill : kBarFill,
+        esc(r.path), fmt::format("{}", r.cost_low), fmt::format("{}", r.cost_high), fmt::format("{}", swing),
+        esc(r.path), esc(currency_label(std::abs(swing), currency)));
     // End labels: the low-input years at the low-input end, the high-input years at the other.
-    const std::string low_text = r.low_label.empty() ? currency_label(r.cost_low, currency)
-                                                     : r.low_label + ": " + currency_label(r.cost_low, currency);
-    const std::string high_text = r.high_label.empty() ? currency_label(r.cost_high, currency)
-                                                       : r.high_label + ": " + currency_label(r.cost_high, currency);
+    const std::string low_text = r.low_label.empty()
+                                     ? currency_label(r.cost_low, currency)
+                                     : r.low_label + ": " + currency_label(r.cost_low, currency);
+    const std::string high_text = r.high_label.empty()
+                                      ? currency_label(r.cost_high, currency)
+                                      : r.high_label + ": " + currency_label(r.cost_high, currency);
     const bool low_on_left = x_low <= x_high;
     s += text_at(x0 - 5, bar_y + 13.5, low_on_left ? low_text : high_text, "end", 12, kInk);
     s += text_at(x1 + 5, bar_y + 13.5, low_on_left ? high_text : low_text, "start", 12, kInk);

@@ -11,10 +11,9 @@
 //
 // \test tests/test_html_report.cpp
 
-#include <mistakesim/stats.hpp>
-
 #include <cstdint>
 #include <functional>
+#include <mistakesim/stats.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -79,7 +78,8 @@ struct StackRow {
   double known = 0.0;
   double unknown = 0.0;
 };
-std::string known_unknown_svg(const std::vector<StackRow>& rows, const std::string& currency, const ChartText& text);
+std::string known_unknown_svg(const std::vector<StackRow>& rows, const std::string& currency,
+                              const ChartText& text);
 
 //! One mistake: its mean yearly cost and its contribution to the average of the worst 5% of years,
 //! each with its share of the total.
@@ -90,7 +90,8 @@ struct MistakeBar {
   double mean_share = 0.0;
   double tail_share = 0.0;
 };
-std::string mistake_bars_svg(const std::vector<MistakeBar>& rows, const std::string& currency, const ChartText& text);
+std::string mistake_bars_svg(const std::vector<MistakeBar>& rows, const std::string& currency,
+                             const ChartText& text);
 
 //! One intervention's savings distribution (box P25-P75, whiskers P05-P95, median line, mean dot)
 //! with its yearly cost marked; `note` is written at the right (e.g. "pays off in 73% of years").
@@ -101,7 +102,8 @@ struct BoxRow {
   double cost = 0.0;
   std::string note;
 };
-std::string savings_box_svg(const std::vector<BoxRow>& rows, const std::string& currency, const ChartText& text);
+std::string savings_box_svg(const std::vector<BoxRow>& rows, const std::string& currency,
+                            const ChartText& text);
 
 //! One line of a sweep chart: the mean yearly cost at each swept value, with its P10 and P90.
 struct SweepSeries {
@@ -121,15 +123,17 @@ struct SweepSeries {
 //! each line is also labelled at its right end.
 std::string sweep_line_svg(const std::vector<SweepSeries>& series, const TickFormat& x_format,
                            std::optional<double> study_value, const std::string& study_label,
-                           const std::string& currency, const ChartText& text, const std::string& series_title = {});
+                           const std::string& currency, const ChartText& text,
+                           const std::string& series_title = {});
 
 //! A two-parameter grid as a heat map: one rect.cell per value (data-row, data-col, data-value),
 //! filled on a light-to-dark sequential scale of the value (darker = costlier; every colour
 //! channel falls with the value, so the colour is monotone), the value written in the cell when it
 //! fits, and a legend of stepped swatches (rect.swatch). `values` is row-major, rows drawn top to
 //! bottom in the given order: values[row * column_labels.size() + col].
-std::string heat_map_svg(const std::vector<std::string>& column_labels, const std::vector<std::string>& row_labels,
-                         const std::vector<double>& values, const std::string& currency, const ChartText& text);
+std::string heat_map_svg(const std::vector<std::string>& column_labels,
+                         const std::vector<std::string>& row_labels, const std::vector<double>& values,
+                         const std::string& currency, const ChartText& text);
 
 //! Fill colour "#rrggbb" of the heat map for a share t in [0, 1] of the value range (clamped).
 std::string heat_colour(double t);

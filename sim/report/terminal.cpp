@@ -1,21 +1,16 @@
 // The terminal summary: what a sales leader reads after `mistakesim run`. Plain words (deals,
 // hours, money), the statistical name only as a short note beside each number.
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/report.hpp>
 
 #include "report/report_detail.hpp"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <cmath>
-
 namespace mistakesim {
-
-std::string terminal_summary(const Model& model, const TrialResults& results, const RunInfo& info) {
-  return terminal_summary(model, results, summarize_run(results), info);
-}
 
 std::string terminal_summary(const Model& model, const TrialResults& results, const RunSummary& s,
                              const RunInfo& info) {
@@ -24,7 +19,7 @@ std::string terminal_summary(const Model& model, const TrialResults& results, co
             << model.mistakes.size() << " mistakes");
   const auto money = [&](double x) { return format_currency(x, model.currency); };
   const auto share_of_total = [&](double x) {
-    return format_percent(s.total.mean != 0.0 ? x / s.total.mean : NAN);
+    return format_percent(s.cost.total.mean != 0.0 ? x / s.cost.total.mean : NAN);
   };
 
   std::string out;
@@ -55,17 +50,18 @@ std::string terminal_summary(const Model& model, const TrialResults& results, co
   out += "\nWhat mistakes cost in a year\n";
   {
     detail::TextTable t({false, true, false});
-    t.add({"Average year", money(s.total.mean),
-           fmt::format("mean, 95% CI {} to {}", money(s.total.mean_ci95_lo), money(s.total.mean_ci95_hi))});
-    t.add({"Good year (1 in 20 costs less)", money(s.total.p05), "P05"});
-    t.add({"Typical year (half cost more)", money(s.total.p50), "median"});
-    t.add({"Bad year (1 in 20 costs more)", money(s.total.p95), "P95"});
-    t.add({"Worst 5% of years, on average", money(s.total.cvar95), "CVaR95"});
+    t.add({"Average year", money(s.cost.total.mean),
+           fmt::format("mean, 95% CI {} to {}", money(s.cost.total.mean_ci95_lo),
+                       money(s.cost.total.mean_ci95_hi))});
+    t.add({"Good year (1 in 20 costs less)", money(s.cost.total.p05), "P05"});
+    t.add({"Typical year (half cost more)", money(s.cost.total.p50), "median"});
+    t.add({"Bad year (1 in 20 costs more)", money(s.cost.total.p95), "P95"});
+    t.add({"Worst 5% of years, on average", money(s.cost.total.cvar95), "CVaR95"});
     t.add({"", "", ""});
-    t.add({"Known mistakes (the team notices)", money(s.known.mean),
-           share_of_total(s.known.mean) + " of the cost"});
-    t.add({"Unknown mistakes (nobody notices)", money(s.unknown.mean),
-           share_of_total(s.unknown.mean) + " of the cost"});
+    t.add({"Known mistakes (the team notices)", money(s.cost.known.mean),
+           share_of_total(s.cost.known.mean) + " of the cost"});
+    t.add({"Unknown mistakes (nobody notices)", money(s.cost.unknown.mean),
+           share_of_total(s.cost.unknown.mean) + " of the cost"});
     out += t.render("  ");
   }
 
@@ -89,10 +85,11 @@ std::string terminal_summary(const Model& model, const TrialResults& results, co
   out +=
       "  Share: of the average yearly cost. Known: share of its cost the team notices. Times and deals\n"
       "  lost: per year on average. Worst 5%: its average cost in the worst 5% of years.\n";
-  if (s.total.nan_count > 0)
-    out += fmt::format("\nWARNING: {} simulated years gave a cost that is not a number (numerical trouble); they are\n"
-                       "left out of every figure above. Please report the study file.\n",
-                       s.total.nan_count);
+  if (s.cost.total.nan_count > 0)
+    out += fmt::format(
+        "\nWARNING: {} simulated years gave a cost that is not a number (numerical trouble); they are\n"
+        "left out of every figure above. Please report the study file.\n",
+        s.cost.total.nan_count);
   return out;
 }
 

@@ -1,15 +1,14 @@
 // Outputs of `mistakesim sweep` and `mistakesim sensitivity`, and the `precision` object of
 // `run --precision`. Pure functions of (model, results) apart from the `run` provenance object.
 
-#include <mistakesim/errors.hpp>
-#include <mistakesim/whatif_report.hpp>
-
-#include "report/report_detail.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/whatif_report.hpp>
+
+#include "report/report_detail.hpp"
 
 namespace mistakesim {
 namespace {
@@ -17,12 +16,14 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 using detail::json_number;
+using detail::quantile_cis_json;
+using detail::quantile_interval_json;
 using detail::run_info_json;
 using detail::study_json;
+using detail::summary_json;
 using detail::value_basis_name;
 
 using Table = detail::TextTable;
-
 
 Json param_json(const Model& model, const SweepAxis& axis) {
   Json j;
@@ -64,10 +65,6 @@ std::string format_input_value(const Model& model, InputId input, double value) 
   return short_number(value, 6);
 }
 
-nlohmann::ordered_json quantile_interval_json(const QuantileInterval& q) {
-  return Json::array({json_number(q.lo), json_number(q.hi)});
-}
-
 nlohmann::ordered_json sweep_json(const Model& model, const Sweep& sweep, const RunInfo& info) {
   Json j;
   j["schema"] = kSweepSchema;
@@ -89,8 +86,8 @@ nlohmann::ordered_json sweep_json(const Model& model, const Sweep& sweep, const 
     cost["unknown"] = summary_json(p.unknown);
     Json& change = cost["change_from_first"];  // paired, trial by trial: narrow because the draws are shared
     change["mean"] = json_number(p.change_from_first.mean);
-    change["mean_ci95"] =
-        Json::array({json_number(p.change_from_first.mean_ci95_lo), json_number(p.change_from_first.mean_ci95_hi)});
+    change["mean_ci95"] = Json::array(
+        {json_number(p.change_from_first.mean_ci95_lo), json_number(p.change_from_first.mean_ci95_hi)});
     change["sd"] = json_number(p.change_from_first.sd);
     point["pipeline"] = detail::pipeline_json(p.pipeline);
     Json mistakes = Json::array();
@@ -214,8 +211,8 @@ nlohmann::ordered_json sensitivity_json(const Model& model, const Sensitivity& s
   Json j;
   j["schema"] = kSensitivitySchema;
   j["study"] = study_json(model, results.count, results.first_trial);
-  Json cost = summary_json(summarize(std::span<const double>(results.cost_total)));
-  cost["quantile_ci95"] = quantile_cis_json(results.cost_total);
+  Json cost = summary_json(s.cost);
+  cost["quantile_ci95"] = quantile_cis_json(s.cost_ci95);
   j["cost"] = std::move(cost);
   j["r2"] = json_number(s.r2);
   j["ranked_by"] = "abs_spearman";

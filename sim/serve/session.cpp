@@ -590,7 +590,8 @@ std::string Session::report(const Edits& edits) {
       make_run_info(options_.threads != 0 ? options_.threads : std::thread::hardware_concurrency(),
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                     edited->model.source_file);
-  return run_report_html(edited->model, edited->results, info, sha256_hex(text));
+  return run_report_html(edited->model, edited->results, summarize_run(edited->results, SummaryScope::report), info,
+                         sha256_hex(text));
 }
 
 Session::SaveResult Session::save(const std::string& name, const Edits& edits, bool overwrite) {

@@ -1,12 +1,13 @@
 // Paired comparison of interventions over common random numbers (see compare.hpp).
 
-#include <mistakesim/compare.hpp>
-#include <mistakesim/errors.hpp>
-#include <mistakesim/stats.hpp>
+#include <oneapi/tbb/parallel_invoke.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mistakesim/compare.hpp>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/stats.hpp>
 
 namespace mistakesim {
 namespace {
@@ -17,7 +18,8 @@ double mean_net(const Model& m, const Candidate& c, double f, const std::vector<
   Scenario s{.interventions = c.interventions, .pinned = {}, .effect_fraction = f};
   const TrialResults r = run_trials(m, s, run);
   std::vector<double> net(r.count);
-  for (std::uint64_t t = 0; t < r.count; ++t) net[t] = base_cost[t] - r.cost_total[t] - r.intervention_cost_at(t);
+  for (std::uint64_t t = 0; t < r.count; ++t)
+    net[t] = base_cost[t] - r.cost_total[t] - r.intervention_cost_at(t);
   return mean(net);  // as net_mean is taken
 }
 
@@ -26,6 +28,33 @@ double mean_net(const Model& m, const Candidate& c, double f, const std::vector<
 double intervention_cost_mean(const TrialResults& r, std::uint64_t trials) {
   if (r.intervention_cost.empty()) return trials == 0 ? std::numeric_limits<double>::quiet_NaN() : 0.0;
   return mean(std::span<const double>(r.intervention_cost).first(trials));
+}
+
+//! The smallest fraction f in [0, 1] at which net(f) >= 0, within 0.001, given net(0) = net0 < 0 <=
+//! net(1) = net1. Regula falsi, Illinois variant: net is nearly linear in f (a paired estimate), so a
+//! few runs do. (Boost's toms748_solve would find the same root to the tolerance, but at other
+//! iterates, so the printed break-even's last digits would change.)
+template <class Net>
+double break_even(double net0, double net1, const Net& net) {
+  double lo = 0.0, hi = 1.0, f_lo = net0, f_hi = net1;  // f_lo < 0 <= f_hi
+  int side = 0;
+  for (int step = 0; step < 30 && hi - lo > 0.001; ++step) {
+    const double mid = std::clamp(lo + (hi - lo) * (-f_lo) / (f_hi - f_lo), lo + 1e-4, hi - 1e-4);
+    const double f_mid = net(mid);
+    if (std::abs(f_mid) < 1e-9 * std::max(1.0, std::abs(net0))) return mid;
+    if (f_mid >= 0.0) {
+      hi = mid;
+      f_hi = f_mid;
+      if (side == +1) f_lo *= 0.5;
+      side = +1;
+    } else {
+      lo = mid;
+      f_lo = f_mid;
+      if (side == -1) f_hi *= 0.5;
+      side = -1;
+    }
+  }
+  return hi;
 }
 
 }  // namespace
@@ -40,6 +69,8 @@ std::vector<Candidate> all_interventions(const Model& model) {
 Comparison compare(const Model& m, const std::vector<Candidate>& candidates, const CompareOptions& options) {
   Comparison out;
   out.baseline = run_trials(m, Scenario{}, options.run);
+  out.baseline_cost = summarize_cost(out.baseline);
+  out.baseline_pipeline = pipeline_means(out.baseline);
   const std::vector<double>& base = out.baseline.cost_total;
   const double var_base = variance(base);
   for (const Candidate& c : candidates) {
@@ -68,13 +99,24 @@ Comparison compare(const Model& m, const std::vector<Candidate>& candidates, con
     const double var_independent = var_base + variance(cr.results.cost_total);
     cr.variance_reduction =
         var_paired > 0.0 ? var_independent / var_paired : std::numeric_limits<double>::infinity();
+    // What the outputs show of the three columns, each sorted once, in parallel.
+    tbb::parallel_invoke(
+        [&] {
+          const SortedSummary savings = summarize_sorted(cr.savings);
+          cr.savings_summary = savings.summary;
+          cr.savings_p25 = quantile_sorted(savings.sorted, 0.25);
+          cr.savings_p75 = quantile_sorted(savings.sorted, 0.75);
+        },
+        [&] { cr.net_summary = summarize(cr.net); },
+        [&] { cr.cost_with = summarize(cr.results.cost_total); });
 
     // Break-even: the root of mean_net(f) on [0, 1], over a prefix of the same trials (a paired
     // estimate, so smooth in f). With no effect nothing is saved: mean_net(0) = -mean cost exactly,
-    // no run needed. Regula falsi (Illinois variant): net is nearly linear in f, so a few runs do.
+    // no run needed.
     RunOptions prefix = options.run;
     prefix.progress = nullptr;  // the bar counts the main runs only
-    prefix.trials = options.break_even_trials == 0 ? n : std::min<std::uint64_t>(n, options.break_even_trials);
+    prefix.trials =
+        options.break_even_trials == 0 ? n : std::min<std::uint64_t>(n, options.break_even_trials);
     // ... and the full effect is the run just made: its net over the prefix, no second run.
     const double net0 = -intervention_cost_mean(cr.results, prefix.trials);
     const double net1 = mean(std::span<const double>(cr.net).first(prefix.trials));
@@ -83,33 +125,14 @@ Comparison compare(const Model& m, const std::vector<Candidate>& candidates, con
     } else if (net0 >= 0.0) {
       cr.break_even_fraction = 0.0;
     } else {
-      double lo = 0.0, hi = 1.0, f_lo = net0, f_hi = net1;  // f_lo < 0 <= f_hi
-      int side = 0;
-      for (int step = 0; step < 30 && hi - lo > 0.001; ++step) {
-        const double mid = std::clamp(lo + (hi - lo) * (-f_lo) / (f_hi - f_lo), lo + 1e-4, hi - 1e-4);
-        const double f_mid = mean_net(m, c, mid, base, prefix);
-        if (std::abs(f_mid) < 1e-9 * std::max(1.0, std::abs(net0))) {
-          lo = hi = mid;
-          break;
-        }
-        if (f_mid >= 0.0) {
-          hi = mid;
-          f_hi = f_mid;
-          if (side == +1) f_lo *= 0.5;
-          side = +1;
-        } else {
-          lo = mid;
-          f_lo = f_mid;
-          if (side == -1) f_hi *= 0.5;
-          side = -1;
-        }
-      }
-      cr.break_even_fraction = hi;
+      cr.break_even_fraction =
+          break_even(net0, net1, [&](double f) { return mean_net(m, c, f, base, prefix); });
     }
     out.candidates.push_back(std::move(cr));
   }
-  std::stable_sort(out.candidates.begin(), out.candidates.end(),
-                   [](const CandidateResult& a, const CandidateResult& b) { return a.net_mean > b.net_mean; });
+  std::stable_sort(
+      out.candidates.begin(), out.candidates.end(),
+      [](const CandidateResult& a, const CandidateResult& b) { return a.net_mean > b.net_mean; });
   return out;
 }
 

@@ -9,39 +9,16 @@
 // spends at most about twice the trials strictly needed; the relative half-width shrinks as
 // 1/sqrt(n), so each doubling improves it by about 1/sqrt(2).
 
-#include <mistakesim/errors.hpp>
-#include <mistakesim/whatif.hpp>
-
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/whatif.hpp>
 #include <type_traits>
 
 namespace mistakesim {
-
-double parse_precision(const std::string& text, const std::string& option) {
-  std::string digits = text;
-  bool percent = false;
-  if (!digits.empty() && digits.back() == '%') {
-    percent = true;
-    digits.pop_back();
-  }
-  double x = 0.0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), x);
-  const bool number =
-      !digits.empty() && ec == std::errc() && end == digits.data() + digits.size() && std::isfinite(x);
-  if (percent) x /= 100.0;
-  if (!number || !(x > 0.0 && x < 1.0))
-    throw InputError(
-        {}, option,
-        fmt::format("expected a relative precision above 0 and below 1, as a fraction (0.005) or a "
-                    "percentage (0.5%), got \"{}\"",
-                    text));
-  return x;
-}
 
 double relative_half_width(std::span<const double> values) {
   const std::size_t n = values.size();
@@ -71,10 +48,12 @@ void append_results(TrialResults& into, const TrialResults& more) {
   SIM_CHECK(more.mistake_count == into.mistake_count && more.recorded_inputs == into.recorded_inputs,
             << "results of different models or scenarios");
   // The intervention cost column is empty when the scenario has no interventions (or no trials).
-  SIM_CHECK(into.count == 0 || more.count == 0 || into.intervention_cost.empty() == more.intervention_cost.empty(),
-            << "results of different scenarios");
+  SIM_CHECK(
+      into.count == 0 || more.count == 0 || into.intervention_cost.empty() == more.intervention_cost.empty(),
+      << "results of different scenarios");
   const std::size_t n0 = into.count, n1 = more.count, n = n0 + n1;
-  SIM_CHECK(into.well_formed() && more.well_formed(), << "results whose columns do not match their trial counts");
+  SIM_CHECK(into.well_formed() && more.well_formed(),
+            << "results whose columns do not match their trial counts");
   auto append = [](auto& a, const auto& b) { a.insert(a.end(), b.begin(), b.end()); };
   TrialResults::for_each_column([&](auto column) { append(into.*column, more.*column); });
   append(into.intervention_cost, more.intervention_cost);

@@ -1,9 +1,13 @@
-// Summaries of a run's per-trial columns: cost, per mistake, pipeline.
+// Summaries of a run's per-trial columns: cost, per mistake, pipeline. Each column is summarised
+// by its own task, and sorted once; a task's result depends on its column alone, so the figures
+// are the same bits on any number of threads.
 
-#include <mistakesim/errors.hpp>
-#include <mistakesim/stats.hpp>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_invoke.h>
 
 #include <algorithm>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/stats.hpp>
 
 namespace mistakesim {
 
@@ -20,33 +24,69 @@ PipelineMeans pipeline_means(const TrialResults& r) {
   return p;
 }
 
-RunSummary summarize_run(const TrialResults& r) {
+namespace {
+
+//! summarize() of a column and the intervals of its reported quantiles, from one sort.
+void summarize_with_cis(std::span<const double> column, Summary& summary, QuantileIntervals& cis,
+                        std::vector<double>* keep_sorted = nullptr) {
+  SortedSummary s = summarize_sorted(column);
+  summary = s.summary;
+  cis = reported_quantile_cis(s.sorted);
+  if (keep_sorted != nullptr) *keep_sorted = std::move(s.sorted);
+}
+
+PipelineRanges pipeline_ranges(const TrialResults& r) {
+  PipelineRanges p;
+  tbb::parallel_invoke([&] { p.opportunities = summarize(r.opportunities); },
+                       [&] { p.good_fits = summarize(r.good_fits); }, [&] { p.wins = summarize(r.wins); },
+                       [&] { p.wins_done_right = summarize(r.wins_done_right); },
+                       [&] { p.should_have_bought = summarize(r.should_have_bought); },
+                       [&] { p.nonbuyer_hours = summarize(std::span<const double>(r.nonbuyer_hours)); });
+  return p;
+}
+
+}  // namespace
+
+CostSummary summarize_cost(const TrialResults& r) {
+  CostSummary c;
+  tbb::parallel_invoke([&] { summarize_with_cis(r.cost_total, c.total, c.total_ci95, &c.sorted_total); },
+                       [&] { summarize_with_cis(r.cost_known, c.known, c.known_ci95); },
+                       [&] { summarize_with_cis(r.cost_unknown, c.unknown, c.unknown_ci95); },
+                       [&] {
+                         c.tail = tail_weights(r.cost_total, 0.95);
+                         c.tail_known = tail_mean(c.tail, r.cost_known);
+                         c.tail_unknown = tail_mean(c.tail, r.cost_unknown);
+                       });
+  return c;
+}
+
+RunSummary summarize_run(const TrialResults& r, SummaryScope scope) {
   const std::uint64_t n = r.count;
   const std::size_t mistakes = r.mistake_count;
   SIM_CHECK(r.well_formed(), << "columns do not have " << n << " trials (" << mistakes << " mistakes)");
 
   RunSummary s;
-  s.total = summarize(r.cost_total);
-  s.known = summarize(r.cost_known);
-  s.unknown = summarize(r.cost_unknown);
-
+  s.cost = summarize_cost(r);
   s.pipeline = pipeline_means(r);
-
-  // One temporary column at a time (summarize's sorted copy): the per-mistake columns are read in place.
-  const TailWeights tail = tail_weights(r.cost_total, 0.95);
-  s.mistakes.reserve(mistakes);
-  for (std::size_t m = 0; m < mistakes; ++m) {
-    const std::span<const double> cost = r.mistake_cost_column(m);
-    MistakeSummary ms;
-    ms.index = m;
-    ms.cost = summarize(cost);
-    ms.known_mean = r.mistake_known_mean(m);
-    ms.unknown_mean = r.mistake_unknown_mean(m);
-    ms.occurrences_mean = r.mistake_occurrences_mean(m);
-    ms.deals_lost_mean = r.mistake_deals_lost_mean(m);
-    ms.cvar95_contribution = tail_mean(tail, cost);
-    s.mistakes.push_back(ms);
-  }
+  s.mistakes.resize(mistakes);
+  tbb::parallel_invoke(
+      [&] {
+        if (scope == SummaryScope::report) s.pipeline_ranges = pipeline_ranges(r);
+      },
+      [&] {
+        // One mistake a task; each sorts a copy of its cost column, the other columns are read in place.
+        tbb::parallel_for(std::size_t{0}, mistakes, [&](std::size_t m) {
+          const std::span<const double> cost = r.mistake_cost_column(m);
+          MistakeSummary& ms = s.mistakes[m];
+          ms.index = m;
+          ms.cost = summarize(cost);
+          ms.known_mean = r.mistake_known_mean(m);
+          ms.unknown_mean = r.mistake_unknown_mean(m);
+          ms.occurrences_mean = r.mistake_occurrences_mean(m);
+          ms.deals_lost_mean = r.mistake_deals_lost_mean(m);
+          ms.cvar95_contribution = tail_mean(s.cost.tail, cost);
+        });
+      });
   std::stable_sort(
       s.mistakes.begin(), s.mistakes.end(),
       [](const MistakeSummary& a, const MistakeSummary& b) { return a.cost.mean > b.cost.mean; });

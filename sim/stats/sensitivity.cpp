@@ -15,13 +15,11 @@
 // (stats.hpp), and the regression's normal equations are accumulated in trial order and solved with
 // Eigen's LDLT, so the same results give the same bits on every run and thread count.
 
-#include <mistakesim/errors.hpp>
-#include <mistakesim/whatif.hpp>
-
 #include <Eigen/Dense>
-
 #include <algorithm>
 #include <cmath>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/whatif.hpp>
 #include <numeric>
 
 namespace mistakesim {
@@ -93,6 +91,11 @@ Sensitivity sensitivity(const Model& model, const TrialResults& r) {
   Sensitivity s;
   s.trials = n;
   std::tie(s.cost_mean, s.cost_sd) = mean_sd(cost);
+  {
+    const SortedSummary sorted = summarize_sorted(cost);
+    s.cost = sorted.summary;
+    s.cost_ci95 = reported_quantile_cis(sorted.sorted);
+  }
   const TailWeights worst = tail_weights(cost, 0.90);
 
   std::vector<std::size_t> varying;  // positions in recorded_inputs that enter the regression

@@ -1,14 +1,12 @@
 // Deterministic statistics over per-trial columns. See include/mistakesim/stats.hpp for the
 // conventions (type-7 quantiles, upper-tail CVaR with a fractional boundary, NaN policy).
 
-#include <mistakesim/errors.hpp>
-#include <mistakesim/stats.hpp>
-
-#include <boost/math/distributions/binomial.hpp>
-
 #include <algorithm>
+#include <boost/math/distributions/binomial.hpp>
 #include <cmath>
 #include <limits>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/stats.hpp>
 #include <numeric>
 
 namespace mistakesim {
@@ -168,8 +166,11 @@ double cvar(std::span<const double> values, double level) {
   return tail_mean(tail_weights(values, level), values);
 }
 
-Summary summarize(std::span<const double> values) {
-  std::vector<double> sorted;
+Summary summarize(std::span<const double> values) { return summarize_sorted(values).summary; }
+
+SortedSummary summarize_sorted(std::span<const double> values) {
+  SortedSummary out;
+  std::vector<double>& sorted = out.sorted;
   sorted.reserve(values.size());
   std::uint64_t nan_count = 0;
   for (double v : values) {
@@ -179,13 +180,13 @@ Summary summarize(std::span<const double> values) {
       sorted.push_back(v);
     }
   }
-  Summary s{};
+  Summary& s = out.summary;
   s.nan_count = nan_count;
   s.n = sorted.size();
   if (sorted.empty()) {
     s.mean = s.mean_ci95_lo = s.mean_ci95_hi = s.sd = detail::kNaN;
     s.min = s.p05 = s.p10 = s.p50 = s.p90 = s.p95 = s.p99 = s.max = s.cvar95 = detail::kNaN;
-    return s;
+    return out;
   }
   const double n = static_cast<double>(sorted.size());
 
@@ -214,7 +215,7 @@ Summary summarize(std::span<const double> values) {
   s.p90 = quantile_sorted(sorted, 0.90);
   s.p95 = quantile_sorted(sorted, 0.95);
   s.p99 = quantile_sorted(sorted, 0.99);
-  return s;
+  return out;
 }
 
 std::vector<double> paired_difference(std::span<const double> a, std::span<const double> b) {
@@ -280,6 +281,13 @@ QuantileInterval quantile_ci(std::span<const double> sorted, double p, double co
   ci.hi = u == n + 1 ? detail::kInf : sorted[u - 1];
   ci.coverage = below(u) - below(l);
   return ci;
+}
+
+QuantileIntervals reported_quantile_cis(std::span<const double> sorted) {
+  QuantileIntervals cis{};
+  for (std::size_t i = 0; i < kReportedQuantiles.size(); ++i)
+    cis[i] = quantile_ci(sorted, kReportedQuantiles[i].second);
+  return cis;
 }
 
 std::vector<std::pair<double, double>> exceedance(std::span<const double> sorted, std::size_t points) {
