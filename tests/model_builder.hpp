@@ -5,6 +5,8 @@
 #include <mistakesim/model.hpp>
 #include <mistakesim/random.hpp>
 
+#include "engine/trial.hpp"
+
 #include <string>
 #include <vector>
 
