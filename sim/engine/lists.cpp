@@ -1,7 +1,8 @@
 // Branch-free list building for the engine kernel (lists.hpp), written once with Highway: a vector
-// of opportunities at a time, the passing lanes compressed (Compress) into a register and the whole
-// vector stored at the end of the list (hence kSlack). Highway's CompressStore is not used: on
-// AVX-512 it is a compressing store to memory, microcoded and much slower on Zen 4.
+// of opportunities at a time, the passing lanes compressed into a register (CompressLanes,
+// model/compress-inl.h) and the whole vector stored at the end of the list (hence kSlack).
+// Highway's CompressStore is not used: on AVX-512 it is a compressing store to memory, microcoded
+// and much slower on Zen 4.
 //
 // Highway 1.0.3 has no LoadN: the last, partial vector of a list is read from a copy padded with
 // zeros, its lanes past the end masked off (FirstN).
@@ -11,6 +12,8 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 
 #include <hwy/highway.h>
+
+#include "model/compress-inl.h"
 
 #include "engine/lists.hpp"
 
@@ -69,8 +72,8 @@ std::size_t Select(const std::uint8_t* flags, std::size_t n, FlagTest test, std:
     const V f = LoadFlags(flags, e, n);
     const M pass = hn::And(hn::FirstN(d, n - e), Passes(f, test));
     const V i = hn::Add(hn::Iota(d, 0), hn::Set(d, base + static_cast<std::uint32_t>(e)));
-    hn::StoreU(hn::Compress(i, pass), d, index + count);
-    if (flags_out != nullptr) hn::StoreU(hn::Compress(f, pass), d, flags_out + count);
+    hn::StoreU(CompressLanes(d, i, pass), d, index + count);
+    if (flags_out != nullptr) hn::StoreU(CompressLanes(d, f, pass), d, flags_out + count);
     count += hn::CountTrue(d, pass);
   }
   return count;
@@ -125,8 +128,8 @@ std::size_t Decide(const std::uint32_t* index, const std::uint32_t* flags, const
                hn::Or(hn::Or(hn::IfThenElseZero(recovers, hn::Set(d, kRecovers)),
                              hn::IfThenElseZero(discounted, hn::Set(d, kDiscounted))),
                       hn::IfThenElseZero(churns, hn::Set(d, kChurns))));
-    hn::StoreU(hn::Compress(hn::Sub(i, vbase), occurs), d, out.e + count);
-    hn::StoreU(hn::Compress(what, occurs), d, out.what + count);
+    hn::StoreU(CompressLanes(d, hn::Sub(i, vbase), occurs), d, out.e + count);
+    hn::StoreU(CompressLanes(d, what, occurs), d, out.what + count);
     count += hn::CountTrue(d, occurs);
     const M need[kAmountLists] = {occurs,
                                   occurs,
@@ -136,7 +139,7 @@ std::size_t Decide(const std::uint32_t* index, const std::uint32_t* flags, const
                                   hn::And(occurs, churns)};
     for (std::size_t l = 0; l < kAmountLists; ++l) {
       if (!out.take[l]) continue;  // the same for the whole list: predictable
-      hn::StoreU(hn::Compress(i, need[l]), d, out.list[l] + *out.size[l]);
+      hn::StoreU(CompressLanes(d, i, need[l]), d, out.list[l] + *out.size[l]);
       *out.size[l] += hn::CountTrue(d, need[l]);
     }
   }

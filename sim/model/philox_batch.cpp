@@ -51,10 +51,10 @@ HWY_INLINE void MulHiLo(V x, V m, V& hi, V& lo) {
   lo = hn::Set(d, static_cast<std::uint32_t>(p));
 #else
   const hn::Repartition<std::uint64_t, D> d64;
-  const auto even = hn::MulEven(x, m);
-  const auto odd = hn::MulEven(hn::BitCast(d, hn::ShiftRight<32>(hn::BitCast(d64, x))), m);
-  lo = hn::OddEven(hn::BitCast(d, hn::ShiftLeft<32>(odd)), hn::BitCast(d, even));
-  hi = hn::OddEven(hn::BitCast(d, odd), hn::BitCast(d, hn::ShiftRight<32>(even)));
+  const V even = hn::BitCast(d, hn::MulEven(x, m));  // (lo, hi) of each even lane's product
+  const V odd = hn::BitCast(d, hn::MulEven(hn::BitCast(d, hn::ShiftRight<32>(hn::BitCast(d64, x))), m));
+  lo = hn::OddEven(hn::Shuffle2301(odd), even);  // swapping each pair of words: one shuffle
+  hi = hn::OddEven(odd, hn::Shuffle2301(even));
 #endif
 }
 

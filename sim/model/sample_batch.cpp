@@ -16,6 +16,8 @@
 
 #include <hwy/highway.h>
 
+#include "model/compress-inl.h"
+
 #include "model/as241.hpp"
 #include "model/sample_batch.hpp"
 
@@ -231,8 +233,8 @@ void Normals(const std::uint32_t* w0, const std::uint32_t* w1, std::size_t m, do
     const VF r = hn::Sub(hn::Set(d, 0.180625), hn::Mul(q, q));
     hn::StoreU(hn::Div(hn::Mul(q, Horner(kCentralNum, r)), Horner(kCentralDen, r)), d, z + i);
     const MF tail = hn::And(hn::FirstN(d, m - i), hn::Gt(hn::Abs(q), hn::Set(d, 0.425)));
-    hn::StoreU(hn::Compress(u, tail), d, tail_u + t);
-    hn::StoreU(hn::Compress(hn::Add(hn::Iota(du, 0), hn::Set(du, i)), hn::RebindMask(du, tail)), du, tail_at + t);
+    hn::StoreU(CompressLanes(d, u, tail), d, tail_u + t);
+    hn::StoreU(CompressLanes(du, hn::Add(hn::Iota(du, 0), hn::Set(du, i)), hn::RebindMask(du, tail)), du, tail_at + t);
     t += hn::CountTrue(d, tail);
   }
   std::fill_n(tail_u + t, N, 0.25);  // past the packed draws: a harmless value
