@@ -4,8 +4,8 @@
 // Highway's CompressStore is not used: on AVX-512 it is a compressing store to memory, microcoded
 // and much slower on Zen 4.
 //
-// Highway 1.0.3 has no LoadN: the last, partial vector of a list is read from a copy padded with
-// zeros, its lanes past the end masked off (FirstN).
+// Highway 1.0.3 has no LoadN: the last, partial vector of a list is read by model/partial-inl.h
+// (a masked load, or a copy padded with zeros), its lanes past the end masked off (FirstN).
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "engine/lists.cpp"
@@ -14,6 +14,7 @@
 #include <hwy/highway.h>
 
 #include "model/compress-inl.h"
+#include "model/partial-inl.h"
 
 #include "engine/lists.hpp"
 
@@ -43,24 +44,16 @@ HWY_INLINE M Below(V w, std::uint64_t threshold) {
   return hn::Lt(w, hn::Set(d, static_cast<std::uint32_t>(threshold)));
 }
 
-//! flags[from..from + N) as 32-bit lanes (zeros past n, from a padded copy).
+//! flags[from..from + N) as 32-bit lanes (zeros past n).
 HWY_INLINE V LoadFlags(const std::uint8_t* flags, std::size_t from, std::size_t n) {
   const D d;
   const hn::Rebind<std::uint8_t, D> d8;
-  const std::size_t N = hn::Lanes(d);
-  if (from + N <= n) return hn::PromoteTo(d, hn::LoadU(d8, flags + from));
-  HWY_ALIGN std::uint8_t pad[kMaxLanes] = {};
-  std::copy(flags + from, flags + n, pad);
-  return hn::PromoteTo(d, hn::LoadU(d8, pad));
+  return hn::PromoteTo(d, LoadUpTo(d8, flags + from, n - from));
 }
 
-//! p[from..from + N) (zeros past n, from a padded copy).
+//! p[from..from + N) (zeros past n).
 HWY_INLINE V LoadWords(const std::uint32_t* p, std::size_t from, std::size_t n) {
-  const D d;
-  if (from + hn::Lanes(d) <= n) return hn::LoadU(d, p + from);
-  HWY_ALIGN std::uint32_t pad[kMaxLanes] = {};
-  std::copy(p + from, p + n, pad);
-  return hn::LoadU(d, pad);
+  return LoadUpTo(D(), p + from, n - from);
 }
 
 std::size_t Select(const std::uint8_t* flags, std::size_t n, FlagTest test, std::uint32_t base,
@@ -93,14 +86,7 @@ void Pipeline(const std::uint32_t* fit_w, const std::uint32_t* repeat_w, const s
     const V f = hn::Or(hn::Or(hn::IfThenElseZero(fit, hn::Set(d, kFit)), hn::IfThenElseZero(repeat, hn::Set(d, kRepeat))),
                        hn::Or(hn::IfThenElseZero(pilot, hn::Set(d, kPilot)),
                               hn::IfThenElseZero(closes, hn::Set(d, kCloses | kAlive))));
-    const auto bytes = hn::DemoteTo(d8, hn::BitCast(di, f));  // every flag fits in a byte
-    if (e + N <= n) {
-      hn::StoreU(bytes, d8, flags + e);
-    } else {
-      HWY_ALIGN std::uint8_t pad[kMaxLanes];
-      hn::StoreU(bytes, d8, pad);
-      std::copy(pad, pad + (n - e), flags + e);
-    }
+    StoreUpTo(d8, hn::DemoteTo(d8, hn::BitCast(di, f)), flags + e, n - e);  // every flag fits in a byte
   }
 }
 

@@ -4,8 +4,8 @@
 // operations; no multiply-add, no approximate reciprocal, no library approximation), in the order
 // of the one-draw functions: every target gives every draw the bits of sample().
 //
-// Workarounds for what Highway 1.0.3 lacks: the last, partial vector of a batch is read from a copy
-// padded to a whole vector and written through one (no LoadN/StoreN); the AS241 tail draws are
+// Workarounds for what Highway 1.0.3 lacks: the last, partial vector of a batch is read and written
+// by model/partial-inl.h (masked loads and stores, or a padded copy; no LoadN/StoreN); the AS241 tail draws are
 // packed with Compress and put back with one scalar store each (no Expand); the integer <-> double
 // conversions of the uniforms, of log's exponent and of exp's scale are done with the exact
 // 2^52 magic-number identities (no 64-bit conversions before AVX-512).
@@ -17,6 +17,7 @@
 #include <hwy/highway.h>
 
 #include "model/compress-inl.h"
+#include "model/partial-inl.h"
 
 #include "model/as241.hpp"
 #include "model/sample_batch.hpp"
@@ -103,48 +104,16 @@ HWY_INLINE VF Horner(const std::array<double, K>& c, VF x) {
   return acc;
 }
 
-//! u in lanes from words w0, w1 (to_open_unit, as uniform_from_words).
-HWY_INLINE VF Uniform(const std::uint32_t* w0, const std::uint32_t* w1) {
+//! u of draws [i, i + N) of a batch of n from words w0, w1 (zeros past n: u = 2^-53).
+HWY_INLINE VF UniformAt(const std::uint32_t* w0, const std::uint32_t* w1, std::size_t i, std::size_t n) {
   const DF d;
   const DU du;
   const DW dw;
-  const VU hi = hn::PromoteTo(du, hn::LoadU(dw, w0));
-  const VU lo = hn::PromoteTo(du, hn::LoadU(dw, w1));
+  const VU hi = hn::PromoteTo(du, LoadUpTo(dw, w0 + i, n - i));
+  const VU lo = hn::PromoteTo(du, LoadUpTo(dw, w1 + i, n - i));
   const VU bits = hn::ShiftRight<12>(hn::Or(hn::ShiftLeft<32>(hi), lo));
   const VF value = hn::Sub(hn::BitCast(d, hn::Or(bits, hn::Set(du, kTwo52Bits))), hn::Set(d, kTwo52));
   return hn::Mul(hn::Add(value, hn::Set(d, 0.5)), hn::Set(d, 0x1.0p-52));
-}
-
-//! The words of draws [i, i + N) of a batch of n, the last partial vector's from a padded copy.
-struct Words {
-  const std::uint32_t* w0;
-  const std::uint32_t* w1;
-  HWY_ALIGN std::uint32_t pad0[kMaxLanes], pad1[kMaxLanes];
-  void at(const std::uint32_t* a, const std::uint32_t* b, std::size_t i, std::size_t n, std::size_t N) {
-    if (i + N <= n) {
-      w0 = a + i;
-      w1 = b + i;
-      return;
-    }
-    std::fill_n(pad0, kMaxLanes, 0u);
-    std::fill_n(pad1, kMaxLanes, 0u);
-    std::copy(a + i, a + n, pad0);
-    std::copy(b + i, b + n, pad1);
-    w0 = pad0;
-    w1 = pad1;
-  }
-};
-
-//! Stores v at out[i..) of a batch of n: the whole vector, or its first n - i lanes.
-HWY_INLINE void StoreUpTo(VF v, double* out, std::size_t i, std::size_t n) {
-  const DF d;
-  if (i + hn::Lanes(d) <= n) {
-    hn::StoreU(v, d, out + i);
-    return;
-  }
-  HWY_ALIGN double pad[kMaxLanes];
-  hn::StoreU(v, d, pad);
-  std::copy(pad, pad + (n - i), out + i);
 }
 
 // engine_log in lanes: the same operations in the same order as the scalar engine_log.
@@ -224,11 +193,9 @@ void Normals(const std::uint32_t* w0, const std::uint32_t* w1, std::size_t m, do
   HWY_ALIGN double tail_u[kBlock + kMaxLanes];
   HWY_ALIGN double tail_z[kBlock + kMaxLanes];
   HWY_ALIGN std::uint64_t tail_at[kBlock + kMaxLanes];
-  Words words;
   std::size_t t = 0;  // tail draws packed so far
   for (std::size_t i = 0; i < m; i += N) {
-    words.at(w0, w1, i, m, N);
-    const VF u = Uniform(words.w0, words.w1);
+    const VF u = UniformAt(w0, w1, i, m);
     const VF q = hn::Sub(u, hn::Set(d, 0.5));
     const VF r = hn::Sub(hn::Set(d, 0.180625), hn::Mul(q, q));
     hn::StoreU(hn::Div(hn::Mul(q, Horner(kCentralNum, r)), Horner(kCentralDen, r)), d, z + i);
@@ -252,7 +219,7 @@ void Lognormal(double mu, double sigma, const std::uint32_t* w0, const std::uint
     Normals(w0 + b, w1 + b, m, z);
     for (std::size_t i = 0; i < m; i += N) {
       const VF x = hn::Add(hn::Set(d, mu), hn::Mul(hn::Set(d, sigma), hn::LoadU(d, z + i)));
-      StoreUpTo(Exp(x), out + b, i, m);
+      StoreUpTo(d, Exp(x), out + b + i, m - i);
     }
   }
 }
@@ -265,10 +232,8 @@ void Triangular(double lo, double mode, double hi, const std::uint32_t* w0, cons
   const std::size_t N = hn::Lanes(d);
   const VF vlo = hn::Set(d, lo), vhi = hn::Set(d, hi), one = hn::Set(d, 1.0);
   const VF width = hn::Set(d, hi - lo), left = hn::Set(d, mode - lo), right = hn::Set(d, hi - mode);
-  Words words;
   for (std::size_t i = 0; i < n; i += N) {
-    words.at(w0, w1, i, n, N);
-    const VF u = Uniform(words.w0, words.w1);
+    const VF u = UniformAt(w0, w1, i, n);
     const VF uw = hn::Mul(u, width);
     const VF a = hn::Add(vlo, hn::Sqrt(hn::Mul(uw, left)));
     const VF b = hn::Sub(vhi, hn::Sqrt(hn::Mul(hn::Mul(hn::Sub(one, u), width), right)));
@@ -276,7 +241,7 @@ void Triangular(double lo, double mode, double hi, const std::uint32_t* w0, cons
     // std::clamp(x, lo, hi): x < lo ? lo : (hi < x ? hi : x)
     x = hn::IfThenElse(hn::Lt(x, vlo), vlo, x);
     x = hn::IfThenElse(hn::Lt(vhi, x), vhi, x);
-    StoreUpTo(x, out, i, n);
+    StoreUpTo(d, x, out + i, n - i);
   }
 }
 
@@ -315,7 +280,6 @@ std::size_t Pert(double lo, double hi, double alpha, double beta, const std::uin
   const GammaShape ga(alpha), gb(beta);
   HWY_ALIGN double zx[kBlock + kMaxLanes], zy[kBlock + kMaxLanes];
   const VF vlo = hn::Set(d, lo), vhi = hn::Set(d, hi), width = hn::Set(d, hi - lo);
-  Words ux, uy;
   std::size_t nf = 0;
   for (std::size_t b = 0; b < n; b += kBlock) {
     const std::size_t m = std::min(kBlock, n - b);
@@ -324,15 +288,13 @@ std::size_t Pert(double lo, double hi, double alpha, double beta, const std::uin
     for (std::size_t i = 0; i < m; i += N) {
       const MF in = hn::FirstN(d, m - i);
       MF ok = in;
-      ux.at(b0[2] + b, b0[3] + b, i, m, N);
-      uy.at(b1[2] + b, b1[3] + b, i, m, N);
-      const VF x = GammaFirstTry(ga, hn::LoadU(d, zx + i), Uniform(ux.w0, ux.w1), ok);
-      const VF y = GammaFirstTry(gb, hn::LoadU(d, zy + i), Uniform(uy.w0, uy.w1), ok);
+      const VF x = GammaFirstTry(ga, hn::LoadU(d, zx + i), UniformAt(b0[2] + b, b0[3] + b, i, m), ok);
+      const VF y = GammaFirstTry(gb, hn::LoadU(d, zy + i), UniformAt(b1[2] + b, b1[3] + b, i, m), ok);
       VF v = hn::Add(vlo, hn::Mul(width, hn::Div(x, hn::Add(x, y))));
       // std::clamp(v, lo, hi): v < lo ? lo : (hi < v ? hi : v)
       v = hn::IfThenElse(hn::Lt(v, vlo), vlo, v);
       v = hn::IfThenElse(hn::Lt(vhi, v), vhi, v);
-      StoreUpTo(v, out + b, i, m);
+      StoreUpTo(d, v, out + b + i, m - i);
       const MF bad = hn::AndNot(ok, in);
       if (hn::AllFalse(d, bad)) continue;
       // the lanes that fail, in order (rare: a loop over the mask bits)

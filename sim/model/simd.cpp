@@ -22,7 +22,6 @@ HWY_AFTER_NAMESPACE();
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <mutex>
 
 namespace mistakesim::detail {
 
@@ -35,7 +34,9 @@ std::string upper(std::string s) {
   return s;
 }
 
-void choose_from_environment() {
+}  // namespace
+
+void choose_target_from_environment() {
   const char* asked = std::getenv("MISTAKESIM_ISA");
   if (asked == nullptr) return;
   std::string name = upper(asked);
@@ -50,13 +51,6 @@ void choose_from_environment() {
     hwy::DisableTargets(better);
     return;
   }
-}
-
-}  // namespace
-
-void apply_target_choice() {
-  static std::once_flag once;
-  std::call_once(once, choose_from_environment);
 }
 
 std::vector<std::int64_t> compiled_targets() {

@@ -15,7 +15,7 @@ namespace mistakesim::detail {
 //! ("AVX3" or "avx512", "AVX2", "SSE4", "EMU128" or "scalar"; any case) caps the targets the
 //! kernels may use at that one, for measuring a slower CPU's path on a faster one. A name the
 //! build or the CPU lacks, or anything else, is ignored. Every dispatching function calls it.
-void apply_target_choice();
+inline void apply_target_choice();
 
 //! The targets compiled into the kernels, best first (Highway's bits), whether this CPU runs them or not.
 std::vector<std::int64_t> compiled_targets();
@@ -28,5 +28,13 @@ std::int64_t current_target();
 //! Makes the kernels dispatch to `target` (one of runnable_targets()) until the next call; 0
 //! restores the normal choice. For the tests that run every kernel on every target.
 void force_target(std::int64_t target);
+
+//! Reads MISTAKESIM_ISA and disables the targets above the one it names (apply_target_choice).
+void choose_target_from_environment();
+
+inline void apply_target_choice() {
+  static const bool done = (choose_target_from_environment(), true);  // once, thread-safe
+  (void)done;
+}
 
 }  // namespace mistakesim::detail
