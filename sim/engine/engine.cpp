@@ -20,6 +20,7 @@
 #include "model/sample_batch.hpp"
 
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -608,8 +609,12 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
   if (threads == 1) {
     for (std::size_t b = 0; b < n_blocks; ++b) run_block(b);
   } else {
-    // The run's own arena: its worker count is this run's, whatever else the process runs.
-    tbb::task_arena arena(static_cast<int>(threads));
+    // The run's own arena: its worker count is this run's, whatever else the process runs. More
+    // threads than oneTBB allows the process (the cores, unless the caller raised the limit) would
+    // only be refused with a warning; the results are the same bits on any count.
+    const unsigned allowed = static_cast<unsigned>(
+        std::max<std::size_t>(1, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
+    tbb::task_arena arena(static_cast<int>(std::min(threads, allowed)));
     arena.execute([&] {
       tbb::parallel_for(
           tbb::blocked_range<std::size_t>(0, n_blocks, 1),
