@@ -6,6 +6,8 @@
 #include <mistakesim/engine.hpp>
 #include <mistakesim/study.hpp>
 
+#include "engine/trial.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <cstdint>

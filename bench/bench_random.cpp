@@ -4,6 +4,8 @@
 // the engine does, so nothing is hoisted out of the loop.
 #include <mistakesim/random.hpp>
 
+#include "model/philox_batch.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -56,13 +58,13 @@ void BM_PhiloxToBernoulli4(benchmark::State& state) {
 }
 BENCHMARK(BM_PhiloxToBernoulli4);
 
-//! philox_blocks: 256 blocks side by side (AVX-512 / AVX2 lanes), as the engine computes a chunk.
+//! philox_blocks: 256 blocks side by side (Highway lanes), as the engine computes a chunk.
 void BM_PhiloxBlocks256(benchmark::State& state) {
   std::vector<std::uint32_t> opp(256), w0(256), w1(256), w2(256), w3(256);
   for (std::uint32_t i = 0; i < 256; ++i) opp[i] = i;
   std::uint64_t trial = 0;
   for (auto _ : state) {
-    philox_blocks(kSeed, trial++, slot_of("pipeline"), 0, opp, w0.data(), w1.data(), w2.data(), w3.data());
+    detail::philox_blocks(kSeed, trial++, slot_of("pipeline"), 0, opp, w0.data(), w1.data(), w2.data(), w3.data());
     benchmark::DoNotOptimize(w3.data());
     benchmark::ClobberMemory();
   }

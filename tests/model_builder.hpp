@@ -4,6 +4,9 @@
 #include <mistakesim/engine.hpp>
 #include <mistakesim/model.hpp>
 #include <mistakesim/random.hpp>
+
+#include "engine/trial.hpp"
+
 #include <string>
 #include <vector>
 

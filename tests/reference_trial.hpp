@@ -10,6 +10,7 @@
 #include <mistakesim/model.hpp>
 #include <mistakesim/random.hpp>
 
+#include "engine/trial.hpp"
 #include "model/sample_batch.hpp"
 
 #include <algorithm>
@@ -83,7 +84,7 @@ inline double documented_sum(const std::vector<double>& x) {
 }
 
 //! One trial played as docs/model.md states it ("One opportunity, both worlds"). per_mistake is
-//! overwritten, like simulate_trial's. intervention_cost is left 0 (simulate_trial does not set it).
+//! overwritten, like simulate_trial's.
 inline TrialOutcome reference_trial(const Model& m, std::span<const double> year, std::uint64_t trial,
                                     std::span<MistakeTally> per_mistake) {
   std::fill(per_mistake.begin(), per_mistake.end(), MistakeTally{});

@@ -1,10 +1,12 @@
 // Batched beta and PERT amounts (sample_batch.hpp, pert_from_words / beta_from_words): every draw the
 // batch gives is sample()'s at its address, bit for bit (whether its gammas passed the squeeze or the
-// log test); the draws it leaves are listed for the caller; the vector path (AVX-512 when the CPU
-// has it) and the scalar path give the same values and the same list.
+// log test); the draws it leaves are listed for the caller; every Highway target this CPU runs
+// (each_target.hpp) gives the same values and the same list.
 #include <mistakesim/distribution.hpp>
 #include <mistakesim/random.hpp>
 
+#include "each_target.hpp"
+#include "model/philox_batch.hpp"
 #include "model/sample_batch.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,6 +18,7 @@
 #include <vector>
 
 using namespace mistakesim;
+using detail::philox_blocks;
 
 namespace {
 
@@ -42,10 +45,9 @@ struct Blocks {
   }
 };
 
-//! The first `n` entries from `offset` through the batched sampler (vector or scalar path), the
-//! fallback entries by sample(); each must equal sample() at its address. Returns the fallback count.
-std::size_t check_batch(const Distribution& d, const Blocks& b, std::size_t offset, std::size_t n,
-                        bool scalar) {
+//! The first `n` entries from `offset` through the batched sampler, the fallback entries by
+//! sample(); each must equal sample() at its address. Returns the fallback count.
+std::size_t check_batch(const Distribution& d, const Blocks& b, std::size_t offset, std::size_t n) {
   const std::uint32_t* const b0[4] = {b.w0[0].data() + offset, b.w0[1].data() + offset,
                                       b.w0[2].data() + offset, b.w0[3].data() + offset};
   const std::uint32_t* const b1[4] = {b.w1[0].data() + offset, b.w1[1].data() + offset,
@@ -54,11 +56,7 @@ std::size_t check_batch(const Distribution& d, const Blocks& b, std::size_t offs
   std::vector<std::uint32_t> fallback(n + 16, 0xDEADBEEF);
   std::size_t nf;
   if (d.kind == DistKind::beta) {
-    REQUIRE(!scalar);
     nf = detail::beta_from_words(d.p[0], d.p[1], b0, b1, n, out.data(), fallback.data());
-  } else if (scalar) {
-    nf = detail::pert_from_words_scalar(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, out.data(),
-                                        fallback.data());
   } else {
     nf = detail::pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, out.data(), fallback.data());
   }
@@ -72,7 +70,7 @@ std::size_t check_batch(const Distribution& d, const Blocks& b, std::size_t offs
     listed[fallback[f]] = true;
   }
   for (std::size_t i = 0; i < n; ++i) {
-    INFO("batch of " << n << " from " << offset << ", entry " << i << (scalar ? " (scalar path)" : ""));
+    INFO("batch of " << n << " from " << offset << ", entry " << i);
     const double expected = b.sample_at(d, offset + i);
     if (!listed[i]) REQUIRE(bits(out[i]) == bits(expected));
   }
@@ -89,7 +87,7 @@ std::vector<std::uint32_t> opportunities(std::size_t n) {
 
 }  // namespace
 
-TEST_CASE("batched PERT and beta equal sample() bit for bit, every batch length, offset and path",
+TEST_CASE("batched PERT and beta equal sample() bit for bit, every batch length, offset and target",
           "[random][exact]") {
   const Distribution dists[] = {
       Distribution::pert(0.05, 0.1, 0.2),          // late pricing's discount: alpha 2.33, beta 3.67
@@ -107,52 +105,57 @@ TEST_CASE("batched PERT and beta equal sample() bit for bit, every batch length,
   Blocks b(opportunities(300));
   b.w0[0][3] = b.w0[1][3] = 0;
   b.w0[0][5] = b.w0[1][5] = 0xFFFFFFFFu;
-  for (const Distribution& d : dists) {
-    INFO(d.describe());
-    if (d.kind == DistKind::pert) {
-      REQUIRE(d.p[2] >= 1.0);
-      REQUIRE(d.p[3] >= 1.0);
+  testing::on_every_target("batched PERT and beta", [&](std::int64_t) {
+    for (const Distribution& d : dists) {
+      INFO(d.describe());
+      if (d.kind == DistKind::pert) {
+        REQUIRE(d.p[2] >= 1.0);
+        REQUIRE(d.p[3] >= 1.0);
+      }
+      std::size_t fallbacks = 0;
+      for (std::size_t n = 0; n <= 256; ++n) fallbacks += check_batch(d, b, 0, n);
+      for (std::size_t offset : {1u, 3u, 7u, 8u, 13u})
+        for (std::size_t n : {0u, 1u, 7u, 8u, 9u, 63u, 100u, 256u}) fallbacks += check_batch(d, b, offset, n);
+      INFO("fallbacks " << fallbacks);
+      REQUIRE(fallbacks > 0);  // the fallback path was exercised (for each distribution)
     }
-    std::size_t fallbacks = 0, fallbacks_scalar = 0;
-    for (std::size_t n = 0; n <= 256; ++n) fallbacks += check_batch(d, b, 0, n, false);
-    for (std::size_t offset : {1u, 3u, 7u, 8u, 13u})
-      for (std::size_t n : {0u, 1u, 7u, 8u, 9u, 63u, 100u, 256u})
-        fallbacks += check_batch(d, b, offset, n, false);
-    if (d.kind == DistKind::pert) {
-      for (std::size_t n = 0; n <= 256; ++n) fallbacks_scalar += check_batch(d, b, 0, n, true);
-      REQUIRE(fallbacks_scalar > 0);
-    }
-    INFO("fallbacks " << fallbacks);
-    REQUIRE(fallbacks > 0);  // the fallback path was exercised (for each distribution)
-  }
+  });
 }
 
-TEST_CASE("batched PERT: the vector and scalar paths give the same values and the same fallback list",
-          "[random][exact]") {
+TEST_CASE("batched PERT: every target gives the same values and the same fallback list", "[random][exact]") {
   const Blocks b(opportunities(1003));  // several 256-entry blocks and a partial last vector
   const Distribution d = Distribution::pert(0.1, 0.3, 0.9, 2.0);
   const std::uint32_t* const b0[4] = {b.w0[0].data(), b.w0[1].data(), b.w0[2].data(), b.w0[3].data()};
   const std::uint32_t* const b1[4] = {b.w1[0].data(), b.w1[1].data(), b.w1[2].data(), b.w1[3].data()};
   const std::size_t n = b.opp.size();
-  std::vector<double> v(n), s(n);
-  std::vector<std::uint32_t> fv(n), fs(n);
-  const std::size_t nv =
-      detail::pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, v.data(), fv.data());
-  const std::size_t ns =
-      detail::pert_from_words_scalar(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, s.data(), fs.data());
-  REQUIRE(nv == ns);
-  REQUIRE(nv > 0);
-  for (std::size_t f = 0; f < nv; ++f) REQUIRE(fv[f] == fs[f]);
-  std::size_t f = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (f < nv && fv[f] == i) {
-      ++f;
-      continue;
+  std::vector<double> first(n);
+  std::vector<std::uint32_t> first_fallback(n);
+  std::size_t first_count = 0;
+  bool have_first = false;
+  testing::on_every_target("batched PERT, long batch", [&](std::int64_t) {
+    std::vector<double> v(n);
+    std::vector<std::uint32_t> fv(n);
+    const std::size_t nv = detail::pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, v.data(), fv.data());
+    REQUIRE(nv > 0);
+    if (!have_first) {  // the best target's answer: the others must give it
+      first = v;
+      first_fallback = fv;
+      first_count = nv;
+      have_first = true;
     }
-    INFO("entry " << i);
-    REQUIRE(bits(v[i]) == bits(s[i]));
-    REQUIRE(bits(v[i]) == bits(b.sample_at(d, i)));
-  }
+    REQUIRE(nv == first_count);
+    for (std::size_t f = 0; f < nv; ++f) REQUIRE(fv[f] == first_fallback[f]);
+    std::size_t f = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (f < nv && fv[f] == i) {
+        ++f;
+        continue;
+      }
+      INFO("entry " << i);
+      REQUIRE(bits(v[i]) == bits(first[i]));
+      REQUIRE(bits(v[i]) == bits(b.sample_at(d, i)));
+    }
+  });
 }
 
 TEST_CASE("batched PERT: draws whose first tries surely accept all take the vector path", "[random][exact]") {
@@ -172,13 +175,11 @@ TEST_CASE("batched PERT: draws whose first tries surely accept all take the vect
   }
   REQUIRE(chosen.size() == 256);
   const Blocks b(chosen);
-  for (const Distribution& d : {Distribution::pert(0.05, 0.1, 0.2), Distribution::pert(0.0, 0.5, 1.0, 78.0),
-                                Distribution::beta(1.0, 1.0)}) {
-    for (std::size_t n = 0; n <= 256; ++n) {
-      REQUIRE(check_batch(d, b, 0, n, false) == 0);
-      if (d.kind == DistKind::pert) REQUIRE(check_batch(d, b, 0, n, true) == 0);
-    }
-  }
+  testing::on_every_target("batched PERT, sure first tries", [&](std::int64_t) {
+    for (const Distribution& d : {Distribution::pert(0.05, 0.1, 0.2), Distribution::pert(0.0, 0.5, 1.0, 78.0),
+                                  Distribution::beta(1.0, 1.0)})
+      for (std::size_t n = 0; n <= 256; ++n) REQUIRE(check_batch(d, b, 0, n) == 0);
+  });
 }
 
 TEST_CASE("batched beta: gammas accepted by the log test (engine_log, with a margin) are sample()'s",
@@ -197,6 +198,7 @@ TEST_CASE("batched beta: gammas accepted by the log test (engine_log, with a mar
     v = v * v * v;
     return detail::uniform_from_words(w[2][i], w[3][i]) < 1.0 - 0.0331 * x * x * x * x && v > 0.0;
   };
+  testing::on_every_target("batched beta, log test", [&](std::int64_t) {
   for (const auto& [alpha, beta] : {std::pair{1.0, 1.0}, std::pair{2.3, 3.7}, std::pair{1.0, 40.0}}) {
     std::vector<double> out(n);
     std::vector<std::uint32_t> fallback(n);
@@ -216,4 +218,5 @@ TEST_CASE("batched beta: gammas accepted by the log test (engine_log, with a mar
     REQUIRE(by_log_test > n / 50);
     REQUIRE(nf < n / 5);
   }
+  });
 }

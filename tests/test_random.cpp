@@ -1,11 +1,14 @@
-// Random-number layer: the batched Philox (philox_blocks, vector lanes) gives exactly the bits of
-// the scalar philox_block at every address, whatever the batch length (full vectors, partial last
-// vectors, the scalar remainder); a DrawStream started from a batched block 0 continues exactly as
-// one that computed it; the batched samplers give the same bits on every path; the engine's own log
-// and normal quantile are accurate.
+// Random-number layer: Random123's published Philox4x32-10 vectors through our block function and
+// through the batched Philox on every Highway target (each_target.hpp); draws pinned at a few
+// addresses (docs/model.md, "Pinned draws"); the batched Philox gives exactly the bits of
+// philox_block at every address, whatever the batch length (full vectors, the padded last vector);
+// a DrawStream started from a batched block 0 continues exactly as one that computed it; the batched
+// samplers give sample()'s bits on every target; the engine's own log and normal quantile are accurate.
 #include <mistakesim/distribution.hpp>
 #include <mistakesim/random.hpp>
 
+#include "each_target.hpp"
+#include "model/philox_batch.hpp"
 #include "model/sample_batch.hpp"
 
 #include <boost/math/distributions/normal.hpp>
@@ -18,8 +21,89 @@
 #include <vector>
 
 using namespace mistakesim;
+using detail::philox_blocks;
+using detail::philox_blocks_over_trials;
+
+namespace {
+
+//! Random123's known-answer vectors for Philox4x32-10 (kat_vectors: counter, key, result).
+struct PhiloxVector {
+  std::uint32_t ctr[4], key[2], out[4];
+};
+constexpr PhiloxVector kPhiloxVectors[] = {
+    {{0, 0, 0, 0}, {0, 0}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+    {{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
+     {0xffffffff, 0xffffffff},
+     {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+    {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
+     {0xa4093822, 0x299f31d0},
+     {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
+};
+
+}  // namespace
+
+TEST_CASE("Philox4x32-10 gives Random123's published known answers on every path", "[random][exact][kat]") {
+  // Our counter layout (random.hpp): words opportunity, slot, trial low, trial high ^ (block << 16);
+  // key: the seed's low and high words. Block 0 puts a vector's counter and key in these places.
+  for (const PhiloxVector& v : kPhiloxVectors) {
+    const std::uint64_t seed = std::uint64_t{v.key[1]} << 32 | v.key[0];
+    const DrawAddress a{std::uint64_t{v.ctr[3]} << 32 | v.ctr[2], v.ctr[0], v.ctr[1]};
+    const auto r = philox_block(seed, a, 0);
+    for (int j = 0; j < 4; ++j) REQUIRE(r.v[j] == v.out[j]);
+  }
+  testing::on_every_target("Philox known answers", [](std::int64_t) {
+    for (const PhiloxVector& v : kPhiloxVectors) {
+      const std::uint64_t seed = std::uint64_t{v.key[1]} << 32 | v.key[0];
+      const std::uint64_t trial = std::uint64_t{v.ctr[3]} << 32 | v.ctr[2];
+      // One vector, and the same counter in every lane of a long batch (a full vector and a padded one).
+      for (std::size_t n : {1u, 37u}) {
+        const std::vector<std::uint32_t> opp(n, v.ctr[0]);
+        std::vector<std::uint32_t> w[4];
+        for (auto& x : w) x.assign(n, 0);
+        philox_blocks(seed, trial, v.ctr[1], 0, opp, w[0].data(), w[1].data(), w[2].data(), w[3].data());
+        for (std::size_t i = 0; i < n; ++i)
+          for (int j = 0; j < 4; ++j) REQUIRE(w[j][i] == v.out[j]);
+        philox_blocks_over_trials(seed, trial, 1, v.ctr[0], v.ctr[1], 0, w[0].data(), w[1].data(), w[2].data(),
+                                  w[3].data());
+        for (int j = 0; j < 4; ++j) REQUIRE(w[j][0] == v.out[j]);
+      }
+    }
+  });
+}
+
+TEST_CASE("pinned draws: the words and amounts docs/model.md lists at fixed addresses", "[random][exact][kat]") {
+  // Any change to the counter layout, the slot hash, the uniform's conversion or a sampler's
+  // arithmetic changes one of these bits. docs/model.md ("Pinned draws") lists the same values.
+  REQUIRE(slot_of("pipeline.deal_size") == 0x7919108bu);
+  REQUIRE(slot_of("") == 2166136261u);
+  const auto b = philox_block(2027, DrawAddress{0, 0, slot_of("pipeline.deal_size")}, 0);
+  REQUIRE(b.v[0] == 0xfbbc5816u);
+  REQUIRE(b.v[1] == 0x7de8b698u);
+  REQUIRE(b.v[2] == 0xabd3d27eu);
+  REQUIRE(b.v[3] == 0x8c98b52bu);
+  const auto y = philox_block(2027, DrawAddress{199999, kYearLevel, slot_of("pipeline.close_rate")}, 1);
+  REQUIRE(y.v[0] == 0x180314ecu);
+  REQUIRE(y.v[3] == 0x591ac2a6u);
+  const double u = detail::uniform_from_words(b.v[0], b.v[1]);
+  REQUIRE(std::bit_cast<std::uint64_t>(u) == 0x3fef778b02cfbd17u);  // 0.98334265278927802
+  // 895584.79302990087 (u is in AS241's upper tail: the engine's log, then its exp)
+  REQUIRE(std::bit_cast<std::uint64_t>(detail::lognormal_from_words(10.3, 1.6, b.v[0], b.v[1])) ==
+          0x412b54c1960803e2u);
+  testing::on_every_target("pinned lognormal draw", [&](std::int64_t) {
+    double batched[1] = {0.0};
+    detail::lognormal_from_words(10.3, 1.6, &b.v[0], &b.v[1], 1, batched);
+    REQUIRE(std::bit_cast<std::uint64_t>(batched[0]) == 0x412b54c1960803e2u);
+  });
+  DrawStream s(2027, DrawAddress{0, 0, slot_of("pipeline.deal_size")});
+  REQUIRE(std::bit_cast<std::uint64_t>(sample(Distribution::triangular(1.0, 2.0, 6.0), s)) ==
+          0x4015b0f56960eba1u);  // 5.4228111710935147
+  DrawStream g(2027, DrawAddress{0, 0, slot_of("pipeline.deal_size")});
+  REQUIRE(std::bit_cast<std::uint64_t>(sample(Distribution::pert(0.0, 30.0, 100.0), g)) ==
+          0x4050c9d224171703u);  // 67.153450987385483
+}
 
 TEST_CASE("philox_blocks equals philox_block at every address, for every batch length", "[random][exact]") {
+  testing::on_every_target("philox_blocks", [](std::int64_t) {
   const std::uint64_t seeds[] = {0, 2027, 0xFFFFFFFFFFFFFFFFull, 0x123456789ABCDEFull};
   const std::uint64_t trials[] = {0, 1, 199999, 0x500000007ull};
   for (std::uint64_t seed : seeds)
@@ -44,9 +128,11 @@ TEST_CASE("philox_blocks equals philox_block at every address, for every batch l
           for (std::size_t i = n; i < n + 16; ++i)
             REQUIRE((w0[i] == 0xDEADBEEF && w1[i] == 0xDEADBEEF && w2[i] == 0xDEADBEEF && w3[i] == 0xDEADBEEF));
         }
+  });
 }
 
 TEST_CASE("philox_blocks_over_trials equals philox_block at every trial, for every batch length", "[random][exact]") {
+  testing::on_every_target("philox_blocks_over_trials", [](std::int64_t) {
   // First trials near 2^32 make the high word of the trial change inside a batch.
   const std::uint64_t firsts[] = {0, 7, 0xFFFFFFF0ull, 0x1FFFFFFFFull - 20, 0xFFFFFFFFFFFFFF00ull};
   for (std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{2027}, ~std::uint64_t{0}})
@@ -68,6 +154,7 @@ TEST_CASE("philox_blocks_over_trials equals philox_block at every trial, for eve
           for (std::size_t i = n; i < n + 16; ++i)  // nothing written past the batch
             REQUIRE((w0[i] == 0xDEADBEEF && w1[i] == 0xDEADBEEF && w2[i] == 0xDEADBEEF && w3[i] == 0xDEADBEEF));
         }
+  });
 }
 
 TEST_CASE("a DrawStream from a precomputed block 0 continues like one that computed it", "[random][exact]") {
@@ -78,9 +165,9 @@ TEST_CASE("a DrawStream from a precomputed block 0 continues like one that compu
   for (int k = 0; k < 40; ++k) REQUIRE(fresh.next_u32() == primed.next_u32());
 }
 
-TEST_CASE("batched lognormal: same bits on every path, within 2 ulp of exp(mu + sigma z)", "[random][exact]") {
-  // The vector path (AVX-512 when present) against the one-draw scalar path, for a batch length
-  // with a partial last vector; and both against std::exp of sample()'s normal quantile.
+TEST_CASE("batched lognormal: same bits on every target, within 2 ulp of exp(mu + sigma z)", "[random][exact]") {
+  // Every target against the one-draw path, for a batch length with a partial last vector; and
+  // both against std::exp of sample()'s normal quantile.
   const std::size_t n = 1003;
   std::vector<std::uint32_t> w0(n), w1(n);
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -91,16 +178,19 @@ TEST_CASE("batched lognormal: same bits on every path, within 2 ulp of exp(mu + 
   w0[0] = 0;            // u at its smallest: the deep lower tail
   w0[1] = 0xFFFFFFFFu;  // and its largest
   w1[1] = 0xFFFFFFFFu;
+  testing::on_every_target("batched lognormal", [&](std::int64_t) {
   std::vector<double> batch(n);
   detail::lognormal_from_words(10.3, 1.6, w0.data(), w1.data(), n, batch.data());
   for (std::size_t i = 0; i < n; ++i) {
     INFO("entry " << i);
-    REQUIRE(batch[i] == detail::lognormal_from_words(10.3, 1.6, w0[i], w1[i]));
+    REQUIRE(std::bit_cast<std::uint64_t>(batch[i]) ==
+            std::bit_cast<std::uint64_t>(detail::lognormal_from_words(10.3, 1.6, w0[i], w1[i])));
     const double u = detail::uniform_from_words(w0[i], w1[i]);
     REQUIRE(u == to_open_unit((std::uint64_t{w0[i]} << 32) | w1[i]));
     const double expected = std::exp(10.3 + 1.6 * sample_standard_normal(u));
     REQUIRE(std::abs(batch[i] - expected) <= 4.5e-16 * expected);
   }
+  });
   // The engine's exp at the edges: overflow to +inf, underflow to 0, exact at 0.
   REQUIRE(detail::engine_exp(0.0) == 1.0);
   REQUIRE(std::isinf(detail::engine_exp(710.0)));
@@ -117,12 +207,15 @@ TEST_CASE("batched triangular equals sample() bit for bit", "[random][exact]") {
     w1[i] = b.v[1];
   }
   const Distribution d = Distribution::triangular(1.0, 2.0, 6.0);
-  std::vector<double> batch(n);
-  detail::triangular_from_words(1.0, 2.0, 6.0, w0.data(), w1.data(), n, batch.data());
-  for (std::uint32_t i = 0; i < n; ++i) {
-    DrawStream s(7, DrawAddress{11, i, slot_of("pipeline.qualify_hours")});
-    REQUIRE(batch[i] == sample(d, s));
-  }
+  testing::on_every_target("batched triangular", [&](std::int64_t) {
+    std::vector<double> batch(n + 16, -1.0);
+    detail::triangular_from_words(1.0, 2.0, 6.0, w0.data(), w1.data(), n, batch.data());
+    for (std::uint32_t i = 0; i < n; ++i) {
+      DrawStream s(7, DrawAddress{11, i, slot_of("pipeline.qualify_hours")});
+      REQUIRE(std::bit_cast<std::uint64_t>(batch[i]) == std::bit_cast<std::uint64_t>(sample(d, s)));
+    }
+    for (std::size_t i = n; i < n + 16; ++i) REQUIRE(batch[i] == -1.0);  // nothing written past the batch
+  });
 }
 
 namespace {
@@ -207,6 +300,7 @@ TEST_CASE("engine_log is within 1 ulp of log on the tails' domain and beyond", "
 
 TEST_CASE("batched lognormal equals the one-draw path for every batch length and position, tails included",
           "[random][exact]") {
+  testing::on_every_target("batched lognormal, tails", [](std::int64_t) {
   std::vector<std::uint32_t> w0, w1;
   tail_heavy_words(512, w0, w1);
   std::size_t tails = 0, far = 0;
@@ -248,13 +342,13 @@ TEST_CASE("batched lognormal equals the one-draw path for every batch length and
     }
   }
   REQUIRE(mismatches == 0);
+  });
 }
 
-TEST_CASE("the engine's normal quantile: AS241 to 1e-15 relative (Boost.Math), sample()'s bits everywhere",
-          "[random][exact]") {
+TEST_CASE("the engine's normal quantile: AS241 to 1e-15 relative (Boost.Math)", "[random][exact]") {
   // The uniforms the engine can read, u = (k + 1/2) 2^-52 from the words of k << 12 (to_open_unit),
-  // through the batched quantile (normal_from_words: vector lanes on AVX-512), each compared with
-  // Boost.Math's quantile and with sample_standard_normal's bits.
+  // through sample_standard_normal, each compared with Boost.Math's quantile. (The batched lanes
+  // give these bits: the lognormal tests above, mu = 0 and sigma = 1, on every target.)
   std::vector<std::uint32_t> w0, w1;
   const auto add_k = [&](std::uint64_t k) {
     w0.push_back(static_cast<std::uint32_t>((k << 12) >> 32));
@@ -276,14 +370,12 @@ TEST_CASE("the engine's normal quantile: AS241 to 1e-15 relative (Boost.Math), s
   }
   for (int j = 1; j < 4000; ++j) add_k(static_cast<std::uint64_t>(std::ldexp(j / 4000.0, 52)));  // the centre
   std::vector<double> z(w0.size());
-  detail::normal_from_words(w0.data(), w1.data(), w0.size(), z.data());
+  for (std::size_t i = 0; i < z.size(); ++i) z[i] = sample_standard_normal(detail::uniform_from_words(w0[i], w1[i]));
 
   const boost::math::normal_distribution<double> standard;
   double worst = 0.0, worst_u = 0.0;  // the tails
-  std::size_t differ = 0;
   for (std::size_t i = 0; i < z.size(); ++i) {
     const double u = detail::uniform_from_words(w0[i], w1[i]);
-    differ += std::bit_cast<std::uint64_t>(z[i]) != std::bit_cast<std::uint64_t>(sample_standard_normal(u));
     // the upper tail from its complement (1 - u is exact), so Boost sees the same probability
     const double expected = u > 0.5 ? boost::math::quantile(boost::math::complement(standard, 1.0 - u))
                                     : boost::math::quantile(standard, u);
@@ -303,5 +395,4 @@ TEST_CASE("the engine's normal quantile: AS241 to 1e-15 relative (Boost.Math), s
   // AS241 with the C library's log gave: the rounding of AS241 evaluated in double.
   REQUIRE(worst <= 1e-15);
   REQUIRE(worst_u < 1e-9);  // the tails were reached
-  REQUIRE(differ == 0);     // the lanes give sample()'s bits, centre and tails
 }

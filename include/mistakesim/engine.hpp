@@ -9,7 +9,6 @@
 #include <atomic>
 #include <cstdint>
 #include <limits>
-#include <memory>
 #include <span>
 #include <vector>
 
@@ -34,22 +33,6 @@ struct MistakeTally {
   std::uint32_t deals_lost = 0;   //!< deals it lost (fully or partly recovered)
 };
 
-//! Outcome of one simulated year.
-struct TrialOutcome {
-  std::uint32_t opportunities = 0;
-  std::uint32_t good_fits = 0;
-  std::uint32_t wins_done_right = 0;     //!< deals closed had nothing gone wrong
-  std::uint32_t wins = 0;                //!< deals closed as it happened (recovered ones included)
-  std::uint32_t should_have_bought = 0;  //!< deals that would have closed and were lost outright
-  double revenue_done_right = 0.0;       //!< [$] value basis (revenue or margin)
-  double revenue = 0.0;                  //!< [$] as it happened
-  double nonbuyer_hours = 0.0;           //!< [hours] spent on poor fits
-  double cost_known = 0.0;               //!< [$]
-  double cost_unknown = 0.0;             //!< [$]
-  double intervention_cost = 0.0;        //!< [$] cost of the scenario's interventions this year
-  double cost_total() const { return cost_known + cost_unknown; }
-};
-
 //! Year-level values of one trial: the drawn inputs (correlations applied), then the scenario's
 //! pins and intervention effects. out.size() == model.inputs.size().
 void draw_year(const Model& model, const Scenario& scenario, std::uint64_t trial, std::span<double> out);
@@ -59,26 +42,6 @@ void apply_correlations(const Model& model, std::uint64_t trial, std::span<doubl
 
 //! Cost of the scenario's interventions in a year with these year-level values [$].
 double intervention_cost(const Model& model, const Scenario& scenario, std::span<const double> year);
-
-//! Working memory of simulate_trial, reused from one trial to the next (one per thread), so that a
-//! trial allocates nothing. Holds no results: any scratch gives the same outcome.
-class TrialScratch {
- public:
-  TrialScratch();
-  ~TrialScratch();
-  TrialScratch(TrialScratch&&) noexcept;
-  TrialScratch& operator=(TrialScratch&&) noexcept;
-  struct Impl;  //!< defined in engine.cpp
-
- private:
-  friend TrialOutcome simulate_trial(const Model&, std::span<const double>, std::uint64_t, std::span<MistakeTally>,
-                                     TrialScratch&);
-  std::unique_ptr<Impl> impl_;
-};
-
-//! Plays one year. per_mistake.size() == model.mistakes.size(); it is overwritten.
-TrialOutcome simulate_trial(const Model& model, std::span<const double> year, std::uint64_t trial,
-                            std::span<MistakeTally> per_mistake, TrialScratch& scratch);
 
 //! One mistake's totals over the trials of a run. The sums are exact (ExactSum) and the counts
 //! integers, so the totals of the same trials have the same bits whatever the thread count, the
@@ -190,7 +153,8 @@ struct RunOptions {
   std::atomic<std::uint64_t>* progress = nullptr;
 };
 
-//! Runs trials [first_trial, first_trial + trials) of the scenario in parallel (oneTBB, fixed blocks).
+//! Runs trials [first_trial, first_trial + trials) of the scenario in parallel (oneTBB, fixed blocks,
+//! in a task arena of options.threads workers).
 TrialResults run_trials(const Model& model, const Scenario& scenario, const RunOptions& options);
 
 }  // namespace mistakesim

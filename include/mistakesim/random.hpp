@@ -49,21 +49,6 @@ inline r123::Philox4x32::ctr_type philox_block(std::uint64_t seed, const DrawAdd
   return G{}(ctr, key);
 }
 
-//! Philox blocks of many opportunities at once: for each i, words w0[i], w1[i], w2[i], w3[i] are
-//! exactly philox_block(seed, {trial, opportunities[i], slot}, block).v[0..3]. Same numbers, same
-//! addresses; only computed side by side (AVX-512 or AVX2 when the CPU has it, chosen at run time;
-//! integer arithmetic only, so every path gives the same bits). Outputs hold opportunities.size() words.
-void philox_blocks(std::uint64_t seed, std::uint64_t trial, std::uint32_t slot, std::uint32_t block,
-                   std::span<const std::uint32_t> opportunities, std::uint32_t* w0, std::uint32_t* w1,
-                   std::uint32_t* w2, std::uint32_t* w3);
-
-//! Philox blocks of consecutive trials at one (opportunity, slot): for each i < n, words w0[i]..w3[i]
-//! are exactly philox_block(seed, {first_trial + i, opportunity, slot}, block).v[0..3] (the year-level
-//! draws of a block of trials, computed side by side).
-void philox_blocks_over_trials(std::uint64_t seed, std::uint64_t first_trial, std::size_t n, std::uint32_t opportunity,
-                               std::uint32_t slot, std::uint32_t block, std::uint32_t* w0, std::uint32_t* w1,
-                               std::uint32_t* w2, std::uint32_t* w3);
-
 //! A double strictly inside (0, 1) from 64 random bits: 52 bits, centred in their cell, so the
 //! extremes are 2^-53 and 1 - 2^-53 (both exactly representable; 0 and 1 never occur).
 constexpr double to_open_unit(std::uint64_t bits) {
@@ -85,7 +70,7 @@ constexpr bool bernoulli(std::uint32_t word, std::uint64_t threshold) { return w
 class DrawStream {
  public:
   DrawStream(std::uint64_t seed, DrawAddress address) : seed_(seed), address_(address) {}
-  //! The same stream with its block 0 already computed (by philox_blocks): the words must be
+  //! The same stream with its block 0 already computed (by the engine's batched Philox): the words must be
   //! philox_block(seed, address, 0).v[0..3]; the stream then continues with block 1.
   DrawStream(std::uint64_t seed, DrawAddress address, std::uint32_t w0, std::uint32_t w1, std::uint32_t w2,
              std::uint32_t w3)

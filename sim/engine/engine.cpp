@@ -15,6 +15,8 @@
 #include <mistakesim/random.hpp>
 
 #include "engine/lists.hpp"
+#include "engine/trial.hpp"
+#include "model/philox_batch.hpp"
 #include "model/sample_batch.hpp"
 
 #include <tbb/blocked_range.h>
@@ -241,6 +243,7 @@ struct AmountBatch {
   bool random = false;
   double constant = 0.0;  //!< the value of a constant amount, changed by the scenario
   FlagTest selected;      //!< the opportunities select() listed
+  std::uint32_t base = 0;  //!< the chunk's first opportunity (select())
   WordBatch draws;
   double values[kChunk + kSlack];  //!< readable past the end (expand_values)
 
@@ -255,9 +258,10 @@ struct AmountBatch {
   }
   //! Lists the chunk's opportunities that pass `test` (none for a constant amount); expand() uses
   //! the same test.
-  void select(const std::uint8_t* flags, std::size_t n, FlagTest test, std::uint32_t base) {
+  void select(const std::uint8_t* flags, std::size_t n, FlagTest test, std::uint32_t first) {
     selected = test;
-    draws.size = random ? select_opportunities(flags, n, test, base, draws.opportunity, nullptr) : 0;
+    base = first;
+    draws.size = random ? select_opportunities(flags, n, test, first, draws.opportunity, nullptr) : 0;
   }
   //! Draws the listed entries.
   void compute(std::uint64_t seed, std::uint64_t trial, std::span<const double> year) {
@@ -306,7 +310,7 @@ struct AmountBatch {
   //! order), +0.0 for the others.
   void expand(const std::uint8_t* flags, std::size_t n, double* out) const {
     if (random) {
-      expand_values(flags, n, selected, values, out);
+      expand_values(draws.opportunity, draws.size, base, values, n, out);
     } else {
       for (std::size_t e = 0; e < n; ++e) out[e] = keep_if(passes(flags[e], selected), constant);
     }
@@ -605,10 +609,12 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
   if (threads == 1) {
     for (std::size_t b = 0; b < n_blocks; ++b) run_block(b);
   } else {
-    // Allow more workers than cores when asked (e.g. to test that 3 threads on 2 cores give the
-    // same bytes); scoped to this run.
-    tbb::global_control allow(tbb::global_control::max_allowed_parallelism, threads);
-    tbb::task_arena arena(static_cast<int>(threads));
+    // The run's own arena: its worker count is this run's, whatever else the process runs. More
+    // threads than oneTBB allows the process (the cores, unless the caller raised the limit) would
+    // only be refused with a warning; the results are the same bits on any count.
+    const unsigned allowed = static_cast<unsigned>(
+        std::max<std::size_t>(1, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
+    tbb::task_arena arena(static_cast<int>(std::min(threads, allowed)));
     arena.execute([&] {
       tbb::parallel_for(
           tbb::blocked_range<std::size_t>(0, n_blocks, 1),

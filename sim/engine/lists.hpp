@@ -1,8 +1,7 @@
 #pragma once
 // The engine kernel's branch-free bookkeeping: which opportunities of a chunk a mistake visits, which
-// of them it happens to, and which amounts those occurrences need. Integer comparisons and bit
-// tests only, so every code path (AVX-512 lanes when the CPU has them, chosen at run time; scalar
-// otherwise) produces exactly the same lists.
+// of them it happens to, and which amounts those occurrences need. Highway kernels (model/simd.hpp):
+// integer comparisons and bit tests only, so every target produces exactly the same lists.
 
 #include <cstddef>
 #include <cstdint>
@@ -10,7 +9,7 @@
 namespace mistakesim::detail {
 
 inline constexpr std::size_t kChunk = 256;  //!< opportunities whose draws are computed together
-inline constexpr std::size_t kSlack = 16;   //!< room past the end of every list (whole-vector stores)
+inline constexpr std::size_t kSlack = 64;   //!< room past the end of every list (whole-vector stores)
 
 //! An opportunity's state in a chunk (bits of its flags).
 enum : std::uint32_t { kFit = 1, kRepeat = 2, kPilot = 4, kCloses = 8, kAlive = 16, kChurned = 32 };
@@ -30,9 +29,9 @@ inline bool passes(std::uint32_t f, const FlagTest& t) {
 
 //! The opportunities of a chunk that pass `test`, in order: writes base + e to index[k] and flags[e]
 //! to flags_out[k] (unless flags_out is null) for the k-th passing e < n, and returns their number.
-//! Both outputs need room for n + kSlack entries. `vector` false forces the scalar path (tests).
+//! Both outputs need room for n + kSlack entries (whole vectors are stored past the last entry).
 std::size_t select_opportunities(const std::uint8_t* flags, std::size_t n, FlagTest test, std::uint32_t base,
-                                 std::uint32_t* index, std::uint32_t* flags_out, bool vector = true);
+                                 std::uint32_t* index, std::uint32_t* flags_out);
 
 //! Each opportunity's flags from its pipeline words (docs/model.md): fit, repeat and pilot are
 //! Bernoulli draws against their thresholds (random.hpp, bernoulli_threshold); a fit closes (and its
@@ -41,14 +40,12 @@ struct PipelineRule {
   std::uint64_t fit = 0, repeat = 0, pilot = 0, close = 0;
 };
 void pipeline_flags(const std::uint32_t* fit, const std::uint32_t* repeat, const std::uint32_t* pilot,
-                    const std::uint32_t* close, std::size_t n, const PipelineRule& rule, std::uint8_t* flags,
-                    bool vector = true);
+                    const std::uint32_t* close, std::size_t n, const PipelineRule& rule, std::uint8_t* flags);
 
-//! out[e] = the k-th value of `values` for the k-th opportunity e < n whose flags pass `test`, and
-//! +0.0 for the others (the inverse of select_opportunities). `values` must be readable kSlack
-//! entries past the last one used.
-void expand_values(const std::uint8_t* flags, std::size_t n, FlagTest test, const double* values, double* out,
-                   bool vector = true);
+//! The inverse of select_opportunities: out[index[k] - base] = values[k] for k < count, and +0.0 in
+//! the other entries of out[0..n). (Highway 1.0.3 has no Expand: a store per listed entry.)
+void expand_values(const std::uint32_t* index, std::size_t count, std::uint32_t base, const double* values,
+                   std::size_t n, double* out);
 
 //! A mistake's year-level figures as Bernoulli thresholds (random.hpp, bernoulli_threshold).
 struct EventRule {
@@ -84,11 +81,10 @@ struct OccurrenceLists {
 //! the mistake has a recovery); discounted (alive and not lost); churns (a repeat customer not yet
 //! churned, and the churn word says so) - and lists the amounts they need: wasted hours and direct
 //! cost for every occurrence, a discount for a discounted one, recovery hours and saved share for a
-//! recovery, the customer's value for a churn. Returns the number of occurrences. `vector` false
-//! forces the scalar path (tests).
+//! recovery, the customer's value for a churn. Returns the number of occurrences.
 std::size_t decide_occurrences(const std::uint32_t* index, const std::uint32_t* flags,
                                const std::uint32_t* w0, const std::uint32_t* w1, const std::uint32_t* w2,
                                const std::uint32_t* w3, std::size_t n, std::uint32_t base,
-                               const EventRule& rule, OccurrenceLists& out, bool vector = true);
+                               const EventRule& rule, OccurrenceLists& out);
 
 }  // namespace mistakesim::detail

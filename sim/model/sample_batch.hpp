@@ -4,9 +4,9 @@
 // lognormal: z is the standard normal quantile of u by AS241 (sample_standard_normal, whose tails
 // take the log with engine_log; model/as241.hpp holds the coefficients), then exp(mu + sigma z) by our own
 // exp (Cody-Waite reduction, degree-13 Taylor polynomial, within 2 ulp of the correctly rounded
-// value). Both regions of AS241, the log and the exp run in vector lanes. Every path - AVX-512 or
-// scalar, whatever a draw's position in the batch - performs the same IEEE operations (this file is
-// compiled with -ffp-contract=off), so a draw is a function of its address only. triangular: the
+// value). Both regions of AS241, the log and the exp run in vector lanes (Highway kernels for every
+// target, model/simd.hpp). Every target, whatever a draw's position in the batch, performs the same
+// IEEE operations (compiled with -ffp-contract=off), so a draw is a function of its address only. triangular: the
 // inverse CDF of sample(), bit for bit. beta and PERT (both shapes >= 1): the first try of sample()'s
 // two Marsaglia-Tsang gammas in lanes, bit for bit; the few draws that need more are left to sample().
 #include <cstddef>
@@ -25,12 +25,10 @@ double engine_exp(double x);
 //! probabilities in [2^-53, 0.5], and in the gamma log test with uniforms in (0, 1) and
 //! v = (1 + c x)^3 > 0); anything else gives an unspecified value.
 double engine_log(double x);
-//! out[i] = sample_standard_normal(uniform_from_words(w0[i], w1[i])) for i < n, bit for bit: AS241's
-//! central region and tails in vector lanes (the tail draws packed eight to a vector).
-void normal_from_words(const std::uint32_t* w0, const std::uint32_t* w1, std::size_t n, double* out);
-//! exp(mu + sigma z(u)), u from (w0, w1). One draw.
+//! exp(mu + sigma z(u)), u from (w0, w1), z = sample_standard_normal(u). One draw.
 double lognormal_from_words(double mu, double sigma, std::uint32_t w0, std::uint32_t w1);
-//! out[i] = lognormal_from_words(mu, sigma, w0[i], w1[i]) for i < n.
+//! out[i] = lognormal_from_words(mu, sigma, w0[i], w1[i]) for i < n, bit for bit: AS241's central
+//! region in every lane, the tail draws packed into whole vectors.
 void lognormal_from_words(double mu, double sigma, const std::uint32_t* w0, const std::uint32_t* w1,
                           std::size_t n, double* out);
 //! out[i] = the triangular(lo, mode, hi) draw of sample() from u(w0[i], w1[i]).
@@ -51,9 +49,5 @@ std::size_t beta_from_words(double alpha, double beta, const std::uint32_t* cons
 std::size_t pert_from_words(double lo, double hi, double alpha, double beta, const std::uint32_t* const b0[4],
                             const std::uint32_t* const b1[4], std::size_t n, double* out,
                             std::uint32_t* fallback);
-//! pert_from_words by the scalar path of CPUs without AVX-512 (the same rule; tests compare the two).
-std::size_t pert_from_words_scalar(double lo, double hi, double alpha, double beta,
-                                   const std::uint32_t* const b0[4], const std::uint32_t* const b1[4],
-                                   std::size_t n, double* out, std::uint32_t* fallback);
 
 }  // namespace mistakesim::detail
