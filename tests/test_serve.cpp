@@ -137,8 +137,8 @@ TEST_CASE("serve: a changed probability moves the cost and is paired with the st
   o.trials = 3000;
   const TrialResults hand = run_trials(by_hand, Scenario{}, o);
   const RunSummary s = summarize_run(hand);
-  CHECK((*answer)["headline"]["mean"]["mean"].get<double>() == s.total.mean);
-  CHECK((*answer)["headline"]["p95"]["value"].get<double>() == s.total.p95);
+  CHECK((*answer)["headline"]["mean"]["mean"].get<double>() == s.cost.total.mean);
+  CHECK((*answer)["headline"]["p95"]["value"].get<double>() == s.cost.total.p95);
   // Fewer pilots without criteria can only lower that mistake's cost in every simulated year
   // (common random numbers): the difference is negative and its interval excludes zero.
   const double diff = (*answer)["difference"]["mean"].get<double>();
@@ -168,7 +168,7 @@ TEST_CASE("serve: an intervention's savings are compare's paired savings", "[ser
   const TrialResults w = run_trials(m, with, o);
   const Summary savings = summarize(paired_difference(base.cost_total, w.cost_total));
   CHECK((*answer)["interventions"]["savings"]["mean"].get<double>() == savings.mean);
-  CHECK((*answer)["headline"]["mean"]["mean"].get<double>() == summarize_run(w).total.mean);
+  CHECK((*answer)["headline"]["mean"]["mean"].get<double>() == summarize_run(w).cost.total.mean);
   e.interventions = {"no-such-thing"};
   CHECK_THROWS_AS(session.run(e), BadRequest);
 }
@@ -224,7 +224,7 @@ TEST_CASE("serve: results in chunks are one run's bit for bit and stop when canc
   REQUIRE(chunked);
   CHECK(chunked->cost_total == whole.cost_total);
   CHECK(chunked->mistake_costs == whole.mistake_costs);
-  CHECK(summarize_run(*chunked).total.mean == summarize_run(whole).total.mean);
+  CHECK(summarize_run(*chunked).cost.total.mean == summarize_run(whole).cost.total.mean);
   int asked = 0;
   CHECK_FALSE(run_in_chunks(m, Scenario{}, o, 5000, 1024, [&] { return ++asked > 2; }));
   CHECK(asked == 3);
@@ -306,7 +306,7 @@ TEST_CASE("serve: save as writes a study that extends the original and never ove
           o.trials = 1500;
           return run_trials(reloaded, Scenario{}, o);
         }())
-            .total.mean == (*answer)["headline"]["mean"]["mean"].get<double>());
+            .cost.total.mean == (*answer)["headline"]["mean"]["mean"].get<double>());
 
   const Edits other = edit("team.reps", "13");
   auto again = session.save("mine.toml", other, false);

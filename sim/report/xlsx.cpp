@@ -412,7 +412,7 @@ std::string run_workbook(const Model& model, const TrialResults& results, const 
   s.line("Revenue as it happened", p.revenue, book.money);
   s.next();
 
-  const Summary& t = summary.total;
+  const Summary& t = summary.cost.total;
   s.text(0, "What mistakes cost in a year", book.heading);
   s.next();
   s.line("Average year", t.mean, book.money, "mean");
@@ -422,10 +422,10 @@ std::string run_workbook(const Model& model, const TrialResults& results, const 
   s.line("Typical year (half cost more)", t.p50, book.money, "median");
   s.line("Bad year (1 in 20 costs more)", t.p95, book.money, "P95");
   s.line("Worst 5% of years, on average", t.cvar95, book.money, "CVaR95");
-  s.line("Known mistakes (the team notices)", summary.known.mean, book.money,
-         format_percent(share(summary.known.mean, t.mean)) + " of the cost");
-  s.line("Unknown mistakes (nobody notices)", summary.unknown.mean, book.money,
-         format_percent(share(summary.unknown.mean, t.mean)) + " of the cost");
+  s.line("Known mistakes (the team notices)", summary.cost.known.mean, book.money,
+         format_percent(share(summary.cost.known.mean, t.mean)) + " of the cost");
+  s.line("Unknown mistakes (nobody notices)", summary.cost.unknown.mean, book.money,
+         format_percent(share(summary.cost.unknown.mean, t.mean)) + " of the cost");
   s.next();
 
   s.text(0, "Mistakes ranked by what they cost (average per year)", book.heading);

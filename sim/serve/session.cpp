@@ -524,22 +524,20 @@ std::optional<ordered_json> Session::run(const Edits& edits) {
   ordered_json j;
   j["trials"] = shown.count;
   j["seed"] = m.seed;
-  j["headline"] = {{"mean", money_interval(s.total.mean, s.total.mean_ci95_lo, s.total.mean_ci95_hi, cur)},
-                   {"p95", {{"value", s.total.p95}, {"text", format_currency(s.total.p95, cur)}}},
-                   {"cvar95", {{"value", s.total.cvar95}, {"text", format_currency(s.total.cvar95, cur)}}},
-                   {"known", {{"value", s.known.mean}, {"text", format_currency(s.known.mean, cur)}}},
-                   {"unknown", {{"value", s.unknown.mean}, {"text", format_currency(s.unknown.mean, cur)}}}};
+  j["headline"] = {{"mean", money_interval(s.cost.total.mean, s.cost.total.mean_ci95_lo, s.cost.total.mean_ci95_hi, cur)},
+                   {"p95", {{"value", s.cost.total.p95}, {"text", format_currency(s.cost.total.p95, cur)}}},
+                   {"cvar95", {{"value", s.cost.total.cvar95}, {"text", format_currency(s.cost.total.cvar95, cur)}}},
+                   {"known", {{"value", s.cost.known.mean}, {"text", format_currency(s.cost.known.mean, cur)}}},
+                   {"unknown", {{"value", s.cost.unknown.mean}, {"text", format_currency(s.cost.unknown.mean, cur)}}}};
   // The change from the study as loaded, year by year over the same trials.
   const std::vector<double> change = paired_difference(shown.cost_total, base_->results.cost_total);
   const Summary d = summarize(change);
   j["difference"] = money_interval(d.mean, d.mean_ci95_lo, d.mean_ci95_hi, cur);
   j["difference"]["same"] = std::all_of(change.begin(), change.end(), [](double x) { return x == 0.0; });
-  std::vector<double> sorted = shown.cost_total;
-  std::sort(sorted.begin(), sorted.end());
   const Histogram h = histogram(shown.cost_total, 30);
   j["histogram"] = {{"edges", h.edges}, {"counts", h.counts}};
   ordered_json curve = ordered_json::array();
-  for (const auto& [x, p] : exceedance(sorted, 60)) curve.push_back({x, p});
+  for (const auto& [x, p] : exceedance(s.cost.sorted_total, 60)) curve.push_back({x, p});
   j["exceedance"] = curve;
   ordered_json ranking = ordered_json::array();
   for (const MistakeSummary& ms : s.mistakes)
@@ -547,7 +545,7 @@ std::optional<ordered_json> Session::run(const Edits& edits) {
                        {"name", m.mistakes[ms.index].name},
                        {"mean", ms.cost.mean},
                        {"text", format_currency(ms.cost.mean, cur)},
-                       {"share", s.total.mean > 0 ? ms.cost.mean / s.total.mean : 0.0},
+                       {"share", s.cost.total.mean > 0 ? ms.cost.mean / s.cost.total.mean : 0.0},
                        {"known", ms.known_mean},
                        {"unknown", ms.unknown_mean}});
   j["mistakes"] = ranking;
