@@ -8,6 +8,7 @@
 
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/errors.hpp>
+#include <mistakesim/mpi.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/study.hpp>
 
@@ -22,6 +23,14 @@ namespace mistakesim::cli {
 
 namespace fs = std::filesystem;
 
+namespace {
+//! This process's part in the run (alone, or one MPI rank): made first thing in main, read by the
+//! commands through trial_executor() and write_outputs(). Like MPI itself, one per process.
+mpi::Session* g_session = nullptr;
+}  // namespace
+
+const TrialExecutor* trial_executor() { return g_session ? g_session->executor() : nullptr; }
+
 void add_run_options(CLI::App* cmd, RunArgs& a) {
   cmd->add_option("CONFIG", a.config, "Study file (TOML)")->required();
   cmd->add_option("--trials,-n", a.trials, "Simulated years (overrides study.trials)")->check(CLI::PositiveNumber);
@@ -35,6 +44,7 @@ void add_run_options(CLI::App* cmd, RunArgs& a) {
 
 void check_output_path(const std::string& path, const std::string& option) {
   if (path.empty() || path == "-") return;
+  if (g_session && g_session->rank() != 0) return;  // under MPI only rank 0 writes (its folders count)
   const fs::path p(path);
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (!fs::is_directory(dir))
@@ -47,11 +57,11 @@ Model load_for_run(const RunArgs& a) {
   check_output_path(a.csv_path, "--csv");
   check_output_path(a.report_path, "--report");
   Model model = load_study(a.config);
-  if (a.trials && *a.trials > kMaxTrials)
+  if (a.trials && *a.trials > kMaxTrials && !a.memory_bounded)
     throw InputError({}, "--trials",
                      fmt::format("at most {} trials in one run (each keeps a few hundred bytes of results), got {}; "
                                  "--precision stops as soon as the answer is precise enough",
-                                 kMaxTrials, *a.trials));
+                                 kMaxTrials, *a.trials) + "; run --memory-bounded summarizes more in bounded memory");
   if (a.trials) model.trials = *a.trials;
   if (a.seed) model.seed = *a.seed;
   if (!a.quiet)
@@ -62,6 +72,8 @@ Model load_for_run(const RunArgs& a) {
 unsigned thread_count(unsigned asked) { return asked != 0 ? asked : std::max(1u, std::thread::hardware_concurrency()); }
 
 int main(int argc, char** argv) {
+  mpi::Session session(argc, argv);  // under mpirun: MPI started, ranks other than 0 silenced
+  g_session = &session;
   CLI::App app{
       "mistakesim - what your sales team's mistakes cost in a year, including the ones nobody noticed.\n"
       "Simulates the year many times from a study file of uncertain inputs and reports distributions."};
@@ -93,22 +105,28 @@ Run 'mistakesim COMMAND --help' for a command's options.)");
     return code == 0 ? 0 : 2;
   }
   if (!action) return 2;
+  int status = 0;
+  std::string error;  // printed by session.finish (under MPI: by rank 0, naming the rank that failed)
   try {
-    return action();
+    status = action();
   } catch (const InputError& e) {
-    std::cerr << "mistakesim: " << e.what() << "\n";
-    return 2;
+    error = e.what();
+    status = 2;
   } catch (const std::bad_alloc&) {
-    std::cerr << "mistakesim: not enough memory for this run; ask for fewer --trials (or use --precision)\n";
-    return 1;
+    error = "not enough memory for this run; ask for fewer --trials (or use --precision)";
+    status = 1;
   } catch (const std::exception& e) {
-    std::cerr << "mistakesim: internal error: " << e.what() << "\n";
-    return 1;
+    error = std::string("internal error: ") + e.what();
+    status = 1;
   }
+  const int exit_status = session.finish(status, error);
+  g_session = nullptr;
+  return exit_status;
 }
 
 void write_outputs(const RunArgs& a, const std::string& json_text, const std::string& csv_text,
                    const std::string& html_text, const std::string& terminal_text) {
+  if (g_session && !g_session->writes_outputs()) return;  // under MPI rank 0 writes, once every rank is well
   std::vector<std::pair<std::filesystem::path, std::string_view>> outputs;
   if (!a.json_path.empty() && a.json_path != "-") outputs.emplace_back(a.json_path, json_text);
   if (!a.csv_path.empty()) outputs.emplace_back(a.csv_path, csv_text);

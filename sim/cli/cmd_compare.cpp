@@ -78,6 +78,7 @@ int cmd_compare(const CompareArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   CompareOptions options;
   options.run.threads = thread_count(a.run.threads);
+  options.run.executor = trial_executor();
   options.run.record_inputs = false;  // nothing of compare reads per-trial inputs
   std::optional<PrecisionRun> precision;  // --precision: the trial count at which the savings are precise
   if (goal) {

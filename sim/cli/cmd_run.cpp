@@ -5,6 +5,7 @@
 #include "cli/progress.hpp"
 
 #include <mistakesim/engine.hpp>
+#include <mistakesim/errors.hpp>
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/study.hpp>
@@ -20,11 +21,16 @@ namespace mistakesim::cli {
 namespace {
 
 int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
+  if (a.memory_bounded) {
+    if (p.enabled()) throw InputError({}, "--memory-bounded", "give either --memory-bounded or --precision, not both");
+    return run_memory_bounded(a);
+  }
   const std::optional<PrecisionGoal> goal = precision_goal(a, p);
   const Model model = load_for_run(a);
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.threads);
+  options.executor = trial_executor();
   options.record_inputs = !a.csv_path.empty();  // per-trial inputs only feed the CSV
   std::optional<PrecisionRun> precision;  // set by a --precision run
   // A precision run's length is not known in advance: its bar counts toward --max-trials.
@@ -77,6 +83,9 @@ void add_run_commands(CLI::App& app, Action& action) {
   add_run_options(run, *run_args);
   auto precision_args = std::make_shared<PrecisionArgs>();
   add_precision_options(run, *precision_args);
+  run->add_flag("--memory-bounded", run_args->memory_bounded,
+                "Summarize in bounded memory, for more years than fit (percentiles from sketches, error stated; "
+                "no --csv or --report)");
   run->footer(R"(
 Examples:
   mistakesim run configs/mid-market.toml

@@ -2,6 +2,7 @@
 // Each command group registers its subcommand on the CLI11 app and, when parsed, stores the action
 // to run. main() runs the action inside the error policy: InputError -> exit 2, anything else -> 1.
 
+#include <mistakesim/executor.hpp>
 #include <mistakesim/model.hpp>
 
 #include <CLI/CLI.hpp>
@@ -26,6 +27,7 @@ struct RunArgs {
   std::string csv_path;
   std::string report_path;
   bool quiet = false;
+  bool memory_bounded = false;  //!< run: summarize in bounded memory (sketch.hpp), up to kMaxBoundedTrials
 };
 
 //! Adds CONFIG, --trials, --seed, --threads, --json, --csv, --report and --quiet to a command.
@@ -40,6 +42,10 @@ void write_outputs(const RunArgs& a, const std::string& json_text, const std::st
                    const std::string& html_text, const std::string& terminal_text);
 //! Threads to use: the number asked for, or all cores.
 unsigned thread_count(unsigned asked);
+//! `run --memory-bounded`: the run in chunks summarized by sketches (cmd_bounded.cpp).
+int run_memory_bounded(const RunArgs& args);
+//! Where runs' trials are computed (RunOptions::executor): across the ranks under mpirun, else null.
+const TrialExecutor* trial_executor();
 
 // Command groups. Each adds its subcommands to app; on parse, the chosen one sets `action`.
 void add_run_commands(CLI::App& app, Action& action);      // run, validate, init

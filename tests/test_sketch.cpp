@@ -1,0 +1,128 @@
+// The bounded-memory quantile sketch (sketch.hpp): its stated rank error holds (statistical), it
+// is deterministic, and merging and serializing keep it whole (exact).
+
+#include <mistakesim/sketch.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+using mistakesim::QuantileSketch;
+
+namespace {
+
+//! Deterministic test values: a lognormal-ish skewed column, like yearly costs (SplitMix64 uniforms).
+std::vector<double> costs(std::size_t n, std::uint64_t seed) {
+  std::vector<double> out(n);
+  std::uint64_t s = seed;
+  for (double& x : out) {
+    s += 0x9e3779b97f4a7c15ULL;
+    std::uint64_t z = s;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    const double u = (static_cast<double>(z >> 11) + 0.5) / 9007199254740992.0;
+    x = std::exp(3.0 * u * u) * 1000.0;  // skewed, with ties only by chance
+  }
+  return out;
+}
+
+//! The number of values <= x in ascending `sorted`.
+double true_rank(const std::vector<double>& sorted, double x) {
+  return static_cast<double>(std::upper_bound(sorted.begin(), sorted.end(), x) - sorted.begin());
+}
+
+}  // namespace
+
+TEST_CASE("sketch: estimated ranks stay within the stated error bound at least 99% of the time", "[sketch]") {
+  // Statistical: 20 seeds x 19 quantiles (p = 0.05 ... 0.95) of 200,000 values, k = 200. Each rank
+  // estimate exceeds rank_error_bound(0.01) with probability <= 0.01 (Azuma-Hoeffding, sketch.hpp),
+  // so the violations are at most Binomial(380, 0.01): P(11 or more) < 0.001. The bound must also
+  // be useful (below 3%) and the sketch small (it really compacts).
+  const std::size_t n = 200'000;
+  int violations = 0, queries = 0;
+  double worst_error = 0.0, bound = 0.0;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    std::vector<double> values = costs(n, seed);
+    QuantileSketch sketch(200, seed);
+    for (double v : values) sketch.add(v);
+    std::sort(values.begin(), values.end());
+    bound = sketch.rank_error_bound(0.01);
+    REQUIRE(sketch.count() == n);
+    REQUIRE(sketch.retained() < n / 200);
+    for (int i = 1; i <= 19; ++i) {
+      const double x = values[static_cast<std::size_t>(0.05 * i * (n - 1))];
+      const double error = std::abs(sketch.rank(x) - true_rank(values, x)) / static_cast<double>(n);
+      worst_error = std::max(worst_error, error);
+      violations += error > bound;
+      ++queries;
+    }
+  }
+  INFO("worst normalized rank error " << worst_error << ", bound at 99% " << bound << ", violations "
+                                      << violations << " of " << queries);
+  REQUIRE(violations <= 10);
+  REQUIRE(bound < 0.03);
+  REQUIRE(worst_error > 0.0);  // the sketch is approximate at this size (else the test checks nothing)
+}
+
+TEST_CASE("sketch: a quantile's true rank is within the bound of p n", "[sketch]") {
+  const std::size_t n = 300'000;
+  std::vector<double> values = costs(n, 77);
+  QuantileSketch sketch(200, 77);
+  for (double v : values) sketch.add(v);
+  std::sort(values.begin(), values.end());
+  const double bound = sketch.rank_error_bound(0.01);
+  for (double p : {0.05, 0.5, 0.9, 0.95, 0.99}) {
+    const double q = sketch.quantile(p);
+    const double r = true_rank(values, q) / static_cast<double>(n);
+    INFO("p " << p << ": sketch " << q << " has rank " << r << " (bound " << bound << ")");
+    REQUIRE(std::abs(r - p) <= bound + 2.0 / static_cast<double>(n));
+  }
+  REQUIRE(sketch.quantile(0.0) == values.front());
+  REQUIRE(sketch.quantile(1.0) == values.back());
+}
+
+TEST_CASE("sketch: exact while it holds every value", "[sketch]") {
+  QuantileSketch sketch(200);
+  for (double v : {5.0, 1.0, 4.0, 2.0, 3.0}) sketch.add(v);
+  REQUIRE(sketch.rank_error_bound() == 0.0);
+  REQUIRE(sketch.quantile(0.5) == 3.0);
+  REQUIRE(sketch.quantile(0.25) == 2.0);
+  REQUIRE(sketch.quantile(0.1) == Approx(1.4));  // type 7: h = 0.4 between 1 and 2
+  REQUIRE(sketch.rank(3.5) == 3.0);
+  sketch.add(std::nan(""));
+  REQUIRE(sketch.count() == 5);
+}
+
+TEST_CASE("sketch: merged chunk sketches keep the bound and are the same bits every time", "[sketch]") {
+  // Exact (determinism) and statistical (the merged bound at 99%, 19 quantiles: at most 3 above it,
+  // P(4 or more of 19 at <= 1%) < 4e-5).
+  const std::size_t n = 400'000, chunks = 8;
+  std::vector<double> values = costs(n, 5);
+  const auto merged = [&] {
+    QuantileSketch all(200, 0);
+    for (std::size_t c = 0; c < chunks; ++c) {
+      QuantileSketch part(200, c + 1);
+      for (std::size_t i = c * n / chunks; i < (c + 1) * n / chunks; ++i) part.add(values[i]);
+      all.merge(part);
+    }
+    return all;
+  };
+  const QuantileSketch a = merged(), b = merged();
+  REQUIRE(a.serialize() == b.serialize());
+  REQUIRE(QuantileSketch::deserialize(a.serialize()).serialize() == a.serialize());
+  REQUIRE(a.count() == n);
+  std::sort(values.begin(), values.end());
+  const double bound = a.rank_error_bound(0.01);
+  int violations = 0;
+  for (int i = 1; i <= 19; ++i) {
+    const double x = values[static_cast<std::size_t>(0.05 * i * (n - 1))];
+    violations += std::abs(a.rank(x) - true_rank(values, x)) / static_cast<double>(n) > bound;
+  }
+  INFO("bound " << bound << ", violations " << violations);
+  REQUIRE(violations <= 3);
+  REQUIRE(bound < 0.03);
+}
