@@ -15,20 +15,21 @@ TEST_CASE("mpi: rank shares tile the run in rank order in whole blocks", "[mpi]"
   for (std::uint64_t n : {0u, 1u, 5u, 1023u, 1024u, 1025u, 3000u, 10'000u, 99'999u}) {
     for (std::uint64_t block : {1u, 7u, 1024u}) {
       for (int ranks = 1; ranks <= 7; ++ranks) {
-        std::uint64_t next = 0, smallest = n, largest = 0;
+        std::uint64_t next = 0, fewest = n, most = 0;  // blocks per rank (the last one may be partial)
         for (int r = 0; r < ranks; ++r) {
           const auto [begin, end] = rank_share(n, block, r, ranks);
           INFO("n " << n << " block " << block << " rank " << r << " of " << ranks << ": [" << begin << ", " << end << ")");
           REQUIRE(begin == next);  // contiguous, in rank order
           REQUIRE(end >= begin);
           REQUIRE((begin % block == 0 || begin == n));  // whole blocks
-          smallest = std::min(smallest, end - begin);
-          largest = std::max(largest, end - begin);
+          const std::uint64_t blocks = (end - begin + block - 1) / block;
+          fewest = std::min(fewest, blocks);
+          most = std::max(most, blocks);
           next = end;
         }
         REQUIRE(next == n);  // every trial, once
         if (n > 0) REQUIRE(rank_share(n, block, 0, ranks).second > 0);  // rank 0 has trials
-        REQUIRE(largest - smallest <= block);  // balanced to a block
+        REQUIRE(most - fewest <= 1);  // balanced to a block
       }
     }
   }
