@@ -5,7 +5,10 @@
 #include <mistakesim/stats.hpp>
 #include <mistakesim/study.hpp>
 
+#include "cli_runner.hpp"
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -195,4 +198,33 @@ TEST_CASE("sketch: a memory-bounded run has the exact run's exact figures and pe
     REQUIRE(bounded.mistake_summary(m).deals_lost_mean == exact.mistake_deals_lost_mean(m));
   }
   REQUIRE(b.pipeline.opportunities == e.pipeline.opportunities);
+}
+
+TEST_CASE("sketch: run --memory-bounded on the command line states its error and refuses per-year outputs",
+          "[sketch][cli]") {
+  // End to end: the JSON names the approximate figures and their rank error, its mean is the exact
+  // run's (exact sums vs a compensated sum: to 1e-12), and --csv, --report, --precision are refused
+  // with exit 2 and a message naming the option.
+  using mistakesim::testing::run_cli;
+  const auto bounded = run_cli("run configs/seed-case-uncertain.toml --memory-bounded --trials 30000 --json - --quiet");
+  const auto exact = run_cli("run configs/seed-case-uncertain.toml --trials 30000 --json - --quiet");
+  REQUIRE(bounded.status == 0);
+  REQUIRE(exact.status == 0);
+  const auto b = nlohmann::json::parse(bounded.out), e = nlohmann::json::parse(exact.out);
+  REQUIRE(b["memory_bounded"]["approximate"].size() == 7);
+  REQUIRE(b["memory_bounded"]["rank_error"].get<double>() >= 0.0);
+  REQUIRE(b["memory_bounded"]["rank_error"].get<double>() < 0.01);
+  REQUIRE(b["cost"]["total"]["mean"].get<double>() == Approx(e["cost"]["total"]["mean"].get<double>()).epsilon(1e-12));
+  REQUIRE(b["cost"]["total"]["max"] == e["cost"]["total"]["max"]);
+  REQUIRE(b["study"]["trials"] == 30000);
+  const auto text = run_cli("run configs/seed-case-uncertain.toml --memory-bounded --trials 30000 --quiet");
+  REQUIRE(text.status == 0);
+  REQUIRE(text.out.find("Memory-bounded run: the percentiles") != std::string::npos);
+  for (const std::string& option : {std::string("--csv out.csv"), std::string("--report out.html"),
+                                    std::string("--precision 1%")}) {
+    const auto refused = run_cli("run configs/seed-case-uncertain.toml --memory-bounded " + option);
+    INFO(option << ": " << refused.err);
+    REQUIRE(refused.status == 2);
+    REQUIRE(refused.err.find(option.substr(0, option.find(' '))) != std::string::npos);
+  }
 }

@@ -1,7 +1,8 @@
 // Exact percentiles of a run too large to keep whole, for checking a memory-bounded run
 // (bench/bounded-check): trials [0, N) of a study run in chunks, only the yearly total cost kept
 // (8 bytes a year: 800 MB for 10^8), then sorted. Prints the exact type-7 P05 ... P99, and for each
-// VALUE given, its exact rank: the share of years whose cost is at or below it.
+// VALUE given, its exact ranks: the shares of years whose cost is below it and at or below it (they
+// differ where many years cost the same, e.g. nothing).
 //
 // usage: mistakesim_exact_quantiles STUDY N [VALUE...]   (all cores)
 
@@ -41,8 +42,11 @@ int main(int argc, char** argv) {
     std::printf("p%02.0f %.17g\n", 100 * p, quantile_sorted(cost, p));
   for (int i = 3; i < argc; ++i) {
     const double x = std::strtod(argv[i], nullptr);
+    const auto below = std::lower_bound(cost.begin(), cost.end(), x) - cost.begin();
     const auto at_or_below = std::upper_bound(cost.begin(), cost.end(), x) - cost.begin();
-    std::printf("rank %.17g %.9f\n", x, static_cast<double>(at_or_below) / static_cast<double>(cost.size()));
+    const auto years = static_cast<double>(cost.size());
+    std::printf("rank %.17g %.9f %.9f\n", x, static_cast<double>(below) / years,
+                static_cast<double>(at_or_below) / years);
   }
   return 0;
 }
