@@ -1,13 +1,11 @@
 // MPI support in a process alone (the runs under mpirun are tests/mpi's): how work is split across
 // ranks (exact), and a Session not launched by mpirun changes nothing.
 
+#include <catch2/catch.hpp>
+#include <cstdlib>
 #include <mistakesim/mpi.hpp>
 
 #include "mpi/share.hpp"
-
-#include <catch2/catch.hpp>
-
-#include <cstdlib>
 
 using mistakesim::mpi::detail::rank_share;
 
@@ -18,7 +16,8 @@ TEST_CASE("mpi: rank shares tile the run in rank order in whole blocks", "[mpi]"
         std::uint64_t next = 0, fewest = n, most = 0;  // blocks per rank (the last one may be partial)
         for (int r = 0; r < ranks; ++r) {
           const auto [begin, end] = rank_share(n, block, r, ranks);
-          INFO("n " << n << " block " << block << " rank " << r << " of " << ranks << ": [" << begin << ", " << end << ")");
+          INFO("n " << n << " block " << block << " rank " << r << " of " << ranks << ": [" << begin << ", "
+                    << end << ")");
           REQUIRE(begin == next);  // contiguous, in rank order
           REQUIRE(end >= begin);
           REQUIRE((begin % block == 0 || begin == n));  // whole blocks
@@ -27,9 +26,9 @@ TEST_CASE("mpi: rank shares tile the run in rank order in whole blocks", "[mpi]"
           most = std::max(most, blocks);
           next = end;
         }
-        REQUIRE(next == n);  // every trial, once
+        REQUIRE(next == n);                                             // every trial, once
         if (n > 0) REQUIRE(rank_share(n, block, 0, ranks).second > 0);  // rank 0 has trials
-        REQUIRE(most - fewest <= 1);  // balanced to a block
+        REQUIRE(most - fewest <= 1);                                    // balanced to a block
       }
     }
   }

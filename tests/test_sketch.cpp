@@ -1,21 +1,19 @@
 // The bounded-memory quantile sketch (sketch.hpp): its stated rank error holds (statistical), it
 // is deterministic, and merging and serializing keep it whole (exact).
 
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdint>
 #include <mistakesim/sketch.hpp>
 #include <mistakesim/stats.hpp>
 #include <mistakesim/study.hpp>
-
-#include "cli_runner.hpp"
-
-#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "cli_runner.hpp"
 
 using mistakesim::ColumnSketch;
 using mistakesim::QuantileSketch;
@@ -166,10 +164,15 @@ TEST_CASE("sketch: a memory-bounded run has the exact run's exact figures and pe
     REQUIRE(s.max == x.max);
     REQUIRE(s.mean == Approx(x.mean).epsilon(1e-12));
     REQUIRE(s.sd == Approx(x.sd).epsilon(1e-9));
-    for (const auto& [p, q] : {std::pair{0.05, s.p05}, {0.10, s.p10}, {0.50, s.p50}, {0.90, s.p90}, {0.95, s.p95},
+    for (const auto& [p, q] : {std::pair{0.05, s.p05},
+                               {0.10, s.p10},
+                               {0.50, s.p50},
+                               {0.90, s.p90},
+                               {0.95, s.p95},
                                {0.99, s.p99}}) {
       const double r = true_rank(sorted, q) / static_cast<double>(sorted.size());
-      INFO("column " << c << " p " << p << ": sketch " << q << " has exact rank " << r << ", bound " << bound);
+      INFO("column " << c << " p " << p << ": sketch " << q << " has exact rank " << r << ", bound "
+                     << bound);
       REQUIRE(std::abs(r - p) <= bound + 1.0 / static_cast<double>(sorted.size()));
     }
     // The tail mean is read off the sketch's estimated quantile function Q^, and Q(u - e) <= Q^(u) <=
@@ -188,8 +191,8 @@ TEST_CASE("sketch: a memory-bounded run has the exact run's exact figures and pe
     };
     const double lower = window_sum(0.95 - shift - 1.0 / n, 1.0 - shift - 1.0 / n) / (0.05 * n);
     const double upper = (window_sum(0.95 + shift, 1.0) + (shift * n + 2.0) * sorted.back()) / (0.05 * n);
-    INFO("column " << c << ": sketch CVaR95 " << s.cvar95 << ", exact " << x.cvar95 << ", bracket [" << lower << ", "
-                   << upper << "] for a rank shift of " << shift);
+    INFO("column " << c << ": sketch CVaR95 " << s.cvar95 << ", exact " << x.cvar95 << ", bracket [" << lower
+                   << ", " << upper << "] for a rank shift of " << shift);
     REQUIRE(s.cvar95 >= lower);
     REQUIRE(s.cvar95 <= upper);
   }
@@ -206,7 +209,8 @@ TEST_CASE("sketch: run --memory-bounded on the command line states its error and
   // run's (exact sums vs a compensated sum: to 1e-12), and --csv, --report, --precision are refused
   // with exit 2 and a message naming the option.
   using mistakesim::testing::run_cli;
-  const auto bounded = run_cli("run configs/seed-case-uncertain.toml --memory-bounded --trials 30000 --json - --quiet");
+  const auto bounded =
+      run_cli("run configs/seed-case-uncertain.toml --memory-bounded --trials 30000 --json - --quiet");
   const auto exact = run_cli("run configs/seed-case-uncertain.toml --trials 30000 --json - --quiet");
   REQUIRE(bounded.status == 0);
   REQUIRE(exact.status == 0);
@@ -214,14 +218,15 @@ TEST_CASE("sketch: run --memory-bounded on the command line states its error and
   REQUIRE(b["memory_bounded"]["approximate"].size() == 7);
   REQUIRE(b["memory_bounded"]["rank_error"].get<double>() >= 0.0);
   REQUIRE(b["memory_bounded"]["rank_error"].get<double>() < 0.01);
-  REQUIRE(b["cost"]["total"]["mean"].get<double>() == Approx(e["cost"]["total"]["mean"].get<double>()).epsilon(1e-12));
+  REQUIRE(b["cost"]["total"]["mean"].get<double>() ==
+          Approx(e["cost"]["total"]["mean"].get<double>()).epsilon(1e-12));
   REQUIRE(b["cost"]["total"]["max"] == e["cost"]["total"]["max"]);
   REQUIRE(b["study"]["trials"] == 30000);
   const auto text = run_cli("run configs/seed-case-uncertain.toml --memory-bounded --trials 30000 --quiet");
   REQUIRE(text.status == 0);
   REQUIRE(text.out.find("Memory-bounded run: the percentiles") != std::string::npos);
-  for (const std::string& option : {std::string("--csv out.csv"), std::string("--report out.html"),
-                                    std::string("--precision 1%")}) {
+  for (const std::string& option :
+       {std::string("--csv out.csv"), std::string("--report out.html"), std::string("--precision 1%")}) {
     const auto refused = run_cli("run configs/seed-case-uncertain.toml --memory-bounded " + option);
     INFO(option << ": " << refused.err);
     REQUIRE(refused.status == 2);

@@ -4,9 +4,7 @@
 
 #include <mistakesim/report.hpp>
 #include <mistakesim/sketch.hpp>
-
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 namespace mistakesim {

@@ -3,9 +3,9 @@
 // "Optimal Quantile Approximation in Streams", FOCS 2016), with its rank error bounded per sketch.
 //
 // Debian 12 packages quantile sketches for Go, Java, Rust and PostgreSQL (t-digest) but none for
-// C++ (no Apache DataSketches), so this is the paper's algorithm, kept short. Values enter level 0; a level that outgrows its
-// capacity is sorted and compacted - every other value, starting at an offset chosen by a coin,
-// moves up one level, where each value stands for twice as many. Capacities shrink by 2/3 per level
+// C++ (no Apache DataSketches), so this is the paper's algorithm, kept short. Values enter level 0; a level
+// that outgrows its capacity is sorted and compacted - every other value, starting at an offset chosen by a
+// coin, moves up one level, where each value stands for twice as many. Capacities shrink by 2/3 per level
 // below the top, so the sketch holds O(k) values whatever the count.
 //
 // The error, stated and checked: for any value x, one compaction at a level of weight w changes the
@@ -20,13 +20,12 @@
 // lets a bounded-memory run give the same figures on any number of ranks (sketches of fixed chunks
 // of trials, merged in chunk order).
 
-#include <mistakesim/engine.hpp>
-#include <mistakesim/exact_sum.hpp>
-#include <mistakesim/stats.hpp>
-
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <mistakesim/engine.hpp>
+#include <mistakesim/exact_sum.hpp>
+#include <mistakesim/stats.hpp>
 #include <span>
 #include <vector>
 
@@ -37,7 +36,7 @@ class QuantileSketch {
   //! k: the top level's capacity; the rank error shrinks about as 1/k (k = 200: ~1.5% at 99%).
   explicit QuantileSketch(std::uint32_t k = 200, std::uint64_t seed = 0);
 
-  void add(double x);                      //!< a NaN is not a value: ignored
+  void add(double x);                       //!< a NaN is not a value: ignored
   void merge(const QuantileSketch& other);  //!< as if other's values had been added here (k: this one's)
   std::uint64_t count() const { return n_; }
   double min() const { return min_; }  //!< exact; NaN when empty
@@ -86,7 +85,7 @@ class ColumnSketch {
   //! once); min and max exact; p05...p99 and cvar95 from the sketch (approximate).
   Summary summary() const;
   const QuantileSketch& sketch() const { return sketch_; }
-  void write(std::vector<double>& out) const;                         //!< appends the state
+  void write(std::vector<double>& out) const;                                //!< appends the state
   static ColumnSketch read(std::span<const double> words, std::size_t& at);  //!< reads what write() wrote
 
  private:

@@ -3,16 +3,15 @@
 // chunks are split across the ranks. Percentiles and the tail are approximate, with their error
 // stated in every output.
 
-#include "cli/commands.hpp"
-#include "cli/progress.hpp"
+#include <fmt/format.h>
 
+#include <chrono>
 #include <mistakesim/bounded_report.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/sketch.hpp>
 
-#include <fmt/format.h>
-
-#include <chrono>
+#include "cli/commands.hpp"
+#include "cli/progress.hpp"
 
 namespace mistakesim::cli {
 
@@ -22,8 +21,9 @@ int run_memory_bounded(const RunArgs& a) {
   if (!a.report_path.empty())
     throw InputError({}, "--report", "a memory-bounded run writes no HTML report yet; use --json");
   if (a.trials && *a.trials > kMaxBoundedTrials)
-    throw InputError({}, "--trials", fmt::format("at most {} years in a memory-bounded run, got {}", kMaxBoundedTrials,
-                                                 *a.trials));
+    throw InputError(
+        {}, "--trials",
+        fmt::format("at most {} years in a memory-bounded run, got {}", kMaxBoundedTrials, *a.trials));
   const Model model = load_for_run(a);
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
@@ -34,11 +34,13 @@ int run_memory_bounded(const RunArgs& a) {
   const BoundedRun run = run_bounded(model, Scenario{}, options);
   progress.finish();
   const RunInfo info = make_run_info(
-      options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.config);
+      options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+      a.config);
   const RunSummary summary = run.summary();
   std::string json_text;
   if (!a.json_path.empty()) json_text = bounded_run_json(model, run, summary, info).dump(2) + "\n";
-  write_outputs(a, json_text, "", "", a.json_path == "-" ? "" : bounded_run_terminal(model, run, summary, info));
+  write_outputs(a, json_text, "", "",
+                a.json_path == "-" ? "" : bounded_run_terminal(model, run, summary, info));
   return 0;
 }
 

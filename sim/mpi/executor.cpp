@@ -15,13 +15,12 @@
 
 #include "mpi/executor.hpp"
 
-#include <mistakesim/engine.hpp>
-#include <mistakesim/errors.hpp>
-
 #include <mpi.h>
 
 #include <algorithm>
 #include <climits>
+#include <mistakesim/engine.hpp>
+#include <mistakesim/errors.hpp>
 #include <type_traits>
 #include <vector>
 
@@ -40,8 +39,10 @@ MPI_Datatype mpi_type() {
 
 //! The ranks' shares of one column, in rank order (= trial order), into all[0, n).
 template <class T>
-void all_gather(const T* mine, int count, T* all, const std::vector<int>& counts, const std::vector<int>& displs) {
-  MPI_Allgatherv(mine, count, mpi_type<T>(), all, counts.data(), displs.data(), mpi_type<T>(), MPI_COMM_WORLD);
+void all_gather(const T* mine, int count, T* all, const std::vector<int>& counts,
+                const std::vector<int>& displs) {
+  MPI_Allgatherv(mine, count, mpi_type<T>(), all, counts.data(), displs.data(), mpi_type<T>(),
+                 MPI_COMM_WORLD);
 }
 
 //! What rank 0's results look like beyond the counts, which every rank knows: the inputs recorded
@@ -65,7 +66,8 @@ Shape broadcast_shape(const TrialResults& mine, int rank) {
 
 }  // namespace
 
-TrialResults MpiExecutor::run_trials(const Model& model, const Scenario& scenario, const RunOptions& options) const {
+TrialResults MpiExecutor::run_trials(const Model& model, const Scenario& scenario,
+                                     const RunOptions& options) const {
   const std::uint64_t n = options.trials != 0 ? options.trials : model.trials;
   const int ranks = world_.size();
   const int me = world_.rank();
@@ -80,7 +82,8 @@ TrialResults MpiExecutor::run_trials(const Model& model, const Scenario& scenari
     mine = mistakesim::run_trials(model, scenario, share);
   }
   if (world_.fault().rank == me && !world_.fault().at_output)
-    throw std::runtime_error("injected failure after computing this rank's trials (MISTAKESIM_TEST_FAIL_RANK)");
+    throw std::runtime_error(
+        "injected failure after computing this rank's trials (MISTAKESIM_TEST_FAIL_RANK)");
   world_.agree_all_well();  // a rank that failed is not waiting in the gathers below
   if (ranks == 1) return mine;
 
@@ -115,7 +118,8 @@ TrialResults MpiExecutor::run_trials(const Model& model, const Scenario& scenari
   if (!all.intervention_cost.empty())
     all_gather(mine.intervention_cost.data(), count, all.intervention_cost.data(), counts, displs);
   for (std::size_t m = 0; m < nm; ++m)
-    all_gather(mine.mistake_costs.data() + m * local, count, all.mistake_costs.data() + m * n, counts, displs);
+    all_gather(mine.mistake_costs.data() + m * local, count, all.mistake_costs.data() + m * n, counts,
+               displs);
   for (std::size_t k = 0; k < ni; ++k)
     all_gather(mine.input_values.data() + k * local, count, all.input_values.data() + k * n, counts, displs);
 
@@ -124,9 +128,11 @@ TrialResults MpiExecutor::run_trials(const Model& model, const Scenario& scenari
   const auto bytes = static_cast<int>(nm * sizeof(MistakeTotals));
   MPI_Allgather(mine_totals.data(), bytes, MPI_BYTE, every_totals.data(), bytes, MPI_BYTE, MPI_COMM_WORLD);
   for (int r = 0; r < ranks; ++r)
-    for (std::size_t m = 0; m < nm; ++m) all.mistake_totals[m].add(every_totals[static_cast<std::size_t>(r) * nm + m]);
+    for (std::size_t m = 0; m < nm; ++m)
+      all.mistake_totals[m].add(every_totals[static_cast<std::size_t>(r) * nm + m]);
 
-  if (options.progress) options.progress->fetch_add(n - local, std::memory_order_relaxed);  // the others' trials
+  if (options.progress)
+    options.progress->fetch_add(n - local, std::memory_order_relaxed);  // the others' trials
   SIM_CHECK(all.well_formed(), << "gathered results of " << n << " trials");
   return all;
 }
@@ -139,7 +145,8 @@ std::vector<double> MpiExecutor::fold_chunks(std::uint64_t chunks, const ChunkFu
   std::vector<std::vector<double>> mine;  // this rank's chunks, in order (a share of the run's)
   for (std::uint64_t c = begin; c < end; ++c) mine.push_back(f(c));
   if (world_.fault().rank == me && !world_.fault().at_output)
-    throw std::runtime_error("injected failure after computing this rank's chunks (MISTAKESIM_TEST_FAIL_RANK)");
+    throw std::runtime_error(
+        "injected failure after computing this rank's chunks (MISTAKESIM_TEST_FAIL_RANK)");
   world_.agree_all_well();
 
   // Rank 0 folds in chunk order: its own chunks, then each rank's as they arrive, one at a time.

@@ -12,8 +12,10 @@ namespace mistakesim::mpi::detail {
 class MpiExecutor final : public TrialExecutor {
  public:
   explicit MpiExecutor(World& world) : world_(world) {}
-  TrialResults run_trials(const Model& model, const Scenario& scenario, const RunOptions& options) const override;
-  std::vector<double> fold_chunks(std::uint64_t chunks, const ChunkFunction& f, const Combine& combine) const override;
+  TrialResults run_trials(const Model& model, const Scenario& scenario,
+                          const RunOptions& options) const override;
+  std::vector<double> fold_chunks(std::uint64_t chunks, const ChunkFunction& f,
+                                  const Combine& combine) const override;
 
  private:
   World& world_;

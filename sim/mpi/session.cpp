@@ -1,17 +1,16 @@
 // Session under MPI (mpi.hpp): MPI is started only when the environment says a launcher (mpirun,
 // srun, hydra) started this process, so a plain `mistakesim run` does not touch MPI at all.
 
-#include <mistakesim/mpi.hpp>
-
-#include "mpi/executor.hpp"
-#include "mpi/world.hpp"
-
 #include <mpi.h>
 
 #include <cstdlib>
 #include <iostream>
+#include <mistakesim/mpi.hpp>
 #include <optional>
 #include <streambuf>
+
+#include "mpi/executor.hpp"
+#include "mpi/world.hpp"
 
 namespace mistakesim::mpi {
 namespace {
@@ -83,7 +82,8 @@ int Session::finish(int status, const std::string& error) {
   }
   detail::World& world = *impl_->world;
   if (!world.failure()) {  // this rank has not yet met the others over a failure
-    const std::optional<detail::Failure> f = world.agree(status != 0 || !error.empty() ? std::max(status, 1) : 0, error);
+    const std::optional<detail::Failure> f =
+        world.agree(status != 0 || !error.empty() ? std::max(status, 1) : 0, error);
     if (!f) return status;
     world.set_failure(*f);
   }

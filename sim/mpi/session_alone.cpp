@@ -1,8 +1,7 @@
 // Session without MPI (MISTAKESIM_MPI=OFF): always a process alone (mpi.hpp).
 
-#include <mistakesim/mpi.hpp>
-
 #include <iostream>
+#include <mistakesim/mpi.hpp>
 
 namespace mistakesim::mpi {
 

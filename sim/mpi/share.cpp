@@ -6,7 +6,8 @@
 
 namespace mistakesim::mpi::detail {
 
-std::pair<std::uint64_t, std::uint64_t> rank_share(std::uint64_t n, std::uint64_t block, int rank, int ranks) {
+std::pair<std::uint64_t, std::uint64_t> rank_share(std::uint64_t n, std::uint64_t block, int rank,
+                                                   int ranks) {
   block = std::max<std::uint64_t>(block, 1);
   const std::uint64_t blocks = (n + block - 1) / block;
   const auto p = static_cast<std::uint64_t>(std::max(ranks, 1));

@@ -4,9 +4,8 @@
 
 #include "mpi/world.hpp"
 
-#include <mpi.h>
-
 #include <fmt/format.h>
+#include <mpi.h>
 
 #include <cstdlib>
 #include <string_view>

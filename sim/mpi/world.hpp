@@ -3,7 +3,6 @@
 // every collective exchange of a run starts with (mpi.hpp explains the protocol).
 
 #include <mistakesim/mpi.hpp>
-
 #include <optional>
 #include <string>
 

@@ -2,12 +2,12 @@
 // a run's JSON read this one too; what cannot be had without every year is null, and the
 // "memory_bounded" object says which figures come from the sketches and how far off they may be.
 
+#include <fmt/format.h>
+
 #include <mistakesim/bounded_report.hpp>
 #include <mistakesim/errors.hpp>
 
 #include "report/report_detail.hpp"
-
-#include <fmt/format.h>
 
 namespace mistakesim {
 namespace {
@@ -31,7 +31,8 @@ Json memory_bounded_json(const BoundedRun& run) {
 
 nlohmann::ordered_json bounded_run_json(const Model& model, const BoundedRun& run, const RunSummary& s,
                                         const RunInfo& info) {
-  SIM_CHECK(s.mistakes.size() == model.mistakes.size(), << s.mistakes.size() << " vs " << model.mistakes.size());
+  SIM_CHECK(s.mistakes.size() == model.mistakes.size(),
+            << s.mistakes.size() << " vs " << model.mistakes.size());
   Json j;
   j["schema"] = kRunSchema;
   j["study"] = detail::study_json(model, run.count, run.first_trial);
@@ -71,10 +72,11 @@ std::string bounded_run_terminal(const Model& model, const BoundedRun& run, cons
   header.count = run.count;
   header.mistake_count = model.mistakes.size();
   return terminal_summary(model, header, s, info) +
-         fmt::format("\nMemory-bounded run: the percentiles (P05 to P99) and the worst-5% average are read from\n"
-                     "quantile sketches, each within {:.2g}% of the years in rank (99% confidence); means, spreads,\n"
-                     "minimum and maximum are exact. The mistakes' shares of the worst years are not computed.\n",
-                     100.0 * run.rank_error_bound(1.0 - kBoundedConfidence));
+         fmt::format(
+             "\nMemory-bounded run: the percentiles (P05 to P99) and the worst-5% average are read from\n"
+             "quantile sketches, each within {:.2g}% of the years in rank (99% confidence); means, spreads,\n"
+             "minimum and maximum are exact. The mistakes' shares of the worst years are not computed.\n",
+             100.0 * run.rank_error_bound(1.0 - kBoundedConfidence));
 }
 
 }  // namespace mistakesim

@@ -1,14 +1,13 @@
 // KLL quantile sketch (sketch.hpp): compactors whose capacities shrink by 2/3 below the top level,
 // coins from a hash of (seed, compaction count), and the Azuma-Hoeffding bound of the rank error.
 
-#include <mistakesim/errors.hpp>
-#include <mistakesim/executor.hpp>
-#include <mistakesim/sketch.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <mistakesim/errors.hpp>
+#include <mistakesim/executor.hpp>
+#include <mistakesim/sketch.hpp>
 #include <type_traits>
 #include <utility>
 
@@ -224,7 +223,8 @@ QuantileSketch QuantileSketch::deserialize(std::span<const double> w) {
     SIM_CHECK(at < w.size(), << "truncated sketch");
     const auto size = static_cast<std::size_t>(w[at++]);
     SIM_CHECK(at + size <= w.size(), << "truncated sketch");
-    level.assign(w.begin() + static_cast<std::ptrdiff_t>(at), w.begin() + static_cast<std::ptrdiff_t>(at + size));
+    level.assign(w.begin() + static_cast<std::ptrdiff_t>(at),
+                 w.begin() + static_cast<std::ptrdiff_t>(at + size));
     at += size;
   }
   return s;
@@ -339,8 +339,9 @@ RunSummary BoundedRun::summary() const {
   s.unknown = unknown.summary();
   s.pipeline = pipeline_means();
   for (std::size_t m = 0; m < mistakes.size(); ++m) s.mistakes.push_back(mistake_summary(m));
-  std::stable_sort(s.mistakes.begin(), s.mistakes.end(),
-                   [](const MistakeSummary& a, const MistakeSummary& b) { return a.cost.mean > b.cost.mean; });
+  std::stable_sort(
+      s.mistakes.begin(), s.mistakes.end(),
+      [](const MistakeSummary& a, const MistakeSummary& b) { return a.cost.mean > b.cost.mean; });
   return s;
 }
 
@@ -434,7 +435,8 @@ BoundedRun run_bounded(const Model& model, const Scenario& scenario, const RunOp
     all.merge(BoundedRun::deserialize(next));
     return all.serialize();
   };
-  const BoundedRun all = BoundedRun::deserialize(fold_chunks(options.executor, chunks, chunk_summary, combine));
+  const BoundedRun all =
+      BoundedRun::deserialize(fold_chunks(options.executor, chunks, chunk_summary, combine));
   return all;
 }
 

@@ -6,14 +6,13 @@
 //
 // usage: mistakesim_exact_quantiles STUDY N [VALUE...]   (all cores)
 
-#include <mistakesim/engine.hpp>
-#include <mistakesim/stats.hpp>
-#include <mistakesim/study.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <mistakesim/engine.hpp>
+#include <mistakesim/stats.hpp>
+#include <mistakesim/study.hpp>
 #include <string>
 #include <vector>
 
