@@ -14,6 +14,8 @@
 
 namespace mistakesim {
 
+class TrialExecutor;  // executor.hpp
+
 //! What is changed relative to the study for one run: interventions applied (a bundle) and
 //! year-level inputs pinned to constants (sweep points). Same seed => paired trials.
 struct Scenario {
@@ -151,6 +153,9 @@ struct RunOptions {
   bool record_inputs = true;
   //! If set, trials done are added to it as blocks finish (for a progress bar; never read back).
   std::atomic<std::uint64_t>* progress = nullptr;
+  //! If set, run_trials hands the run to it (e.g. across MPI ranks, executor.hpp), with the same
+  //! result; null: this process computes every trial.
+  const TrialExecutor* executor = nullptr;
 };
 
 //! Runs trials [first_trial, first_trial + trials) of the scenario in parallel (oneTBB, fixed blocks,

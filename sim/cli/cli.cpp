@@ -11,7 +11,9 @@
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/output_files.hpp>
+#include <mistakesim/mpi.hpp>
 #include <mistakesim/report.hpp>
+#include <mistakesim/sketch.hpp>
 #include <mistakesim/study.hpp>
 
 #include <fmt/format.h>
@@ -30,6 +32,16 @@ namespace mistakesim::cli {
 
 namespace fs = std::filesystem;
 
+namespace {
+//! This process's part in the run (alone, or one MPI rank): made first thing in main, read by the
+//! commands through trial_executor() and write_outputs(). Like MPI itself, one per process.
+mpi::Session* g_session = nullptr;
+}  // namespace
+
+const TrialExecutor* trial_executor() { return g_session ? g_session->executor() : nullptr; }
+bool is_output_process() { return g_session == nullptr || g_session->rank() == 0; }
+bool ready_to_write_outputs() { return g_session == nullptr || g_session->writes_outputs(); }
+
 CLI::Validator whole_number(std::uint64_t min, std::uint64_t max, const std::string& what) {
   return CLI::Validator(
       [min, max, what](std::string& text) -> std::string {
@@ -47,7 +59,7 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max, const std::str
 void add_run_options(CLI::App* cmd, RunArgs& a, const RunOptionsHelp& help) {
   cmd->add_option("CONFIG", a.config, "Study file (TOML)")->required();
   cmd->add_option("--trials,-n", a.trials, help.trials)
-      ->check(whole_number(1, kMaxTrials, "a whole number of simulated years"));
+      ->check(whole_number(1, kMaxBoundedTrials, "a whole number of simulated years"));
   cmd->add_option("--seed,-s", a.seed, "Random seed, a whole number from 0 to 2^64-1 (overrides study.seed)")
       ->check(whole_number(0, std::numeric_limits<std::uint64_t>::max(), "a seed"));
   cmd->add_option("--threads,-t", a.threads, "Worker threads, 1 to 1024 (default, or 0: all cores); never changes results")
@@ -72,6 +84,12 @@ Model load_for_run(const RunArgs& a, std::vector<fs::path>* inputs) {
   StudyAccess access;
   for (const std::string& dir : a.allow_dirs) access.allowed_dirs.emplace_back(dir);
   Model model = load_study(a.config, access, inputs);
+  if (a.trials && *a.trials > kMaxTrials && !a.memory_bounded)
+    throw InputError({}, "--trials",
+                     fmt::format("at most {} simulated years in one run (each keeps a few hundred bytes of results), "
+                                 "got {}; --precision stops as soon as the answer is precise enough, and "
+                                 "run --memory-bounded summarizes more years in bounded memory",
+                                 kMaxTrials, *a.trials));
   if (a.trials) model.trials = *a.trials;
   if (a.seed) model.seed = *a.seed;
   for (const std::string& warning : model.warnings) std::cerr << "mistakesim: warning: " << warning << "\n";
@@ -137,6 +155,8 @@ std::string unknown_command(CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mpi::Session session(argc, argv);  // under mpirun: MPI started, ranks other than 0 silenced
+  g_session = &session;
   CLI::App app{
       "mistakesim - what your sales team's mistakes cost in a year, including the ones nobody noticed.\n"
       "Simulates the year many times from a study file of uncertain inputs and reports distributions.",
@@ -183,21 +203,26 @@ Run 'mistakesim COMMAND --help' for a command's options.)");
   }
   if (!action) return 2;
   install_interrupt_handlers();
+  int status = 0;
+  std::string error;  // printed by session.finish (under MPI: by rank 0, naming the rank that failed)
   try {
-    return action();
+    status = action();
   } catch (const InputError& e) {
-    std::cerr << "mistakesim: " << e.what() << "\n";
-    return 2;
+    error = e.what();
+    status = 2;
   } catch (const OutputError& e) {
-    std::cerr << "mistakesim: " << e.what() << "\n";
-    return 1;
+    error = e.what();
+    status = 1;
   } catch (const std::bad_alloc&) {
-    std::cerr << "mistakesim: not enough memory for this run; ask for fewer --trials (or use --precision)\n";
-    return 1;
+    error = "not enough memory for this run; ask for fewer --trials (or use --precision)";
+    status = 1;
   } catch (const std::exception& e) {
-    std::cerr << "mistakesim: internal error: " << e.what() << "\n";
-    return 1;
+    error = std::string("internal error: ") + e.what();
+    status = 1;
   }
+  const int exit_status = session.finish(status, error);
+  g_session = nullptr;
+  return exit_status;
 }
 
 }  // namespace mistakesim::cli

@@ -117,6 +117,7 @@ int cmd_compare(const CompareArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   CompareOptions options;
   options.run.threads = thread_count(a.run.threads);
+  options.run.executor = trial_executor();
   options.run.record_inputs = false;  // nothing of compare reads per-trial inputs
   if (goal) {
     precision = candidates_precision(model, candidates, *goal, options.run);

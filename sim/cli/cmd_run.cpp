@@ -6,6 +6,7 @@
 #include "cli/progress.hpp"
 
 #include <mistakesim/engine.hpp>
+#include <mistakesim/errors.hpp>
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/report.hpp>
 #include <mistakesim/sip.hpp>
@@ -22,6 +23,10 @@ namespace mistakesim::cli {
 namespace {
 
 int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
+  if (a.memory_bounded) {
+    if (p.enabled()) throw InputError({}, "--memory-bounded", "give either --memory-bounded or --precision, not both");
+    return run_memory_bounded(a);
+  }
   const std::optional<PrecisionGoal> goal = precision_goal(a, p);
   std::vector<std::filesystem::path> inputs;
   const Model model = load_for_run(a, &inputs);
@@ -50,6 +55,7 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.threads);
+  options.executor = trial_executor();
   // per-trial inputs only feed the CSV, the workbook's Years sheet and the SIP library
   options.record_inputs = !a.csv_path.empty() || !a.xlsx_path.empty() || !a.sip_path.empty();
   // A precision run's length is not known in advance: its bar counts toward --max-trials.
@@ -88,6 +94,9 @@ void add_run_commands(CLI::App& app, Action& action) {
       ->check(output_path());
   auto precision_args = std::make_shared<PrecisionArgs>();
   add_precision_options(run, *precision_args);
+  run->add_flag("--memory-bounded", run_args->memory_bounded,
+                "Summarize in bounded memory, for more years than fit (percentiles from sketches, error stated; "
+                "no --csv or --report)");
   run->footer(R"(
 Examples:
   mistakesim run configs/mid-market.toml

@@ -92,6 +92,7 @@ int cmd_voi(const VoiArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   RunOptions run;
   run.threads = thread_count(a.run.threads);
+  run.executor = trial_executor();
   ProgressBar progress(model.trials * (1 + candidates.size()), !a.run.quiet);
   run.progress = progress.counter();
   const VoiData data = voi_data(model, candidates, run);

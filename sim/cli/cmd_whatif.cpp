@@ -75,6 +75,7 @@ int cmd_sweep(const SweepArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.run.threads);
+  options.executor = trial_executor();
   if (!a.run.quiet)
     std::cerr << fmt::format("mistakesim: sweeping {} point{} of {} simulated years each\n",
                              axis.values.size() * (axis2 ? axis2->values.size() : 1),
@@ -109,6 +110,7 @@ int cmd_sensitivity(const SensitivityArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.run.threads);
+  options.executor = trial_executor();
   ProgressBar progress(model.trials, !a.run.quiet);
   options.progress = progress.counter();
   results = run_trials(model, Scenario{}, options);

@@ -2,6 +2,7 @@
 // Each command group registers its subcommand on the CLI11 app and, when parsed, stores the action
 // to run. main() runs the action inside the error policy: InputError -> exit 2, anything else -> 1.
 
+#include <mistakesim/executor.hpp>
 #include <mistakesim/model.hpp>
 
 #include <CLI/CLI.hpp>
@@ -31,6 +32,7 @@ struct RunArgs {
   std::string xlsx_path;  //!< --xlsx (run, compare, sweep, sensitivity)
   std::string sip_path;   //!< --sip (run)
   bool quiet = false;
+  bool memory_bounded = false;  //!< run: summarize in bounded memory (sketch.hpp), up to kMaxBoundedTrials
 };
 
 //! The help texts of add_run_options that differ between commands.
@@ -54,6 +56,15 @@ inline constexpr unsigned kMaxThreads = 1024;
 //! Validator: a whole decimal number from `min` to `max` ("16", not "0x10", "-1" or "1e3"); the
 //! message says what was expected in plain words, e.g. "a whole number of simulated years, 1 or more".
 CLI::Validator whole_number(std::uint64_t min, std::uint64_t max, const std::string& what);
+//! `run --memory-bounded`: the run in chunks summarized by sketches (cmd_bounded.cpp).
+int run_memory_bounded(const RunArgs& args);
+//! Where runs' trials are computed (RunOptions::executor): across the ranks under mpirun, else null.
+const TrialExecutor* trial_executor();
+//! Whether this process plans and writes the outputs: alone always, under MPI rank 0 only.
+bool is_output_process();
+//! Just before writing: true on the process that writes, once every rank is well (under MPI a
+//! collective step every rank takes; it throws when a rank has failed).
+bool ready_to_write_outputs();
 
 // Command groups. Each adds its subcommands to app; on parse, the chosen one sets `action`.
 void add_run_commands(CLI::App& app, Action& action);      // run, validate, init

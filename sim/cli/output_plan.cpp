@@ -2,6 +2,8 @@
 
 #include "cli/output_plan.hpp"
 
+#include "cli/commands.hpp"
+
 #include <mistakesim/errors.hpp>
 
 #include <fmt/format.h>
@@ -17,6 +19,11 @@ constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 OutputPlan::OutputPlan(const std::vector<std::filesystem::path>& inputs, std::vector<Output> outputs)
     : outputs_(std::move(outputs)), stdout_index_(kNone) {
   file_index_.assign(outputs_.size(), kNone);
+  // Under MPI the ranks other than 0 write nothing: they check no path and stage no temporary.
+  if (!is_output_process()) {
+    stdout_index_ = outputs_.size();
+    return;
+  }
   for (std::size_t i = 0; i < outputs_.size(); ++i) {
     const Output& o = outputs_[i];
     if (o.path.empty()) continue;
@@ -35,6 +42,7 @@ OutputPlan::OutputPlan(const std::vector<std::filesystem::path>& inputs, std::ve
 }
 
 void OutputPlan::write(const std::function<std::string()>& terminal) {
+  if (!ready_to_write_outputs()) return;  // under MPI: rank 0 writes, once every rank is well
   for (std::size_t i = 0; i < outputs_.size(); ++i)
     if (file_index_[i] != kNone) files_.write(file_index_[i], outputs_[i].render);
   if (to_stdout())

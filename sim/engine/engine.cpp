@@ -12,6 +12,7 @@
 
 #include <mistakesim/engine.hpp>
 #include <mistakesim/errors.hpp>
+#include <mistakesim/executor.hpp>
 #include <mistakesim/random.hpp>
 
 #include "engine/lists.hpp"
@@ -535,6 +536,11 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
 }
 
 TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptions& options) {
+  if (options.executor) {  // e.g. MPI ranks: each runs its share through here with no executor
+    RunOptions share = options;
+    share.executor = nullptr;
+    return options.executor->run_trials(m, scenario, share);
+  }
   TrialResults r;
   r.first_trial = options.first_trial;
   r.count = options.trials != 0 ? options.trials : m.trials;
