@@ -5,6 +5,7 @@
 
 #include <mistakesim/compare.hpp>
 #include <mistakesim/random.hpp>
+#include <mistakesim/report.hpp>
 #include <mistakesim/stats.hpp>
 #include <mistakesim/voi.hpp>
 
@@ -344,4 +345,26 @@ TEST_CASE("mistakesim voi prices a study of deals for a beta input learned from 
     CHECK(p["evsi"].get<double>() <= j["evsi"][0]["evppi"].get<double>() * (1.0 + 1e-9) + 1e-9);
     previous = p["evsi"].get<double>();
   }
+}
+
+TEST_CASE("compare --report carries the value-of-information section of the same years", "[voi][cli][html]") {
+  const std::filesystem::path dir = scratch_dir("compare-voi");
+  const std::filesystem::path report = dir / "compare.html";
+  const std::filesystem::path voi_json = dir / "voi.json";
+  const auto c = run_cli("compare configs/training-options.toml --trials 3000 --quiet --report '" + report.string() + "'");
+  INFO(c.err);
+  REQUIRE(c.status == 0);
+  std::ifstream in(report);
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(html.find("<section id=\"voi\">") != std::string::npos);
+  // The section's EVPI is voi's own on the same study, seed and years.
+  const auto v = run_cli("voi configs/training-options.toml --trials 3000 --quiet --json '" + voi_json.string() + "'");
+  INFO(v.err);
+  REQUIRE(v.status == 0);
+  std::ifstream jin(voi_json);
+  const auto j = nlohmann::json::parse(jin);
+  const double evpi = j["evpi"]["value"].get<double>();
+  // training-options states no currency: dollars, as the page prints them (format_currency).
+  CHECK(html.find("before deciding would be worth up to <strong>" + format_currency(evpi, "USD") + "</strong>") !=
+        std::string::npos);
 }

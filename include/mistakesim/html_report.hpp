@@ -21,6 +21,8 @@
 
 namespace mistakesim {
 
+struct VoiResult;  // voi.hpp
+
 //! The HTML report of `mistakesim run`: headline, the sales leader's questions, charts (yearly cost
 //! histogram, exceedance curve, known vs unknown, mistakes ranked with their share of the mean and
 //! of the worst 5% of years), mistakes table, provenance and inputs. `study_sha256` is the hex
@@ -33,9 +35,12 @@ std::string run_report_html(const Model& model, const TrialResults& results, con
 
 //! The HTML report of `mistakesim compare`: the baseline's headline, then per intervention what it
 //! saves (box and whiskers P05-P25-P50-P75-P95 side by side, with its cost marked), what it costs,
-//! its net and the chance it pays off; provenance, inputs and the interventions' effects.
+//! its net and the chance it pays off; provenance, inputs and the interventions' effects. With `voi`
+//! (value_of_information of the same paired years), a section on what knowing each input first would
+//! be worth (voi_report.hpp: voi_section_html).
 std::string compare_report_html(const Model& model, const Comparison& comparison, const RunInfo& info,
-                                const std::string& study_sha256, std::string_view generated_utc = {});
+                                const std::string& study_sha256, std::string_view generated_utc = {},
+                                const VoiResult* voi = nullptr);
 
 //! The HTML report of `mistakesim sweep`: what was varied and how the expected yearly cost moves
 //! across the range (with the paired change from the first point and its 95% margin), a chart of

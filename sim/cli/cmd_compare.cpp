@@ -9,6 +9,7 @@
 #include <mistakesim/compare_report.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/html_report.hpp>
+#include <mistakesim/voi.hpp>
 #include <mistakesim/study.hpp>
 #include <mistakesim/whatif_report.hpp>
 #include <mistakesim/xlsx.hpp>
@@ -99,6 +100,7 @@ int cmd_compare(const CompareArgs& a) {
 
   Comparison comparison;  // filled by the run below; the outputs render it once it is done
   RunInfo info;
+  std::optional<VoiResult> voi;  // the report's value-of-information section, from the same years
   std::optional<PrecisionRun> precision;
   OutputPlan plan(inputs, {
       {"--json", a.run.json_path,
@@ -109,7 +111,10 @@ int cmd_compare(const CompareArgs& a) {
        }},
       {"--csv", a.run.csv_path, [&](std::ostream& out) { write_compare_csv(out, comparison); }},
       {"--report", a.run.report_path,
-       [&](std::ostream& out) { out << compare_report_html(model, comparison, info, sha256_file_hex(a.run.config)); }},
+       [&](std::ostream& out) {
+         out << compare_report_html(model, comparison, info, sha256_file_hex(a.run.config), {},
+                                    voi ? &*voi : nullptr);
+       }},
       {"--xlsx", a.run.xlsx_path,
        [&](std::ostream& out) { out << compare_workbook(model, comparison, info, sha256_file_hex(a.run.config)); }},
   });
@@ -118,7 +123,8 @@ int cmd_compare(const CompareArgs& a) {
   CompareOptions options;
   options.run.threads = thread_count(a.run.threads);
   options.run.executor = trial_executor();
-  options.run.record_inputs = false;  // nothing of compare reads per-trial inputs
+  // Only the report's value-of-information section reads per-trial inputs.
+  options.run.record_inputs = !a.run.report_path.empty();
   if (goal) {
     precision = candidates_precision(model, candidates, *goal, options.run);
     options.run.trials = precision->trials_used;
@@ -129,6 +135,7 @@ int cmd_compare(const CompareArgs& a) {
   options.run.progress = progress.counter();
   comparison = compare(model, candidates, options);
   progress.finish();
+  if (!a.run.report_path.empty()) voi = value_of_information(voi_data(model, comparison), VoiOptions{});
   info = make_run_info(options.run.threads,
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.run.config);
   plan.write([&] {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mistakesim/html_report.hpp>
+#include <mistakesim/voi_report.hpp>
 
 #include "report/html_common.hpp"
 #include "report/svg.hpp"
@@ -123,7 +124,8 @@ std::string interventions_table(const Model& model) {
 }  // namespace
 
 std::string compare_report_html(const Model& model, const Comparison& comparison, const RunInfo& info,
-                                const std::string& study_sha256, std::string_view generated_utc) {
+                                const std::string& study_sha256, std::string_view generated_utc,
+                                const VoiResult* voi) {
   const CostSummary& cost = comparison.baseline_cost;
   const std::string name = model.name.empty() ? std::string("Study") : model.name;
 
@@ -137,6 +139,7 @@ std::string compare_report_html(const Model& model, const Comparison& comparison
   h += detail::headline_section(model, cost, comparison.baseline_pipeline.revenue_done_right,
                                 "Today: what mistakes cost without any intervention");
   h += candidates_section(model, comparison);
+  if (voi != nullptr) h += voi_section_html(model, *voi);
   h += "<section id=\"distribution\">\n<h2>The cost of mistakes today, year to year</h2>\n";
   h += detail::cost_distribution_figures(model, cost, "compare-");
   h += detail::known_unknown_figure(model, cost, "compare-");
