@@ -15,9 +15,17 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/include/mistakesim ${CMAKE_BINARY_DIR}/gen
 set(MISTAKESIM_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/mistakesim)
 # Google Highway, when the library links it (the vector kernels), is a link dependency of the static
 # library too.
+# So are the serve command's cpp-httplib (a pkg-config target) and, in an MPI build, MPI.
 set(MISTAKESIM_FIND_HWY "")
 if(TARGET hwy::hwy)
-  set(MISTAKESIM_FIND_HWY "find_dependency(hwy)")
+  string(APPEND MISTAKESIM_FIND_HWY "find_dependency(hwy)\n")
+endif()
+if(TARGET PkgConfig::HTTPLIB)
+  string(APPEND MISTAKESIM_FIND_HWY "find_dependency(Threads)\nfind_dependency(PkgConfig)\n"
+                                    "pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)\n")
+endif()
+if(MISTAKESIM_MPI)
+  string(APPEND MISTAKESIM_FIND_HWY "set(MPI_CXX_SKIP_MPICXX ON)\nfind_dependency(MPI COMPONENTS CXX)\n")
 endif()
 install(EXPORT mistakesimTargets NAMESPACE mistakesim:: DESTINATION ${MISTAKESIM_CMAKE_DIR})
 configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/mistakesimConfig.cmake.in
