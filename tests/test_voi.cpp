@@ -330,7 +330,9 @@ TEST_CASE("mistakesim voi prices a study of deals for a beta input learned from 
   std::ofstream(dir / "study.toml") << "extends = \"" << MISTAKESIM_SOURCE_DIR
                                      << "/configs/training-options.toml\"\n[pipeline]\n"
                                         "close_rate = { dist = \"beta\", wins = 56, losses = 64 }\n";
-  const auto r = run_cli("voi '" + (dir / "study.toml").string() + "' --trials 3000 --quiet --json - --cost-per-deal 5");
+  // The base study lives in configs/, outside the scratch folder: named with --allow-dir.
+  const auto r = run_cli("voi '" + (dir / "study.toml").string() + "' --allow-dir '" + MISTAKESIM_SOURCE_DIR +
+                         "/configs' --trials 3000 --quiet --json - --cost-per-deal 5");
   INFO(r.err);
   REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(r.out);
