@@ -38,9 +38,9 @@ nlohmann::ordered_json bounded_run_json(const Model& model, const BoundedRun& ru
   j["study"] = detail::study_json(model, run.count, run.first_trial);
   j["memory_bounded"] = memory_bounded_json(run);
   Json& cost = j["cost"];
-  cost["total"] = summary_json(s.total);
-  cost["known"] = summary_json(s.known);
-  cost["unknown"] = summary_json(s.unknown);
+  cost["total"] = detail::summary_json(s.cost.total);
+  cost["known"] = detail::summary_json(s.cost.known);
+  cost["unknown"] = detail::summary_json(s.cost.unknown);
   Json mistakes = Json::array();
   for (const MistakeSummary& ms : s.mistakes) {
     const Mistake& m = model.mistakes[ms.index];
@@ -48,10 +48,10 @@ nlohmann::ordered_json bounded_run_json(const Model& model, const BoundedRun& ru
     row["id"] = m.id;
     row["name"] = m.name;
     row["stage"] = m.stage;
-    row["cost"] = summary_json(ms.cost);
+    row["cost"] = detail::summary_json(ms.cost);
     row["known_cost"] = json_number(ms.known_mean);
     row["unknown_cost"] = json_number(ms.unknown_mean);
-    row["share"] = json_number(s.total.mean != 0.0 ? ms.cost.mean / s.total.mean : std::nan(""));
+    row["share"] = json_number(s.cost.total.mean != 0.0 ? ms.cost.mean / s.cost.total.mean : std::nan(""));
     row["occurrences_mean"] = json_number(ms.occurrences_mean);
     row["deals_lost_mean"] = json_number(ms.deals_lost_mean);
     row["cvar95_contribution"] = json_number(ms.cvar95_contribution);
@@ -59,7 +59,7 @@ nlohmann::ordered_json bounded_run_json(const Model& model, const BoundedRun& ru
   }
   j["mistakes"] = std::move(mistakes);
   j["pipeline"] = detail::pipeline_json(s.pipeline);
-  j["numerical"] = {{"years_with_nan_cost", s.total.nan_count}};
+  j["numerical"] = {{"years_with_nan_cost", s.cost.total.nan_count}};
   j["run"] = detail::run_info_json(info);
   return j;
 }

@@ -334,9 +334,10 @@ MistakeSummary BoundedRun::mistake_summary(std::size_t m) const {
 
 RunSummary BoundedRun::summary() const {
   RunSummary s;
-  s.total = total.summary();
-  s.known = known.summary();
-  s.unknown = unknown.summary();
+  // Only the three summaries: the quantile intervals, sorted column and tail need every year.
+  s.cost.total = total.summary();
+  s.cost.known = known.summary();
+  s.cost.unknown = unknown.summary();
   s.pipeline = pipeline_means();
   for (std::size_t m = 0; m < mistakes.size(); ++m) s.mistakes.push_back(mistake_summary(m));
   std::stable_sort(
