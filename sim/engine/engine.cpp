@@ -405,11 +405,17 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
     const auto size = static_cast<std::uint32_t>(std::min<std::uint64_t>(n - chunk_begin, kChunk));
 
     // 1. What each opportunity is; deal sizes of deals that would close; qualify hours of poor fits.
-    s.pipeline.size = size;
-    for (std::uint32_t e = 0; e < size; ++e) s.pipeline.opportunity[e] = i0 + e;
-    s.pipeline.compute(seed, trial);
-    pipeline_flags(s.pipeline.word(0), s.pipeline.word(1), s.pipeline.word(2), s.pipeline.word(3), size,
-                   {t_fit, t_repeat, t_pilot, t_close}, s.flags);
+    // Rates of 0 or 1 make every opportunity's flags the same: no pipeline word is computed.
+    const PipelineRule pipeline_rule{t_fit, t_repeat, t_pilot, t_close};
+    if (word_free(pipeline_rule)) {
+      std::fill_n(s.flags, size, word_free_flags(pipeline_rule));
+    } else {
+      s.pipeline.size = size;
+      for (std::uint32_t e = 0; e < size; ++e) s.pipeline.opportunity[e] = i0 + e;
+      s.pipeline.compute(seed, trial);
+      pipeline_flags(s.pipeline.word(0), s.pipeline.word(1), s.pipeline.word(2), s.pipeline.word(3), size,
+                     pipeline_rule, s.flags);
+    }
     s.deal_size.prepare(m.deal_size, year);
     s.qualify_hours.prepare(m.qualify_hours, year);
     s.deal_size.select(s.flags, size, {kCloses, kCloses}, i0);
@@ -432,11 +438,12 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
       s.events.slot = mk.event_slot;
       s.events.size = select_opportunities(s.flags, size, visits, i0, s.events.opportunity, s.events.flags);
       if (s.events.size == 0) continue;
-      s.events.compute(seed, trial);
-
       const EventRule rule{bernoulli_threshold(year[mk.probability]), bernoulli_threshold(year[mk.noticed]),
                            bernoulli_threshold(year[mk.lose]), bernoulli_threshold(year[mk.churn]),
                            mk.has_recovery};
+      // Rates of 0 or 1 decide without the event words (decide_occurrences reads the words of an
+      // earlier mistake or chunk, or the scratch's zeros: any words give the same lists).
+      if (!word_free(rule)) s.events.compute(seed, trial);
       AmountBatch* const amounts[kAmountLists] = {&s.wasted_hours,   &s.direct_cost,    &s.discount,
                                                   &s.recovery_hours, &s.recovery_saved, &s.customer_value};
       s.wasted_hours.prepare(mk.wasted_hours, year);
