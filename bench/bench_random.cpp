@@ -4,6 +4,7 @@
 // the engine does, so nothing is hoisted out of the loop.
 #include <mistakesim/random.hpp>
 
+#include "ars_lanes.hpp"
 #include "model/philox_batch.hpp"
 
 #include <benchmark/benchmark.h>
@@ -71,6 +72,26 @@ void BM_PhiloxBlocks256(benchmark::State& state) {
   state.SetItemsProcessed(256 * state.iterations());
 }
 BENCHMARK(BM_PhiloxBlocks256);
+
+//! ARS-1xm128i (AES rounds, Random123's ars.h) for 256 counters in Highway lanes, `range(0)` rounds
+//! (Random123's default 7; 5 is the fewest its authors found to pass BigCrush): the alternative
+//! generator to Philox4x32-10, measured beside BM_PhiloxBlocks256 (per block: the time / 256).
+void BM_ArsBlocks256(benchmark::State& state) {
+  std::vector<std::uint32_t> counters(4 * 256), out(4 * 256);
+  for (std::uint32_t e = 0; e < 256; ++e) {  // (opportunity, slot, trial 7): laid out once, outside the loop
+    counters[4 * e] = e;
+    counters[4 * e + 1] = slot_of("pipeline");
+    counters[4 * e + 2] = 7;
+    counters[4 * e + 3] = 0;
+  }
+  for (auto _ : state) {
+    bench::ars_blocks(counters.data(), 256, kSeed, 0, static_cast<int>(state.range(0)), out.data());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * 256);
+}
+BENCHMARK(BM_ArsBlocks256)->Arg(5)->Arg(7);
 
 //! The Bernoulli comparison alone on precomputed words (what it costs beyond the Philox call).
 void BM_BernoulliCompare(benchmark::State& state) {

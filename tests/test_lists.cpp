@@ -116,6 +116,28 @@ TEST_CASE("pipeline_flags: every target equals the model's pipeline", "[engine][
   });
 }
 
+TEST_CASE("word_free_flags equals pipeline_flags for rates of 0 and 1 whatever the words", "[engine][lists][exact]") {
+  testing::on_every_target("word_free_flags", [](std::int64_t) {
+  std::mt19937_64 rng(17);
+  constexpr std::uint64_t kNever = 0, kAlways = std::uint64_t{1} << 32;
+  for (unsigned bits = 0; bits < 16; ++bits) {
+    const auto pick = [&](unsigned b) { return (bits >> b) & 1u ? kAlways : kNever; };
+    const PipelineRule rule{pick(0), pick(1), pick(2), pick(3)};
+    REQUIRE(word_free(rule));
+    const std::size_t n = 1 + rng() % kChunk;
+    const auto fit = random_words(rng, n), repeat = random_words(rng, n), pilot = random_words(rng, n),
+               close = random_words(rng, n);
+    std::vector<std::uint8_t> a(kRoom, 0xEE);
+    pipeline_flags(fit.data(), repeat.data(), pilot.data(), close.data(), n, rule, a.data());
+    INFO("rates " << bits);
+    for (std::size_t e = 0; e < n; ++e) REQUIRE(a[e] == word_free_flags(rule));
+  }
+  REQUIRE_FALSE(word_free(PipelineRule{kAlways, kNever, kAlways - 1, kNever}));
+  REQUIRE_FALSE(word_free(EventRule{kAlways, 1, kNever, kNever, false}));
+  REQUIRE(word_free(EventRule{kAlways, kAlways, kNever, kNever, true}));
+  });
+}
+
 TEST_CASE("expand_values puts each listed value at its opportunity and +0 elsewhere", "[engine][lists][exact]") {
   std::mt19937_64 rng(13);
   std::vector<double> values(kRoom);

@@ -29,6 +29,7 @@
 #include <bit>
 #include <cmath>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace mistakesim {
@@ -48,31 +49,38 @@ inline std::uint64_t to_count(double x) {
   return static_cast<std::uint64_t>(std::llround(std::min(x, 4.0e9)));
 }
 
+//! The year's opportunity count when it is one draw at (trial, kYearLevel, the count's slot): the
+//! distribution drawn there (docs/model.md, "Opportunity count"); nothing when the count is constant
+//! or drawn rep by rep.
+std::optional<Distribution> count_as_one_draw(const Model& m) {
+  const Distribution& d = m.opportunities.dist;
+  if (!m.opportunities_per_rep) return d.kind == DistKind::constant ? std::nullopt : std::optional(d);
+  const double reps = static_cast<double>(m.reps);
+  switch (d.kind) {
+    case DistKind::poisson:  // sum of r Poisson(m) is Poisson(r m)
+      return Distribution::poisson(d.p[0] * reps);
+    case DistKind::negbinomial:  // sum of r NB(m, k) is NB(r m, r k)
+      return Distribution::negbinomial(d.p[0] * reps, d.p[1] * reps);
+    default:
+      return std::nullopt;
+  }
+}
+
 //! The year's number of opportunities (docs/model.md, "Opportunity count").
 std::uint64_t draw_opportunity_count(const Model& m, std::uint64_t trial) {
   const Distribution& d = m.opportunities.dist;
-  if (!m.opportunities_per_rep) return to_count(draw_amount(m.opportunities, m.seed, trial, kYearLevel));
-  const double reps = static_cast<double>(m.reps);
-  switch (d.kind) {
-    case DistKind::constant:  // each rep's count rounded, then summed (docs/model.md)
-      return to_count(d.p[0]) * m.reps;
-    case DistKind::poisson: {  // sum of r Poisson(m) is Poisson(r m)
-      DrawStream stream(m.seed, DrawAddress{trial, kYearLevel, m.opportunities.slot});
-      return to_count(sample(Distribution::poisson(d.p[0] * reps), stream));
-    }
-    case DistKind::negbinomial: {  // sum of r NB(m, k) is NB(r m, r k)
-      DrawStream stream(m.seed, DrawAddress{trial, kYearLevel, m.opportunities.slot});
-      return to_count(sample(Distribution::negbinomial(d.p[0] * reps, d.p[1] * reps), stream));
-    }
-    default: {
-      std::uint64_t total = 0;
-      for (std::uint32_t r = 0; r < m.reps; ++r) {
-        DrawStream stream(m.seed, DrawAddress{trial, rep_level(r), m.opportunities.slot});
-        total += to_count(sample(d, stream));
-      }
-      return total;
-    }
+  if (const std::optional<Distribution> one = count_as_one_draw(m)) {
+    DrawStream stream(m.seed, DrawAddress{trial, kYearLevel, m.opportunities.slot});
+    return to_count(sample(*one, stream));
   }
+  if (!m.opportunities_per_rep) return to_count(d.p[0]);       // a constant
+  if (d.kind == DistKind::constant) return to_count(d.p[0]) * m.reps;  // each rep's count rounded, then summed
+  std::uint64_t total = 0;
+  for (std::uint32_t r = 0; r < m.reps; ++r) {
+    DrawStream stream(m.seed, DrawAddress{trial, rep_level(r), m.opportunities.slot});
+    total += to_count(sample(d, stream));
+  }
+  return total;
 }
 
 inline double clamp_to(const YearInput& in, double x) {
@@ -125,6 +133,7 @@ class YearDraws {
  public:
   void draw(const Model& m, std::uint64_t first_trial, std::size_t n) {
     SIM_CHECK(n <= kYearBatch, << n << " trials in a year batch");
+    draw_counts(m, first_trial, n);
     values_.resize(m.inputs.size() * kYearBatch);
     for (std::size_t i = 0; i < m.inputs.size(); ++i) {
       const YearInput& in = m.inputs[i];
@@ -160,8 +169,28 @@ class YearDraws {
   void copy(std::size_t t, std::span<double> out) const {
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = values_[i * kYearBatch + t];
   }
+  //! The t-th trial's opportunity count (draw_opportunity_count's).
+  std::uint64_t opportunities(std::size_t t) const { return counts_[t]; }
 
  private:
+  //! The trials' opportunity counts: a count that is one draw starts from block 0 computed for the
+  //! trials side by side, as the year-level inputs do.
+  void draw_counts(const Model& m, std::uint64_t first_trial, std::size_t n) {
+    const std::optional<Distribution> one = count_as_one_draw(m);
+    if (!one) {
+      for (std::size_t t = 0; t < n; ++t) counts_[t] = draw_opportunity_count(m, first_trial + t);
+      return;
+    }
+    const std::uint32_t slot = m.opportunities.slot;
+    philox_blocks_over_trials(m.seed, first_trial, n, kYearLevel, slot, 0, w_[0], w_[1], w_[2], w_[3]);
+    for (std::size_t t = 0; t < n; ++t) {
+      DrawStream stream(m.seed, DrawAddress{first_trial + t, kYearLevel, slot}, w_[0][t], w_[1][t], w_[2][t],
+                        w_[3][t]);
+      counts_[t] = to_count(sample(*one, stream));
+    }
+  }
+
+  std::uint64_t counts_[kYearBatch];    //!< each trial's opportunity count
   std::vector<double> values_;          //!< [input * kYearBatch + t]
   std::uint32_t w_[8][kYearBatch];      //!< blocks 0 and 1 of the input being drawn
   std::uint32_t fallback_[kYearBatch];  //!< trials the batched beta/PERT leaves to sample()
@@ -381,6 +410,11 @@ TrialScratch& TrialScratch::operator=(TrialScratch&&) noexcept = default;
 // threads. Only the draws that are used are computed.
 TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::uint64_t trial,
                             std::span<MistakeTally> per_mistake, TrialScratch& scratch) {
+  return simulate_trial(m, year, trial, detail::draw_opportunity_count(m, trial), per_mistake, scratch);
+}
+
+TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::uint64_t trial, std::uint64_t n,
+                            std::span<MistakeTally> per_mistake, TrialScratch& scratch) {
   using namespace detail;
   SIM_CHECK(per_mistake.size() == m.mistakes.size(), << per_mistake.size() << " vs " << m.mistakes.size());
   std::fill(per_mistake.begin(), per_mistake.end(), MistakeTally{});
@@ -397,7 +431,6 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
   s.pipeline.slot = m.opportunity_slot;
 
   TrialOutcome out;
-  const std::uint64_t n = draw_opportunity_count(m, trial);
   SIM_CHECK(n < kYearLevel - 1u - m.reps, << "opportunity count " << n << " collides with reserved indices");
   out.opportunities = static_cast<std::uint32_t>(n);
 
@@ -406,11 +439,17 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
     const auto size = static_cast<std::uint32_t>(std::min<std::uint64_t>(n - chunk_begin, kChunk));
 
     // 1. What each opportunity is; deal sizes of deals that would close; qualify hours of poor fits.
-    s.pipeline.size = size;
-    for (std::uint32_t e = 0; e < size; ++e) s.pipeline.opportunity[e] = i0 + e;
-    s.pipeline.compute(seed, trial);
-    pipeline_flags(s.pipeline.word(0), s.pipeline.word(1), s.pipeline.word(2), s.pipeline.word(3), size,
-                   {t_fit, t_repeat, t_pilot, t_close}, s.flags);
+    // Rates of 0 or 1 make every opportunity's flags the same: no pipeline word is computed.
+    const PipelineRule pipeline_rule{t_fit, t_repeat, t_pilot, t_close};
+    if (word_free(pipeline_rule)) {
+      std::fill_n(s.flags, size, word_free_flags(pipeline_rule));
+    } else {
+      s.pipeline.size = size;
+      for (std::uint32_t e = 0; e < size; ++e) s.pipeline.opportunity[e] = i0 + e;
+      s.pipeline.compute(seed, trial);
+      pipeline_flags(s.pipeline.word(0), s.pipeline.word(1), s.pipeline.word(2), s.pipeline.word(3), size,
+                     pipeline_rule, s.flags);
+    }
     s.deal_size.prepare(m.deal_size, year);
     s.qualify_hours.prepare(m.qualify_hours, year);
     s.deal_size.select(s.flags, size, {kCloses, kCloses}, i0);
@@ -433,11 +472,12 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
       s.events.slot = mk.event_slot;
       s.events.size = select_opportunities(s.flags, size, visits, i0, s.events.opportunity, s.events.flags);
       if (s.events.size == 0) continue;
-      s.events.compute(seed, trial);
-
       const EventRule rule{bernoulli_threshold(year[mk.probability]), bernoulli_threshold(year[mk.noticed]),
                            bernoulli_threshold(year[mk.lose]), bernoulli_threshold(year[mk.churn]),
                            mk.has_recovery};
+      // Rates of 0 or 1 decide without the event words (decide_occurrences reads the words of an
+      // earlier mistake or chunk, or the scratch's zeros: any words give the same lists).
+      if (!word_free(rule)) s.events.compute(seed, trial);
       AmountBatch* const amounts[kAmountLists] = {&s.wasted_hours,   &s.direct_cost,    &s.discount,
                                                   &s.recovery_hours, &s.recovery_saved, &s.customer_value};
       s.wasted_hours.prepare(mk.wasted_hours, year);
@@ -584,7 +624,7 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
       if (in_batch == 0) year_draws->draw(m, trial, std::min(detail::kYearBatch, end - t));
       year_draws->copy(in_batch, year);
       detail::finish_year(m, scenario, trial, year);
-      const TrialOutcome o = simulate_trial(m, year, trial, tally, scratch);
+      const TrialOutcome o = simulate_trial(m, year, trial, year_draws->opportunities(in_batch), tally, scratch);
       r.cost_known[t] = o.cost_known;
       r.cost_unknown[t] = o.cost_unknown;
       r.cost_total[t] = o.cost_total();

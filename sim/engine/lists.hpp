@@ -42,6 +42,19 @@ struct PipelineRule {
 void pipeline_flags(const std::uint32_t* fit, const std::uint32_t* repeat, const std::uint32_t* pilot,
                     const std::uint32_t* close, std::size_t n, const PipelineRule& rule, std::uint8_t* flags);
 
+//! Whether a word's comparison with this Bernoulli threshold has the same outcome for every word
+//! (0: never a success; 2^32: always), so that the words need not be computed.
+inline bool word_free(std::uint64_t threshold) { return threshold == 0 || threshold > 0xFFFFFFFFu; }
+inline bool word_free(const PipelineRule& r) {
+  return word_free(r.fit) && word_free(r.repeat) && word_free(r.pilot) && word_free(r.close);
+}
+//! The flags pipeline_flags gives every opportunity when word_free(rule): the same for every word.
+inline std::uint8_t word_free_flags(const PipelineRule& rule) {
+  const bool fit = rule.fit != 0, closes = fit && rule.close != 0;
+  return static_cast<std::uint8_t>((fit ? kFit : 0u) | (rule.repeat != 0 ? kRepeat : 0u) |
+                                   (rule.pilot != 0 ? kPilot : 0u) | (closes ? kCloses | kAlive : 0u));
+}
+
 //! The inverse of select_opportunities: out[index[k] - base] = values[k] for k < count, and +0.0 in
 //! the other entries of out[0..n). (Highway 1.0.3 has no Expand: a store per listed entry.)
 void expand_values(const std::uint32_t* index, std::size_t count, std::uint32_t base, const double* values,
@@ -52,6 +65,11 @@ struct EventRule {
   std::uint64_t occur = 0, noticed = 0, lose = 0, churn = 0;
   bool has_recovery = false;
 };
+//! Whether decide_occurrences' outcome is the same for every event word (word_free thresholds): then
+//! the words need not be computed (it still reads them: any initialised words do).
+inline bool word_free(const EventRule& r) {
+  return word_free(r.occur) && word_free(r.noticed) && word_free(r.lose) && word_free(r.churn);
+}
 
 //! The amounts an occurrence may need, each listed when `take` (the amount is random).
 enum AmountList : std::size_t {

@@ -37,13 +37,18 @@ class TrialScratch {
   struct Impl;  //!< defined in engine.cpp
 
  private:
-  friend TrialOutcome simulate_trial(const Model&, std::span<const double>, std::uint64_t, std::span<MistakeTally>,
-                                     TrialScratch&);
+  friend TrialOutcome simulate_trial(const Model&, std::span<const double>, std::uint64_t, std::uint64_t,
+                                     std::span<MistakeTally>, TrialScratch&);
   std::unique_ptr<Impl> impl_;
 };
 
 //! Plays one year. per_mistake.size() == model.mistakes.size(); it is overwritten.
 TrialOutcome simulate_trial(const Model& model, std::span<const double> year, std::uint64_t trial,
                             std::span<MistakeTally> per_mistake, TrialScratch& scratch);
+//! The same with the year's opportunity count drawn beforehand (run_trials draws a batch of years'
+//! counts together; it must be the count the year draws).
+TrialOutcome simulate_trial(const Model& model, std::span<const double> year, std::uint64_t trial,
+                            std::uint64_t opportunities, std::span<MistakeTally> per_mistake,
+                            TrialScratch& scratch);
 
 }  // namespace mistakesim

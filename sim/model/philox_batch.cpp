@@ -107,8 +107,11 @@ HWY_INLINE void OpportunityGroup(DU d, const Counter& c, const std::uint32_t* op
   Finish(x0, x1, x2, x3, a1 + kW0, b1 + kW1, 2, left, w0, w1, w2, w3);
 }
 
-void OpportunityBlocks(const Counter& c, const std::uint32_t* opp, std::size_t n, std::uint32_t* w0,
+void OpportunityBlocks(const Counter& counter, const std::uint32_t* opp, std::size_t n, std::uint32_t* w0,
                        std::uint32_t* w1, std::uint32_t* w2, std::uint32_t* w3) {
+  // A local copy: the stores to w0..w3 could alias the caller's counter, which would make the
+  // compiler reload it and redo its scalar products and round keys for every vector.
+  const Counter c = counter;
   const D d;
   const std::size_t N = hn::Lanes(d);
   std::size_t i = 0;
