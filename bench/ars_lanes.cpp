@@ -23,8 +23,8 @@ HWY_BEFORE_NAMESPACE();
 namespace mistakesim::bench::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-void ArsBlocks(const std::uint32_t* counters, std::size_t n, std::uint64_t key_lo, std::uint64_t key_hi, int rounds,
-               std::uint32_t* out) {
+void ArsBlocks(const std::uint32_t* counters, std::size_t n, std::uint64_t key_lo, std::uint64_t key_hi,
+               int rounds, std::uint32_t* out) {
 #if HWY_TARGET == HWY_SCALAR  // one lane of bytes holds no block, and the target has no AESRound
   (void)counters, (void)n, (void)key_lo, (void)key_hi, (void)rounds, (void)out;
   HWY_ABORT("ARS in lanes needs a vector target");
@@ -55,8 +55,8 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace mistakesim::bench {
 HWY_EXPORT(ArsBlocks);
-void ars_blocks(const std::uint32_t* counters, std::size_t n, std::uint64_t key_lo, std::uint64_t key_hi, int rounds,
-                std::uint32_t* out) {
+void ars_blocks(const std::uint32_t* counters, std::size_t n, std::uint64_t key_lo, std::uint64_t key_hi,
+                int rounds, std::uint32_t* out) {
   HWY_DYNAMIC_DISPATCH(ArsBlocks)(counters, n, key_lo, key_hi, rounds, out);
 }
 }  // namespace mistakesim::bench

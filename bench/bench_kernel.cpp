@@ -34,12 +34,13 @@ void BM_SimulateTrial(benchmark::State& state) {
   std::uint64_t t = 0, opportunities = 0;
   for (auto _ : state) {
     const std::uint64_t k = t++ % kRing;
-    const TrialOutcome o = simulate_trial(m, std::span<const double>(years).subspan(k * ni, ni), k, tally, scratch);
+    const TrialOutcome o =
+        simulate_trial(m, std::span<const double>(years).subspan(k * ni, ni), k, tally, scratch);
     opportunities += o.opportunities;
     benchmark::DoNotOptimize(o);
   }
-  state.counters["per_opportunity"] =
-      benchmark::Counter(static_cast<double>(opportunities), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_opportunity"] = benchmark::Counter(
+      static_cast<double>(opportunities), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["opportunities_per_trial"] =
       static_cast<double>(opportunities) / static_cast<double>(state.iterations());
 }
@@ -58,8 +59,8 @@ void BM_FullTrial(benchmark::State& state) {
     opportunities += o.opportunities;
     benchmark::DoNotOptimize(o);
   }
-  state.counters["per_opportunity"] =
-      benchmark::Counter(static_cast<double>(opportunities), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_opportunity"] = benchmark::Counter(
+      static_cast<double>(opportunities), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_FullTrial)->Unit(benchmark::kMicrosecond);
 
@@ -68,13 +69,14 @@ void BM_RunTrials1024(benchmark::State& state) {
   const Model& m = mid_market();
   std::uint64_t first = 0, opportunities = 0;
   for (auto _ : state) {
-    const TrialResults r = run_trials(m, Scenario{}, RunOptions{.first_trial = first, .trials = 1024, .threads = 1});
+    const TrialResults r =
+        run_trials(m, Scenario{}, RunOptions{.first_trial = first, .trials = 1024, .threads = 1});
     first += 1024;
     for (std::uint32_t n : r.opportunities) opportunities += n;
     benchmark::DoNotOptimize(r.cost_total.data());
   }
-  state.counters["per_opportunity"] =
-      benchmark::Counter(static_cast<double>(opportunities), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_opportunity"] = benchmark::Counter(
+      static_cast<double>(opportunities), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_RunTrials1024)->Unit(benchmark::kMillisecond);
 

@@ -1,7 +1,7 @@
 // Microbenchmarks of the random-number layer (include/mistakesim/random.hpp): one Philox4x32-10
-// block at an address, 256 blocks side by side (philox_blocks), its conversion to uniforms in (0, 1), the integer Bernoulli comparison,
-// and the DrawStream that rejection samplers read from. Each iteration moves to a new address, as
-// the engine does, so nothing is hoisted out of the loop.
+// block at an address, 256 blocks side by side (philox_blocks), its conversion to uniforms in (0, 1), the
+// integer Bernoulli comparison, and the DrawStream that rejection samplers read from. Each iteration moves to
+// a new address, as the engine does, so nothing is hoisted out of the loop.
 #include <mistakesim/random.hpp>
 
 #include "ars_lanes.hpp"
@@ -65,7 +65,8 @@ void BM_PhiloxBlocks256(benchmark::State& state) {
   for (std::uint32_t i = 0; i < 256; ++i) opp[i] = i;
   std::uint64_t trial = 0;
   for (auto _ : state) {
-    detail::philox_blocks(kSeed, trial++, slot_of("pipeline"), 0, opp, w0.data(), w1.data(), w2.data(), w3.data());
+    detail::philox_blocks(kSeed, trial++, slot_of("pipeline"), 0, opp, w0.data(), w1.data(), w2.data(),
+                          w3.data());
     benchmark::DoNotOptimize(w3.data());
     benchmark::ClobberMemory();
   }

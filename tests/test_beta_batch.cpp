@@ -135,7 +135,8 @@ TEST_CASE("batched PERT: every target gives the same values and the same fallbac
   testing::on_every_target("batched PERT, long batch", [&](std::int64_t) {
     std::vector<double> v(n);
     std::vector<std::uint32_t> fv(n);
-    const std::size_t nv = detail::pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, v.data(), fv.data());
+    const std::size_t nv =
+        detail::pert_from_words(d.p[0], d.p[1], d.p[2], d.p[3], b0, b1, n, v.data(), fv.data());
     REQUIRE(nv > 0);
     if (!have_first) {  // the best target's answer: the others must give it
       first = v;
@@ -199,24 +200,24 @@ TEST_CASE("batched beta: gammas accepted by the log test (engine_log, with a mar
     return detail::uniform_from_words(w[2][i], w[3][i]) < 1.0 - 0.0331 * x * x * x * x && v > 0.0;
   };
   testing::on_every_target("batched beta, log test", [&](std::int64_t) {
-  for (const auto& [alpha, beta] : {std::pair{1.0, 1.0}, std::pair{2.3, 3.7}, std::pair{1.0, 40.0}}) {
-    std::vector<double> out(n);
-    std::vector<std::uint32_t> fallback(n);
-    const std::size_t nf = detail::beta_from_words(alpha, beta, b0, b1, n, out.data(), fallback.data());
-    const Distribution d = Distribution::beta(alpha, beta);
-    std::size_t f = 0, by_log_test = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (f < nf && fallback[f] == i) {
-        ++f;
-        continue;
+    for (const auto& [alpha, beta] : {std::pair{1.0, 1.0}, std::pair{2.3, 3.7}, std::pair{1.0, 40.0}}) {
+      std::vector<double> out(n);
+      std::vector<std::uint32_t> fallback(n);
+      const std::size_t nf = detail::beta_from_words(alpha, beta, b0, b1, n, out.data(), fallback.data());
+      const Distribution d = Distribution::beta(alpha, beta);
+      std::size_t f = 0, by_log_test = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (f < nf && fallback[f] == i) {
+          ++f;
+          continue;
+        }
+        INFO("Beta(" << alpha << ", " << beta << "), entry " << i);
+        REQUIRE(bits(out[i]) == bits(b.sample_at(d, i)));
+        by_log_test += !(squeeze(alpha, b.w0, i) && squeeze(beta, b.w1, i));
       }
-      INFO("Beta(" << alpha << ", " << beta << "), entry " << i);
-      REQUIRE(bits(out[i]) == bits(b.sample_at(d, i)));
-      by_log_test += !(squeeze(alpha, b.w0, i) && squeeze(beta, b.w1, i));
+      INFO("Beta(" << alpha << ", " << beta << "): " << by_log_test << " by the log test, " << nf << " left");
+      REQUIRE(by_log_test > n / 50);
+      REQUIRE(nf < n / 5);
     }
-    INFO("Beta(" << alpha << ", " << beta << "): " << by_log_test << " by the log test, " << nf << " left");
-    REQUIRE(by_log_test > n / 50);
-    REQUIRE(nf < n / 5);
-  }
   });
 }

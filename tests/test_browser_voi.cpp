@@ -22,7 +22,8 @@ using mistakesim::testing::scratch_dir;
 namespace {
 
 //! Values of attribute `name` of every element matching `tag_re` in the DOM, in document order.
-std::vector<double> attribute_values(const std::string& dom, const std::string& tag_re, const std::string& name) {
+std::vector<double> attribute_values(const std::string& dom, const std::string& tag_re,
+                                     const std::string& name) {
   std::vector<double> out;
   const std::regex tag(tag_re), attr("\\s" + name + "=\"([^\"]*)\"");
   for (auto it = std::sregex_iterator(dom.begin(), dom.end(), tag); it != std::sregex_iterator(); ++it) {
@@ -37,30 +38,37 @@ std::vector<double> attribute_values(const std::string& dom, const std::string& 
 
 TEST_CASE("voi report renders in headless Chromium: EVPPI bars and the EVSI curve", "[browser][voi]") {
   if (std::system("command -v chromium > /dev/null 2>&1") != 0)
-    FAIL("chromium is not installed: the [browser] test needs it (scripts/setup-deps installs the Debian package "
-         "'chromium')");
+    FAIL(
+        "chromium is not installed: the [browser] test needs it (scripts/setup-deps installs the Debian "
+        "package "
+        "'chromium')");
   const fs::path work = scratch_dir("browser-voi-" + std::to_string(::getpid()));
   const fs::path html = work / "voi.html", json = work / "voi.json";
-  const auto r = run_cli("voi configs/training-options.toml --trials 5000 --quiet --evsi "
-                         "mistake.skipped-discovery.probability --cost-per-deal 20 --report '" + html.string() +
-                         "' --json '" + json.string() + "'");
+  const auto r = run_cli(
+      "voi configs/training-options.toml --trials 5000 --quiet --evsi "
+      "mistake.skipped-discovery.probability --cost-per-deal 20 --report '" +
+      html.string() + "' --json '" + json.string() + "'");
   INFO(r.err);
   REQUIRE(r.status == 0);
   const std::string file = read_text(html);
   CHECK(file.find("http://") == std::string::npos);
   CHECK(file.find("https://") == std::string::npos);
 
-  const std::string flags = "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
-                            "--no-first-run --disable-component-update --disable-sync --disable-extensions "
-                            "--user-data-dir='" + (work / "profile").string() + "' ";
+  const std::string flags =
+      "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
+      "--no-first-run --disable-component-update --disable-sync --disable-extensions "
+      "--user-data-dir='" +
+      (work / "profile").string() + "' ";
   const std::string url = "'file://" + fs::absolute(html).string() + "'";
   const fs::path png = work / "voi.png", dom_file = work / "voi-dom.html";
-  REQUIRE(std::system((flags + "--hide-scrollbars --window-size=1280,2400 --screenshot='" + png.string() + "' " + url +
-                       " > /dev/null 2>&1").c_str()) == 0);
+  REQUIRE(std::system((flags + "--hide-scrollbars --window-size=1280,2400 --screenshot='" + png.string() +
+                       "' " + url + " > /dev/null 2>&1")
+                          .c_str()) == 0);
   const std::string bytes = read_text(png);
   REQUIRE(bytes.size() > 20000);  // a blank page is a few kB
   CHECK(bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
-  REQUIRE(std::system((flags + "--dump-dom " + url + " > '" + dom_file.string() + "' 2> /dev/null").c_str()) == 0);
+  REQUIRE(std::system(
+              (flags + "--dump-dom " + url + " > '" + dom_file.string() + "' 2> /dev/null").c_str()) == 0);
   const std::string dom = read_text(dom_file);
   REQUIRE(dom.find("Is it worth finding out first?") != std::string::npos);
 
@@ -76,7 +84,8 @@ TEST_CASE("voi report renders in headless Chromium: EVPPI bars and the EVSI curv
   }
   // One bar per input (at most 15), largest value first, the widths in the values' proportions.
   const auto j = nlohmann::json::parse(read_text(json));
-  const std::vector<double> values = attribute_values(dom, R"re(<rect class="evppi-bar"[^>]*>)re", "data-value");
+  const std::vector<double> values =
+      attribute_values(dom, R"re(<rect class="evppi-bar"[^>]*>)re", "data-value");
   const std::vector<double> widths = attribute_values(dom, R"re(<rect class="evppi-bar"[^>]*>)re", "width");
   REQUIRE(values.size() == std::min<std::size_t>(15, j["evppi"].size()));
   REQUIRE(widths.size() == values.size());
@@ -85,9 +94,11 @@ TEST_CASE("voi report renders in headless Chromium: EVPPI bars and the EVSI curv
     if (i > 0) CHECK(widths[i] <= widths[i - 1] + 0.01);
   }
   REQUIRE(values[0] > 0.0);
-  for (std::size_t i = 0; i < values.size(); ++i) CHECK(widths[i] == Approx(widths[0] * values[i] / values[0]).margin(0.02));
+  for (std::size_t i = 0; i < values.size(); ++i)
+    CHECK(widths[i] == Approx(widths[0] * values[i] / values[0]).margin(0.02));
   // The EVSI curve: one point per study size, on both lines.
   const std::regex points(R"re(<circle [^>]*class="point")re");
-  const auto n_points = std::distance(std::sregex_iterator(dom.begin(), dom.end(), points), std::sregex_iterator());
+  const auto n_points =
+      std::distance(std::sregex_iterator(dom.begin(), dom.end(), points), std::sregex_iterator());
   CHECK(n_points == 2 * static_cast<long>(j["evsi"][0]["points"].size()));
 }

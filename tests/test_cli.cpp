@@ -23,7 +23,8 @@ TEST_CASE("seed case end to end: every year costs $80,000, all known", "[cli][go
   const auto dir = scratch_dir("seed-case");
   const auto json = (dir / "seed.json").string();
   const auto csv = (dir / "seed.csv").string();
-  const CliResult r = run_cli("run configs/seed-case.toml --trials 200 --json '" + json + "' --csv '" + csv + "'");
+  const CliResult r =
+      run_cli("run configs/seed-case.toml --trials 200 --json '" + json + "' --csv '" + csv + "'");
   INFO(r.err);
   REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(read_text(json));
@@ -41,7 +42,9 @@ TEST_CASE("seed case end to end: every year costs $80,000, all known", "[cli][go
   std::istringstream lines(read_text(csv));
   std::string line;
   std::getline(lines, line);
-  REQUIRE(line.rfind("trial,cost_total,cost_known,cost_unknown,opportunities,wins,should_have_bought,nonbuyer_hours", 0) == 0);
+  REQUIRE(line.rfind(
+              "trial,cost_total,cost_known,cost_unknown,opportunities,wins,should_have_bought,nonbuyer_hours",
+              0) == 0);
   REQUIRE(line.find("cost:pilot-no-criteria") != std::string::npos);
   int rows = 0;
   while (std::getline(lines, line)) {
@@ -61,8 +64,9 @@ TEST_CASE("1, 2 and 3 threads write byte-identical JSON (less run) and CSV", "[c
   for (int threads : {1, 2, 3}) {
     const auto json = dir / ("t" + std::to_string(threads) + ".json");
     const auto csv = dir / ("t" + std::to_string(threads) + ".csv");
-    const CliResult r = run_cli("run configs/mid-market.toml --trials 3000 --threads " + std::to_string(threads) +
-                                " --json '" + json.string() + "' --csv '" + csv.string() + "'");
+    const CliResult r =
+        run_cli("run configs/mid-market.toml --trials 3000 --threads " + std::to_string(threads) +
+                " --json '" + json.string() + "' --csv '" + csv.string() + "'");
     INFO(r.err);
     REQUIRE(r.status == 0);
     REQUIRE(r.err.empty());  // no progress bar or notes when stderr is not a terminal
@@ -134,7 +138,8 @@ TEST_CASE("bad input: exit 2, a located message, and no output written", "[cli][
 }
 
 TEST_CASE("--help has examples on every command, --version names the build", "[cli]") {
-  for (const char* cmd : {"--help", "run --help", "validate --help", "init --help", "compare --help", "dist --help"}) {
+  for (const char* cmd :
+       {"--help", "run --help", "validate --help", "init --help", "compare --help", "dist --help"}) {
     const CliResult r = run_cli(cmd);
     INFO(cmd);
     REQUIRE(r.status == 0);

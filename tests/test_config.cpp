@@ -98,7 +98,8 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
        "{bad}/duplicate-mistake-id.toml:12:6: mistake.m.id: each mistake id is used once, got \"m\" again "
        "(first at line 7)"},
       {"effect-per-opportunity",
-       "{bad}/effect-per-opportunity.toml:8:22: intervention.t.effect[1].param: pipeline.opportunities is the "
+       "{bad}/effect-per-opportunity.toml:8:22: intervention.t.effect[1].param: pipeline.opportunities is "
+       "the "
        "number of opportunities, not a rate; an effect changes a per-deal or per-occurrence amount or a "
        "year-level input: "
        "team.hourly_cost, pipeline.good_fit, pipeline.close_rate, pipeline.margin, pipeline.pilot_rate, "
@@ -112,7 +113,8 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
       {"effect-unknown-param",
        "{bad}/effect-unknown-param.toml:13:22: intervention.t.effect[1].param: unknown parameter "
        "\"mistake.m.probabilty\" (did you mean \"mistake.m.probability\"?); an effect changes a per-deal or "
-       "per-occurrence amount or a year-level input: team.hourly_cost, pipeline.good_fit, pipeline.close_rate, pipeline.margin, "
+       "per-occurrence amount or a year-level input: team.hourly_cost, pipeline.good_fit, "
+       "pipeline.close_rate, pipeline.margin, "
        "pipeline.pilot_rate, pipeline.repeat_customer, mistake.m.probability, mistake.m.noticed, "
        "mistake.m.lose, mistake.m.churn"},
       {"empirical-empty-column",
@@ -235,11 +237,13 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
       {"value-basis",
        "{bad}/value-basis.toml:2:9: study.value: expected \"revenue\" or \"margin\", got \"profit\""},
       {"normal-truncation-no-mass",
-       "{bad}/normal-truncation-no-mass.toml:3:62: pipeline.close_rate: a normal(mean 0.2, sd 0.01) has almost "
+       "{bad}/normal-truncation-no-mass.toml:3:62: pipeline.close_rate: a normal(mean 0.2, sd 0.01) has "
+       "almost "
        "no probability in [0.9, 1]; move the mean or widen the truncation"},
       {"too-many-trials",
        "{bad}/too-many-trials.toml:2:10: study.trials: at most 100000000 trials in one run (each keeps a few "
-       "hundred bytes of results), got 1000000000; --precision stops as soon as the answer is precise enough"},
+       "hundred bytes of results), got 1000000000; --precision stops as soon as the answer is precise "
+       "enough"},
       {"wrong-type",
        "{bad}/wrong-type.toml:3:14: pipeline.close_rate: expected a number or a distribution such as { dist "
        "= \"pert\", min = 1, mode = 2, max = 5 }, got a string \"30%\""},
@@ -446,10 +450,11 @@ TEST_CASE("absent keys take their documented defaults and zero is valid", "[conf
   CHECK(zeros.interventions.at(0).cost == 0);
 
   // A discrete value with no weight is never drawn, so it may lie outside the valid range.
-  const Model weighted = parse_study(
-      kPipeline + "\n[[mistake]]\nid = \"m\"\nstage = \"close\"\nprobability = 0.1\n"
-                  "noticed = { dist = \"discrete\", values = [-1, 0.5, 0.7], weights = [0, 1, 1] }\n",
-      "weights.toml", {});
+  const Model weighted =
+      parse_study(kPipeline +
+                      "\n[[mistake]]\nid = \"m\"\nstage = \"close\"\nprobability = 0.1\n"
+                      "noticed = { dist = \"discrete\", values = [-1, 0.5, 0.7], weights = [0, 1, 1] }\n",
+                  "weights.toml", {});
   CHECK(weighted.inputs[weighted.mistakes[0].noticed].dist.support_min() == 0.5);
 }
 
@@ -623,13 +628,16 @@ TEST_CASE("an effect's target is known by the amount it names, not guessed from 
   const std::string hours_named =
       kPipeline +
       "[[mistake]]\nid = \"hours-padding\"\nstage = \"close\"\nprobability = 0.1\ndirect_cost = 100\n"
-      "[[intervention]]\nid = \"t\"\neffect = [ { param = \"mistake.hours-padding.direct_cost\", set = -5 } ]\n";
+      "[[intervention]]\nid = \"t\"\neffect = [ { param = \"mistake.hours-padding.direct_cost\", set = -5 } "
+      "]\n";
   const std::string e1 = error_of_text(hours_named);
   INFO(e1);
   CHECK(e1.find("an amount of money is >= 0") != std::string::npos);
-  // A per-occurrence leaf of a mistake that does not exist is an unknown parameter, not "drawn per occurrence".
+  // A per-occurrence leaf of a mistake that does not exist is an unknown parameter, not "drawn per
+  // occurrence".
   const std::string no_such_mistake =
-      kPipeline + "[[intervention]]\nid = \"t\"\neffect = [ { param = \"mistake.nope.discount\", scale = 0.5 } ]\n";
+      kPipeline +
+      "[[intervention]]\nid = \"t\"\neffect = [ { param = \"mistake.nope.discount\", scale = 0.5 } ]\n";
   const std::string e2 = error_of_text(no_such_mistake);
   INFO(e2);
   CHECK(e2.find("unknown parameter \"mistake.nope.discount\"") != std::string::npos);

@@ -295,7 +295,8 @@ TEST_CASE("Tiny shapes give no NaN and nothing out of range", "[distributions][e
   CHECK(far.mean() == Approx(1e4 + 1e-4).epsilon(1e-9));  // ~ a + 1/a in the far tail
 }
 
-TEST_CASE("Poisson and negative binomial means from 0 to 1e7: finite, whole, unbiased", "[distributions][poisson]") {
+TEST_CASE("Poisson and negative binomial means from 0 to 1e7: finite, whole, unbiased",
+          "[distributions][poisson]") {
   // A hang would hit ctest's timeout; speed itself is measured in bench/bench_samplers.cpp.
   for (double mean : {0.0, 1e-3, 0.5, 29.9, 30.0, 1e3, 1e5, 1e7}) {
     for (const Distribution& d : {Distribution::poisson(mean), Distribution::negbinomial(mean, 2.0)}) {

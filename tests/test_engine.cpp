@@ -72,7 +72,8 @@ TEST_CASE("seed case: every year costs exactly $80,000, all of it known", "[engi
   REQUIRE(r.mistake_unknown_mean(0) == 0.0);
 }
 
-TEST_CASE("seed case unnoticed: the whole deal is lost and counted as should-have-bought", "[engine][golden]") {
+TEST_CASE("seed case unnoticed: the whole deal is lost and counted as should-have-bought",
+          "[engine][golden]") {
   Model m = seed_case_model();
   m.inputs[m.mistakes[0].noticed].dist = Distribution::constant(0.0);
   const TrialResults r = run_trials(m, Scenario{}, RunOptions{.trials = 50, .threads = 1});
@@ -144,7 +145,8 @@ TEST_CASE("1, 2 and 3 threads give byte-identical per-trial results", "[engine][
     }
   }
   // A trial computed alone equals the same trial inside a run.
-  const TrialResults alone = run_trials(m, Scenario{}, RunOptions{.first_trial = 1234, .trials = 1, .threads = 1});
+  const TrialResults alone =
+      run_trials(m, Scenario{}, RunOptions{.first_trial = 1234, .trials = 1, .threads = 1});
   REQUIRE(alone.cost_total[0] == r1.cost_total[1234]);
 }
 
@@ -192,7 +194,8 @@ TEST_CASE("a lost deal stops later stages and discounts never exceed the deal", 
   REQUIRE(r.mistake_unknown_mean(1) == 0.0);
 }
 
-TEST_CASE("hours with non-buyers are qualify hours plus the wasted hours of their mistakes", "[engine][model]") {
+TEST_CASE("hours with non-buyers are qualify hours plus the wasted hours of their mistakes",
+          "[engine][model]") {
   Model m = basic_model(50, 1000, 200);
   m.inputs[m.good_fit].dist = Distribution::constant(0.0);  // every prospect is a poor fit
   m.qualify_hours.dist = Distribution::constant(2.0);
@@ -214,11 +217,13 @@ TEST_CASE("an intervention that changes nothing saves exactly zero in every tria
   m.mistakes[k].wasted_hours.dist = Distribution::lognormal(1.0, 0.5);
   Intervention iv;
   iv.id = "nothing";
-  iv.effects.push_back(Effect{m.mistakes[k].probability, EffectOp::scale,
-                              amount("intervention.nothing.mistake.a.probability", Distribution::constant(1.0))});
+  iv.effects.push_back(
+      Effect{m.mistakes[k].probability, EffectOp::scale,
+             amount("intervention.nothing.mistake.a.probability", Distribution::constant(1.0))});
   m.interventions.push_back(iv);
   const TrialResults base = run_trials(m, Scenario{}, RunOptions{});
-  const TrialResults with = run_trials(m, Scenario{.interventions = {0}, .pinned = {}, .effect_fraction = 1.0}, RunOptions{});
+  const TrialResults with =
+      run_trials(m, Scenario{.interventions = {0}, .pinned = {}, .effect_fraction = 1.0}, RunOptions{});
   REQUIRE(same_bytes(base.cost_total, with.cost_total));
 }
 

@@ -63,8 +63,8 @@ TEST_CASE("an output that names the study or another output is refused and nothi
   CHECK(over_study.err.find("an input of this run") != std::string::npos);
   CHECK(read_text(study) == before);
 
-  const CliResult twice = run_cli("run " + quoted(study) + " -n 10 --json " + quoted(dir / "same.out") + " --csv " +
-                                  quoted(dir / "same.out"));
+  const CliResult twice = run_cli("run " + quoted(study) + " -n 10 --json " + quoted(dir / "same.out") +
+                                  " --csv " + quoted(dir / "same.out"));
   CHECK(twice.status == 2);
   CHECK(twice.err.find("also the path of --json") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "same.out"));
@@ -105,8 +105,8 @@ TEST_CASE("devices and FIFOs are written through and a symbolic link is followed
 
   REQUIRE(::mkfifo((dir / "pipe").c_str(), 0600) == 0);
   const std::string cmd = "cat " + quoted(dir / "pipe") + " > " + quoted(dir / "from-pipe") + " & '" +
-                          MISTAKESIM_BINARY + "' run " + quoted(study) + " -n 10 -q --csv " + quoted(dir / "pipe") +
-                          " > /dev/null; wait";
+                          MISTAKESIM_BINARY + "' run " + quoted(study) + " -n 10 -q --csv " +
+                          quoted(dir / "pipe") + " > /dev/null; wait";
   REQUIRE(std::system(cmd.c_str()) == 0);
   CHECK(read_text(dir / "from-pipe").rfind("trial,", 0) == 0);
   struct stat fifo {};
@@ -114,10 +114,12 @@ TEST_CASE("devices and FIFOs are written through and a symbolic link is followed
   CHECK(S_ISFIFO(fifo.st_mode));
 }
 
-TEST_CASE("a full disk is exit 1 with the path and no space left, not an internal error", "[hardening][outputs]") {
+TEST_CASE("a full disk is exit 1 with the path and no space left, not an internal error",
+          "[hardening][outputs]") {
   const auto dir = scratch_dir("hardening-full");
   const fs::path study = seed_study(dir);
-  const CliResult full = run_cli("run " + quoted(study) + " -n 10 --json " + quoted(dir / "ok.json") + " --csv /dev/full");
+  const CliResult full =
+      run_cli("run " + quoted(study) + " -n 10 --json " + quoted(dir / "ok.json") + " --csv /dev/full");
   CHECK(full.status == 1);
   CHECK(full.err.find("cannot write /dev/full: no space left on device") != std::string::npos);
   CHECK(full.err.find("internal error") == std::string::npos);
@@ -125,33 +127,37 @@ TEST_CASE("a full disk is exit 1 with the path and no space left, not an interna
   CHECK_FALSE(has_temporaries(dir));
 }
 
-TEST_CASE("output paths are checked before the run: a missing folder or a too long name", "[hardening][outputs]") {
+TEST_CASE("output paths are checked before the run: a missing folder or a too long name",
+          "[hardening][outputs]") {
   const auto dir = scratch_dir("hardening-early");
   const fs::path study = seed_study(dir);
   // 10^8 simulated years would take minutes: exit 2 at once shows the check comes first.
-  const CliResult missing = run_cli("run " + quoted(study) + " -n 100000000 --csv " + quoted(dir / "no" / "x.csv"));
+  const CliResult missing =
+      run_cli("run " + quoted(study) + " -n 100000000 --csv " + quoted(dir / "no" / "x.csv"));
   CHECK(missing.status == 2);
   CHECK(missing.err.find("the folder") != std::string::npos);
-  const CliResult long_name =
-      run_cli("run " + quoted(study) + " -n 100000000 --json " + quoted(dir / (std::string(300, 'x') + ".json")));
+  const CliResult long_name = run_cli("run " + quoted(study) + " -n 100000000 --json " +
+                                      quoted(dir / (std::string(300, 'x') + ".json")));
   CHECK(long_name.status == 2);
   CHECK(long_name.err.find("file name too long") != std::string::npos);
   if (::geteuid() != 0) {  // root writes anywhere
     fs::create_directory(dir / "ro");
     fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
-    const CliResult ro = run_cli("run " + quoted(study) + " -n 100000000 --json " + quoted(dir / "ro" / "x.json"));
+    const CliResult ro =
+        run_cli("run " + quoted(study) + " -n 100000000 --json " + quoted(dir / "ro" / "x.json"));
     CHECK(ro.status == 2);
     fs::permissions(dir / "ro", fs::perms::owner_all);
   }
 }
 
-TEST_CASE("SIGINT and SIGTERM during a run remove the temporaries and exit 130 and 143", "[hardening][outputs]") {
+TEST_CASE("SIGINT and SIGTERM during a run remove the temporaries and exit 130 and 143",
+          "[hardening][outputs]") {
   const auto dir = scratch_dir("hardening-signal");
   const fs::path study = seed_study(dir);
   for (const auto& [signal, status] : {std::pair{"INT", 130}, std::pair{"TERM", 143}}) {
     const std::string cmd = "'" + std::string(MISTAKESIM_BINARY) + "' run " + quoted(study) +
-                            " -q -n 100000000 --json " + quoted(dir / "out.json") + " > /dev/null 2>&1 & pid=$!; " +
-                            "for i in $(seq 100); do ls -a " + quoted(dir) +
+                            " -q -n 100000000 --json " + quoted(dir / "out.json") +
+                            " > /dev/null 2>&1 & pid=$!; " + "for i in $(seq 100); do ls -a " + quoted(dir) +
                             " | grep -q tmp- && break; sleep 0.05; done; kill -" + signal +
                             " $pid; wait $pid; exit $?";
     const int raw = std::system(cmd.c_str());
@@ -164,8 +170,8 @@ TEST_CASE("SIGINT and SIGTERM during a run remove the temporaries and exit 130 a
 TEST_CASE("a study path that is not UTF-8 still gives valid JSON and every output", "[hardening][outputs]") {
   const auto dir = scratch_dir("hardening-utf8");
   const fs::path study = seed_study(dir, "caf\xe9.toml");
-  const CliResult r = run_cli("run " + quoted(study) + " -n 10 -q --json " + quoted(dir / "r.json") + " --csv " +
-                              quoted(dir / "r.csv"));
+  const CliResult r = run_cli("run " + quoted(study) + " -n 10 -q --json " + quoted(dir / "r.json") +
+                              " --csv " + quoted(dir / "r.csv"));
   REQUIRE(r.status == 0);
   CHECK_NOTHROW(nlohmann::json::parse(read_text(dir / "r.json")));
   CHECK(fs::exists(dir / "r.csv"));
@@ -176,11 +182,13 @@ TEST_CASE("discrete weights whose sum overflows sample inside the array", "[hard
   CHECK(d.mean() == 1.5);
   REQUIRE(d.cumulative.size() == 2);
   CHECK(d.cumulative.back() == 1.0);
-  const CliResult r = run_cli("dist '{ dist = \"discrete\", values = [1, 2, 3], weights = [1e308, 1e308, 1e308] }'");
+  const CliResult r =
+      run_cli("dist '{ dist = \"discrete\", values = [1, 2, 3], weights = [1e308, 1e308, 1e308] }'");
   CHECK(r.status == 0);
 }
 
-TEST_CASE("derived parameters that overflow are located refusals, not internal errors", "[hardening][distribution]") {
+TEST_CASE("derived parameters that overflow are located refusals, not internal errors",
+          "[hardening][distribution]") {
   const char* cases[] = {
       "{ dist = \"gamma\", mean = 1, sd = 1e-200 }",
       "{ dist = \"beta\", mean = 0.5, sd = 1e-200 }",
@@ -200,25 +208,30 @@ TEST_CASE("derived parameters that overflow are located refusals, not internal e
 }
 
 TEST_CASE("a team too big to simulate is refused before the run", "[hardening][config]") {
-  const std::string big = "[team]\nreps = 1_000_000\n[pipeline]\nopportunities_per_rep = 5000\nclose_rate = 0.3\n"
-                          "deal_size = 10_000\n";
-  CHECK(error_of_study(big).find("pipeline.opportunities_per_rep: a simulated year of this team can hold about") !=
+  const std::string big =
+      "[team]\nreps = 1_000_000\n[pipeline]\nopportunities_per_rep = 5000\nclose_rate = 0.3\n"
+      "deal_size = 10_000\n";
+  CHECK(error_of_study(big).find(
+            "pipeline.opportunities_per_rep: a simulated year of this team can hold about") !=
         std::string::npos);
   CHECK(error_of_study("[pipeline]\nopportunities = 5e9\nclose_rate = 0.3\ndeal_size = 10_000\n")
             .find("at most 10000000 fit in memory") != std::string::npos);
 }
 
-TEST_CASE("data files and base studies come from the study's folder only, never echoed", "[hardening][inputs]") {
+TEST_CASE("data files and base studies come from the study's folder only, never echoed",
+          "[hardening][inputs]") {
   const auto dir = scratch_dir("hardening-confine");
-  write(dir / "passwd.toml", "[pipeline]\nopportunities = 10\nclose_rate = 0.3\n"
-                             "deal_size = { dist = \"empirical\", file = \"../../../../../../../../etc/passwd\", "
-                             "column = \"x\" }\n");
+  write(dir / "passwd.toml",
+        "[pipeline]\nopportunities = 10\nclose_rate = 0.3\n"
+        "deal_size = { dist = \"empirical\", file = \"../../../../../../../../etc/passwd\", "
+        "column = \"x\" }\n");
   const CliResult passwd = run_cli("validate " + quoted(dir / "passwd.toml"));
   CHECK(passwd.status == 2);
   CHECK(passwd.err.find("is outside the folders a study may read from") != std::string::npos);
   CHECK(passwd.err.find("root:") == std::string::npos);
-  write(dir / "shadow.toml", "[pipeline]\nopportunities = 10\nclose_rate = 0.3\n"
-                             "deal_size = { dist = \"empirical\", file = \"/etc/shadow\", column = \"x\" }\n");
+  write(dir / "shadow.toml",
+        "[pipeline]\nopportunities = 10\nclose_rate = 0.3\n"
+        "deal_size = { dist = \"empirical\", file = \"/etc/shadow\", column = \"x\" }\n");
   const CliResult shadow = run_cli("validate " + quoted(dir / "shadow.toml"));
   CHECK(shadow.status == 2);
   CHECK(shadow.err.find("root:") == std::string::npos);
@@ -226,8 +239,10 @@ TEST_CASE("data files and base studies come from the study's folder only, never 
   // The same data, in a folder named with --allow-dir, is read.
   const auto data = scratch_dir("hardening-confine-data");
   write(data / "deals.csv", "amount\n100\n200\n");
-  write(dir / "allowed.toml", "[pipeline]\nopportunities = 10\nclose_rate = 0.3\ndeal_size = { dist = \"empirical\", "
-                              "file = \"" + (data / "deals.csv").string() + "\", column = \"amount\" }\n");
+  write(dir / "allowed.toml",
+        "[pipeline]\nopportunities = 10\nclose_rate = 0.3\ndeal_size = { dist = \"empirical\", "
+        "file = \"" +
+            (data / "deals.csv").string() + "\", column = \"amount\" }\n");
   CHECK(run_cli("run " + quoted(dir / "allowed.toml") + " -n 10").status == 2);
   CHECK(run_cli("run " + quoted(dir / "allowed.toml") + " -n 10 --allow-dir " + quoted(data)).status == 0);
 
@@ -239,13 +254,15 @@ TEST_CASE("data files and base studies come from the study's folder only, never 
 
 TEST_CASE("the CSV reader is strict: open quotes, repeated headers, CR line endings", "[hardening][inputs]") {
   const auto dir = scratch_dir("hardening-csv");
-  const std::string study = "[pipeline]\nopportunities = 10\nclose_rate = 0.3\n"
-                            "deal_size = { dist = \"empirical\", file = \"d.csv\", column = \"amount\" }\n";
+  const std::string study =
+      "[pipeline]\nopportunities = 10\nclose_rate = 0.3\n"
+      "deal_size = { dist = \"empirical\", file = \"d.csv\", column = \"amount\" }\n";
   write(dir / "s.toml", study);
   write(dir / "d.csv", "id,amount\n1,\"12000\n2,13000\n");
   const CliResult open = run_cli("validate " + quoted(dir / "s.toml"));
   CHECK(open.status == 2);
-  CHECK(open.err.find("d.csv:2:3: pipeline.deal_size: this quoted field is never closed") != std::string::npos);
+  CHECK(open.err.find("d.csv:2:3: pipeline.deal_size: this quoted field is never closed") !=
+        std::string::npos);
 
   write(dir / "d.csv", "amount,amount\n1,2\n");
   const CliResult twice = run_cli("validate " + quoted(dir / "s.toml"));
@@ -286,18 +303,20 @@ TEST_CASE("control characters in names are refused, not sent to the terminal", "
 
 TEST_CASE("a repaired correlation matrix is in the JSON and -q keeps the warning", "[hardening][outputs]") {
   const auto dir = scratch_dir("hardening-warnings");
-  write(dir / "s.toml", "[pipeline]\nopportunities = 5\ngood_fit = { dist = \"beta\", alpha = 2, beta = 5 }\n"
-                        "close_rate = { dist = \"pert\", min = 0.2, mode = 0.5, max = 0.9 }\n"
-                        "pilot_rate = { dist = \"uniform\", min = 0.1, max = 0.4 }\ndeal_size = 1000\n"
-                        "[[correlation]]\na = \"pipeline.good_fit\"\nb = \"pipeline.close_rate\"\nrank = 0.9\n"
-                        "[[correlation]]\na = \"pipeline.close_rate\"\nb = \"pipeline.pilot_rate\"\nrank = 0.9\n"
-                        "[[correlation]]\na = \"pipeline.good_fit\"\nb = \"pipeline.pilot_rate\"\nrank = -0.9\n");
+  write(dir / "s.toml",
+        "[pipeline]\nopportunities = 5\ngood_fit = { dist = \"beta\", alpha = 2, beta = 5 }\n"
+        "close_rate = { dist = \"pert\", min = 0.2, mode = 0.5, max = 0.9 }\n"
+        "pilot_rate = { dist = \"uniform\", min = 0.1, max = 0.4 }\ndeal_size = 1000\n"
+        "[[correlation]]\na = \"pipeline.good_fit\"\nb = \"pipeline.close_rate\"\nrank = 0.9\n"
+        "[[correlation]]\na = \"pipeline.close_rate\"\nb = \"pipeline.pilot_rate\"\nrank = 0.9\n"
+        "[[correlation]]\na = \"pipeline.good_fit\"\nb = \"pipeline.pilot_rate\"\nrank = -0.9\n");
   const CliResult r = run_cli("run " + quoted(dir / "s.toml") + " -q -n 100 --json -");
   REQUIRE(r.status == 0);
   CHECK(r.err.find("warning:") != std::string::npos);
   const auto json = nlohmann::json::parse(r.out);
   REQUIRE(json.contains("warnings"));
-  CHECK(json["warnings"][0].get<std::string>().find("pipeline.good_fit ~ pipeline.pilot_rate") != std::string::npos);
+  CHECK(json["warnings"][0].get<std::string>().find("pipeline.good_fit ~ pipeline.pilot_rate") !=
+        std::string::npos);
 }
 
 TEST_CASE("help names the exit codes and the program as mistakesim", "[hardening][cli]") {
@@ -315,5 +334,6 @@ TEST_CASE("TOML slips get plain messages with a hint", "[hardening][inputs]") {
             .find("s.toml:3:") != std::string::npos);
   CHECK(error_of_study("[pipeline]\nopportunities = 100\nclose_rate = 55%\ndeal_size = 10_000\n")
             .find("write 0.55 for 55%") != std::string::npos);
-  CHECK(error_of_study("[study]\nname = \"open\n" + kPipeline).find("a string is not closed") != std::string::npos);
+  CHECK(error_of_study("[study]\nname = \"open\n" + kPipeline).find("a string is not closed") !=
+        std::string::npos);
 }

@@ -201,7 +201,8 @@ TEST_CASE("SHA-256 known answers (FIPS 180-4 examples)", "[html][sha256]") {
                    "nopqrstu") == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
 }
 
-TEST_CASE("SHA-256 of a file is the SHA-256 of its bytes and a missing file is an input error", "[html][sha256]") {
+TEST_CASE("SHA-256 of a file is the SHA-256 of its bytes and a missing file is an input error",
+          "[html][sha256]") {
   const auto dir = std::filesystem::path(MISTAKESIM_BUILD_DIR) / "test-scratch" / "sha256";
   std::filesystem::create_directories(dir);
   const std::string bytes = std::string("line one\r\nline two\n\0binary", 26);

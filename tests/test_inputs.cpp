@@ -20,7 +20,9 @@ namespace fs = std::filesystem;
 namespace {
 
 //! Spearman's rho from the library (known-answer tested in test_whatif.cpp).
-double spearman(const std::vector<double>& a, const std::vector<double>& b) { return mistakesim::spearman(a, b); }
+double spearman(const std::vector<double>& a, const std::vector<double>& b) {
+  return mistakesim::spearman(a, b);
+}
 
 std::vector<double> input_column(const Model& m, const TrialResults& r, const std::string& path) {
   const InputId id = m.find_input(path);
@@ -73,11 +75,13 @@ rank = -0.4
   CHECK(std::abs(spearman(pilot, close) + 0.4) < 0.03);
   CHECK(std::abs(spearman(fit, repeat)) < 0.03);  // not asked for: independent
   // Each input keeps its own distribution: the copula changes the joint law, not the marginals.
-  const double mean_close = std::accumulate(close.begin(), close.end(), 0.0) / static_cast<double>(close.size());
+  const double mean_close =
+      std::accumulate(close.begin(), close.end(), 0.0) / static_cast<double>(close.size());
   CHECK(std::abs(mean_close - (0.2 + 4 * 0.5 + 0.9) / 6.0) < 0.005);
 }
 
-TEST_CASE("inconsistent correlations are repaired to the nearest valid ones, with a warning", "[inputs][correlation]") {
+TEST_CASE("inconsistent correlations are repaired to the nearest valid ones, with a warning",
+          "[inputs][correlation]") {
   const std::string text = std::string(kSmallStudy) + R"(
 [[correlation]]
 a = "pipeline.good_fit"
@@ -101,13 +105,18 @@ rank = -0.9
 }
 
 TEST_CASE("correlating an input with itself or with a constant is refused", "[inputs][correlation]") {
-  const std::string self = std::string(kSmallStudy) + "[[correlation]]\na = \"pipeline.good_fit\"\nb = \"pipeline.good_fit\"\nrank = 0.5\n";
+  const std::string self =
+      std::string(kSmallStudy) +
+      "[[correlation]]\na = \"pipeline.good_fit\"\nb = \"pipeline.good_fit\"\nrank = 0.5\n";
   REQUIRE_THROWS_AS(parse_study(self, "self.toml", "."), InputError);
-  const std::string constant = std::string(kSmallStudy) + "[[correlation]]\na = \"pipeline.good_fit\"\nb = \"team.hourly_cost\"\nrank = 0.5\n";
+  const std::string constant =
+      std::string(kSmallStudy) +
+      "[[correlation]]\na = \"pipeline.good_fit\"\nb = \"team.hourly_cost\"\nrank = 0.5\n";
   REQUIRE_THROWS_WITH(parse_study(constant, "constant.toml", "."), Catch::Contains("constant"));
 }
 
-TEST_CASE("frequency times magnitude: mean yearly cost is lambda x E[cost per event]", "[inputs][statistical]") {
+TEST_CASE("frequency times magnitude: mean yearly cost is lambda x E[cost per event]",
+          "[inputs][statistical]") {
   // The classic risk model: a Poisson(lambda) number of events a year, each costing a lognormal
   // amount given by its 90% interval [a, b]: mu = (ln a + ln b) / 2, sigma = (ln b - ln a) / (2 z95)
   // with z95 = 1.6448536. E[yearly cost] = lambda exp(mu + sigma^2 / 2).

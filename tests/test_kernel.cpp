@@ -72,7 +72,8 @@ std::string differences(const Model& m, const TrialOutcome& k, const TrialOutcom
 
 //! Plays trials [first, first + trials) of the scenario with the kernel and the reference; fails
 //! at the first trial that differs, listing every field that differs in it (the first one first).
-Totals check_kernel_here(const Model& m, const Scenario& scenario, std::uint64_t trials, std::uint64_t first) {
+Totals check_kernel_here(const Model& m, const Scenario& scenario, std::uint64_t trials,
+                         std::uint64_t first) {
   Totals tot;
   tot.occurrences.assign(m.mistakes.size(), 0);
   tot.deals_lost.assign(m.mistakes.size(), 0);
@@ -351,38 +352,38 @@ TEST_CASE("run_trials draws each year as draw_year does, a batch of trials at a 
     const Model m = load_study((kConfigs / c.study).string());
     INFO(c.study);
     testing::on_every_target(std::string("year batches, ") + c.study, [&](std::int64_t) {
-    const RunOptions options{.first_trial = 1000, .trials = 700, .threads = 2, .block_size = 300};
-    const TrialResults r = run_trials(m, c.scenario, options);
-    REQUIRE(!r.recorded_inputs.empty());
-    std::vector<double> year(m.inputs.size());
-    std::vector<MistakeTally> tally(m.mistakes.size());
-    TrialScratch scratch;
-    for (std::uint64_t t = 0; t < r.count; ++t) {
-      const std::uint64_t trial = r.first_trial + t;
-      draw_year(m, c.scenario, trial, year);
-      for (std::size_t j = 0; j < r.recorded_inputs.size(); ++j) {
-        INFO("trial " << trial << ", input " << m.inputs[r.recorded_inputs[j]].path);
-        REQUIRE(std::bit_cast<std::uint64_t>(r.input_values[j * r.count + t]) ==
-                std::bit_cast<std::uint64_t>(year[r.recorded_inputs[j]]));
+      const RunOptions options{.first_trial = 1000, .trials = 700, .threads = 2, .block_size = 300};
+      const TrialResults r = run_trials(m, c.scenario, options);
+      REQUIRE(!r.recorded_inputs.empty());
+      std::vector<double> year(m.inputs.size());
+      std::vector<MistakeTally> tally(m.mistakes.size());
+      TrialScratch scratch;
+      for (std::uint64_t t = 0; t < r.count; ++t) {
+        const std::uint64_t trial = r.first_trial + t;
+        draw_year(m, c.scenario, trial, year);
+        for (std::size_t j = 0; j < r.recorded_inputs.size(); ++j) {
+          INFO("trial " << trial << ", input " << m.inputs[r.recorded_inputs[j]].path);
+          REQUIRE(std::bit_cast<std::uint64_t>(r.input_values[j * r.count + t]) ==
+                  std::bit_cast<std::uint64_t>(year[r.recorded_inputs[j]]));
+        }
+        const TrialOutcome o = simulate_trial(m, year, trial, tally, scratch);
+        INFO("trial " << trial);
+        const auto bits = [](double x) { return std::bit_cast<std::uint64_t>(x); };
+        REQUIRE(bits(r.cost_total[t]) == bits(o.cost_total()));
+        REQUIRE(bits(r.cost_known[t]) == bits(o.cost_known));
+        REQUIRE(bits(r.cost_unknown[t]) == bits(o.cost_unknown));
+        REQUIRE(bits(r.intervention_cost_at(t)) == bits(intervention_cost(m, c.scenario, year)));
+        REQUIRE(r.opportunities[t] == o.opportunities);
+        REQUIRE(r.good_fits[t] == o.good_fits);
+        REQUIRE(r.wins_done_right[t] == o.wins_done_right);
+        REQUIRE(r.wins[t] == o.wins);
+        REQUIRE(r.should_have_bought[t] == o.should_have_bought);
+        REQUIRE(bits(r.revenue_done_right[t]) == bits(o.revenue_done_right));
+        REQUIRE(bits(r.revenue[t]) == bits(o.revenue));
+        REQUIRE(bits(r.nonbuyer_hours[t]) == bits(o.nonbuyer_hours));
+        for (std::size_t k = 0; k < m.mistakes.size(); ++k)
+          REQUIRE(bits(r.mistake_cost(k, t)) == bits(tally[k].known + tally[k].unknown));
       }
-      const TrialOutcome o = simulate_trial(m, year, trial, tally, scratch);
-      INFO("trial " << trial);
-      const auto bits = [](double x) { return std::bit_cast<std::uint64_t>(x); };
-      REQUIRE(bits(r.cost_total[t]) == bits(o.cost_total()));
-      REQUIRE(bits(r.cost_known[t]) == bits(o.cost_known));
-      REQUIRE(bits(r.cost_unknown[t]) == bits(o.cost_unknown));
-      REQUIRE(bits(r.intervention_cost_at(t)) == bits(intervention_cost(m, c.scenario, year)));
-      REQUIRE(r.opportunities[t] == o.opportunities);
-      REQUIRE(r.good_fits[t] == o.good_fits);
-      REQUIRE(r.wins_done_right[t] == o.wins_done_right);
-      REQUIRE(r.wins[t] == o.wins);
-      REQUIRE(r.should_have_bought[t] == o.should_have_bought);
-      REQUIRE(bits(r.revenue_done_right[t]) == bits(o.revenue_done_right));
-      REQUIRE(bits(r.revenue[t]) == bits(o.revenue));
-      REQUIRE(bits(r.nonbuyer_hours[t]) == bits(o.nonbuyer_hours));
-      for (std::size_t k = 0; k < m.mistakes.size(); ++k)
-        REQUIRE(bits(r.mistake_cost(k, t)) == bits(tally[k].known + tally[k].unknown));
-    }
     });
   }
 }

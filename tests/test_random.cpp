@@ -63,15 +63,16 @@ TEST_CASE("Philox4x32-10 gives Random123's published known answers on every path
         philox_blocks(seed, trial, v.ctr[1], 0, opp, w[0].data(), w[1].data(), w[2].data(), w[3].data());
         for (std::size_t i = 0; i < n; ++i)
           for (int j = 0; j < 4; ++j) REQUIRE(w[j][i] == v.out[j]);
-        philox_blocks_over_trials(seed, trial, 1, v.ctr[0], v.ctr[1], 0, w[0].data(), w[1].data(), w[2].data(),
-                                  w[3].data());
+        philox_blocks_over_trials(seed, trial, 1, v.ctr[0], v.ctr[1], 0, w[0].data(), w[1].data(),
+                                  w[2].data(), w[3].data());
         for (int j = 0; j < 4; ++j) REQUIRE(w[j][0] == v.out[j]);
       }
     }
   });
 }
 
-TEST_CASE("pinned draws: the words and amounts docs/model.md lists at fixed addresses", "[random][exact][kat]") {
+TEST_CASE("pinned draws: the words and amounts docs/model.md lists at fixed addresses",
+          "[random][exact][kat]") {
   // Any change to the counter layout, the slot hash, the uniform's conversion or a sampler's
   // arithmetic changes one of these bits. docs/model.md ("Pinned draws") lists the same values.
   REQUIRE(slot_of("pipeline.deal_size") == 0x7919108bu);
@@ -104,56 +105,63 @@ TEST_CASE("pinned draws: the words and amounts docs/model.md lists at fixed addr
 
 TEST_CASE("philox_blocks equals philox_block at every address, for every batch length", "[random][exact]") {
   testing::on_every_target("philox_blocks", [](std::int64_t) {
-  const std::uint64_t seeds[] = {0, 2027, 0xFFFFFFFFFFFFFFFFull, 0x123456789ABCDEFull};
-  const std::uint64_t trials[] = {0, 1, 199999, 0x500000007ull};
-  for (std::uint64_t seed : seeds)
-    for (std::uint64_t trial : trials)
-      for (std::uint32_t block : {0u, 1u, 7u})
-        for (std::size_t n : {0u, 1u, 7u, 8u, 9u, 15u, 16u, 17u, 31u, 33u, 256u}) {
-          std::vector<std::uint32_t> opp(n);
-          for (std::size_t i = 0; i < n; ++i) opp[i] = static_cast<std::uint32_t>(i * 37u + (i % 3 ? 0u : 0xFFFFFF00u));
-          std::vector<std::uint32_t> w0(n + 16, 0xDEADBEEF), w1(n + 16, 0xDEADBEEF), w2(n + 16, 0xDEADBEEF),
-              w3(n + 16, 0xDEADBEEF);
-          const std::uint32_t slot = slot_of("mistake.pilot-no-criteria");
-          philox_blocks(seed, trial, slot, block, opp, w0.data(), w1.data(), w2.data(), w3.data());
-          for (std::size_t i = 0; i < n; ++i) {
-            const auto r = philox_block(seed, DrawAddress{trial, opp[i], slot}, block);
-            INFO("seed " << seed << " trial " << trial << " block " << block << " batch of " << n << ", entry " << i);
-            REQUIRE(w0[i] == r.v[0]);
-            REQUIRE(w1[i] == r.v[1]);
-            REQUIRE(w2[i] == r.v[2]);
-            REQUIRE(w3[i] == r.v[3]);
+    const std::uint64_t seeds[] = {0, 2027, 0xFFFFFFFFFFFFFFFFull, 0x123456789ABCDEFull};
+    const std::uint64_t trials[] = {0, 1, 199999, 0x500000007ull};
+    for (std::uint64_t seed : seeds)
+      for (std::uint64_t trial : trials)
+        for (std::uint32_t block : {0u, 1u, 7u})
+          for (std::size_t n : {0u, 1u, 7u, 8u, 9u, 15u, 16u, 17u, 31u, 33u, 256u}) {
+            std::vector<std::uint32_t> opp(n);
+            for (std::size_t i = 0; i < n; ++i)
+              opp[i] = static_cast<std::uint32_t>(i * 37u + (i % 3 ? 0u : 0xFFFFFF00u));
+            std::vector<std::uint32_t> w0(n + 16, 0xDEADBEEF), w1(n + 16, 0xDEADBEEF), w2(n + 16, 0xDEADBEEF),
+                w3(n + 16, 0xDEADBEEF);
+            const std::uint32_t slot = slot_of("mistake.pilot-no-criteria");
+            philox_blocks(seed, trial, slot, block, opp, w0.data(), w1.data(), w2.data(), w3.data());
+            for (std::size_t i = 0; i < n; ++i) {
+              const auto r = philox_block(seed, DrawAddress{trial, opp[i], slot}, block);
+              INFO("seed " << seed << " trial " << trial << " block " << block << " batch of " << n
+                           << ", entry " << i);
+              REQUIRE(w0[i] == r.v[0]);
+              REQUIRE(w1[i] == r.v[1]);
+              REQUIRE(w2[i] == r.v[2]);
+              REQUIRE(w3[i] == r.v[3]);
+            }
+            // Nothing written past the batch (sixteen canaries: a whole vector).
+            for (std::size_t i = n; i < n + 16; ++i)
+              REQUIRE(
+                  (w0[i] == 0xDEADBEEF && w1[i] == 0xDEADBEEF && w2[i] == 0xDEADBEEF && w3[i] == 0xDEADBEEF));
           }
-          // Nothing written past the batch (sixteen canaries: a whole vector).
-          for (std::size_t i = n; i < n + 16; ++i)
-            REQUIRE((w0[i] == 0xDEADBEEF && w1[i] == 0xDEADBEEF && w2[i] == 0xDEADBEEF && w3[i] == 0xDEADBEEF));
-        }
   });
 }
 
-TEST_CASE("philox_blocks_over_trials equals philox_block at every trial, for every batch length", "[random][exact]") {
+TEST_CASE("philox_blocks_over_trials equals philox_block at every trial, for every batch length",
+          "[random][exact]") {
   testing::on_every_target("philox_blocks_over_trials", [](std::int64_t) {
-  // First trials near 2^32 make the high word of the trial change inside a batch.
-  const std::uint64_t firsts[] = {0, 7, 0xFFFFFFF0ull, 0x1FFFFFFFFull - 20, 0xFFFFFFFFFFFFFF00ull};
-  for (std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{2027}, ~std::uint64_t{0}})
-    for (std::uint64_t first : firsts)
-      for (std::uint32_t block : {0u, 1u, 5u})
-        for (std::size_t n : {0u, 1u, 15u, 16u, 17u, 31u, 32u, 33u, 100u, 1024u}) {
-          std::vector<std::uint32_t> w0(n + 16, 0xDEADBEEF), w1(n + 16, 0xDEADBEEF), w2(n + 16, 0xDEADBEEF),
-              w3(n + 16, 0xDEADBEEF);
-          const std::uint32_t slot = slot_of("pipeline.close_rate");
-          philox_blocks_over_trials(seed, first, n, kYearLevel, slot, block, w0.data(), w1.data(), w2.data(), w3.data());
-          for (std::size_t i = 0; i < n; ++i) {
-            const auto r = philox_block(seed, DrawAddress{first + i, kYearLevel, slot}, block);
-            INFO("seed " << seed << " first trial " << first << " block " << block << " batch of " << n << ", entry " << i);
-            REQUIRE(w0[i] == r.v[0]);
-            REQUIRE(w1[i] == r.v[1]);
-            REQUIRE(w2[i] == r.v[2]);
-            REQUIRE(w3[i] == r.v[3]);
+    // First trials near 2^32 make the high word of the trial change inside a batch.
+    const std::uint64_t firsts[] = {0, 7, 0xFFFFFFF0ull, 0x1FFFFFFFFull - 20, 0xFFFFFFFFFFFFFF00ull};
+    for (std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{2027}, ~std::uint64_t{0}})
+      for (std::uint64_t first : firsts)
+        for (std::uint32_t block : {0u, 1u, 5u})
+          for (std::size_t n : {0u, 1u, 15u, 16u, 17u, 31u, 32u, 33u, 100u, 1024u}) {
+            std::vector<std::uint32_t> w0(n + 16, 0xDEADBEEF), w1(n + 16, 0xDEADBEEF), w2(n + 16, 0xDEADBEEF),
+                w3(n + 16, 0xDEADBEEF);
+            const std::uint32_t slot = slot_of("pipeline.close_rate");
+            philox_blocks_over_trials(seed, first, n, kYearLevel, slot, block, w0.data(), w1.data(),
+                                      w2.data(), w3.data());
+            for (std::size_t i = 0; i < n; ++i) {
+              const auto r = philox_block(seed, DrawAddress{first + i, kYearLevel, slot}, block);
+              INFO("seed " << seed << " first trial " << first << " block " << block << " batch of " << n
+                           << ", entry " << i);
+              REQUIRE(w0[i] == r.v[0]);
+              REQUIRE(w1[i] == r.v[1]);
+              REQUIRE(w2[i] == r.v[2]);
+              REQUIRE(w3[i] == r.v[3]);
+            }
+            for (std::size_t i = n; i < n + 16; ++i)  // nothing written past the batch
+              REQUIRE(
+                  (w0[i] == 0xDEADBEEF && w1[i] == 0xDEADBEEF && w2[i] == 0xDEADBEEF && w3[i] == 0xDEADBEEF));
           }
-          for (std::size_t i = n; i < n + 16; ++i)  // nothing written past the batch
-            REQUIRE((w0[i] == 0xDEADBEEF && w1[i] == 0xDEADBEEF && w2[i] == 0xDEADBEEF && w3[i] == 0xDEADBEEF));
-        }
   });
 }
 
@@ -165,7 +173,8 @@ TEST_CASE("a DrawStream from a precomputed block 0 continues like one that compu
   for (int k = 0; k < 40; ++k) REQUIRE(fresh.next_u32() == primed.next_u32());
 }
 
-TEST_CASE("batched lognormal: same bits on every target, within 2 ulp of exp(mu + sigma z)", "[random][exact]") {
+TEST_CASE("batched lognormal: same bits on every target, within 2 ulp of exp(mu + sigma z)",
+          "[random][exact]") {
   // Every target against the one-draw path, for a batch length with a partial last vector; and
   // both against std::exp of sample()'s normal quantile.
   const std::size_t n = 1003;
@@ -179,23 +188,24 @@ TEST_CASE("batched lognormal: same bits on every target, within 2 ulp of exp(mu 
   w0[1] = 0xFFFFFFFFu;  // and its largest
   w1[1] = 0xFFFFFFFFu;
   testing::on_every_target("batched lognormal", [&](std::int64_t) {
-  std::vector<double> batch(n);
-  detail::lognormal_from_words(10.3, 1.6, w0.data(), w1.data(), n, batch.data());
-  for (std::size_t i = 0; i < n; ++i) {
-    INFO("entry " << i);
-    REQUIRE(std::bit_cast<std::uint64_t>(batch[i]) ==
-            std::bit_cast<std::uint64_t>(detail::lognormal_from_words(10.3, 1.6, w0[i], w1[i])));
-    const double u = detail::uniform_from_words(w0[i], w1[i]);
-    REQUIRE(u == to_open_unit((std::uint64_t{w0[i]} << 32) | w1[i]));
-    const double expected = std::exp(10.3 + 1.6 * sample_standard_normal(u));
-    REQUIRE(std::abs(batch[i] - expected) <= 4.5e-16 * expected);
-  }
+    std::vector<double> batch(n);
+    detail::lognormal_from_words(10.3, 1.6, w0.data(), w1.data(), n, batch.data());
+    for (std::size_t i = 0; i < n; ++i) {
+      INFO("entry " << i);
+      REQUIRE(std::bit_cast<std::uint64_t>(batch[i]) ==
+              std::bit_cast<std::uint64_t>(detail::lognormal_from_words(10.3, 1.6, w0[i], w1[i])));
+      const double u = detail::uniform_from_words(w0[i], w1[i]);
+      REQUIRE(u == to_open_unit((std::uint64_t{w0[i]} << 32) | w1[i]));
+      const double expected = std::exp(10.3 + 1.6 * sample_standard_normal(u));
+      REQUIRE(std::abs(batch[i] - expected) <= 4.5e-16 * expected);
+    }
   });
   // The engine's exp at the edges: overflow to +inf, underflow to 0, exact at 0.
   REQUIRE(detail::engine_exp(0.0) == 1.0);
   REQUIRE(std::isinf(detail::engine_exp(710.0)));
   REQUIRE(detail::engine_exp(-800.0) == 0.0);
-  for (double x = -700.0; x < 700.0; x += 0.731) REQUIRE(std::abs(detail::engine_exp(x) - std::exp(x)) <= 4.5e-16 * std::exp(x));
+  for (double x = -700.0; x < 700.0; x += 0.731)
+    REQUIRE(std::abs(detail::engine_exp(x) - std::exp(x)) <= 4.5e-16 * std::exp(x));
 }
 
 TEST_CASE("batched triangular equals sample() bit for bit", "[random][exact]") {
@@ -301,47 +311,47 @@ TEST_CASE("engine_log is within 1 ulp of log on the tails' domain and beyond", "
 TEST_CASE("batched lognormal equals the one-draw path for every batch length and position, tails included",
           "[random][exact]") {
   testing::on_every_target("batched lognormal, tails", [](std::int64_t) {
-  std::vector<std::uint32_t> w0, w1;
-  tail_heavy_words(512, w0, w1);
-  std::size_t tails = 0, far = 0;
-  for (std::size_t i = 0; i < w0.size(); ++i) {
-    const double u = detail::uniform_from_words(w0[i], w1[i]);
-    tails += std::fabs(u - 0.5) > 0.425;
-    far += std::min(u, 1.0 - u) < std::exp(-25.0);
-  }
-  REQUIRE(tails > 384);  // the test exercises what it is for
-  REQUIRE(far > 64);
-  std::size_t mismatches = 0, checked = 0;
-  for (const double sigma : {1.6, 0.05}) {
-    for (std::size_t n = 0; n <= 256; ++n) {
-      const std::size_t offset = (n * 5) % 251;  // every entry at many positions in its vector
-      std::vector<double> out(n + 16, -1.0);  // sixteen canaries: a whole vector written past the end shows
-      detail::lognormal_from_words(10.3, sigma, w0.data() + offset, w1.data() + offset, n, out.data());
-      for (std::size_t i = 0; i < n; ++i) {
-        const double one = detail::lognormal_from_words(10.3, sigma, w0[offset + i], w1[offset + i]);
-        if (std::bit_cast<std::uint64_t>(out[i]) != std::bit_cast<std::uint64_t>(one)) {
-          ++mismatches;
-          UNSCOPED_INFO("n " << n << " entry " << i << ": batched " << out[i] << ", one draw " << one);
+    std::vector<std::uint32_t> w0, w1;
+    tail_heavy_words(512, w0, w1);
+    std::size_t tails = 0, far = 0;
+    for (std::size_t i = 0; i < w0.size(); ++i) {
+      const double u = detail::uniform_from_words(w0[i], w1[i]);
+      tails += std::fabs(u - 0.5) > 0.425;
+      far += std::min(u, 1.0 - u) < std::exp(-25.0);
+    }
+    REQUIRE(tails > 384);  // the test exercises what it is for
+    REQUIRE(far > 64);
+    std::size_t mismatches = 0, checked = 0;
+    for (const double sigma : {1.6, 0.05}) {
+      for (std::size_t n = 0; n <= 256; ++n) {
+        const std::size_t offset = (n * 5) % 251;  // every entry at many positions in its vector
+        std::vector<double> out(n + 16, -1.0);  // sixteen canaries: a whole vector written past the end shows
+        detail::lognormal_from_words(10.3, sigma, w0.data() + offset, w1.data() + offset, n, out.data());
+        for (std::size_t i = 0; i < n; ++i) {
+          const double one = detail::lognormal_from_words(10.3, sigma, w0[offset + i], w1[offset + i]);
+          if (std::bit_cast<std::uint64_t>(out[i]) != std::bit_cast<std::uint64_t>(one)) {
+            ++mismatches;
+            UNSCOPED_INFO("n " << n << " entry " << i << ": batched " << out[i] << ", one draw " << one);
+          }
+          ++checked;
         }
-        ++checked;
+        for (std::size_t i = n; i < n + 16; ++i) REQUIRE(out[i] == -1.0);  // nothing written past the batch
       }
-      for (std::size_t i = n; i < n + 16; ++i) REQUIRE(out[i] == -1.0);  // nothing written past the batch
     }
-  }
-  REQUIRE(checked == 2 * 257 * 128);
-  // Many distinct tail draws in one long batch (blocks of 256 inside), mu = 0 and sigma = 1 so that a
-  // last-bit difference in z reaches the amount.
-  tail_heavy_words(200000, w0, w1);
-  std::vector<double> out(w0.size());
-  detail::lognormal_from_words(0.0, 1.0, w0.data(), w1.data(), w0.size(), out.data());
-  for (std::size_t i = 0; i < w0.size(); ++i) {
-    const double one = detail::lognormal_from_words(0.0, 1.0, w0[i], w1[i]);
-    if (std::bit_cast<std::uint64_t>(out[i]) != std::bit_cast<std::uint64_t>(one)) {
-      ++mismatches;
-      UNSCOPED_INFO("long batch, entry " << i << ": batched " << out[i] << ", one draw " << one);
+    REQUIRE(checked == 2 * 257 * 128);
+    // Many distinct tail draws in one long batch (blocks of 256 inside), mu = 0 and sigma = 1 so that a
+    // last-bit difference in z reaches the amount.
+    tail_heavy_words(200000, w0, w1);
+    std::vector<double> out(w0.size());
+    detail::lognormal_from_words(0.0, 1.0, w0.data(), w1.data(), w0.size(), out.data());
+    for (std::size_t i = 0; i < w0.size(); ++i) {
+      const double one = detail::lognormal_from_words(0.0, 1.0, w0[i], w1[i]);
+      if (std::bit_cast<std::uint64_t>(out[i]) != std::bit_cast<std::uint64_t>(one)) {
+        ++mismatches;
+        UNSCOPED_INFO("long batch, entry " << i << ": batched " << out[i] << ", one draw " << one);
+      }
     }
-  }
-  REQUIRE(mismatches == 0);
+    REQUIRE(mismatches == 0);
   });
 }
 
@@ -370,7 +380,8 @@ TEST_CASE("the engine's normal quantile: AS241 to 1e-15 relative (Boost.Math)", 
   }
   for (int j = 1; j < 4000; ++j) add_k(static_cast<std::uint64_t>(std::ldexp(j / 4000.0, 52)));  // the centre
   std::vector<double> z(w0.size());
-  for (std::size_t i = 0; i < z.size(); ++i) z[i] = sample_standard_normal(detail::uniform_from_words(w0[i], w1[i]));
+  for (std::size_t i = 0; i < z.size(); ++i)
+    z[i] = sample_standard_normal(detail::uniform_from_words(w0[i], w1[i]));
 
   const boost::math::normal_distribution<double> standard;
   double worst = 0.0, worst_u = 0.0;  // the tails

@@ -396,8 +396,8 @@ TEST_CASE("write_file_atomically: bad paths are input errors and leave nothing",
     write_file_atomically(missing, "x");
     FAIL("no error for a missing folder");
   } catch (const InputError& e) {
-    CHECK(std::string(e.what()) ==
-          "cannot write " + missing.string() + ": the folder " + missing.parent_path().string() + " does not exist");
+    CHECK(std::string(e.what()) == "cannot write " + missing.string() + ": the folder " +
+                                       missing.parent_path().string() + " does not exist");
   }
   CHECK_FALSE(fs::exists(dir / "no-such-folder"));
 

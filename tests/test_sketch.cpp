@@ -152,7 +152,9 @@ TEST_CASE("sketch: a memory-bounded run has the exact run's exact figures and pe
   REQUIRE(bound > 0.0);
   REQUIRE(bound < 0.01);
   const std::vector<std::pair<const Summary*, const std::vector<double>*>> columns = {
-      {&b.cost.total, &exact.cost_total}, {&b.cost.known, &exact.cost_known}, {&b.cost.unknown, &exact.cost_unknown}};
+      {&b.cost.total, &exact.cost_total},
+      {&b.cost.known, &exact.cost_known},
+      {&b.cost.unknown, &exact.cost_unknown}};
   const std::vector<const Summary*> exact_summaries = {&e.cost.total, &e.cost.known, &e.cost.unknown};
   for (std::size_t c = 0; c < columns.size(); ++c) {
     const Summary& s = *columns[c].first;

@@ -58,7 +58,8 @@ double exact_evsi(double a, double b, double c, double x0, unsigned n) {
 
 }  // namespace
 
-TEST_CASE("EVPI of two options linear in one normal input is the unit normal loss, luck or not", "[voi][statistical]") {
+TEST_CASE("EVPI of two options linear in one normal input is the unit normal loss, luck or not",
+          "[voi][statistical]") {
   const std::size_t n = 20000;
   const std::vector<double> theta = draws(Distribution::normal(0.0, 1.0), n, 1);
   const std::vector<double> luck = draws(Distribution::normal(0.0, 1.0), n, 2);
@@ -98,7 +99,8 @@ TEST_CASE("EVPI by regression agrees with a nested design on a study", "[voi][st
   iv.id = "training";
   iv.name = "Training";
   iv.cost = 7500.0;
-  iv.effects.push_back(Effect{p, EffectOp::scale, amount("intervention.training", Distribution::constant(0.5))});
+  iv.effects.push_back(
+      Effect{p, EffectOp::scale, amount("intervention.training", Distribution::constant(0.5))});
   m.interventions.push_back(iv);
   RunOptions run;
   run.threads = 2;
@@ -123,14 +125,15 @@ TEST_CASE("EVPI by regression agrees with a nested design on a study", "[voi][st
       nested[1][j * inner + t] = base.cost_total[t] - with.cost_total[t] - with.intervention_cost_at(t);
   }
   const VoiEstimate by_blocks = evpi_nested(nested, inner);
-  INFO("regression " << regression.value << " +/- " << regression.se << ", nested " << by_blocks.value << " +/- "
-                     << by_blocks.se);
+  INFO("regression " << regression.value << " +/- " << regression.se << ", nested " << by_blocks.value
+                     << " +/- " << by_blocks.se);
   CHECK(regression.value > 300.0);  // a real decision problem: the option flips within the range
   CHECK(std::abs(regression.value - by_blocks.value) <
         4.0 * std::sqrt(regression.se * regression.se + by_blocks.se * by_blocks.se));
 }
 
-TEST_CASE("invariants on random studies: 0 <= EVSI(n) <= EVPPI <= EVPI, groups, irrelevant inputs", "[voi][statistical]") {
+TEST_CASE("invariants on random studies: 0 <= EVSI(n) <= EVPPI <= EVPI, groups, irrelevant inputs",
+          "[voi][statistical]") {
   const std::size_t n = 5000;
   for (std::uint64_t study = 1; study <= 5; ++study) {
     INFO("random study " << study);
@@ -149,11 +152,13 @@ TEST_CASE("invariants on random studies: 0 <= EVSI(n) <= EVPPI <= EVPI, groups, 
     }
     std::vector<std::vector<double>> net(4, std::vector<double>(n, 0.0));
     for (std::size_t d = 1; d < 4; ++d) {
-      const std::vector<double> luck = draws(Distribution::normal(0.0, 3000.0), n, static_cast<std::uint32_t>(300 + d), study);
+      const std::vector<double> luck =
+          draws(Distribution::normal(0.0, 3000.0), n, static_cast<std::uint32_t>(300 + d), study);
       for (std::size_t t = 0; t < n; ++t) {
         const double* c = &coef[d * 10];
-        net[d][t] = 200.0 * c[0] + 8000.0 * (c[1] * z[0][t] + c[2] * z[1][t] * z[1][t] * 4.0 + c[3] * z[2][t] +
-                                             c[4] * z[0][t] * z[2][t] * 4.0) +
+        net[d][t] = 200.0 * c[0] +
+                    8000.0 * (c[1] * z[0][t] + c[2] * z[1][t] * z[1][t] * 4.0 + c[3] * z[2][t] +
+                              c[4] * z[0][t] * z[2][t] * 4.0) +
                     luck[t];
       }
     }
@@ -165,7 +170,8 @@ TEST_CASE("invariants on random studies: 0 <= EVSI(n) <= EVPPI <= EVPI, groups, 
     for (std::size_t j = 0; j < 4; ++j) single.push_back(evppi(net, {xs[j]}));
     const VoiEstimate group = evppi(net, {xs[0], xs[2]});
     for (std::size_t j = 0; j < 4; ++j) {
-      INFO("input " << j << ": EVPPI " << single[j].value << " +/- " << single[j].se << ", EVPI " << evpi.value);
+      INFO("input " << j << ": EVPPI " << single[j].value << " +/- " << single[j].se << ", EVPI "
+                    << evpi.value);
       CHECK(single[j].value >= 0.0);
       CHECK(single[j].value <= evpi.value + 2.0 * std::hypot(single[j].se, evpi.se));
     }
@@ -226,7 +232,8 @@ TEST_CASE("EVSI of a beta input matches the exact Beta-Binomial preposterior sum
   CHECK(fitted[0].evsi < 0.25 * ev.value);
 }
 
-TEST_CASE("voi_data: the nets are compare's, trial by trial, and the effects the engine's draws", "[voi][crn]") {
+TEST_CASE("voi_data: the nets are compare's, trial by trial, and the effects the engine's draws",
+          "[voi][crn]") {
   Model m = basic_model(30, 2000.0, 3000);
   const std::size_t k = add_mistake(m, "slip", 1, 0.0, 0.0, 1.0);
   const InputId p = m.mistakes[k].probability;
@@ -235,7 +242,8 @@ TEST_CASE("voi_data: the nets are compare's, trial by trial, and the effects the
   iv.id = "training";
   iv.name = "Training";
   iv.cost = 4000.0;
-  iv.effects.push_back(Effect{p, EffectOp::scale, amount("intervention.training", Distribution::uniform(0.3, 0.9))});
+  iv.effects.push_back(
+      Effect{p, EffectOp::scale, amount("intervention.training", Distribution::uniform(0.3, 0.9))});
   m.interventions.push_back(iv);
   CompareOptions options;
   options.run.threads = 2;
@@ -247,7 +255,8 @@ TEST_CASE("voi_data: the nets are compare's, trial by trial, and the effects the
   REQUIRE(from_compare.option_ids == data.option_ids);
   CHECK(from_compare.net == data.net);
   REQUIRE(from_compare.parameters.size() == data.parameters.size());
-  for (std::size_t i = 0; i < data.parameters.size(); ++i) CHECK(from_compare.parameters[i].values == data.parameters[i].values);
+  for (std::size_t i = 0; i < data.parameters.size(); ++i)
+    CHECK(from_compare.parameters[i].values == data.parameters[i].values);
   REQUIRE(data.parameters.size() == 2);
   CHECK(data.parameters[0].path == "mistake.slip.probability");
   CHECK(data.parameters[1].path == "effect.training.mistake.slip.probability");
@@ -266,7 +275,8 @@ TEST_CASE("voi: the same bits on 1 and 2 threads", "[voi][determinism]") {
   const InputId p = m.mistakes[k].probability;
   m.inputs[p].dist = Distribution::beta(4.0, 8.0);
   Intervention iv{"training", "Training", 4000.0, 0.0, 0.0, {}};
-  iv.effects.push_back(Effect{p, EffectOp::scale, amount("intervention.training", Distribution::uniform(0.3, 0.9))});
+  iv.effects.push_back(
+      Effect{p, EffectOp::scale, amount("intervention.training", Distribution::uniform(0.3, 0.9))});
   m.interventions.push_back(iv);
   VoiOptions options;
   options.groups = {{"both", {"mistake.slip.probability", "effect.training.mistake.slip.probability"}}};
@@ -276,10 +286,13 @@ TEST_CASE("voi: the same bits on 1 and 2 threads", "[voi][determinism]") {
     run.threads = threads;
     results.push_back(value_of_information(voi_data(m, all_interventions(m), run), options));
   }
-  const auto same = [](const VoiEstimate& a, const VoiEstimate& b) { return a.value == b.value && a.se == b.se; };
+  const auto same = [](const VoiEstimate& a, const VoiEstimate& b) {
+    return a.value == b.value && a.se == b.se;
+  };
   CHECK(same(results[0].evpi, results[1].evpi));
   REQUIRE(results[0].parameters.size() == 2);
-  for (std::size_t i = 0; i < 2; ++i) CHECK(same(results[0].parameters[i].evppi, results[1].parameters[i].evppi));
+  for (std::size_t i = 0; i < 2; ++i)
+    CHECK(same(results[0].parameters[i].evppi, results[1].parameters[i].evppi));
   CHECK(same(results[0].groups[0].evppi, results[1].groups[0].evppi));
   REQUIRE(results[0].evsi.size() == 1);  // the beta input
   for (std::size_t i = 0; i < results[0].evsi[0].points.size(); ++i)
@@ -317,19 +330,22 @@ TEST_CASE("mistakesim voi on training options: JSON, ranking and located errors"
   CHECK(bad.err.find("--group") != std::string::npos);
   CHECK(bad.err.find("pipeline.closerate") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(out));
-  const auto not_share = run_cli("voi configs/training-options.toml --trials 200 --quiet --evsi team.hourly_cost");
+  const auto not_share =
+      run_cli("voi configs/training-options.toml --trials 200 --quiet --evsi team.hourly_cost");
   CHECK(not_share.status == 2);
-  const auto deals = run_cli("voi configs/training-options.toml --trials 200 --quiet --evsi pipeline.good_fit "
-                             "--sample-sizes 0");
+  const auto deals = run_cli(
+      "voi configs/training-options.toml --trials 200 --quiet --evsi pipeline.good_fit "
+      "--sample-sizes 0");
   CHECK(deals.status == 2);
   CHECK(deals.err.find("--sample-sizes") != std::string::npos);
 }
 
-TEST_CASE("mistakesim voi prices a study of deals for a beta input learned from wins and losses", "[voi][cli]") {
+TEST_CASE("mistakesim voi prices a study of deals for a beta input learned from wins and losses",
+          "[voi][cli]") {
   const std::filesystem::path dir = scratch_dir("voi-beta");
   std::ofstream(dir / "study.toml") << "extends = \"" << MISTAKESIM_SOURCE_DIR
-                                     << "/configs/training-options.toml\"\n[pipeline]\n"
-                                        "close_rate = { dist = \"beta\", wins = 56, losses = 64 }\n";
+                                    << "/configs/training-options.toml\"\n[pipeline]\n"
+                                       "close_rate = { dist = \"beta\", wins = 56, losses = 64 }\n";
   // The base study lives in configs/, outside the scratch folder: named with --allow-dir.
   const auto r = run_cli("voi '" + (dir / "study.toml").string() + "' --allow-dir '" + MISTAKESIM_SOURCE_DIR +
                          "/configs' --trials 3000 --quiet --json - --cost-per-deal 5");
@@ -353,20 +369,22 @@ TEST_CASE("compare --report carries the value-of-information section of the same
   const std::filesystem::path dir = scratch_dir("compare-voi");
   const std::filesystem::path report = dir / "compare.html";
   const std::filesystem::path voi_json = dir / "voi.json";
-  const auto c = run_cli("compare configs/training-options.toml --trials 3000 --quiet --report '" + report.string() + "'");
+  const auto c = run_cli("compare configs/training-options.toml --trials 3000 --quiet --report '" +
+                         report.string() + "'");
   INFO(c.err);
   REQUIRE(c.status == 0);
   std::ifstream in(report);
   const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   REQUIRE(html.find("<section id=\"voi\">") != std::string::npos);
   // The section's EVPI is voi's own on the same study, seed and years.
-  const auto v = run_cli("voi configs/training-options.toml --trials 3000 --quiet --json '" + voi_json.string() + "'");
+  const auto v =
+      run_cli("voi configs/training-options.toml --trials 3000 --quiet --json '" + voi_json.string() + "'");
   INFO(v.err);
   REQUIRE(v.status == 0);
   std::ifstream jin(voi_json);
   const auto j = nlohmann::json::parse(jin);
   const double evpi = j["evpi"]["value"].get<double>();
   // training-options states no currency: dollars, as the page prints them (format_currency).
-  CHECK(html.find("before deciding would be worth up to <strong>" + format_currency(evpi, "USD") + "</strong>") !=
-        std::string::npos);
+  CHECK(html.find("before deciding would be worth up to <strong>" + format_currency(evpi, "USD") +
+                  "</strong>") != std::string::npos);
 }

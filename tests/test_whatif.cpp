@@ -486,11 +486,13 @@ TEST_CASE("CLI sweep refuses bad parameters and values with exit 2", "[whatif][c
   REQUIRE(none.status == 2);
 }
 
-TEST_CASE("CLI sweep and sensitivity --report: refused before any work when the folder is missing, else written",
-          "[whatif][cli][input]") {
+TEST_CASE(
+    "CLI sweep and sensitivity --report: refused before any work when the folder is missing, else written",
+    "[whatif][cli][input]") {
   // 10^8 years per point would run for hours: exit 2 at once proves the path is checked first.
-  const CliResult sweep = run_cli("sweep configs/mid-market.toml --param pipeline.close_rate --values 0.5 "
-                                  "--trials 100000000 --report no-such-folder/sweep.html");
+  const CliResult sweep = run_cli(
+      "sweep configs/mid-market.toml --param pipeline.close_rate --values 0.5 "
+      "--trials 100000000 --report no-such-folder/sweep.html");
   REQUIRE(sweep.status == 2);
   REQUIRE(sweep.err.find("--report") != std::string::npos);
   REQUIRE(sweep.err.find("no-such-folder") != std::string::npos);

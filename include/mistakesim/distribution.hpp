@@ -37,8 +37,8 @@ struct Distribution {
   double p[4] = {0.0, 0.0, 0.0, 0.0};
   std::vector<double> values;      //!< discrete / empirical support
   std::vector<double> cumulative;  //!< discrete: cumulative probabilities, last = 1
-  double pert_mode = 0.0;          //!< pert only: the mode as given (alpha/beta alone lose it when lambda = 0)
-  double pert_lambda = 4.0;        //!< pert only: the shape parameter lambda (describe() prints it if not 4)
+  double pert_mode = 0.0;    //!< pert only: the mode as given (alpha/beta alone lose it when lambda = 0)
+  double pert_lambda = 4.0;  //!< pert only: the shape parameter lambda (describe() prints it if not 4)
 
   static Distribution constant(double value);
   static Distribution uniform(double min, double max);
@@ -77,9 +77,9 @@ struct Distribution {
 double sample(const Distribution& d, DrawStream& stream);
 
 //! Samplers on explicit uniforms / streams (pure functions, pbrt sampling.h style).
-double sample_standard_normal(double u);                    //!< inverse normal CDF (AS241), one uniform
-double sample_gamma(double shape, DrawStream& stream);      //!< Marsaglia-Tsang, scale 1
+double sample_standard_normal(double u);                //!< inverse normal CDF (AS241), one uniform
+double sample_gamma(double shape, DrawStream& stream);  //!< Marsaglia-Tsang, scale 1
 double sample_beta(double alpha, double beta, DrawStream& stream);
-double sample_poisson(double mean, DrawStream& stream);     //!< inversion below 30, PTRS above
+double sample_poisson(double mean, DrawStream& stream);  //!< inversion below 30, PTRS above
 
 }  // namespace mistakesim

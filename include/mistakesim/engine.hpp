@@ -19,8 +19,8 @@ class TrialExecutor;  // executor.hpp
 //! What is changed relative to the study for one run: interventions applied (a bundle) and
 //! year-level inputs pinned to constants (sweep points). Same seed => paired trials.
 struct Scenario {
-  std::vector<std::size_t> interventions;                    //!< indices into Model::interventions
-  std::vector<std::pair<InputId, double>> pinned;            //!< input set to a constant value
+  std::vector<std::size_t> interventions;          //!< indices into Model::interventions
+  std::vector<std::pair<InputId, double>> pinned;  //!< input set to a constant value
   //! Share of each intervention effect applied, in [0, 1]: 1 is the full effect, 0 none. A scale s
   //! becomes 1 + f (s - 1), an add a becomes f a, a set v moves the value f of the way to v. Used
   //! to find the break-even effect.
@@ -145,8 +145,8 @@ struct TrialResults {
 
 struct RunOptions {
   std::uint64_t first_trial = 0;
-  std::uint64_t trials = 0;       //!< 0: the model's trial count
-  unsigned threads = 0;           //!< 0: all cores
+  std::uint64_t trials = 0;         //!< 0: the model's trial count
+  unsigned threads = 0;             //!< 0: all cores
   std::uint64_t block_size = 1024;  //!< trials per parallel block (does not change results)
   //! Keep the uncertain year-level inputs' values per trial (TrialResults::input_values), for the
   //! CSV and sensitivity. Off, recorded_inputs is empty and a run needs ~40% less memory.

@@ -51,11 +51,11 @@ class InvariantError : public std::logic_error {
 }  // namespace mistakesim
 
 //! Always-on invariant check that prints its operands.
-#define SIM_CHECK(cond, ...)                                                                   \
-  do {                                                                                         \
-    if (!(cond)) {                                                                             \
-      std::ostringstream sim_check_msg_;                                                       \
+#define SIM_CHECK(cond, ...)                                                                         \
+  do {                                                                                               \
+    if (!(cond)) {                                                                                   \
+      std::ostringstream sim_check_msg_;                                                             \
       sim_check_msg_ << __FILE__ << ':' << __LINE__ << ": invariant failed: " #cond " " __VA_ARGS__; \
-      throw ::mistakesim::InvariantError(sim_check_msg_.str());                                \
-    }                                                                                          \
+      throw ::mistakesim::InvariantError(sim_check_msg_.str());                                      \
+    }                                                                                                \
   } while (0)

@@ -26,7 +26,7 @@ struct YearInput {
   std::uint32_t slot = 0;  //!< slot_of(path)
   double lower = 0.0;      //!< valid range [lower, upper]
   double upper = std::numeric_limits<double>::infinity();
-  bool internal = false;   //!< an amount's scale/shift for interventions: not an input of the study
+  bool internal = false;    //!< an amount's scale/shift for interventions: not an input of the study
   std::string range_words;  //!< the valid range in the study file's words: "a probability lies in [0, 1]"
 };
 
@@ -36,10 +36,10 @@ struct YearInput {
 //! effects modify); kNoInput when no intervention of the study targets the amount.
 struct Amount {
   Distribution dist;
-  std::uint32_t slot = 0;     //!< slot_of(parameter path)
-  InputId scale = kNoInput;   //!< internal input "<path>:scale", or kNoInput
-  InputId shift = kNoInput;   //!< internal input "<path>:shift", or kNoInput
-  double lower = 0.0;         //!< valid range of a draw after an intervention's change
+  std::uint32_t slot = 0;    //!< slot_of(parameter path)
+  InputId scale = kNoInput;  //!< internal input "<path>:scale", or kNoInput
+  InputId shift = kNoInput;  //!< internal input "<path>:shift", or kNoInput
+  double lower = 0.0;        //!< valid range of a draw after an intervention's change
   double upper = std::numeric_limits<double>::infinity();
   bool adjustable() const { return scale != kNoInput; }
 };
@@ -66,9 +66,9 @@ struct Mistake {
   InputId recovery_hourly_cost = kNoInput;  //!< [$/hour] of the recovery team
 
   // per occurrence
-  Amount wasted_hours;    //!< [hours] charged at the team's hourly cost
-  Amount direct_cost;     //!< [$] out of pocket
-  Amount discount;        //!< fraction of the deal's value given away when the deal still closes
+  Amount wasted_hours;  //!< [hours] charged at the team's hourly cost
+  Amount direct_cost;   //!< [$] out of pocket
+  Amount discount;      //!< fraction of the deal's value given away when the deal still closes
   bool has_recovery = false;
   Amount recovery_hours;  //!< [hours] spent on a noticed loss
   Amount recovery_saved;  //!< fraction of the remaining value kept by the recovery
@@ -135,15 +135,15 @@ struct Model {
 
   // per opportunity
   std::uint32_t opportunity_slot = 0;  //!< slot_of("pipeline"): words fit, repeat, pilot, close
-  Amount deal_size;       //!< [$] revenue of the deal
-  Amount qualify_hours;   //!< [hours] spent on a poor fit before disqualifying it
-  Amount customer_value;  //!< [$] future value of a repeat customer
+  Amount deal_size;                    //!< [$] revenue of the deal
+  Amount qualify_hours;                //!< [hours] spent on a poor fit before disqualifying it
+  Amount customer_value;               //!< [$] future value of a repeat customer
 
   std::vector<std::string> stages;
   std::vector<Mistake> mistakes;  //!< in the order they are visited: stage order, then file order
   std::vector<Intervention> interventions;
   std::vector<Correlation> correlations;
-  Copula copula;  //!< compiled from correlations by the config layer (compile_copula)
+  Copula copula;                      //!< compiled from correlations by the config layer (compile_copula)
   std::vector<std::string> warnings;  //!< accepted but worth saying (e.g. a repaired correlation matrix)
 
   //! Index of the input with this path, or kNoInput.

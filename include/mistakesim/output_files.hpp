@@ -64,6 +64,7 @@ void remove_staged_outputs_on_signal() noexcept;
 
 //! "cannot write PATH: REASON" with the reason in lower case, as an InputError (the path is the
 //! user's mistake: missing folder, permission, read-only file system, too long) or an OutputError.
-[[noreturn]] void throw_write_error(const std::filesystem::path& path, int error, const std::string& option = {});
+[[noreturn]] void throw_write_error(const std::filesystem::path& path, int error,
+                                    const std::string& option = {});
 
 }  // namespace mistakesim

@@ -41,7 +41,8 @@ struct DrawAddress {
 };
 
 //! One Philox block: four independent uniform 32-bit words for an address and block number.
-inline r123::Philox4x32::ctr_type philox_block(std::uint64_t seed, const DrawAddress& a, std::uint32_t block) {
+inline r123::Philox4x32::ctr_type philox_block(std::uint64_t seed, const DrawAddress& a,
+                                               std::uint32_t block) {
   using G = r123::Philox4x32;
   G::ctr_type ctr = {{a.opportunity, a.slot, static_cast<std::uint32_t>(a.trial),
                       static_cast<std::uint32_t>(a.trial >> 32) ^ (block << 16)}};

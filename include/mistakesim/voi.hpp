@@ -19,17 +19,17 @@ namespace mistakesim {
 
 //! One uncertain quantity, one value per simulated year (the same years as the net benefits).
 struct VoiParameter {
-  std::string path;            //!< parameter path, or "<intervention id>.effect.<target path>"
-  std::vector<double> values;  //!< per trial
-  bool share_of_deals = false; //!< a probability in [0, 1] that a study of deals can learn (EVSI)
-  bool from_counts = false;    //!< a beta (e.g. from wins/losses): EVSI by default
+  std::string path;             //!< parameter path, or "<intervention id>.effect.<target path>"
+  std::vector<double> values;   //!< per trial
+  bool share_of_deals = false;  //!< a probability in [0, 1] that a study of deals can learn (EVSI)
+  bool from_counts = false;     //!< a beta (e.g. from wins/losses): EVSI by default
 };
 
 //! The decision's options and what is uncertain about them.
 struct VoiData {
-  std::vector<std::string> option_ids;    //!< "none" first, then the candidates
+  std::vector<std::string> option_ids;  //!< "none" first, then the candidates
   std::vector<std::string> option_names;
-  std::vector<std::vector<double>> net;   //!< [$] [option][trial]: savings minus cost; none = 0
+  std::vector<std::vector<double>> net;  //!< [$] [option][trial]: savings minus cost; none = 0
   std::vector<VoiParameter> parameters;
   std::uint64_t trials() const { return net.empty() ? 0 : net.front().size(); }
 };
@@ -48,7 +48,8 @@ struct ConditionalMeans {
 struct VoiEstimate {
   double value = 0.0;  //!< [$ per year]
   double se = 0.0;     //!< [$] standard error: Monte Carlo over the years and the regression's coefficients
-  std::vector<double> r_squared;  //!< per option: R^2 of its fit of E(net | inputs) (NaN: its net is constant)
+  std::vector<double>
+      r_squared;  //!< per option: R^2 of its fit of E(net | inputs) (NaN: its net is constant)
   //! The largest R^2 over the options (0 if none varies): the fit for the option the inputs matter most to.
   double max_r_squared() const;
   std::size_t columns = 0;
@@ -88,12 +89,13 @@ struct EvsiPoint {
 //! share): k ~ Binomial(n, x); E(net_d | k) by weighting the years by the likelihood of k
 //! (the prior is the years' own sample of x). `fitted` are E(net_d | x) per option (the single
 //! input fit). Exact on that sample: 0 <= EVSI(n) <= EVPPI, increasing in n.
-std::vector<EvsiPoint> evsi_binomial(const std::vector<std::vector<double>>& fitted, std::span<const double> x,
-                                     const std::vector<std::uint64_t>& sizes, double cost_per_deal);
+std::vector<EvsiPoint> evsi_binomial(const std::vector<std::vector<double>>& fitted,
+                                     std::span<const double> x, const std::vector<std::uint64_t>& sizes,
+                                     double cost_per_deal);
 
 //! Options of voi().
 struct VoiOptions {
-  CompareOptions compare;  //!< runs (trials, threads, progress)
+  CompareOptions compare;                                                //!< runs (trials, threads, progress)
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;  //!< name, parameter paths
   std::vector<std::string> evsi_paths;  //!< shares of deals to study beside the beta inputs
   std::vector<std::uint64_t> sample_sizes = {10, 25, 50, 100, 250, 500, 1000};

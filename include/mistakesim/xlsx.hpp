@@ -39,7 +39,8 @@ std::string sweep_workbook(const Model& model, const Sweep& sweep, const RunInfo
 
 //! Sheets: Summary (the uncertain inputs ranked), Charts (swing of the yearly cost per input),
 //! Years (the CSV's columns), Inputs, Chart data.
-std::string sensitivity_workbook(const Model& model, const Sensitivity& sensitivity, const TrialResults& results,
-                                 const RunInfo& info, const std::string& study_sha256);
+std::string sensitivity_workbook(const Model& model, const Sensitivity& sensitivity,
+                                 const TrialResults& results, const RunInfo& info,
+                                 const std::string& study_sha256);
 
 }  // namespace mistakesim

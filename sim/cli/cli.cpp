@@ -62,21 +62,25 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const RunOptionsHelp& help) {
       ->check(whole_number(1, kMaxBoundedTrials, "a whole number of simulated years"));
   cmd->add_option("--seed,-s", a.seed, "Random seed, a whole number from 0 to 2^64-1 (overrides study.seed)")
       ->check(whole_number(0, std::numeric_limits<std::uint64_t>::max(), "a seed"));
-  cmd->add_option("--threads,-t", a.threads, "Worker threads, 1 to 1024 (default, or 0: all cores); never changes results")
+  cmd->add_option("--threads,-t", a.threads,
+                  "Worker threads, 1 to 1024 (default, or 0: all cores); never changes results")
       ->check(whole_number(0, kMaxThreads, "a number of threads"));
   cmd->add_option("--allow-dir", a.allow_dirs,
                   "Also let the study read data files and base studies from this folder (repeatable; "
                   "by default only the study's own folder and those below it)")
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("--json", a.json_path, "Write the results as JSON to this file ('-' for stdout)")->check(output_path());
+  cmd->add_option("--json", a.json_path, "Write the results as JSON to this file ('-' for stdout)")
+      ->check(output_path());
   if (help.csv != nullptr) cmd->add_option("--csv", a.csv_path, help.csv)->check(output_path());
-  cmd->add_option("--report", a.report_path, "Write a self-contained HTML report to this file ('-' for stdout)")
+  cmd->add_option("--report", a.report_path,
+                  "Write a self-contained HTML report to this file ('-' for stdout)")
       ->check(output_path());
   cmd->add_flag("--quiet,-q", a.quiet, help.quiet);
 }
 
 void add_xlsx_option(CLI::App* cmd, RunArgs& a) {
-  cmd->add_option("--xlsx", a.xlsx_path, "Write an Excel workbook (summary, charts, one row per year) to this file")
+  cmd->add_option("--xlsx", a.xlsx_path,
+                  "Write an Excel workbook (summary, charts, one row per year) to this file")
       ->check(output_path());
 }
 
@@ -85,18 +89,21 @@ Model load_for_run(const RunArgs& a, std::vector<fs::path>* inputs) {
   for (const std::string& dir : a.allow_dirs) access.allowed_dirs.emplace_back(dir);
   Model model = load_study(a.config, access, inputs);
   if (a.trials && *a.trials > kMaxTrials && !a.memory_bounded)
-    throw InputError({}, "--trials",
-                     fmt::format("at most {} simulated years in one run (each keeps a few hundred bytes of results), "
-                                 "got {}; --precision stops as soon as the answer is precise enough, and "
-                                 "run --memory-bounded summarizes more years in bounded memory",
-                                 kMaxTrials, *a.trials));
+    throw InputError(
+        {}, "--trials",
+        fmt::format("at most {} simulated years in one run (each keeps a few hundred bytes of results), "
+                    "got {}; --precision stops as soon as the answer is precise enough, and "
+                    "run --memory-bounded summarizes more years in bounded memory",
+                    kMaxTrials, *a.trials));
   if (a.trials) model.trials = *a.trials;
   if (a.seed) model.seed = *a.seed;
   for (const std::string& warning : model.warnings) std::cerr << "mistakesim: warning: " << warning << "\n";
   return model;
 }
 
-unsigned thread_count(unsigned asked) { return asked != 0 ? asked : std::max(1u, std::thread::hardware_concurrency()); }
+unsigned thread_count(unsigned asked) {
+  return asked != 0 ? asked : std::max(1u, std::thread::hardware_concurrency());
+}
 
 namespace {
 

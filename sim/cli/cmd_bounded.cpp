@@ -32,10 +32,12 @@ int run_memory_bounded(const RunArgs& a) {
   std::optional<BoundedRun> run;
   RunSummary summary;
   RunInfo info;
-  OutputPlan plan(inputs, {
-      {"--json", a.json_path,
-       [&](std::ostream& out) { write_json(out, bounded_run_json(model, *run, summary, info), model); }},
-  });
+  OutputPlan plan(
+      inputs,
+      {
+          {"--json", a.json_path,
+           [&](std::ostream& out) { write_json(out, bounded_run_json(model, *run, summary, info), model); }},
+      });
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.threads);
@@ -44,9 +46,9 @@ int run_memory_bounded(const RunArgs& a) {
   options.progress = progress.counter();
   run.emplace(run_bounded(model, Scenario{}, options));
   progress.finish();
-  info = make_run_info(
-      options.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-      a.config);
+  info = make_run_info(options.threads,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                       a.config);
   summary = run->summary();
   plan.write([&] { return bounded_run_terminal(model, *run, summary, info); });
   return 0;

@@ -60,14 +60,16 @@ std::vector<Candidate> chosen_candidates(const Model& model, const CompareArgs& 
       if (id.empty()) continue;
       const std::size_t k = intervention_index(model, id, "--bundle");
       if (std::find(c.interventions.begin(), c.interventions.end(), k) != c.interventions.end())
-        throw InputError({}, "--bundle",
-                         fmt::format("a bundle names each intervention once, got \"{}\" twice in \"{}\"", id, bundle));
+        throw InputError(
+            {}, "--bundle",
+            fmt::format("a bundle names each intervention once, got \"{}\" twice in \"{}\"", id, bundle));
       c.id += (c.id.empty() ? "" : "+") + id;
       c.name += (c.name.empty() ? "" : " + ") + model.interventions[k].name;
       c.interventions.push_back(k);
     }
     if (c.interventions.size() < 2)
-      throw InputError({}, "--bundle", fmt::format("a bundle names two or more interventions, got \"{}\"", bundle));
+      throw InputError({}, "--bundle",
+                       fmt::format("a bundle names two or more interventions, got \"{}\"", bundle));
     candidates.push_back(std::move(c));
   }
   if (a.interventions.empty()) {
@@ -102,22 +104,25 @@ int cmd_compare(const CompareArgs& a) {
   RunInfo info;
   std::optional<VoiResult> voi;  // the report's value-of-information section, from the same years
   std::optional<PrecisionRun> precision;
-  OutputPlan plan(inputs, {
-      {"--json", a.run.json_path,
-       [&](std::ostream& out) {
-         nlohmann::ordered_json json = compare_json(model, comparison, info);
-         if (precision) json["precision"] = precision_json(*precision);
-         write_json(out, std::move(json), model);
-       }},
-      {"--csv", a.run.csv_path, [&](std::ostream& out) { write_compare_csv(out, comparison); }},
-      {"--report", a.run.report_path,
-       [&](std::ostream& out) {
-         out << compare_report_html(model, comparison, info, sha256_file_hex(a.run.config), {},
-                                    voi ? &*voi : nullptr);
-       }},
-      {"--xlsx", a.run.xlsx_path,
-       [&](std::ostream& out) { out << compare_workbook(model, comparison, info, sha256_file_hex(a.run.config)); }},
-  });
+  OutputPlan plan(
+      inputs, {
+                  {"--json", a.run.json_path,
+                   [&](std::ostream& out) {
+                     nlohmann::ordered_json json = compare_json(model, comparison, info);
+                     if (precision) json["precision"] = precision_json(*precision);
+                     write_json(out, std::move(json), model);
+                   }},
+                  {"--csv", a.run.csv_path, [&](std::ostream& out) { write_compare_csv(out, comparison); }},
+                  {"--report", a.run.report_path,
+                   [&](std::ostream& out) {
+                     out << compare_report_html(model, comparison, info, sha256_file_hex(a.run.config), {},
+                                                voi ? &*voi : nullptr);
+                   }},
+                  {"--xlsx", a.run.xlsx_path,
+                   [&](std::ostream& out) {
+                     out << compare_workbook(model, comparison, info, sha256_file_hex(a.run.config));
+                   }},
+              });
 
   const auto start = std::chrono::steady_clock::now();
   CompareOptions options;
@@ -130,14 +135,15 @@ int cmd_compare(const CompareArgs& a) {
     options.run.trials = precision->trials_used;
     warn_if_max_trials(*precision, a.run.quiet, "mean savings");
   }
-  ProgressBar progress((options.run.trials != 0 ? options.run.trials : model.trials) * (1 + candidates.size()),
-                       !a.run.quiet);
+  ProgressBar progress(
+      (options.run.trials != 0 ? options.run.trials : model.trials) * (1 + candidates.size()), !a.run.quiet);
   options.run.progress = progress.counter();
   comparison = compare(model, candidates, options);
   progress.finish();
   if (!a.run.report_path.empty()) voi = value_of_information(voi_data(model, comparison), VoiOptions{});
   info = make_run_info(options.run.threads,
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.run.config);
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                       a.run.config);
   plan.write([&] {
     return compare_terminal(model, comparison, info) +
            (precision ? precision_note(*precision, "every intervention's average savings") : std::string());
@@ -150,13 +156,16 @@ int cmd_compare(const CompareArgs& a) {
 void add_compare_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<CompareArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "compare", "What would a training programme save, cost, and how likely is it to pay off? (paired trials)");
-  add_run_options(cmd, args->run, {.csv = "Write one row per intervention to this CSV file ('-' for stdout)"});
+      "compare",
+      "What would a training programme save, cost, and how likely is it to pay off? (paired trials)");
+  add_run_options(cmd, args->run,
+                  {.csv = "Write one row per intervention to this CSV file ('-' for stdout)"});
   add_xlsx_option(cmd, args->run);
   add_precision_options(cmd, args->precision);
   cmd->add_option("--intervention,-i", args->interventions,
                   "Intervention id to compare (repeatable; default: every intervention in the study)");
-  cmd->add_option("--bundle,-b", args->bundles, "Comma-separated ids applied together, compared as one (repeatable)");
+  cmd->add_option("--bundle,-b", args->bundles,
+                  "Comma-separated ids applied together, compared as one (repeatable)");
   cmd->footer(R"(
 Every intervention is simulated over the same years as the baseline, with the same random numbers
 for everything it does not change, so the savings are differences year by year, not noise.

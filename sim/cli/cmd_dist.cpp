@@ -75,11 +75,12 @@ int cmd_dist(const DistArgs& a) {
     bins = static_cast<int>(std::ceil(count / step));
   }
   std::vector<double> edges(static_cast<std::size_t>(bins) + 1);
-  for (int i = 0; i <= bins; ++i) edges[static_cast<std::size_t>(i)] = (integer ? first - 0.5 : lo) + step * i;
+  for (int i = 0; i <= bins; ++i)
+    edges[static_cast<std::size_t>(i)] = (integer ? first - 0.5 : lo) + step * i;
   std::vector<double> mass(static_cast<std::size_t>(bins));
   for (int i = 0; i < bins; ++i)
-    mass[static_cast<std::size_t>(i)] =
-        std::max(0.0, d.cdf(edges[static_cast<std::size_t>(i) + 1]) - d.cdf(edges[static_cast<std::size_t>(i)]));
+    mass[static_cast<std::size_t>(i)] = std::max(
+        0.0, d.cdf(edges[static_cast<std::size_t>(i) + 1]) - d.cdf(edges[static_cast<std::size_t>(i)]));
   const double top = *std::max_element(mass.begin(), mass.end());
   for (int i = 0; i < bins; ++i) {
     const std::size_t k = static_cast<std::size_t>(i);
@@ -97,7 +98,8 @@ int cmd_dist(const DistArgs& a) {
 
 void add_dist_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<DistArgs>();
-  CLI::App* cmd = app.add_subcommand("dist", "Preview an input distribution: mean, spread, percentiles, histogram");
+  CLI::App* cmd =
+      app.add_subcommand("dist", "Preview an input distribution: mean, spread, percentiles, histogram");
   cmd->add_option("SPEC", args->spec, "A distribution as in a study file: a TOML inline table or a number")
       ->required();
   cmd->add_flag("--json", args->json, "Print the figures as JSON (mean, sd, p01 ... p99)");

@@ -24,7 +24,8 @@ namespace {
 
 int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   if (a.memory_bounded) {
-    if (p.enabled()) throw InputError({}, "--memory-bounded", "give either --memory-bounded or --precision, not both");
+    if (p.enabled())
+      throw InputError({}, "--memory-bounded", "give either --memory-bounded or --precision, not both");
     return run_memory_bounded(a);
   }
   const std::optional<PrecisionGoal> goal = precision_goal(a, p);
@@ -36,21 +37,28 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   RunSummary summary;
   RunInfo info;
   std::optional<PrecisionRun> precision;  // set by a --precision run
-  OutputPlan plan(inputs, {
-      {"--json", a.json_path,
-       [&](std::ostream& out) {
-         nlohmann::ordered_json json = run_json(model, results, summary, info);
-         if (precision) json["precision"] = precision_json(*precision);
-         write_json(out, std::move(json), model);
-       }},
-      {"--csv", a.csv_path, [&](std::ostream& out) { write_csv(out, model, results); }},
-      {"--report", a.report_path,
-       [&](std::ostream& out) { out << run_report_html(model, results, summary, info, sha256_file_hex(a.config)); }},
-      {"--xlsx", a.xlsx_path,
-       [&](std::ostream& out) { out << run_workbook(model, results, summary, info, sha256_file_hex(a.config)); }},
-      {"--sip", a.sip_path,
-       [&](std::ostream& out) { out << sip_library(model, results, info, sha256_file_hex(a.config)).dump() << "\n"; }},
-  });
+  OutputPlan plan(inputs,
+                  {
+                      {"--json", a.json_path,
+                       [&](std::ostream& out) {
+                         nlohmann::ordered_json json = run_json(model, results, summary, info);
+                         if (precision) json["precision"] = precision_json(*precision);
+                         write_json(out, std::move(json), model);
+                       }},
+                      {"--csv", a.csv_path, [&](std::ostream& out) { write_csv(out, model, results); }},
+                      {"--report", a.report_path,
+                       [&](std::ostream& out) {
+                         out << run_report_html(model, results, summary, info, sha256_file_hex(a.config));
+                       }},
+                      {"--xlsx", a.xlsx_path,
+                       [&](std::ostream& out) {
+                         out << run_workbook(model, results, summary, info, sha256_file_hex(a.config));
+                       }},
+                      {"--sip", a.sip_path,
+                       [&](std::ostream& out) {
+                         out << sip_library(model, results, info, sha256_file_hex(a.config)).dump() << "\n";
+                       }},
+                  });
 
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
@@ -65,10 +73,12 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   progress.finish();
   if (precision) warn_if_max_trials(*precision, a.quiet, "mean yearly cost");
   info = make_run_info(options.threads,
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.config);
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                       a.config);
   summary = summarize_run(results, a.report_path.empty() ? SummaryScope::tables : SummaryScope::report);
   plan.write([&] {
-    return terminal_summary(model, results, summary, info) + (precision ? precision_note(*precision) : std::string());
+    return terminal_summary(model, results, summary, info) +
+           (precision ? precision_note(*precision) : std::string());
   });
   return 0;
 }
@@ -76,9 +86,10 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
 int cmd_validate(const std::string& config) {
   const Model model = load_study(config);
   for (const std::string& warning : model.warnings) std::cerr << "mistakesim: warning: " << warning << "\n";
-  std::cout << fmt::format("{}: OK - \"{}\": {} reps, {} mistakes, {} interventions, {} uncertain inputs, {} trials\n",
-                           config, model.name, model.reps, model.mistakes.size(), model.interventions.size(),
-                           model.uncertain_inputs().size(), model.trials);
+  std::cout << fmt::format(
+      "{}: OK - \"{}\": {} reps, {} mistakes, {} interventions, {} uncertain inputs, {} trials\n", config,
+      model.name, model.reps, model.mistakes.size(), model.interventions.size(),
+      model.uncertain_inputs().size(), model.trials);
   return 0;
 }
 
@@ -86,7 +97,8 @@ int cmd_validate(const std::string& config) {
 
 void add_run_commands(CLI::App& app, Action& action) {
   auto run_args = std::make_shared<RunArgs>();
-  CLI::App* run = app.add_subcommand("run", "Simulate the study's year many times and summarise the cost of mistakes");
+  CLI::App* run =
+      app.add_subcommand("run", "Simulate the study's year many times and summarise the cost of mistakes");
   add_run_options(run, *run_args);
   add_xlsx_option(run, *run_args);
   run->add_option("--sip", run_args->sip_path,
@@ -94,9 +106,10 @@ void add_run_commands(CLI::App& app, Action& action) {
       ->check(output_path());
   auto precision_args = std::make_shared<PrecisionArgs>();
   add_precision_options(run, *precision_args);
-  run->add_flag("--memory-bounded", run_args->memory_bounded,
-                "Summarize in bounded memory, for more years than fit (percentiles from sketches, error stated; "
-                "no --csv or --report)");
+  run->add_flag(
+      "--memory-bounded", run_args->memory_bounded,
+      "Summarize in bounded memory, for more years than fit (percentiles from sketches, error stated; "
+      "no --csv or --report)");
   run->footer(R"(
 Examples:
   mistakesim run configs/mid-market.toml
@@ -110,7 +123,8 @@ Examples:
   CLI::App* validate = app.add_subcommand("validate", "Check a study file and say what it describes");
   validate->add_option("CONFIG", *validate_config, "Study file (TOML)")->required();
   validate->footer("\nExample:\n  mistakesim validate configs/mid-market.toml");
-  validate->callback([&action, validate_config] { action = [validate_config] { return cmd_validate(*validate_config); }; });
+  validate->callback(
+      [&action, validate_config] { action = [validate_config] { return cmd_validate(*validate_config); }; });
 
   CLI::App* init = app.add_subcommand("init", "Print an annotated template study to adapt");
   init->footer("\nExample:\n  mistakesim init > my-study.toml && mistakesim validate my-study.toml");

@@ -39,7 +39,8 @@ std::vector<std::string> split_commas(const std::string& text) {
 
 int cmd_voi(const VoiArgs& a) {
   if (!a.run.csv_path.empty())
-    throw InputError({}, "--csv", "voi writes no per-year CSV (mistakesim compare --csv writes the paired years)");
+    throw InputError({}, "--csv",
+                     "voi writes no per-year CSV (mistakesim compare --csv writes the paired years)");
   std::vector<std::filesystem::path> inputs;
   const Model model = load_for_run(a.run, &inputs);
   if (model.interventions.empty())
@@ -66,8 +67,10 @@ int cmd_voi(const VoiArgs& a) {
   for (const std::string& g : a.groups) {
     const auto eq = g.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw InputError({}, "--group", fmt::format("expected NAME=PATH,PATH (e.g. rates=pipeline.good_fit,"
-                                                  "pipeline.close_rate), got \"{}\"", g));
+      throw InputError({}, "--group",
+                       fmt::format("expected NAME=PATH,PATH (e.g. rates=pipeline.good_fit,"
+                                   "pipeline.close_rate), got \"{}\"",
+                                   g));
     options.groups.emplace_back(g.substr(0, eq), split_commas(g.substr(eq + 1)));
   }
   options.evsi_paths = a.evsi;
@@ -76,18 +79,22 @@ int cmd_voi(const VoiArgs& a) {
     if (n == 0 || n > 100'000)
       throw InputError({}, "--sample-sizes", fmt::format("a study size is 1 to 100,000 deals, got {}", n));
   if (!(a.cost_per_deal >= 0.0))
-    throw InputError({}, "--cost-per-deal", fmt::format("a cost in dollars, 0 or more, got {}", a.cost_per_deal));
+    throw InputError({}, "--cost-per-deal",
+                     fmt::format("a cost in dollars, 0 or more, got {}", a.cost_per_deal));
   options.cost_per_deal = a.cost_per_deal;
 
   // Filled by the run below; the outputs render them once it is done.
   VoiResult result;
   RunInfo info;
-  OutputPlan plan(inputs, {
-      {"--json", a.run.json_path,
-       [&](std::ostream& out) { write_json(out, voi_json(model, result, info), model); }},
-      {"--report", a.run.report_path,
-       [&](std::ostream& out) { out << voi_report_html(model, result, info, sha256_file_hex(a.run.config)); }},
-  });
+  OutputPlan plan(inputs,
+                  {
+                      {"--json", a.run.json_path,
+                       [&](std::ostream& out) { write_json(out, voi_json(model, result, info), model); }},
+                      {"--report", a.run.report_path,
+                       [&](std::ostream& out) {
+                         out << voi_report_html(model, result, info, sha256_file_hex(a.run.config));
+                       }},
+                  });
 
   const auto start = std::chrono::steady_clock::now();
   RunOptions run;
@@ -98,8 +105,9 @@ int cmd_voi(const VoiArgs& a) {
   const VoiData data = voi_data(model, candidates, run);
   progress.finish();
   result = value_of_information(data, options);
-  info = make_run_info(
-      run.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.run.config);
+  info = make_run_info(run.threads,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                       a.run.config);
 
   plan.write([&] { return voi_terminal(model, result, info); });
   return 0;
@@ -110,15 +118,19 @@ int cmd_voi(const VoiArgs& a) {
 void add_voi_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<VoiArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "voi", "Is it worth finding out first? What knowing an input before choosing a training would be worth");
+      "voi",
+      "Is it worth finding out first? What knowing an input before choosing a training would be worth");
   add_run_options(cmd, args->run);
-  cmd->add_option("--intervention,-i", args->interventions,
-                  "Intervention id among the options (repeatable; default: every intervention; 'none' is always one)");
+  cmd->add_option(
+      "--intervention,-i", args->interventions,
+      "Intervention id among the options (repeatable; default: every intervention; 'none' is always one)");
   cmd->add_option("--group,-g", args->groups,
                   "NAME=PATH,PATH: the worth of knowing these inputs together (repeatable)");
-  cmd->add_option("--evsi", args->evsi,
-                  "Input that a study of deals measures (a share of deals), beside every beta input (repeatable)");
-  cmd->add_option("--sample-sizes", args->sample_sizes, "Deals studied, for the EVSI curve (default: 10,25,...,1000)")
+  cmd->add_option(
+      "--evsi", args->evsi,
+      "Input that a study of deals measures (a share of deals), beside every beta input (repeatable)");
+  cmd->add_option("--sample-sizes", args->sample_sizes,
+                  "Deals studied, for the EVSI curve (default: 10,25,...,1000)")
       ->delimiter(',');
   cmd->add_option("--cost-per-deal", args->cost_per_deal, "[$] cost of studying one deal (default: 0)");
   cmd->footer(R"(

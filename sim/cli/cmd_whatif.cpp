@@ -63,14 +63,20 @@ int cmd_sweep(const SweepArgs& a) {
 
   Sweep sweep;  // filled by the run below; the outputs render it once it is done
   RunInfo info;
-  OutputPlan plan(inputs, {
-      {"--json", a.run.json_path, [&](std::ostream& out) { write_json(out, sweep_json(model, sweep, info), model); }},
-      {"--csv", a.run.csv_path, [&](std::ostream& out) { write_sweep_csv(out, model, sweep); }},
-      {"--report", a.run.report_path,
-       [&](std::ostream& out) { out << sweep_report_html(model, sweep, info, sha256_file_hex(a.run.config)); }},
-      {"--xlsx", a.run.xlsx_path,
-       [&](std::ostream& out) { out << sweep_workbook(model, sweep, info, sha256_file_hex(a.run.config)); }},
-  });
+  OutputPlan plan(
+      inputs, {
+                  {"--json", a.run.json_path,
+                   [&](std::ostream& out) { write_json(out, sweep_json(model, sweep, info), model); }},
+                  {"--csv", a.run.csv_path, [&](std::ostream& out) { write_sweep_csv(out, model, sweep); }},
+                  {"--report", a.run.report_path,
+                   [&](std::ostream& out) {
+                     out << sweep_report_html(model, sweep, info, sha256_file_hex(a.run.config));
+                   }},
+                  {"--xlsx", a.run.xlsx_path,
+                   [&](std::ostream& out) {
+                     out << sweep_workbook(model, sweep, info, sha256_file_hex(a.run.config));
+                   }},
+              });
 
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
@@ -86,7 +92,8 @@ int cmd_sweep(const SweepArgs& a) {
   sweep = run_sweep(model, axis, axis2, options);
   progress.finish();
   info = make_run_info(options.threads,
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.run.config);
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                       a.run.config);
   plan.write([&] { return sweep_terminal(model, sweep, info); });
   return 0;
 }
@@ -97,16 +104,20 @@ int cmd_sensitivity(const SensitivityArgs& a) {
   TrialResults results;  // filled by the run below; the outputs render them once it is done
   Sensitivity s;
   RunInfo info;
-  OutputPlan plan(inputs, {
-      {"--json", a.run.json_path,
-       [&](std::ostream& out) { write_json(out, sensitivity_json(model, s, results, info), model); }},
-      {"--report", a.run.report_path,
-       [&](std::ostream& out) {
-         out << sensitivity_report_html(model, s, info, sha256_file_hex(a.run.config));
-       }},
-      {"--xlsx", a.run.xlsx_path,
-       [&](std::ostream& out) { out << sensitivity_workbook(model, s, results, info, sha256_file_hex(a.run.config)); }},
-  });
+  OutputPlan plan(
+      inputs,
+      {
+          {"--json", a.run.json_path,
+           [&](std::ostream& out) { write_json(out, sensitivity_json(model, s, results, info), model); }},
+          {"--report", a.run.report_path,
+           [&](std::ostream& out) {
+             out << sensitivity_report_html(model, s, info, sha256_file_hex(a.run.config));
+           }},
+          {"--xlsx", a.run.xlsx_path,
+           [&](std::ostream& out) {
+             out << sensitivity_workbook(model, s, results, info, sha256_file_hex(a.run.config));
+           }},
+      });
   const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   options.threads = thread_count(a.run.threads);
@@ -117,7 +128,8 @@ int cmd_sensitivity(const SensitivityArgs& a) {
   progress.finish();
   s = sensitivity(model, results);
   info = make_run_info(options.threads,
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.run.config);
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                       a.run.config);
   plan.write([&] { return sensitivity_terminal(model, s, info); });
   return 0;
 }
@@ -152,7 +164,8 @@ std::optional<PrecisionGoal> precision_goal(const RunArgs& run, const PrecisionA
 }
 
 TrialResults run_with_precision(const Model& model, const Scenario& scenario, const RunOptions& options,
-                                const std::optional<PrecisionGoal>& goal, std::optional<PrecisionRun>& outcome) {
+                                const std::optional<PrecisionGoal>& goal,
+                                std::optional<PrecisionRun>& outcome) {
   outcome.reset();
   if (!goal) return run_trials(model, scenario, options);
   PrecisionRun run = run_to_precision(model, scenario, *goal, options);

@@ -38,7 +38,8 @@ struct RunArgs {
 //! The help texts of add_run_options that differ between commands.
 struct RunOptionsHelp {
   const char* trials = "Simulated years (overrides study.trials)";
-  const char* csv = "Write one row per simulated year to this CSV file ('-' for stdout)";  //!< nullptr: no --csv
+  const char* csv =
+      "Write one row per simulated year to this CSV file ('-' for stdout)";  //!< nullptr: no --csv
   const char* quiet = "No progress bar or notes on stderr (warnings still show)";
 };
 
@@ -67,11 +68,11 @@ bool is_output_process();
 bool ready_to_write_outputs();
 
 // Command groups. Each adds its subcommands to app; on parse, the chosen one sets `action`.
-void add_run_commands(CLI::App& app, Action& action);      // run, validate, init
-void add_compare_command(CLI::App& app, Action& action);   // compare
-void add_whatif_commands(CLI::App& app, Action& action);   // sweep, sensitivity
-void add_dist_command(CLI::App& app, Action& action);      // dist
-void add_serve_command(CLI::App& app, Action& action);     // serve (sim/serve)
-void add_voi_command(CLI::App& app, Action& action);       // voi
+void add_run_commands(CLI::App& app, Action& action);     // run, validate, init
+void add_compare_command(CLI::App& app, Action& action);  // compare
+void add_whatif_commands(CLI::App& app, Action& action);  // sweep, sensitivity
+void add_dist_command(CLI::App& app, Action& action);     // dist
+void add_serve_command(CLI::App& app, Action& action);    // serve (sim/serve)
+void add_voi_command(CLI::App& app, Action& action);      // voi
 
 }  // namespace mistakesim::cli

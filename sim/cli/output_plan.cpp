@@ -29,9 +29,10 @@ OutputPlan::OutputPlan(const std::vector<std::filesystem::path>& inputs, std::ve
     if (o.path.empty()) continue;
     if (o.path == "-") {
       if (stdout_index_ != kNone)
-        throw InputError({}, o.option,
-                         fmt::format("{} and {} both ask for the standard output (-); only one output can go there",
-                                     outputs_[stdout_index_].option, o.option));
+        throw InputError(
+            {}, o.option,
+            fmt::format("{} and {} both ask for the standard output (-); only one output can go there",
+                        outputs_[stdout_index_].option, o.option));
       stdout_index_ = i;
       continue;
     }

@@ -29,7 +29,8 @@ std::optional<PrecisionGoal> precision_goal(const RunArgs& run, const PrecisionA
 //! Runs the scenario: a fixed run of model.trials, or until the goal is met (options.progress is
 //! handed to every block). `outcome` is set for a precision run, without its results (returned).
 TrialResults run_with_precision(const Model& model, const Scenario& scenario, const RunOptions& options,
-                                const std::optional<PrecisionGoal>& goal, std::optional<PrecisionRun>& outcome);
+                                const std::optional<PrecisionGoal>& goal,
+                                std::optional<PrecisionRun>& outcome);
 
 //! The warning on stderr (unless quiet) when max-trials stopped the run before the goal; `what` names
 //! the quantity ("mean yearly cost").

@@ -41,15 +41,16 @@ void ProgressBar::loop() {
     const double share = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
     const double rate = static_cast<double>(done) / elapsed;
     const std::string left =
-        rate > 0 ? fmt::format("{:.0f} s left", static_cast<double>(total - std::min(done, total)) / rate) : "";
+        rate > 0 ? fmt::format("{:.0f} s left", static_cast<double>(total - std::min(done, total)) / rate)
+                 : "";
     const int width = 30;
     const int filled = static_cast<int>(share * width);
     std::string bar(static_cast<std::size_t>(filled), '=');
     if (filled < width) bar += '>';
     bar.resize(static_cast<std::size_t>(width), ' ');
     std::fprintf(stderr, "\r\033[K[%s] %3.0f%%  %llu/%llu %s  %.0f/s  %s", bar.c_str(), 100.0 * share,
-                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), label_.c_str(), rate,
-                 left.c_str());
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                 label_.c_str(), rate, left.c_str());
     std::fflush(stderr);
     drawn_ = true;
   }

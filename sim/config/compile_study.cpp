@@ -196,7 +196,8 @@ class Compiler {
       if (!in.internal) paths.push_back(in.path);
     std::string problem;
     if (path.value == "pipeline.opportunities" || path.value == "pipeline.opportunities_per_rep")
-      problem = fmt::format("{} is the number of opportunities, not a rate; {} a year-level input", path.value, role);
+      problem = fmt::format("{} is the number of opportunities, not a rate; {} a year-level input",
+                            path.value, role);
     else if (find_amount(path.value).amount != nullptr)
       problem =
           fmt::format("{} is drawn per opportunity or per occurrence, not once a year; {} a year-level input",
@@ -218,13 +219,14 @@ class Compiler {
     const double likely_max = std::min(d.support_max(), d.mean() + 10 * std::sqrt(d.variance()));
     const double per_year = likely_max * (m.opportunities_per_rep ? m.reps : 1);
     if (per_year > kMaxYearOpportunities)
-      throw InputError(spec_.params.at(path).where, path,
-                       fmt::format("a simulated year of this team can hold about {} opportunities{}; at most {} "
-                                   "fit in memory and finish in reasonable time (simulate a smaller team, or "
-                                   "fewer, larger opportunities)",
-                                   number_text(std::round(per_year)),
-                                   m.opportunities_per_rep ? fmt::format(" ({} reps)", m.reps) : std::string(),
-                                   number_text(kMaxYearOpportunities)));
+      throw InputError(
+          spec_.params.at(path).where, path,
+          fmt::format("a simulated year of this team can hold about {} opportunities{}; at most {} "
+                      "fit in memory and finish in reasonable time (simulate a smaller team, or "
+                      "fewer, larger opportunities)",
+                      number_text(std::round(per_year)),
+                      m.opportunities_per_rep ? fmt::format(" ({} reps)", m.reps) : std::string(),
+                      number_text(kMaxYearOpportunities)));
   }
 
   //! A per-opportunity or per-occurrence amount and the range of its values.
@@ -260,7 +262,8 @@ class Compiler {
     a.lower = ref.range.lower;
     a.upper = ref.range.upper;
     auto add = [&](const std::string& name, double value, double lower) {
-      YearInput in{path + name, Distribution::constant(value), slot_of(path + name), lower, inf, true, "a number"};
+      YearInput in{path + name, Distribution::constant(value), slot_of(path + name), lower, inf, true,
+                   "a number"};
       model_.inputs.push_back(std::move(in));
       ranges_.push_back(ValidRange{lower, inf, "a number"});
       return static_cast<InputId>(model_.inputs.size() - 1);
@@ -282,28 +285,35 @@ class Compiler {
         const std::string slot_path = "intervention." + is.id.value + "." + es.param.value;
         if (const AmountRef ref = find_amount(es.param.value); ref.amount != nullptr) {
           Amount* amount = ref.amount;
-          const auto no_recovery = std::find_if(model_.mistakes.begin(), model_.mistakes.end(), [&](const Mistake& m) {
-            return !m.has_recovery && es.param.value.rfind("mistake." + m.id + ".recovery.", 0) == 0;
-          });
+          const auto no_recovery =
+              std::find_if(model_.mistakes.begin(), model_.mistakes.end(), [&](const Mistake& m) {
+                return !m.has_recovery && es.param.value.rfind("mistake." + m.id + ".recovery.", 0) == 0;
+              });
           if (no_recovery != model_.mistakes.end())
-            throw InputError(es.param.where, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
-                             fmt::format("mistake \"{}\" has no recovery, so {} never happens; give the mistake a "
-                                         "recovery = {{ hours = ..., saved = ... }} first",
-                                         no_recovery->id, es.param.value));
+            throw InputError(
+                es.param.where, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
+                fmt::format("mistake \"{}\" has no recovery, so {} never happens; give the mistake a "
+                            "recovery = {{ hours = ..., saved = ... }} first",
+                            no_recovery->id, es.param.value));
           // A per-opportunity or per-occurrence amount: the effect changes each of its draws.
           make_adjustable(ref, es.param.value);
           if (!targets.insert(amount->scale).second)
-            throw InputError(
-                es.param.where, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
-                fmt::format("each intervention changes {} once; combine its effects into one", es.param.value));
+            throw InputError(es.param.where, es.amount.path.substr(0, es.amount.path.rfind('.')) + ".param",
+                             fmt::format("each intervention changes {} once; combine its effects into one",
+                                         es.param.value));
           if (es.op == EffectOp::set)
             check_support(es.amount.dist, ref.range, es.amount.where, es.amount.path);
           const Amount drawn{es.amount.dist, claim_slot(slot_path, es.amount.where)};
           switch (es.op) {
-            case EffectOp::scale: iv.effects.push_back(Effect{amount->scale, EffectOp::scale, drawn}); break;
-            case EffectOp::add: iv.effects.push_back(Effect{amount->shift, EffectOp::add, drawn}); break;
+            case EffectOp::scale:
+              iv.effects.push_back(Effect{amount->scale, EffectOp::scale, drawn});
+              break;
+            case EffectOp::add:
+              iv.effects.push_back(Effect{amount->shift, EffectOp::add, drawn});
+              break;
             case EffectOp::set:  // every draw becomes the amount: scale 0, shift = amount
-              iv.effects.push_back(Effect{amount->scale, EffectOp::set, Amount{Distribution::constant(0.0), 0}});
+              iv.effects.push_back(
+                  Effect{amount->scale, EffectOp::set, Amount{Distribution::constant(0.0), 0}});
               iv.effects.push_back(Effect{amount->shift, EffectOp::set, drawn});
               break;
           }

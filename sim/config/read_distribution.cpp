@@ -347,7 +347,8 @@ std::vector<std::vector<CsvField>> parse_csv(const std::string& text, const std:
         field.text += text[i];
         advance();
       }
-      while (!field.text.empty() && (field.text.back() == ' ' || field.text.back() == '\t')) field.text.pop_back();
+      while (!field.text.empty() && (field.text.back() == ' ' || field.text.back() == '\t'))
+        field.text.pop_back();
     }
     record.push_back(std::move(field));
     if (i < text.size() && text[i] == ',') {
@@ -403,11 +404,12 @@ std::vector<double> read_csv_column(const DistTable& t) {
   }
   const std::size_t index = static_cast<std::size_t>(found - headers.begin());
   if (const auto again = std::find(found + 1, headers.end(), column); again != headers.end())
-    throw InputError(SourceLocation{shown, records[0][static_cast<std::size_t>(again - headers.begin())].line,
-                                    records[0][static_cast<std::size_t>(again - headers.begin())].column},
-                     t.path(),
-                     fmt::format("the header names column \"{}\" twice (fields {} and {}); rename one of them",
-                                 column, index + 1, again - headers.begin() + 1));
+    throw InputError(
+        SourceLocation{shown, records[0][static_cast<std::size_t>(again - headers.begin())].line,
+                       records[0][static_cast<std::size_t>(again - headers.begin())].column},
+        t.path(),
+        fmt::format("the header names column \"{}\" twice (fields {} and {}); rename one of them", column,
+                    index + 1, again - headers.begin() + 1));
 
   std::vector<double> values;
   for (std::size_t r = 1; r < records.size(); ++r) {
@@ -545,10 +547,11 @@ Distribution read_distribution(const FileContext& ctx, const toml::node& node, c
       throw InputError(location(ctx, node), path,
                        fmt::format("expected a finite number, got {}", number_text(x)));
     if (std::abs(x) > kMaxMagnitude)
-      throw InputError(location(ctx, node), path,
-                       fmt::format("expected a number of at most {} in size, got {}; sums of a year's values "
-                                   "could overflow: write the amounts in larger units (thousands of dollars?)",
-                                   number_text(kMaxMagnitude), number_text(x)));
+      throw InputError(
+          location(ctx, node), path,
+          fmt::format("expected a number of at most {} in size, got {}; sums of a year's values "
+                      "could overflow: write the amounts in larger units (thousands of dollars?)",
+                      number_text(kMaxMagnitude), number_text(x)));
     return Distribution::constant(x);
   }
   const toml::table* table = node.as_table();
@@ -574,9 +577,10 @@ Distribution read_distribution(const FileContext& ctx, const toml::node& node, c
   const Distribution d = read_table(DistTable(ctx, *table, path, name));
   const double mean = d.mean(), sd = std::sqrt(d.variance());
   if (!(std::isfinite(mean) && std::isfinite(sd)))
-    throw InputError(location(ctx, node), path,
-                     fmt::format("these values are too extreme to simulate: the {} would have mean {} and sd {}",
-                                 name, number_text(mean), number_text(sd)));
+    throw InputError(
+        location(ctx, node), path,
+        fmt::format("these values are too extreme to simulate: the {} would have mean {} and sd {}", name,
+                    number_text(mean), number_text(sd)));
   if (std::abs(mean) + sd > kMaxMagnitude)
     throw InputError(location(ctx, node), path,
                      fmt::format("this {} has mean {} and sd {}: beyond {}, sums of a year's values could "

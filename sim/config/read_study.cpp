@@ -177,14 +177,14 @@ class StudyReader {
     spec.sections["study"] = location(ctx_, t);
     check_keys(ctx_, t, kStudyKeys, "study", "[study]");
     if (const toml::node* n = t.get("name")) spec.name = text(*n, "study.name");
-    if (const toml::node* n = t.get("trials"))
-    {
+    if (const toml::node* n = t.get("trials")) {
       spec.trials = integer(*n, "study.trials", 1, "a whole number of trials >= 1");
       if (static_cast<std::uint64_t>(spec.trials->value) > kMaxTrials)
-        throw InputError(spec.trials->where, "study.trials",
-                         fmt::format("at most {} trials in one run (each keeps a few hundred bytes of results), "
-                                     "got {}; --precision stops as soon as the answer is precise enough",
-                                     kMaxTrials, spec.trials->value));
+        throw InputError(
+            spec.trials->where, "study.trials",
+            fmt::format("at most {} trials in one run (each keeps a few hundred bytes of results), "
+                        "got {}; --precision stops as soon as the answer is precise enough",
+                        kMaxTrials, spec.trials->value));
     }
     if (const toml::node* n = t.get("seed")) spec.seed = integer(*n, "study.seed", 0, "a whole number >= 0");
     if (const toml::node* n = t.get("currency")) {
@@ -251,13 +251,13 @@ class StudyReader {
 
   //! Refuses an id that an earlier item of the same kind already has.
   template <class ItemSpec>
-  static void unique_id(const Located<std::string>& id, const std::vector<ItemSpec>& earlier, const std::string& path,
-                        const char* what) {
+  static void unique_id(const Located<std::string>& id, const std::vector<ItemSpec>& earlier,
+                        const std::string& path, const char* what) {
     for (const ItemSpec& other : earlier)
       if (other.id.value == id.value)
         throw InputError(id.where, path,
-                         fmt::format("each {} id is used once, got \"{}\" again (first at line {})", what, id.value,
-                                     other.id.where.line));
+                         fmt::format("each {} id is used once, got \"{}\" again (first at line {})", what,
+                                     id.value, other.id.where.line));
   }
 
   MistakeSpec read_mistake(const toml::table& t, const StudySpec& spec) {
@@ -494,7 +494,9 @@ FileProblem read_input_file(const fs::path& file, const FileAccess* access, std:
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) return FileProblem::unreadable;
-  text.assign(max_bytes + 1 < static_cast<std::size_t>(st.st_size) + 1 ? max_bytes + 1 : static_cast<std::size_t>(st.st_size), '\0');
+  text.assign(max_bytes + 1 < static_cast<std::size_t>(st.st_size) + 1 ? max_bytes + 1
+                                                                       : static_cast<std::size_t>(st.st_size),
+              '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (in.bad()) return FileProblem::unreadable;
@@ -502,7 +504,8 @@ FileProblem read_input_file(const fs::path& file, const FileAccess* access, std:
   return FileProblem::none;
 }
 
-std::string describe(FileProblem problem, const FileAccess* access, std::size_t max_bytes, const char* expected) {
+std::string describe(FileProblem problem, const FileAccess* access, std::size_t max_bytes,
+                     const char* expected) {
   switch (problem) {
     case FileProblem::none:
       return {};
@@ -519,7 +522,8 @@ std::string describe(FileProblem problem, const FileAccess* access, std::size_t 
       if (access != nullptr)
         for (const fs::path& root : access->roots) roots.push_back(root.string());
       return fmt::format(
-          "is outside the folders a study may read from ({}); move it there, or name its folder with --allow-dir",
+          "is outside the folders a study may read from ({}); move it there, or name its folder with "
+          "--allow-dir",
           join(roots));
     }
     case FileProblem::unreadable:

@@ -113,11 +113,12 @@ enum class FileProblem { none, missing, folder, not_regular, too_large, outside,
 //! Reads a whole file the study refers to (or the study itself) into `text`, refusing a file that
 //! is not a regular file (a device, a FIFO: they never end), larger than `max_bytes`, or - when
 //! `access` has roots - outside every root. Records the file in access->read.
-FileProblem read_input_file(const std::filesystem::path& file, const FileAccess* access, std::size_t max_bytes,
-                            std::string& text);
+FileProblem read_input_file(const std::filesystem::path& file, const FileAccess* access,
+                            std::size_t max_bytes, std::string& text);
 
 //! The problem in words, after the file's name: "no such file", "is outside the folders ...".
-std::string describe(FileProblem problem, const FileAccess* access, std::size_t max_bytes, const char* expected);
+std::string describe(FileProblem problem, const FileAccess* access, std::size_t max_bytes,
+                     const char* expected);
 
 //! Largest study file and largest CSV data file read [bytes].
 inline constexpr std::size_t kMaxStudyBytes = std::size_t{4} << 20;

@@ -14,9 +14,9 @@ namespace mistakesim::detail {
 
 //! The file a node comes from.
 struct FileContext {
-  std::string label;               //!< file name as shown in messages
-  std::filesystem::path base_dir;  //!< folder relative paths (extends, CSV files) start from
-  int line1_column_shift = 0;      //!< columns to subtract on line 1 (text we prefixed ourselves)
+  std::string label;                   //!< file name as shown in messages
+  std::filesystem::path base_dir;      //!< folder relative paths (extends, CSV files) start from
+  int line1_column_shift = 0;          //!< columns to subtract on line 1 (text we prefixed ourselves)
   const FileAccess* access = nullptr;  //!< where data files may come from; null: the current folder
 };
 

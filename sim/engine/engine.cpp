@@ -73,8 +73,9 @@ std::uint64_t draw_opportunity_count(const Model& m, std::uint64_t trial) {
     DrawStream stream(m.seed, DrawAddress{trial, kYearLevel, m.opportunities.slot});
     return to_count(sample(*one, stream));
   }
-  if (!m.opportunities_per_rep) return to_count(d.p[0]);       // a constant
-  if (d.kind == DistKind::constant) return to_count(d.p[0]) * m.reps;  // each rep's count rounded, then summed
+  if (!m.opportunities_per_rep) return to_count(d.p[0]);  // a constant
+  if (d.kind == DistKind::constant)
+    return to_count(d.p[0]) * m.reps;  // each rep's count rounded, then summed
   std::uint64_t total = 0;
   for (std::uint32_t r = 0; r < m.reps; ++r) {
     DrawStream stream(m.seed, DrawAddress{trial, rep_level(r), m.opportunities.slot});
@@ -271,8 +272,8 @@ struct WordBatch {
 struct AmountBatch {
   const Amount* amount = nullptr;
   bool random = false;
-  double constant = 0.0;  //!< the value of a constant amount, changed by the scenario
-  FlagTest selected;      //!< the opportunities select() listed
+  double constant = 0.0;   //!< the value of a constant amount, changed by the scenario
+  FlagTest selected;       //!< the opportunities select() listed
   std::uint32_t base = 0;  //!< the chunk's first opportunity (select())
   WordBatch draws;
   double values[kChunk + kSlack];  //!< readable past the end (expand_values)
@@ -413,8 +414,8 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
   return simulate_trial(m, year, trial, detail::draw_opportunity_count(m, trial), per_mistake, scratch);
 }
 
-TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::uint64_t trial, std::uint64_t n,
-                            std::span<MistakeTally> per_mistake, TrialScratch& scratch) {
+TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::uint64_t trial,
+                            std::uint64_t n, std::span<MistakeTally> per_mistake, TrialScratch& scratch) {
   using namespace detail;
   SIM_CHECK(per_mistake.size() == m.mistakes.size(), << per_mistake.size() << " vs " << m.mistakes.size());
   std::fill(per_mistake.begin(), per_mistake.end(), MistakeTally{});
@@ -624,7 +625,8 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
       if (in_batch == 0) year_draws->draw(m, trial, std::min(detail::kYearBatch, end - t));
       year_draws->copy(in_batch, year);
       detail::finish_year(m, scenario, trial, year);
-      const TrialOutcome o = simulate_trial(m, year, trial, year_draws->opportunities(in_batch), tally, scratch);
+      const TrialOutcome o =
+          simulate_trial(m, year, trial, year_draws->opportunities(in_batch), tally, scratch);
       r.cost_known[t] = o.cost_known;
       r.cost_unknown[t] = o.cost_unknown;
       r.cost_total[t] = o.cost_total();
@@ -658,8 +660,8 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
     // The run's own arena: its worker count is this run's, whatever else the process runs. More
     // threads than oneTBB allows the process (the cores, unless the caller raised the limit) would
     // only be refused with a warning; the results are the same bits on any count.
-    const unsigned allowed = static_cast<unsigned>(
-        std::max<std::size_t>(1, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
+    const unsigned allowed = static_cast<unsigned>(std::max<std::size_t>(
+        1, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
     tbb::task_arena arena(static_cast<int>(std::min(threads, allowed)));
     arena.execute([&] {
       tbb::parallel_for(

@@ -83,9 +83,10 @@ void Pipeline(const std::uint32_t* fit_w, const std::uint32_t* repeat_w, const s
     const M repeat = Below(LoadWords(repeat_w, e, n), rule.repeat);
     const M pilot = Below(LoadWords(pilot_w, e, n), rule.pilot);
     const M closes = hn::And(fit, Below(LoadWords(close_w, e, n), rule.close));
-    const V f = hn::Or(hn::Or(hn::IfThenElseZero(fit, hn::Set(d, kFit)), hn::IfThenElseZero(repeat, hn::Set(d, kRepeat))),
-                       hn::Or(hn::IfThenElseZero(pilot, hn::Set(d, kPilot)),
-                              hn::IfThenElseZero(closes, hn::Set(d, kCloses | kAlive))));
+    const V f = hn::Or(
+        hn::Or(hn::IfThenElseZero(fit, hn::Set(d, kFit)), hn::IfThenElseZero(repeat, hn::Set(d, kRepeat))),
+        hn::Or(hn::IfThenElseZero(pilot, hn::Set(d, kPilot)),
+               hn::IfThenElseZero(closes, hn::Set(d, kCloses | kAlive))));
     StoreUpTo(d8, hn::DemoteTo(d8, hn::BitCast(di, f)), flags + e, n - e);  // every flag fits in a byte
   }
 }
@@ -108,12 +109,13 @@ std::size_t Decide(const std::uint32_t* index, const std::uint32_t* flags, const
     const M loses = hn::And(alive, Below(LoadWords(w2, j, n), rule.lose));
     const M recovers = rule.has_recovery ? hn::And(loses, noticed) : hn::FirstN(d, 0);
     const M discounted = hn::AndNot(loses, alive);
-    const M churns = hn::And(hn::Eq(hn::And(f, churn_mask), churn_want), Below(LoadWords(w3, j, n), rule.churn));
-    const V what =
-        hn::Or(hn::Or(hn::IfThenElseZero(noticed, hn::Set(d, kNoticed)), hn::IfThenElseZero(loses, hn::Set(d, kLoses))),
-               hn::Or(hn::Or(hn::IfThenElseZero(recovers, hn::Set(d, kRecovers)),
-                             hn::IfThenElseZero(discounted, hn::Set(d, kDiscounted))),
-                      hn::IfThenElseZero(churns, hn::Set(d, kChurns))));
+    const M churns =
+        hn::And(hn::Eq(hn::And(f, churn_mask), churn_want), Below(LoadWords(w3, j, n), rule.churn));
+    const V what = hn::Or(hn::Or(hn::IfThenElseZero(noticed, hn::Set(d, kNoticed)),
+                                 hn::IfThenElseZero(loses, hn::Set(d, kLoses))),
+                          hn::Or(hn::Or(hn::IfThenElseZero(recovers, hn::Set(d, kRecovers)),
+                                        hn::IfThenElseZero(discounted, hn::Set(d, kDiscounted))),
+                                 hn::IfThenElseZero(churns, hn::Set(d, kChurns))));
     hn::StoreU(CompressLanes(d, hn::Sub(i, vbase), occurs), d, out.e + count);
     hn::StoreU(CompressLanes(d, what, occurs), d, out.what + count);
     count += hn::CountTrue(d, occurs);
@@ -151,7 +153,8 @@ std::size_t select_opportunities(const std::uint8_t* flags, std::size_t n, FlagT
 }
 
 void pipeline_flags(const std::uint32_t* fit, const std::uint32_t* repeat, const std::uint32_t* pilot,
-                    const std::uint32_t* close, std::size_t n, const PipelineRule& rule, std::uint8_t* flags) {
+                    const std::uint32_t* close, std::size_t n, const PipelineRule& rule,
+                    std::uint8_t* flags) {
   apply_target_choice();
   HWY_DYNAMIC_DISPATCH(Pipeline)(fit, repeat, pilot, close, n, rule, flags);
 }

@@ -139,8 +139,8 @@ HWY_INLINE void TrialGroup(DU d, std::uint64_t seed, std::uint64_t first, std::u
 }
 
 void TrialBlocks(std::uint64_t seed, std::uint64_t first_trial, std::size_t n, std::uint32_t opportunity,
-                 std::uint32_t slot, std::uint32_t block, std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2,
-                 std::uint32_t* w3) {
+                 std::uint32_t slot, std::uint32_t block, std::uint32_t* w0, std::uint32_t* w1,
+                 std::uint32_t* w2, std::uint32_t* w3) {
   const D d;
   const std::size_t N = hn::Lanes(d);
   for (std::size_t i = 0; i < n; i += N)
@@ -164,8 +164,8 @@ void philox_blocks(std::uint64_t seed, std::uint64_t trial, std::uint32_t slot, 
                    std::uint32_t* w2, std::uint32_t* w3) {
   apply_target_choice();
   const philox::Counter c{slot, static_cast<std::uint32_t>(trial),
-                          static_cast<std::uint32_t>(trial >> 32) ^ (block << 16), static_cast<std::uint32_t>(seed),
-                          static_cast<std::uint32_t>(seed >> 32)};
+                          static_cast<std::uint32_t>(trial >> 32) ^ (block << 16),
+                          static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
   HWY_DYNAMIC_DISPATCH(OpportunityBlocks)(c, opportunities.data(), opportunities.size(), w0, w1, w2, w3);
 }
 

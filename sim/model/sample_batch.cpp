@@ -5,8 +5,8 @@
 // of the one-draw functions: every target gives every draw the bits of sample().
 //
 // Workarounds for what Highway 1.0.3 lacks: the last, partial vector of a batch is read and written
-// by model/partial-inl.h (masked loads and stores, or a padded copy; no LoadN/StoreN); the AS241 tail draws are
-// packed with Compress and put back with one scalar store each (no Expand); the integer <-> double
+// by model/partial-inl.h (masked loads and stores, or a padded copy; no LoadN/StoreN); the AS241 tail draws
+// are packed with Compress and put back with one scalar store each (no Expand); the integer <-> double
 // conversions of the uniforms, of log's exponent and of exp's scale are done with the exact
 // 2^52 magic-number identities (no 64-bit conversions before AVX-512).
 
@@ -39,10 +39,20 @@ constexpr double kLn2Lo = 1.90821492927058770002e-10;
 constexpr double kExpMin = -745.2;  // below: exp underflows to 0
 constexpr double kExpMax = 709.8;   // above: exp overflows to +inf
 // 1/j! for j = 13 down to 0: e^r on |r| <= ln2/2, truncation error below 5e-18 relative.
-constexpr double kInvFact[14] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0,
-                                 1.0 / 362880.0,     1.0 / 40320.0,     1.0 / 5040.0,     1.0 / 720.0,
-                                 1.0 / 120.0,        1.0 / 24.0,        1.0 / 6.0,        0.5,
-                                 1.0,                1.0};
+constexpr double kInvFact[14] = {1.0 / 6227020800.0,
+                                 1.0 / 479001600.0,
+                                 1.0 / 39916800.0,
+                                 1.0 / 3628800.0,
+                                 1.0 / 362880.0,
+                                 1.0 / 40320.0,
+                                 1.0 / 5040.0,
+                                 1.0 / 720.0,
+                                 1.0 / 120.0,
+                                 1.0 / 24.0,
+                                 1.0 / 6.0,
+                                 0.5,
+                                 1.0,
+                                 1.0};
 
 // engine_log: fdlibm's e_log.c (Sun, 1993) without its branches. x = 2^k m with m in [sqrt(2)/2,
 // sqrt(2)), f = m - 1, s = f / (2 + f); log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)), R the Remez
@@ -124,8 +134,8 @@ HWY_INLINE VF Log(VF x) {
   const VU mant = hn::And(bits, hn::Set(du, kMantissa));
   const VU i = hn::And(hn::ShiftRight<52>(hn::Add(mant, hn::Set(du, kSqrt2Carry))), hn::Set(du, 1));
   // k = exponent + i - 1023 as a double: the integer added to 1.5 * 2^52's bits, then 1.5 * 2^52 off.
-  const VU k_bits = hn::Sub(hn::Add(hn::Add(hn::ShiftRight<52>(bits), i), hn::Set(du, kMagicBits)),
-                            hn::Set(du, 1023));
+  const VU k_bits =
+      hn::Sub(hn::Add(hn::Add(hn::ShiftRight<52>(bits), i), hn::Set(du, kMagicBits)), hn::Set(du, 1023));
   const VF k = hn::Sub(hn::BitCast(d, k_bits), hn::Set(d, kMagic));
   const VF m = hn::BitCast(d, hn::Or(mant, hn::ShiftLeft<52>(hn::Sub(hn::Set(du, 0x3ff), i))));
   const VF f = hn::Sub(m, hn::Set(d, 1.0));
@@ -135,7 +145,8 @@ HWY_INLINE VF Log(VF x) {
   const auto lg = [&](int j) { return hn::Set(d, kLg[j]); };
   // t1 = w (Lg2 + w (Lg4 + w Lg6)), t2 = z (Lg1 + w (Lg3 + w (Lg5 + w Lg7)))
   const VF t1 = hn::Mul(w, hn::Add(lg(1), hn::Mul(w, hn::Add(lg(3), hn::Mul(w, lg(5))))));
-  const VF t2 = hn::Mul(z, hn::Add(lg(0), hn::Mul(w, hn::Add(lg(2), hn::Mul(w, hn::Add(lg(4), hn::Mul(w, lg(6))))))));
+  const VF t2 =
+      hn::Mul(z, hn::Add(lg(0), hn::Mul(w, hn::Add(lg(2), hn::Mul(w, hn::Add(lg(4), hn::Mul(w, lg(6))))))));
   const VF R = hn::Add(t2, t1);
   const VF hfsq = hn::Mul(hn::Mul(hn::Set(d, 0.5), f), f);
   // k ln2_hi - ((hfsq - (s (hfsq + R) + k ln2_lo)) - f)
@@ -156,7 +167,8 @@ HWY_INLINE VF Exp(VF x) {
   VF p = hn::Set(d, kInvFact[0]);
   for (int j = 1; j < 14; ++j) p = hn::Add(hn::Mul(p, r), hn::Set(d, kInvFact[j]));
   // k as a 64-bit integer: k + 1.5 * 2^52 is exact, and its bits are 1.5 * 2^52's plus k.
-  const auto ki = hn::BitCast(di, hn::Sub(hn::BitCast(du, hn::Add(k, hn::Set(d, kMagic))), hn::Set(du, kMagicBits)));
+  const auto ki =
+      hn::BitCast(di, hn::Sub(hn::BitCast(du, hn::Add(k, hn::Set(d, kMagic))), hn::Set(du, kMagicBits)));
   const auto k1 = hn::ShiftRight<1>(ki);
   const auto k2 = hn::Sub(ki, k1);
   const auto bias = hn::Set(di, 1023);
@@ -201,7 +213,8 @@ void Normals(const std::uint32_t* w0, const std::uint32_t* w1, std::size_t m, do
     hn::StoreU(hn::Div(hn::Mul(q, Horner(kCentralNum, r)), Horner(kCentralDen, r)), d, z + i);
     const MF tail = hn::And(hn::FirstN(d, m - i), hn::Gt(hn::Abs(q), hn::Set(d, 0.425)));
     hn::StoreU(CompressLanes(d, u, tail), d, tail_u + t);
-    hn::StoreU(CompressLanes(du, hn::Add(hn::Iota(du, 0), hn::Set(du, i)), hn::RebindMask(du, tail)), du, tail_at + t);
+    hn::StoreU(CompressLanes(du, hn::Add(hn::Iota(du, 0), hn::Set(du, i)), hn::RebindMask(du, tail)), du,
+               tail_at + t);
     t += hn::CountTrue(d, tail);
   }
   std::fill_n(tail_u + t, N, 0.25);  // past the packed draws: a harmless value
@@ -264,7 +277,8 @@ HWY_INLINE VF GammaFirstTry(const GammaShape& s, VF x, VF u, MF& ok) {
     const VF half_x2 = hn::Mul(hn::Set(df, 0.5), x2);
     const VF one_minus_v = hn::Sub(one, v);
     const VF rhs = hn::Add(half_x2, hn::Mul(d, hn::Add(one_minus_v, lv)));
-    const VF scale = hn::Add(hn::Add(hn::Abs(lu), half_x2), hn::Mul(d, hn::Add(hn::Abs(one_minus_v), hn::Abs(lv))));
+    const VF scale =
+        hn::Add(hn::Add(hn::Abs(lu), half_x2), hn::Mul(d, hn::Add(hn::Abs(one_minus_v), hn::Abs(lv))));
     const VF limit = hn::Sub(rhs, hn::Mul(hn::Set(df, kLogTestMargin), scale));
     ok = hn::Or(ok, hn::And(log_test, hn::Lt(lu, limit)));
   }

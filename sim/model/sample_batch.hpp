@@ -6,9 +6,9 @@
 // exp (Cody-Waite reduction, degree-13 Taylor polynomial, within 2 ulp of the correctly rounded
 // value). Both regions of AS241, the log and the exp run in vector lanes (Highway kernels for every
 // target, model/simd.hpp). Every target, whatever a draw's position in the batch, performs the same
-// IEEE operations (compiled with -ffp-contract=off), so a draw is a function of its address only. triangular: the
-// inverse CDF of sample(), bit for bit. beta and PERT (both shapes >= 1): the first try of sample()'s
-// two Marsaglia-Tsang gammas in lanes, bit for bit; the few draws that need more are left to sample().
+// IEEE operations (compiled with -ffp-contract=off), so a draw is a function of its address only. triangular:
+// the inverse CDF of sample(), bit for bit. beta and PERT (both shapes >= 1): the first try of sample()'s two
+// Marsaglia-Tsang gammas in lanes, bit for bit; the few draws that need more are left to sample().
 #include <cstddef>
 #include <cstdint>
 

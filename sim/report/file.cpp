@@ -166,7 +166,8 @@ struct OutputFiles::Entry {
 OutputFiles::OutputFiles() = default;
 OutputFiles::~OutputFiles() = default;
 
-std::size_t OutputFiles::add(const fs::path& path, const std::string& option, const std::vector<fs::path>& inputs) {
+std::size_t OutputFiles::add(const fs::path& path, const std::string& option,
+                             const std::vector<fs::path>& inputs) {
   auto entry = std::make_unique<Entry>();
   entry->shown = path;
   entry->option = option;
@@ -254,7 +255,8 @@ void OutputFiles::write(std::size_t index, const std::function<void(std::ostream
 void OutputFiles::commit() {
   for (auto& e : entries_) {
     if (e->write_through) continue;
-    if (::rename(e->temporary.c_str(), e->destination.c_str()) != 0) throw_write_error(e->shown, errno, e->option);
+    if (::rename(e->temporary.c_str(), e->destination.c_str()) != 0)
+      throw_write_error(e->shown, errno, e->option);
     e->committed = true;
     release_slot(std::exchange(e->slot, kSignalSlots));
   }
@@ -265,13 +267,17 @@ void remove_staged_outputs_on_signal() noexcept {
     if (const char* name = slot.exchange(nullptr)) ::unlink(name);
 }
 
-void write_file_atomically(const fs::path& path, std::string_view content) { write_files_atomically({{path, content}}); }
+void write_file_atomically(const fs::path& path, std::string_view content) {
+  write_files_atomically({{path, content}});
+}
 
 void write_files_atomically(const std::vector<std::pair<fs::path, std::string_view>>& files) {
   OutputFiles outputs;
   for (const auto& file : files) outputs.add(file.first, {});
   for (std::size_t i = 0; i < files.size(); ++i)
-    outputs.write(i, [&](std::ostream& out) { out.write(files[i].second.data(), static_cast<std::streamsize>(files[i].second.size())); });
+    outputs.write(i, [&](std::ostream& out) {
+      out.write(files[i].second.data(), static_cast<std::streamsize>(files[i].second.size()));
+    });
   outputs.commit();
 }
 

@@ -45,9 +45,9 @@ nlohmann::ordered_json sip_library(const Model& model, const TrialResults& resul
   library["name"] = (model.name.empty() ? std::string("Study") : model.name) + " - mistakesim yearly results";
   library["objectType"] = "sipModel";
   library["libraryType"] = "SIPmath_3_0";
-  library["provenance"] =
-      fmt::format("mistakesim {}: study {} (SHA-256 {}), seed {}, trials {} to {}", info.version, info.study_file,
-                  study_sha256, model.seed, results.first_trial, results.first_trial + results.count - 1);
+  library["provenance"] = fmt::format("mistakesim {}: study {} (SHA-256 {}), seed {}, trials {} to {}",
+                                      info.version, info.study_file, study_sha256, model.seed,
+                                      results.first_trial, results.first_trial + results.count - 1);
   library["metadata"] = {{"study", model.name},
                          {"study_file", info.study_file},
                          {"study_sha256", study_sha256},
@@ -57,9 +57,9 @@ nlohmann::ordered_json sip_library(const Model& model, const TrialResults& resul
                          {"currency", model.currency},
                          {"value", detail::value_basis_name(model.value)},
                          {"mistakesim_version", info.version}};
-  library["U01"] = {{"rng", Json::array({{{"name", kIndexRng},
-                                          {"function", "Index"},
-                                          {"arguments", {{"counter", "PM_Index"}}}}})}};
+  library["U01"] = {
+      {"rng", Json::array(
+                  {{{"name", kIndexRng}, {"function", "Index"}, {"arguments", {{"counter", "PM_Index"}}}}})}};
 
   Json sips = Json::array();
   std::vector<double> values(results.count);

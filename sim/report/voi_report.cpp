@@ -19,7 +19,9 @@ nlohmann::ordered_json estimate_json(const VoiEstimate& e, const VoiResult& v) {
   nlohmann::ordered_json r2 = nlohmann::ordered_json::object();
   for (std::size_t d = 0; d < e.r_squared.size() && d < v.option_ids.size(); ++d)
     r2[v.option_ids[d]] = json_number(e.r_squared[d]);
-  return {{"value", e.value}, {"se", e.se}, {"fit", {{"method", e.method}, {"columns", e.columns}, {"r_squared", r2}}}};
+  return {{"value", e.value},
+          {"se", e.se},
+          {"fit", {{"method", e.method}, {"columns", e.columns}, {"r_squared", r2}}}};
 }
 
 //! "$41,000" rounded to what its error supports: 3 significant digits at most.
@@ -36,7 +38,8 @@ std::string voi_plain_name(const Model& model, const std::string& path) {
     for (const Intervention& iv : model.interventions) {
       const std::string prefix = "effect." + iv.id + ".";
       if (path.rfind(prefix, 0) == 0)
-        return "how well \u201c" + iv.name + "\u201d works on " + input_plain_name(model, path.substr(prefix.size()));
+        return "how well \u201c" + iv.name + "\u201d works on " +
+               input_plain_name(model, path.substr(prefix.size()));
     }
   const std::string words = input_plain_name(model, path);
   return words == "close rate" ? "our true close rate" : words;
@@ -70,7 +73,8 @@ nlohmann::ordered_json voi_json(const Model& m, const VoiResult& v, const RunInf
   for (const EvsiCurve& c : v.evsi) {
     nlohmann::ordered_json points = nlohmann::ordered_json::array();
     for (const EvsiPoint& p : c.points)
-      points.push_back({{"n", p.n}, {"evsi", p.evsi}, {"enbs", p.enbs}, {"effective_years", p.effective_years}});
+      points.push_back(
+          {{"n", p.n}, {"evsi", p.evsi}, {"enbs", p.enbs}, {"effective_years", p.effective_years}});
     nlohmann::ordered_json e = {{"path", c.path},
                                 {"name", voi_plain_name(m, c.path)},
                                 {"from_counts", c.from_counts},
@@ -89,8 +93,9 @@ nlohmann::ordered_json voi_json(const Model& m, const VoiResult& v, const RunInf
 std::string voi_terminal(const Model& m, const VoiResult& v, const RunInfo& info) {
   std::ostringstream out;
   out << fmt::format("{}\n", m.name);
-  out << fmt::format("Is it worth finding out first? {} simulated years, {} options ({} threads, {:.1f} s)\n\n",
-                     format_count(static_cast<double>(v.trials)), v.option_ids.size(), info.threads, info.seconds);
+  out << fmt::format(
+      "Is it worth finding out first? {} simulated years, {} options ({} threads, {:.1f} s)\n\n",
+      format_count(static_cast<double>(v.trials)), v.option_ids.size(), info.threads, info.seconds);
   detail::TextTable options({false, true});
   options.add({"Option", "Net/year"});
   for (std::size_t d = 0; d < v.option_ids.size(); ++d)
@@ -98,24 +103,29 @@ std::string voi_terminal(const Model& m, const VoiResult& v, const RunInfo& info
                  format_currency(v.option_mean[d], m.currency)});
   out << options.render("  ") << "\n";
 
-  out << fmt::format("Knowing everything we are unsure of before deciding (EVPI): up to {} a year (+/- {}).\n",
-                     money(m, v.evpi.value), money(m, v.evpi.se));
+  out << fmt::format(
+      "Knowing everything we are unsure of before deciding (EVPI): up to {} a year (+/- {}).\n",
+      money(m, v.evpi.value), money(m, v.evpi.se));
   if (!v.parameters.empty()) {
     const ParameterVoi& top = v.parameters.front();
     const double rest = v.parameters.size() > 1 ? v.parameters[1].evppi.value : 0.0;
-    if (top.evppi.value < 2.0 * top.evppi.se && top.evppi.value < 0.01 * std::abs(v.option_mean[v.best_option]) + 1.0)
-      out << "No single input we are unsure of would change the decision: deciding today loses next to nothing.\n";
+    if (top.evppi.value < 2.0 * top.evppi.se &&
+        top.evppi.value < 0.01 * std::abs(v.option_mean[v.best_option]) + 1.0)
+      out << "No single input we are unsure of would change the decision: deciding today loses next to "
+             "nothing.\n";
     else
-      out << fmt::format("Knowing {} before deciding would be worth up to {}; the rest of what we don't know is worth "
-                         "at most {} each.\n",
-                         voi_plain_name(m, top.path), money(m, top.evppi.value), money(m, std::max(rest, 0.0)));
+      out << fmt::format(
+          "Knowing {} before deciding would be worth up to {}; the rest of what we don't know is worth "
+          "at most {} each.\n",
+          voi_plain_name(m, top.path), money(m, top.evppi.value), money(m, std::max(rest, 0.0)));
     out << "\n";
     detail::TextTable table({true, false, true, true, true});
     table.add({"#", "Worth knowing first (EVPPI)", "$/year", "+/-", "Fit R^2"});
     std::size_t rank = 0;
     for (const ParameterVoi& p : v.parameters)
-      table.add({std::to_string(++rank), detail::truncate(voi_plain_name(m, p.path) + " (" + p.path + ")", 72),
-                 money(m, p.evppi.value), money(m, p.evppi.se), fmt::format("{:.3f}", p.evppi.max_r_squared())});
+      table.add(
+          {std::to_string(++rank), detail::truncate(voi_plain_name(m, p.path) + " (" + p.path + ")", 72),
+           money(m, p.evppi.value), money(m, p.evppi.se), fmt::format("{:.3f}", p.evppi.max_r_squared())});
     out << table.render("  ");
   }
   if (!v.groups.empty()) {
@@ -129,8 +139,9 @@ std::string voi_terminal(const Model& m, const VoiResult& v, const RunInfo& info
   }
   for (const EvsiCurve& c : v.evsi) {
     out << fmt::format("\nStudying deals to learn {} ({}), {}:\n", voi_plain_name(m, c.path), c.path,
-                       v.cost_per_deal > 0.0 ? "at " + format_currency(v.cost_per_deal, m.currency) + " a deal"
-                                             : std::string("at no cost per deal (--cost-per-deal sets one)"));
+                       v.cost_per_deal > 0.0
+                           ? "at " + format_currency(v.cost_per_deal, m.currency) + " a deal"
+                           : std::string("at no cost per deal (--cost-per-deal sets one)"));
     detail::TextTable table({true, true, true});
     table.add({"Deals studied", "Worth (EVSI)", "Net of its cost"});
     for (const EvsiPoint& p : c.points)
@@ -140,19 +151,22 @@ std::string voi_terminal(const Model& m, const VoiResult& v, const RunInfo& info
       const EvsiPoint& best = c.points[c.best];
       if (best.enbs > 0.0)
         out << fmt::format("  Best: study {} deals, worth {} for a net {} (knowing it exactly: {}).\n",
-                           format_count(static_cast<double>(best.n)), money(m, best.evsi), money(m, best.enbs),
-                           money(m, c.evppi));
+                           format_count(static_cast<double>(best.n)), money(m, best.evsi),
+                           money(m, best.enbs), money(m, c.evppi));
       else
         out << "  No study size listed is worth its cost.\n";
     }
   }
   if (v.trials < 5000)
-    out << fmt::format("\nNote: {} years is few for these estimates: the regression's noise pushes them up (an input no "
-                       "option\ndepends on can show a few thousand dollars). Run 20,000 years or more (--trials).\n",
-                       format_count(static_cast<double>(v.trials)));
-  out << "\nWorth knowing: how much better, on average, the decision would be if the input were known before\n"
+    out << fmt::format(
+        "\nNote: {} years is few for these estimates: the regression's noise pushes them up (an input no "
+        "option\ndepends on can show a few thousand dollars). Run 20,000 years or more (--trials).\n",
+        format_count(static_cast<double>(v.trials)));
+  out << "\nWorth knowing: how much better, on average, the decision would be if the input were known "
+         "before\n"
          "choosing (in dollars of net a year). +/-: standard error. Fit R^2: the share of the year-to-year\n"
-         "variation in net the input explains, for the option it matters most to (low is normal: deal-by-deal\n"
+         "variation in net the input explains, for the option it matters most to (low is normal: "
+         "deal-by-deal\n"
          "luck is not knowable).\n";
   return out.str();
 }

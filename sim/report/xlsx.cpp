@@ -112,7 +112,8 @@ class Book {
     const lxw_error error = workbook_close(wb_);
     wb_ = nullptr;
     if (error != LXW_NO_ERROR)
-      throw std::runtime_error(std::string("libxlsxwriter cannot write the workbook: ") + lxw_strerror(error));
+      throw std::runtime_error(std::string("libxlsxwriter cannot write the workbook: ") +
+                               lxw_strerror(error));
     std::ifstream in(file_.path(), std::ios::binary);
     std::ostringstream out;
     out << in.rdbuf();
@@ -120,7 +121,8 @@ class Book {
     return out.str();
   }
 
-  lxw_format *title, *heading, *bold, *header, *note, *money, *count, *whole, *hours, *percent, *precise, *general;
+  lxw_format *title, *heading, *bold, *header, *note, *money, *count, *whole, *hours, *percent, *precise,
+      *general;
   std::string money_axis;  //!< number format of a money chart axis
 
  private:
@@ -180,12 +182,14 @@ std::string plural(std::uint64_t n, const char* word) {
 }
 
 //! The study's name, what was run, and provenance (study file, SHA-256, seed, version, build).
-void write_title(Book& book, SheetWriter& s, const Model& model, const std::string& what, std::uint64_t trials,
-                 std::uint64_t first_trial, const RunInfo& info, const std::string& sha256) {
+void write_title(Book& book, SheetWriter& s, const Model& model, const std::string& what,
+                 std::uint64_t trials, std::uint64_t first_trial, const RunInfo& info,
+                 const std::string& sha256) {
   s.text(0, model.name.empty() ? std::string("Study") : model.name, book.title);
   s.next();
   s.text(0, fmt::format("{}: {}, seed {}, {} reps, amounts in {} per year ({} basis)", what,
-                        plural(trials, "simulated year"), model.seed, model.reps, model.currency, detail::value_basis_name(model.value)));
+                        plural(trials, "simulated year"), model.seed, model.reps, model.currency,
+                        detail::value_basis_name(model.value)));
   s.next(2);
   s.text(0, "Provenance", book.heading);
   s.next();
@@ -196,7 +200,8 @@ void write_title(Book& book, SheetWriter& s, const Model& model, const std::stri
   s.next();
   s.text(0, "Simulated years");
   s.number(1, static_cast<double>(trials), book.whole);
-  s.text(2, fmt::format("trials {} to {}", first_trial, first_trial + trials - (trials > 0 ? 1 : 0)), book.note);
+  s.text(2, fmt::format("trials {} to {}", first_trial, first_trial + trials - (trials > 0 ? 1 : 0)),
+         book.note);
   s.next();
   s.line_text("mistakesim version", info.version);
   s.line_text("Build", info.build);
@@ -227,10 +232,14 @@ void write_inputs_sheet(Book& book, lxw_worksheet* ws, const Model& model) {
 lxw_format* column_format(const Book& book, detail::YearColumn::Kind kind) {
   using K = detail::YearColumn::Kind;
   switch (kind) {
-    case K::money: return book.money;
-    case K::count: return book.whole;
-    case K::hours: return book.hours;
-    case K::input: return book.general;
+    case K::money:
+      return book.money;
+    case K::count:
+      return book.whole;
+    case K::hours:
+      return book.hours;
+    case K::input:
+      return book.general;
   }
   return nullptr;
 }
@@ -240,12 +249,13 @@ void write_years_sheet(Book& book, lxw_worksheet* ws, const std::vector<detail::
                        std::uint64_t first_trial, std::uint64_t count) {
   SheetWriter s(book, ws);
   const std::uint64_t rows = std::min(count, kXlsxMaxYears);
-  s.text(0, rows == count
-                ? fmt::format("All {}, one per row: the columns of --csv.", plural(count, "simulated year"))
-                : fmt::format("The first {} of {} simulated years (a workbook keeps at most {} rows); "
-                              "--csv writes every year.",
-                              format_count(static_cast<double>(rows)), format_count(static_cast<double>(count)),
-                              format_count(static_cast<double>(kXlsxMaxYears))),
+  s.text(0,
+         rows == count
+             ? fmt::format("All {}, one per row: the columns of --csv.", plural(count, "simulated year"))
+             : fmt::format("The first {} of {} simulated years (a workbook keeps at most {} rows); "
+                           "--csv writes every year.",
+                           format_count(static_cast<double>(rows)), format_count(static_cast<double>(count)),
+                           format_count(static_cast<double>(kXlsxMaxYears))),
          book.note);
   s.next();
   std::vector<std::string> names{"trial"};
@@ -272,8 +282,8 @@ lxw_chart_series* add_series(lxw_chart* chart, const std::optional<Range>& categ
                              const std::string& name) {
   lxw_chart_series* series = chart_add_series(chart, nullptr, nullptr);
   if (categories)
-    chart_series_set_categories(series, categories->sheet, categories->first, categories->col, categories->last,
-                                categories->col);
+    chart_series_set_categories(series, categories->sheet, categories->first, categories->col,
+                                categories->last, categories->col);
   chart_series_set_values(series, values.sheet, values.first, values.col, values.last, values.col);
   if (!name.empty()) chart_series_set_name(series, name.c_str());
   return series;
@@ -331,7 +341,8 @@ std::vector<lxw_chart*> cost_distribution_charts(Book& book, SheetWriter& data, 
     lxw_chart* hist = book.chart(LXW_CHART_COLUMN);
     add_series(hist, Range{"Chart data", first, Row(first + h.counts.size() - 1), 2},
                Range{"Chart data", first, Row(first + h.counts.size() - 1), 3}, "Share of years");
-    name_axes(hist, ("How often each " + what + " comes up").c_str(), ("Yearly cost (bin middle)"), "Share of years");
+    name_axes(hist, ("How often each " + what + " comes up").c_str(), ("Yearly cost (bin middle)"),
+              "Share of years");
     chart_axis_set_num_format(hist->x_axis, book.money_axis.c_str());
     chart_axis_set_num_format(hist->y_axis, "0%");
     chart_legend_set_position(hist, LXW_CHART_LEGEND_NONE);
@@ -383,7 +394,9 @@ struct Sheets {
   lxw_worksheet *summary, *charts, *years, *inputs, *data;
 };
 
-double share(double part, double whole_amount) { return whole_amount != 0.0 ? part / whole_amount : std::nan(""); }
+double share(double part, double whole_amount) {
+  return whole_amount != 0.0 ? part / whole_amount : std::nan("");
+}
 
 }  // namespace
 
@@ -447,7 +460,8 @@ std::string run_workbook(const Model& model, const TrialResults& results, const 
   }
   const Row last_mistake = s.row() - 1;
   s.text(0,
-         "Share: of the average yearly cost. Known: share of its cost the team notices. Times and deals lost: per "
+         "Share: of the average yearly cost. Known: share of its cost the team notices. Times and deals "
+         "lost: per "
          "year on average. Worst 5%: its average cost in the worst 5% of years.",
          book.note);
   s.next();
@@ -460,7 +474,8 @@ std::string run_workbook(const Model& model, const TrialResults& results, const 
     charts.push_back(ranked_bars(book, first_mistake, last_mistake, 0, {{3, ""}},
                                  "Mistakes ranked by average yearly cost", "Average yearly cost"));
   place_charts(sheets.charts, charts);
-  write_years_sheet(book, sheets.years, detail::year_columns(model, results), results.first_trial, results.count);
+  write_years_sheet(book, sheets.years, detail::year_columns(model, results), results.first_trial,
+                    results.count);
   write_inputs_sheet(book, sheets.inputs, model);
   return book.bytes();
 }
@@ -508,11 +523,13 @@ std::string compare_workbook(const Model& model, const Comparison& c, const RunI
     s.next();
   }
   const Row last = s.row() - 1;
-  s.text(0,
-         "Saves: the baseline's yearly cost minus the cost with the intervention, year by year. Net: savings minus "
-         "its cost. Pays off: share of years with net savings above zero. Break-even effect: the share of its "
-         "effect at which it pays for itself on average.",
-         book.note);
+  s.text(
+      0,
+      "Saves: the baseline's yearly cost minus the cost with the intervention, year by year. Net: savings "
+      "minus "
+      "its cost. Pays off: share of years with net savings above zero. Break-even effect: the share of its "
+      "effect at which it pays for itself on average.",
+      book.note);
   s.next();
 
   SheetWriter data(book, sheets.data);
@@ -553,8 +570,9 @@ std::string sweep_workbook(const Model& model, const Sweep& sweep, const RunInfo
   s.next();
   const bool grid = sweep.axis2.has_value();
   // Columns: the value(s), then the statistics, at fixed places whether or not it is a grid.
-  s.headers({sweep.axis.path, grid ? sweep.axis2->path : "", "Average", "Mean 95% CI from", "to", "Good year P05",
-             "Median", "Bad year P95", "Worst 5%", "Known", "Unknown", "Change from first point"});
+  s.headers({sweep.axis.path, grid ? sweep.axis2->path : "", "Average", "Mean 95% CI from", "to",
+             "Good year P05", "Median", "Bad year P95", "Worst 5%", "Known", "Unknown",
+             "Change from first point"});
   const Row first = s.row();
   for (const SweepPoint& p : sweep.points) {
     s.number(0, p.value, book.general);
@@ -641,7 +659,8 @@ std::string sensitivity_workbook(const Model& model, const Sensitivity& sens, co
   }
   const Row last = s.row() - 1;
   s.text(0,
-         "Swing: the average yearly cost in the years where the input is at or above its P90, minus the years at "
+         "Swing: the average yearly cost in the years where the input is at or above its P90, minus the "
+         "years at "
          "or below its P10.",
          book.note);
   s.next();
@@ -656,7 +675,8 @@ std::string sensitivity_workbook(const Model& model, const Sensitivity& sens, co
   for (lxw_chart* chart : cost_distribution_charts(book, data, results.cost_total, "yearly cost of mistakes"))
     charts.push_back(chart);
   place_charts(sheets.charts, charts);
-  write_years_sheet(book, sheets.years, detail::year_columns(model, results), results.first_trial, results.count);
+  write_years_sheet(book, sheets.years, detail::year_columns(model, results), results.first_trial,
+                    results.count);
   write_inputs_sheet(book, sheets.inputs, model);
   return book.bytes();
 }

@@ -16,7 +16,7 @@ namespace mistakesim::detail {
 
 //! One per-year column: its CSV header and its value in trial t (index from results.first_trial).
 struct YearColumn {
-  std::string name;                            //!< "cost_total", "cost:<mistake id>", "input:<path>"
+  std::string name;  //!< "cost_total", "cost:<mistake id>", "input:<path>"
   enum class Kind { money, count, hours, input } kind;
   std::function<double(std::uint64_t)> value;  //!< value at column index t
 };
@@ -32,14 +32,15 @@ inline std::vector<YearColumn> year_columns(const Model& model, const TrialResul
   columns.push_back({"cost_total", K::money, [&r](std::uint64_t t) { return r.cost_total[t]; }});
   columns.push_back({"cost_known", K::money, [&r](std::uint64_t t) { return r.cost_known[t]; }});
   columns.push_back({"cost_unknown", K::money, [&r](std::uint64_t t) { return r.cost_unknown[t]; }});
-  columns.push_back({"opportunities", K::count, [&r](std::uint64_t t) { return double(r.opportunities[t]); }});
+  columns.push_back(
+      {"opportunities", K::count, [&r](std::uint64_t t) { return double(r.opportunities[t]); }});
   columns.push_back({"wins", K::count, [&r](std::uint64_t t) { return double(r.wins[t]); }});
   columns.push_back(
       {"should_have_bought", K::count, [&r](std::uint64_t t) { return double(r.should_have_bought[t]); }});
   columns.push_back({"nonbuyer_hours", K::hours, [&r](std::uint64_t t) { return r.nonbuyer_hours[t]; }});
   for (std::size_t m = 0; m < r.mistake_count; ++m)
-    columns.push_back(
-        {"cost:" + model.mistakes[m].id, K::money, [&r, m](std::uint64_t t) { return r.mistake_cost(m, t); }});
+    columns.push_back({"cost:" + model.mistakes[m].id, K::money,
+                       [&r, m](std::uint64_t t) { return r.mistake_cost(m, t); }});
   for (std::size_t k = 0; k < r.recorded_inputs.size(); ++k) {
     SIM_CHECK(r.recorded_inputs[k] < model.inputs.size(), << "recorded input " << r.recorded_inputs[k]);
     columns.push_back({"input:" + model.inputs[r.recorded_inputs[k]].path, K::input,

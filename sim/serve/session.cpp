@@ -524,11 +524,12 @@ std::optional<ordered_json> Session::run(const Edits& edits) {
   ordered_json j;
   j["trials"] = shown.count;
   j["seed"] = m.seed;
-  j["headline"] = {{"mean", money_interval(s.cost.total.mean, s.cost.total.mean_ci95_lo, s.cost.total.mean_ci95_hi, cur)},
-                   {"p95", {{"value", s.cost.total.p95}, {"text", format_currency(s.cost.total.p95, cur)}}},
-                   {"cvar95", {{"value", s.cost.total.cvar95}, {"text", format_currency(s.cost.total.cvar95, cur)}}},
-                   {"known", {{"value", s.cost.known.mean}, {"text", format_currency(s.cost.known.mean, cur)}}},
-                   {"unknown", {{"value", s.cost.unknown.mean}, {"text", format_currency(s.cost.unknown.mean, cur)}}}};
+  j["headline"] = {
+      {"mean", money_interval(s.cost.total.mean, s.cost.total.mean_ci95_lo, s.cost.total.mean_ci95_hi, cur)},
+      {"p95", {{"value", s.cost.total.p95}, {"text", format_currency(s.cost.total.p95, cur)}}},
+      {"cvar95", {{"value", s.cost.total.cvar95}, {"text", format_currency(s.cost.total.cvar95, cur)}}},
+      {"known", {{"value", s.cost.known.mean}, {"text", format_currency(s.cost.known.mean, cur)}}},
+      {"unknown", {{"value", s.cost.unknown.mean}, {"text", format_currency(s.cost.unknown.mean, cur)}}}};
   // The change from the study as loaded, year by year over the same trials.
   const std::vector<double> change = paired_difference(shown.cost_total, base_->results.cost_total);
   const Summary d = summarize(change);
@@ -588,8 +589,8 @@ std::string Session::report(const Edits& edits) {
       make_run_info(options_.threads != 0 ? options_.threads : std::thread::hardware_concurrency(),
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                     edited->model.source_file);
-  return run_report_html(edited->model, edited->results, summarize_run(edited->results, SummaryScope::report), info,
-                         sha256_hex(text));
+  return run_report_html(edited->model, edited->results, summarize_run(edited->results, SummaryScope::report),
+                         info, sha256_hex(text));
 }
 
 Session::SaveResult Session::save(const std::string& name, const Edits& edits, bool overwrite) {

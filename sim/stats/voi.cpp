@@ -28,7 +28,8 @@
 namespace mistakesim {
 namespace {
 
-using Key = std::vector<std::pair<std::size_t, std::size_t>>;  //!< (input, basis function) factors of a column
+using Key =
+    std::vector<std::pair<std::size_t, std::size_t>>;  //!< (input, basis function) factors of a column
 
 constexpr std::size_t kChunk = 4096;  //!< years per block of the design matrix
 
@@ -42,7 +43,8 @@ struct Spline {
     const std::size_t K = knots.size();
     const double tj = knots[j - 1], tk1 = knots[K - 2], tk = knots[K - 1];
     const auto cube = [](double v) { return v > 0.0 ? v * v * v : 0.0; };
-    return (cube(x - tj) - cube(x - tk1) * (tk - tj) / (tk - tk1) + cube(x - tk) * (tk1 - tj) / (tk - tk1)) / scale;
+    return (cube(x - tj) - cube(x - tk1) * (tk - tj) / (tk - tk1) + cube(x - tk) * (tk1 - tj) / (tk - tk1)) /
+           scale;
   }
 };
 
@@ -54,13 +56,16 @@ Spline make_spline(std::span<const double> x) {
     const double q = quantile_sorted(sorted, p);
     if (s.knots.empty() || q > s.knots.back()) s.knots.push_back(q);
   }
-  if (s.knots.size() < 3) s.knots.clear();
-  else s.scale = std::pow(s.knots.back() - s.knots.front(), 2);
+  if (s.knots.size() < 3)
+    s.knots.clear();
+  else
+    s.scale = std::pow(s.knots.back() - s.knots.front(), 2);
   return s;
 }
 
 //! The columns of the design for these inputs (positions into xs), added to `keys`.
-void add_basis(const std::vector<std::size_t>& inputs, const std::vector<Spline>& splines, std::set<Key>& keys) {
+void add_basis(const std::vector<std::size_t>& inputs, const std::vector<Spline>& splines,
+               std::set<Key>& keys) {
   if (inputs.size() <= 3) {  // tensor product of (1, b_1, ..., b_q) per input, the all-ones product left out
     std::vector<Key> partial = {{}};
     for (std::size_t i : inputs) {
@@ -102,7 +107,8 @@ void design_rows(const std::vector<Key>& keys, const std::vector<Spline>& spline
 std::vector<std::size_t> varying_options(const std::vector<std::vector<double>>& net) {
   std::vector<std::size_t> out;
   for (std::size_t d = 0; d < net.size(); ++d)
-    if (std::any_of(net[d].begin(), net[d].end(), [&](double v) { return v != net[d].front(); })) out.push_back(d);
+    if (std::any_of(net[d].begin(), net[d].end(), [&](double v) { return v != net[d].front(); }))
+      out.push_back(d);
   return out;
 }
 
@@ -128,7 +134,8 @@ Fit fit(const std::vector<std::vector<double>>& net, const std::vector<std::span
   const std::size_t n = net.empty() ? 0 : net.front().size();
   SIM_CHECK(n > 1, << n << " years");
   for (const auto& x : xs) SIM_CHECK(x.size() == n, << x.size() << " values for " << n << " years");
-  for (const auto& column : net) SIM_CHECK(column.size() == n, << column.size() << " nets for " << n << " years");
+  for (const auto& column : net)
+    SIM_CHECK(column.size() == n, << column.size() << " nets for " << n << " years");
   for (const auto& x : xs) f.splines.push_back(make_spline(x));
   std::set<Key> keys;
   std::vector<std::size_t> all(xs.size());
@@ -136,7 +143,9 @@ Fit fit(const std::vector<std::vector<double>>& net, const std::vector<std::span
   add_basis(all, f.splines, keys);
   for (const auto& group : extra) add_basis(group, f.splines, keys);
   f.keys.assign(keys.begin(), keys.end());
-  f.means.method = xs.size() == 1 ? "spline" : xs.size() <= 3 ? "tensor spline" : "additive spline + pairwise";
+  f.means.method = xs.size() == 1   ? "spline"
+                   : xs.size() <= 3 ? "tensor spline"
+                                    : "additive spline + pairwise";
   f.means.columns = f.keys.size();
   f.varying = varying_options(net);
   const auto p = static_cast<Eigen::Index>(f.keys.size());
@@ -160,8 +169,10 @@ Fit fit(const std::vector<std::vector<double>>& net, const std::vector<std::span
 
   auto standardise = [&](Eigen::MatrixXd& b) {
     for (Eigen::Index c = 0; c < p; ++c)
-      if (f.scale(c) > 0.0) b.col(c) = ((b.col(c).array() - f.centre(c)) / f.scale(c)).matrix();
-      else b.col(c).setZero();
+      if (f.scale(c) > 0.0)
+        b.col(c) = ((b.col(c).array() - f.centre(c)) / f.scale(c)).matrix();
+      else
+        b.col(c).setZero();
   };
   Eigen::MatrixXd xtx = Eigen::MatrixXd::Zero(p, p), xty = Eigen::MatrixXd::Zero(p, nv);
   for (std::size_t first = 0; first < n; first += kChunk) {
@@ -239,8 +250,7 @@ Fit fit(const std::vector<std::vector<double>>& net, const std::vector<std::span
   const Eigen::MatrixXd gh = grad.transpose() * h;
   double var = 0.0;
   for (Eigen::Index a = 0; a < nv; ++a)
-    for (Eigen::Index b = 0; b < nv; ++b)
-      var += f.residual_cov(a, b) * (gh(a, b) + share(a) * share(b) / dn);
+    for (Eigen::Index b = 0; b < nv; ++b) var += f.residual_cov(a, b) * (gh(a, b) + share(a) * share(b) / dn);
   f.means.regression_variance = std::max(0.0, var);
   return f;
 }
@@ -301,8 +311,9 @@ VoiEstimate evpi_nested(const std::vector<std::vector<double>>& net, std::size_t
   return voi_from_fit(m);
 }
 
-std::vector<EvsiPoint> evsi_binomial(const std::vector<std::vector<double>>& fitted, std::span<const double> x,
-                                     const std::vector<std::uint64_t>& sizes, double cost_per_deal) {
+std::vector<EvsiPoint> evsi_binomial(const std::vector<std::vector<double>>& fitted,
+                                     std::span<const double> x, const std::vector<std::uint64_t>& sizes,
+                                     double cost_per_deal) {
   const std::size_t options = fitted.size();
   const std::size_t n = x.size();
   SIM_CHECK(n > 0 && options > 0, << n << " years, " << options << " options");
@@ -324,8 +335,8 @@ std::vector<EvsiPoint> evsi_binomial(const std::vector<std::vector<double>>& fit
     std::vector<double> p_k(size + 1), best_k(size + 1), ess_k(size + 1);
     tbb::parallel_for(std::uint64_t{0}, size + 1, [&](std::uint64_t k) {
       const double dk = static_cast<double>(k), dl = static_cast<double>(size - k);
-      const double log_choose = boost::math::lgamma(static_cast<double>(size) + 1.0) - boost::math::lgamma(dk + 1.0) -
-                                boost::math::lgamma(dl + 1.0);
+      const double log_choose = boost::math::lgamma(static_cast<double>(size) + 1.0) -
+                                boost::math::lgamma(dk + 1.0) - boost::math::lgamma(dl + 1.0);
       std::vector<double> lw(n);
       double top = -std::numeric_limits<double>::infinity();
       for (std::size_t t = 0; t < n; ++t) {
@@ -359,7 +370,8 @@ std::vector<EvsiPoint> evsi_binomial(const std::vector<std::vector<double>>& fit
       total += p_k[k];
       ess += p_k[k] * ess_k[k];
     }
-    SIM_CHECK(std::abs(total - 1.0) < 1e-6, << "outcome probabilities of a study of " << size << " sum to " << total);
+    SIM_CHECK(std::abs(total - 1.0) < 1e-6,
+              << "outcome probabilities of a study of " << size << " sum to " << total);
     pt.evsi = std::max(0.0, value / total - decide_now);
     pt.enbs = pt.evsi - static_cast<double>(size) * cost_per_deal;
     pt.effective_years = ess / total;
@@ -431,7 +443,8 @@ VoiData voi_data(const Model& model, const std::vector<Candidate>& candidates, c
     const TrialResults r = run_trials(model, with, plain);
     SIM_CHECK(r.count == n, << r.count << " vs " << n);
     std::vector<double> net(n);
-    for (std::size_t t = 0; t < n; ++t) net[t] = (base.cost_total[t] - r.cost_total[t]) - r.intervention_cost_at(t);
+    for (std::size_t t = 0; t < n; ++t)
+      net[t] = (base.cost_total[t] - r.cost_total[t]) - r.intervention_cost_at(t);
     data.option_ids.push_back(c.id);
     data.option_names.push_back(c.name);
     data.net.push_back(std::move(net));
@@ -498,8 +511,9 @@ VoiResult value_of_information(const VoiData& data, const VoiOptions& options) {
     const std::size_t i = find(path, "--evsi");
     if (!data.parameters[i].share_of_deals)
       throw InputError({}, "--evsi",
-                       "\"" + path + "\" is not a share of deals (a value from 0 to 1), so a study of deals cannot "
-                       "measure it");
+                       "\"" + path +
+                           "\" is not a share of deals (a value from 0 to 1), so a study of deals cannot "
+                           "measure it");
     if (std::find(evsi_inputs.begin(), evsi_inputs.end(), i) == evsi_inputs.end()) evsi_inputs.push_back(i);
   }
 
@@ -522,8 +536,9 @@ VoiResult value_of_information(const VoiData& data, const VoiOptions& options) {
       r.evsi.push_back(std::move(curve));
     }
   }
-  std::stable_sort(r.parameters.begin(), r.parameters.end(),
-                   [](const ParameterVoi& a, const ParameterVoi& b) { return a.evppi.value > b.evppi.value; });
+  std::stable_sort(
+      r.parameters.begin(), r.parameters.end(),
+      [](const ParameterVoi& a, const ParameterVoi& b) { return a.evppi.value > b.evppi.value; });
   for (std::size_t g = 0; g < group_columns.size(); ++g) {
     std::vector<std::span<const double>> gx;
     for (std::size_t i : group_columns[g]) gx.push_back(xs[i]);
