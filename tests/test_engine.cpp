@@ -14,7 +14,7 @@ using namespace mistakesim::testing;
 
 namespace {
 
-//! The worked example of DESIGN.md section 1, built by hand.
+//! The worked example of configs/seed-case.toml (the $80,000 pilot story), built by hand.
 Model seed_case_model() {
   Model m = basic_model(1.0, 120000.0, 500);
   m.inputs[m.pilot_rate].dist = Distribution::constant(1.0);

@@ -54,7 +54,7 @@ def total(cols):
     return cols["cost_known"] + cols["cost_unknown"]
 
 
-# --- 1. the worked example of DESIGN.md section 1 ------------------------------------------------
+# --- 1. the worked example of configs/seed-case.toml ------------------------------------------------
 
 def test_seed_case():
     study = ref.load_study(os.path.join(TESTDATA, "seed-case.toml"))

@@ -1,5 +1,5 @@
 #pragma once
-// The three error tiers (STYLE.md): bad input -> InputError (exit 2, located message);
+// The three error tiers: bad input -> InputError (exit 2, located message);
 // broken invariant -> SIM_CHECK (always on, prints operands); numerical trouble -> counted in results.
 
 #include <sstream>

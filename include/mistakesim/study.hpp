@@ -1,6 +1,5 @@
 #pragma once
-// Study files: a TOML file in, a validated, compiled Model out (DESIGN.md section 3, reference in
-// docs/study-file.md). Every problem with the input is refused before any work starts, with an
+// Study files: a TOML file in, a validated, compiled Model out (the format: docs/study-file.md). Every problem with the input is refused before any work starts, with an
 // InputError that says FILE:LINE:COLUMN, the parameter path, what was expected and what was found.
 // Only sim/config knows TOML; nothing here exposes it.
 

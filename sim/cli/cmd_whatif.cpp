@@ -1,5 +1,5 @@
-// Commands sweep and sensitivity, and the --precision / --max-trials options of run (issue 6:
-// what-if studies). docs/what-if.md shows each with its output.
+// Commands sweep and sensitivity, and the --precision / --max-trials options of run (what-if
+// studies). docs/what-if.md shows each with its output.
 
 #include "cli/commands.hpp"
 #include "cli/output_plan.hpp"
