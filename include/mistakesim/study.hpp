@@ -1,6 +1,7 @@
 #pragma once
-// Study files: a TOML file in, a validated, compiled Model out (the format: docs/study-file.md). Every problem with the input is refused before any work starts, with an
-// InputError that says FILE:LINE:COLUMN, the parameter path, what was expected and what was found.
+// Study files: a TOML file in, a validated, compiled Model out (the format: docs/study-file.md).
+// Every problem with the input is refused before any work starts, with an InputError that says
+// FILE:LINE:COLUMN, the parameter path, what was expected and what was found.
 // Only sim/config knows TOML; nothing here exposes it.
 
 #include <filesystem>
