@@ -41,23 +41,7 @@ nlohmann::ordered_json bounded_run_json(const Model& model, const BoundedRun& ru
   cost["total"] = detail::summary_json(s.cost.total);
   cost["known"] = detail::summary_json(s.cost.known);
   cost["unknown"] = detail::summary_json(s.cost.unknown);
-  Json mistakes = Json::array();
-  for (const MistakeSummary& ms : s.mistakes) {
-    const Mistake& m = model.mistakes[ms.index];
-    Json row;
-    row["id"] = m.id;
-    row["name"] = m.name;
-    row["stage"] = m.stage;
-    row["cost"] = detail::summary_json(ms.cost);
-    row["known_cost"] = json_number(ms.known_mean);
-    row["unknown_cost"] = json_number(ms.unknown_mean);
-    row["share"] = json_number(s.cost.total.mean != 0.0 ? ms.cost.mean / s.cost.total.mean : std::nan(""));
-    row["occurrences_mean"] = json_number(ms.occurrences_mean);
-    row["deals_lost_mean"] = json_number(ms.deals_lost_mean);
-    row["cvar95_contribution"] = json_number(ms.cvar95_contribution);
-    mistakes.push_back(std::move(row));
-  }
-  j["mistakes"] = std::move(mistakes);
+  j["mistakes"] = detail::mistakes_json(model, s);
   j["pipeline"] = detail::pipeline_json(s.pipeline);
   j["numerical"] = {{"years_with_nan_cost", s.cost.total.nan_count}};
   j["run"] = detail::run_info_json(info);

@@ -76,6 +76,26 @@ nlohmann::ordered_json quantile_cis_json(const QuantileIntervals& cis) {
   return j;
 }
 
+nlohmann::ordered_json mistakes_json(const Model& model, const RunSummary& s) {
+  Json mistakes = Json::array();
+  for (const MistakeSummary& ms : s.mistakes) {
+    const Mistake& m = model.mistakes[ms.index];
+    Json row;
+    row["id"] = m.id;
+    row["name"] = m.name;
+    row["stage"] = m.stage;
+    row["cost"] = summary_json(ms.cost);
+    row["known_cost"] = json_number(ms.known_mean);
+    row["unknown_cost"] = json_number(ms.unknown_mean);
+    row["share"] = json_number(s.cost.total.mean != 0.0 ? ms.cost.mean / s.cost.total.mean : std::nan(""));
+    row["occurrences_mean"] = json_number(ms.occurrences_mean);
+    row["deals_lost_mean"] = json_number(ms.deals_lost_mean);
+    row["cvar95_contribution"] = json_number(ms.cvar95_contribution);
+    mistakes.push_back(std::move(row));
+  }
+  return mistakes;
+}
+
 nlohmann::ordered_json summary_json(const Summary& s) {
   Json j;
   j["mean"] = json_number(s.mean);
@@ -124,23 +144,7 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
   cost["unknown"] = summary_json(s.cost.unknown);
   cost["unknown"]["quantile_ci95"] = quantile_cis_json(s.cost.unknown_ci95);
 
-  Json mistakes = Json::array();
-  for (const MistakeSummary& ms : s.mistakes) {
-    const Mistake& m = model.mistakes[ms.index];
-    Json row;
-    row["id"] = m.id;
-    row["name"] = m.name;
-    row["stage"] = m.stage;
-    row["cost"] = summary_json(ms.cost);
-    row["known_cost"] = json_number(ms.known_mean);
-    row["unknown_cost"] = json_number(ms.unknown_mean);
-    row["share"] = json_number(s.cost.total.mean != 0.0 ? ms.cost.mean / s.cost.total.mean : std::nan(""));
-    row["occurrences_mean"] = json_number(ms.occurrences_mean);
-    row["deals_lost_mean"] = json_number(ms.deals_lost_mean);
-    row["cvar95_contribution"] = json_number(ms.cvar95_contribution);
-    mistakes.push_back(std::move(row));
-  }
-  j["mistakes"] = std::move(mistakes);
+  j["mistakes"] = detail::mistakes_json(model, s);
 
   j["pipeline"] = detail::pipeline_json(s.pipeline);
 

@@ -130,6 +130,8 @@ nlohmann::ordered_json quantile_interval_json(const QuantileInterval& q);
 
 //! {mean, mean_ci95: [lo, hi], sd, min, p05, p10, p50, p90, p95, p99, max, cvar95}; NaN -> null.
 nlohmann::ordered_json summary_json(const Summary& s);
+//! The run JSON's "mistakes": one row per mistake in the summary's order (ranked by mean cost).
+nlohmann::ordered_json mistakes_json(const Model& model, const RunSummary& s);
 
 //! Distribution-free 95% intervals of the reported quantiles (stats.hpp reported_quantile_cis):
 //! {p05: [lo, hi], p10, p50, p90, p95, p99}; a bound that too few values cannot give is null. In
