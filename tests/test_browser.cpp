@@ -190,9 +190,9 @@ TEST_CASE("reports render in headless Chromium: screenshot, every chart, no netw
                            html.string() + "'");
     INFO(r.err);
     REQUIRE(r.status == 0);
-    check_in_browser(browser, html, build / "report-compare.png",
-                     {"compare-savings", "voi-evppi", "compare-histogram", "compare-exceedance",
-                      "compare-known-unknown"});
+    check_in_browser(
+        browser, html, build / "report-compare.png",
+        {"compare-savings", "voi-evppi", "compare-histogram", "compare-exceedance", "compare-known-unknown"});
   }
 
   SECTION("sweep report of configs/mid-market.toml: one parameter") {

@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
     options.threads = 2;
     const mistakesim::TrialResults results = mistakesim::run_trials(model, mistakesim::Scenario{}, options);
     const mistakesim::RunSummary summary = mistakesim::summarize_run(results);
-    const auto json = mistakesim::run_json(model, results, summary, mistakesim::make_run_info(2, 0.0, argv[1]));
+    const auto json =
+        mistakesim::run_json(model, results, summary, mistakesim::make_run_info(2, 0.0, argv[1]));
     std::cout << json["schema"].get<std::string>() << " " << json["cost"]["total"]["mean"].get<double>()
               << "\n";
   } catch (const mistakesim::InputError& e) {
