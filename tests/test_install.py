@@ -77,7 +77,7 @@ class Install(TempDirTest):
             return sh("bash", "-c", script, cwd=SOURCE_DIR).split()
 
         self.assertEqual(complete("sen"), ["sensitivity"])
-        self.assertEqual(sorted(complete("s")), ["sensitivity", "sweep"])
+        self.assertEqual(sorted(complete("s")), ["sensitivity", "serve", "sweep"])
         self.assertEqual(complete("run", "--xl"), ["--xlsx"])
         self.assertIn("--param2", complete("sweep", "--pa"))
         self.assertEqual(complete("run", "configs/mid-m"), ["configs/mid-market.toml"])
