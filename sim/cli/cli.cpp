@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output_plan.hpp"
+#include "config/study_spec.hpp"
 
 #include <mistakesim/build_info.hpp>
 #include <mistakesim/errors.hpp>
@@ -124,39 +125,20 @@ void install_interrupt_handlers() {
   ::sigaction(SIGTERM, &action, nullptr);
 }
 
-//! Levenshtein distance, for "did you mean".
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 //! The first word when it is not an option and names no command: "unknown command 'runn' (did you
 //! mean 'run'?)". Empty when the first word is fine (CLI11 then parses as usual).
 std::string unknown_command(CLI::App& app, int argc, char** argv) {
   if (argc < 2 || argv[1][0] == '-') return {};
   const std::string word = argv[1];
-  std::string known, nearest;
-  std::size_t best = 3;  // suggest only a close name
+  std::vector<std::string> names;
   for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     if (sub->get_name() == word) return {};
-    known += (known.empty() ? "" : ", ") + sub->get_name();
-    if (const std::size_t d = edit_distance(word, sub->get_name()); d < best) {
-      best = d;
-      nearest = sub->get_name();
-    }
+    names.push_back(sub->get_name());
   }
+  // The same "likely typo" rule as a misspelt key in a study file.
+  const std::string guess = detail::nearest(word, names);
   return fmt::format("unknown command '{}'{}; the commands are: {}", word,
-                     nearest.empty() ? "" : fmt::format(" (did you mean '{}'?)", nearest), known);
+                     guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess), detail::join(names));
 }
 
 }  // namespace
