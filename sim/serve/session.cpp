@@ -359,7 +359,9 @@ ordered_json Session::describe() const {
 
 std::string Session::overlay(const Edits& edits) const {
   std::map<std::string, std::string> changed;  // path -> TOML text
-  for (const auto& [path, value] : edits.values.items()) {
+  for (const auto& item : edits.values.items()) {
+    const std::string& path = item.key();  // a named variable: clang 14 cannot capture a structured binding
+    const auto& value = item.value();
     const auto it =
         std::find_if(params_.begin(), params_.end(), [&](const EditableParam& p) { return p.path == path; });
     if (it == params_.end()) throw BadRequest("the page cannot edit \"" + path.substr(0, 200) + "\"");
