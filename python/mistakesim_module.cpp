@@ -141,7 +141,10 @@ struct Result {
   }
 };
 
-Result run(const RunRequest& request) {
+//! One run of the study as it stands (run, sensitivity): the engine with the GIL released, then the
+//! command's JSON from `to_json(model, results, info)` and the years as NumPy columns.
+template <class ToJson>
+Result plain_run(const RunRequest& request, const char* kind, const ToJson& to_json) {
   struct Run {
     Model model;
     TrialResults results;
@@ -155,14 +158,21 @@ Result run(const RunRequest& request) {
     RunOptions options;
     options.threads = thread_count(request.threads);
     state->results = run_trials(state->model, Scenario{}, options);
-    json = run_json(state->model, state->results, summarize_run(state->results), make_run_info(options.threads, seconds_since(start), request.study));
+    json = to_json(state->model, state->results,
+                   make_run_info(options.threads, seconds_since(start), request.study));
   }
   Result r;
-  r.kind = "run";
+  r.kind = kind;
   r.summary = to_python(json);
   r.columns = year_arrays(state->model, state->results, state);
   r.index_name = "trial";
   return r;
+}
+
+Result run(const RunRequest& request) {
+  return plain_run(request, "run", [](const Model& m, const TrialResults& results, const RunInfo& info) {
+    return run_json(m, results, summarize_run(results), info);
+  });
 }
 
 std::size_t intervention_index(const Model& m, const std::string& id) {
@@ -267,29 +277,9 @@ Result sweep_study(const RunRequest& request, const std::string& param, const st
 }
 
 Result sensitivity_study(const RunRequest& request) {
-  struct State {
-    Model model;
-    TrialResults results;
-  };
-  auto state = std::make_shared<State>();
-  Json json;
-  {
-    py::gil_scoped_release release;
-    state->model = load(request);
-    const auto start = std::chrono::steady_clock::now();
-    RunOptions options;
-    options.threads = thread_count(request.threads);
-    state->results = run_trials(state->model, Scenario{}, options);
-    const Sensitivity s = sensitivity(state->model, state->results);
-    json = sensitivity_json(state->model, s, state->results,
-                            make_run_info(options.threads, seconds_since(start), request.study));
-  }
-  Result r;
-  r.kind = "sensitivity";
-  r.summary = to_python(json);
-  r.columns = year_arrays(state->model, state->results, state);
-  r.index_name = "trial";
-  return r;
+  return plain_run(request, "sensitivity", [](const Model& m, const TrialResults& results, const RunInfo& info) {
+    return sensitivity_json(m, sensitivity(m, results), results, info);
+  });
 }
 
 }  // namespace
