@@ -469,6 +469,46 @@ TEST_CASE("summarize_run: the same bits on one thread and on many", "[stats][det
   CHECK_FALSE(summarize_run(r).pipeline_ranges.has_value());  // only the report asks for them
 }
 
+TEST_CASE("summarize_run: a column equal to the total shares its sort and its figures", "[stats][summary]") {
+  // Every mistake noticed and only one mistake (the frequency x magnitude study): the known cost and
+  // the mistake's cost are the total's bits, and their figures are summarised once.
+  TrialResults r = synthetic_run(20'000);
+  r.mistake_count = 1;
+  r.mistake_costs.assign(r.cost_total.begin(), r.cost_total.end());
+  r.mistake_totals.resize(1);
+  r.cost_known = r.cost_total;
+  std::fill(r.cost_unknown.begin(), r.cost_unknown.end(), 0.0);
+  const RunSummary s = summarize_run(r);
+  CHECK(same_bits(s.cost.known, summarize(r.cost_known)));
+  CHECK(same_bits(s.cost.unknown, summarize(r.cost_unknown)));
+  CHECK(s.cost.unknown.max == 0.0);
+  CHECK(std::memcmp(s.cost.known_ci95.data(), reported_quantile_cis(s.cost.sorted_total).data(),
+                    sizeof(QuantileIntervals)) == 0);
+  REQUIRE(s.mistakes.size() == 1);
+  CHECK(same_bits(s.mistakes[0].cost, summarize(r.mistake_cost_column(0))));
+  // A column that differs from the total in one trial only is summarised on its own.
+  r.cost_known[7] += 1.0;
+  const RunSummary t = summarize_run(r);
+  CHECK(same_bits(t.cost.known, summarize(r.cost_known)));
+  CHECK_FALSE(same_bits(t.cost.known, t.cost.total));
+}
+
+TEST_CASE("sort_values: the ascending order std::sort gives, ties and signed zeros included",
+          "[stats][summary]") {
+  std::vector<double> v = scrambled_one_to_100();
+  for (int i = 0; i < 50; ++i) v.push_back(static_cast<double>(i % 7));  // ties
+  v.push_back(-0.0);
+  v.push_back(-1e300);
+  v.push_back(std::numeric_limits<double>::infinity());
+  std::vector<double> expected = v;
+  std::sort(expected.begin(), expected.end());
+  sort_values(v);
+  CHECK(std::is_sorted(v.begin(), v.end()));
+  CHECK(v == expected);  // equal values: -0.0 == 0.0 compare equal, so either order is this array
+  CHECK(v.front() == -1e300);
+  CHECK(v.back() == std::numeric_limits<double>::infinity());
+}
+
 TEST_CASE("TrialResults: a new per-trial column cannot be left out of for_each_column", "[stats][engine]") {
   // for_each_column is the one list the engine sizes and appends the columns by and well_formed()
   // checks: a column missing from it is never sized, and the statistics read an empty column.

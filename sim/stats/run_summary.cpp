@@ -6,8 +6,10 @@
 #include <oneapi/tbb/parallel_invoke.h>
 
 #include <algorithm>
+#include <cstring>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/stats.hpp>
+#include <tuple>
 
 namespace mistakesim {
 
@@ -25,6 +27,12 @@ PipelineMeans pipeline_means(const TrialResults& r) {
 }
 
 namespace {
+
+//! The two columns hold the same bits (then their summaries are equal: one sort serves both).
+bool same_bits(std::span<const double> a, std::span<const double> b) {
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
 
 //! summarize() of a column and the intervals of its reported quantiles, from one sort.
 void summarize_with_cis(std::span<const double> column, Summary& summary, QuantileIntervals& cis,
@@ -49,14 +57,23 @@ PipelineRanges pipeline_ranges(const TrialResults& r) {
 
 CostSummary summarize_cost(const TrialResults& r) {
   CostSummary c;
+  // A column with the same bits as the total (every mistake noticed, or none) is not sorted again.
+  const bool known_is_total = same_bits(r.cost_known, r.cost_total);
+  const bool unknown_is_total = same_bits(r.cost_unknown, r.cost_total);
   tbb::parallel_invoke([&] { summarize_with_cis(r.cost_total, c.total, c.total_ci95, &c.sorted_total); },
-                       [&] { summarize_with_cis(r.cost_known, c.known, c.known_ci95); },
-                       [&] { summarize_with_cis(r.cost_unknown, c.unknown, c.unknown_ci95); },
+                       [&] {
+                         if (!known_is_total) summarize_with_cis(r.cost_known, c.known, c.known_ci95);
+                       },
+                       [&] {
+                         if (!unknown_is_total) summarize_with_cis(r.cost_unknown, c.unknown, c.unknown_ci95);
+                       },
                        [&] {
                          c.tail = tail_weights(r.cost_total, 0.95);
                          c.tail_known = tail_mean(c.tail, r.cost_known);
                          c.tail_unknown = tail_mean(c.tail, r.cost_unknown);
                        });
+  if (known_is_total) std::tie(c.known, c.known_ci95) = std::tie(c.total, c.total_ci95);
+  if (unknown_is_total) std::tie(c.unknown, c.unknown_ci95) = std::tie(c.total, c.total_ci95);
   return c;
 }
 
@@ -79,7 +96,7 @@ RunSummary summarize_run(const TrialResults& r, SummaryScope scope) {
           const std::span<const double> cost = r.mistake_cost_column(m);
           MistakeSummary& ms = s.mistakes[m];
           ms.index = m;
-          ms.cost = summarize(cost);
+          ms.cost = same_bits(cost, r.cost_total) ? s.cost.total : summarize(cost);
           ms.known_mean = r.mistake_known_mean(m);
           ms.unknown_mean = r.mistake_unknown_mean(m);
           ms.occurrences_mean = r.mistake_occurrences_mean(m);

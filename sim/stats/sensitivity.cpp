@@ -109,7 +109,7 @@ Sensitivity sensitivity(const Model& model, const TrialResults& r) {
       varying.push_back(j);
       in.spearman = spearman(x, cost);
       std::vector<double> sorted(x.begin(), x.end());
-      std::sort(sorted.begin(), sorted.end());
+      sort_values(sorted);
       const double q10 = quantile_sorted(sorted, 0.10), q90 = quantile_sorted(sorted, 0.90);
       in.p10 = q10;
       in.p90 = q90;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <boost/math/distributions/binomial.hpp>
+#include <boost/sort/pdqsort/pdqsort.hpp>
 #include <cmath>
 #include <limits>
 #include <mistakesim/errors.hpp>
@@ -166,6 +167,8 @@ double cvar(std::span<const double> values, double level) {
   return tail_mean(tail_weights(values, level), values);
 }
 
+void sort_values(std::span<double> values) { boost::sort::pdqsort_branchless(values.begin(), values.end()); }
+
 Summary summarize(std::span<const double> values) { return summarize_sorted(values).summary; }
 
 SortedSummary summarize_sorted(std::span<const double> values) {
@@ -197,7 +200,7 @@ SortedSummary summarize_sorted(std::span<const double> values) {
   s.mean_ci95_lo = s.mean - half_width;
   s.mean_ci95_hi = s.mean + half_width;
 
-  std::sort(sorted.begin(), sorted.end());
+  sort_values(sorted);
   // CVaR from the sorted copy, summed largest first with the same weights and in the same order as
   // tail_mean(tail_weights(values), values) (ties have equal values), so the two agree bit for bit.
   {

@@ -50,7 +50,7 @@ struct Spline {
 
 Spline make_spline(std::span<const double> x) {
   std::vector<double> sorted(x.begin(), x.end());
-  std::sort(sorted.begin(), sorted.end());
+  sort_values(sorted);
   Spline s;
   for (double p : {0.05, 0.275, 0.5, 0.725, 0.95}) {
     const double q = quantile_sorted(sorted, p);
