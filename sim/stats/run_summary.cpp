@@ -55,25 +55,52 @@ PipelineRanges pipeline_ranges(const TrialResults& r) {
 
 }  // namespace
 
+namespace {
+
+//! A cost summary in two steps, so that a run's summary never holds more than two sorted copies of
+//! a column at once (the peak memory of a long run): first the tail and the known and unknown
+//! columns, then (after the per-mistake columns, in summarize_run) the total, whose sorted copy is
+//! kept. A column with the same bits as the total (every mistake noticed, or none) is not sorted again.
+class CostSteps {
+ public:
+  explicit CostSteps(const TrialResults& r)
+      : r_(r),
+        known_is_total_(same_bits(r.cost_known, r.cost_total)),
+        unknown_is_total_(same_bits(r.cost_unknown, r.cost_total)) {}
+
+  void first(CostSummary& c) const {
+    tbb::parallel_invoke(
+        [&] {
+          if (!known_is_total_) summarize_with_cis(r_.cost_known, c.known, c.known_ci95);
+        },
+        [&] {
+          if (!unknown_is_total_) summarize_with_cis(r_.cost_unknown, c.unknown, c.unknown_ci95);
+        },
+        [&] {
+          c.tail = tail_weights(r_.cost_total, 0.95);
+          c.tail_known = tail_mean(c.tail, r_.cost_known);
+          c.tail_unknown = tail_mean(c.tail, r_.cost_unknown);
+        });
+  }
+
+  void total(CostSummary& c) const {
+    summarize_with_cis(r_.cost_total, c.total, c.total_ci95, &c.sorted_total);
+    if (known_is_total_) std::tie(c.known, c.known_ci95) = std::tie(c.total, c.total_ci95);
+    if (unknown_is_total_) std::tie(c.unknown, c.unknown_ci95) = std::tie(c.total, c.total_ci95);
+  }
+
+ private:
+  const TrialResults& r_;
+  bool known_is_total_, unknown_is_total_;
+};
+
+}  // namespace
+
 CostSummary summarize_cost(const TrialResults& r) {
   CostSummary c;
-  // A column with the same bits as the total (every mistake noticed, or none) is not sorted again.
-  const bool known_is_total = same_bits(r.cost_known, r.cost_total);
-  const bool unknown_is_total = same_bits(r.cost_unknown, r.cost_total);
-  tbb::parallel_invoke([&] { summarize_with_cis(r.cost_total, c.total, c.total_ci95, &c.sorted_total); },
-                       [&] {
-                         if (!known_is_total) summarize_with_cis(r.cost_known, c.known, c.known_ci95);
-                       },
-                       [&] {
-                         if (!unknown_is_total) summarize_with_cis(r.cost_unknown, c.unknown, c.unknown_ci95);
-                       },
-                       [&] {
-                         c.tail = tail_weights(r.cost_total, 0.95);
-                         c.tail_known = tail_mean(c.tail, r.cost_known);
-                         c.tail_unknown = tail_mean(c.tail, r.cost_unknown);
-                       });
-  if (known_is_total) std::tie(c.known, c.known_ci95) = std::tie(c.total, c.total_ci95);
-  if (unknown_is_total) std::tie(c.unknown, c.unknown_ci95) = std::tie(c.total, c.total_ci95);
+  const CostSteps steps(r);
+  steps.first(c);
+  steps.total(c);
   return c;
 }
 
@@ -83,9 +110,11 @@ RunSummary summarize_run(const TrialResults& r, SummaryScope scope) {
   SIM_CHECK(r.well_formed(), << "columns do not have " << n << " trials (" << mistakes << " mistakes)");
 
   RunSummary s;
-  s.cost = summarize_cost(r);
+  const CostSteps steps(r);
+  steps.first(s.cost);
   s.pipeline = pipeline_means(r);
   s.mistakes.resize(mistakes);
+  std::vector<char> mistake_is_total(mistakes, 0);
   tbb::parallel_invoke(
       [&] {
         if (scope == SummaryScope::report) s.pipeline_ranges = pipeline_ranges(r);
@@ -96,7 +125,8 @@ RunSummary summarize_run(const TrialResults& r, SummaryScope scope) {
           const std::span<const double> cost = r.mistake_cost_column(m);
           MistakeSummary& ms = s.mistakes[m];
           ms.index = m;
-          ms.cost = same_bits(cost, r.cost_total) ? s.cost.total : summarize(cost);
+          mistake_is_total[m] = same_bits(cost, r.cost_total);
+          if (!mistake_is_total[m]) ms.cost = summarize(cost);  // else the total's figures, below
           ms.known_mean = r.mistake_known_mean(m);
           ms.unknown_mean = r.mistake_unknown_mean(m);
           ms.occurrences_mean = r.mistake_occurrences_mean(m);
@@ -104,6 +134,9 @@ RunSummary summarize_run(const TrialResults& r, SummaryScope scope) {
           ms.cvar95_contribution = tail_mean(s.cost.tail, cost);
         });
       });
+  steps.total(s.cost);
+  for (std::size_t m = 0; m < mistakes; ++m)
+    if (mistake_is_total[m]) s.mistakes[m].cost = s.cost.total;
   std::stable_sort(
       s.mistakes.begin(), s.mistakes.end(),
       [](const MistakeSummary& a, const MistakeSummary& b) { return a.cost.mean > b.cost.mean; });
