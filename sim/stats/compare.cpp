@@ -30,26 +30,30 @@ double intervention_cost_mean(const TrialResults& r, std::uint64_t trials) {
   return mean(std::span<const double>(r.intervention_cost).first(trials));
 }
 
-//! The smallest fraction f in [0, 1] at which net(f) >= 0, within 0.001, given net(0) = net0 < 0 <=
-//! net(1) = net1. Regula falsi, Illinois variant: net is nearly linear in f (a paired estimate), so a
-//! few runs do. (Boost's toms748_solve would find the same root to the tolerance, but at other
-//! iterates, so the printed break-even's last digits would change.)
+//! The smallest fraction f in [0, 1] at which net(f) >= 0, to within 0.001, given net(0) = net0 < 0 <=
+//! net(1) = net1. Regula falsi, Illinois variant. net is nearly linear in f (a paired estimate), so the
+//! first interpolation usually lands next to the root: the search stops as soon as net(f) puts the
+//! root within 0.0005 of f along the secant of the bracket around it (its true end values, not the
+//! Illinois-halved ones), or when the bracket is narrower than 0.001 - each step is a run of the
+//! engine. (Boost's toms748_solve would find the same root to the tolerance, but at other iterates.)
 template <class Net>
 double break_even(double net0, double net1, const Net& net) {
-  double lo = 0.0, hi = 1.0, f_lo = net0, f_hi = net1;  // f_lo < 0 <= f_hi
+  double lo = 0.0, hi = 1.0, f_lo = net0, f_hi = net1;  // f_lo < 0 <= f_hi, Illinois-weighted
+  double true_lo = net0, true_hi = net1;                // net at lo and hi
   int side = 0;
   for (int step = 0; step < 30 && hi - lo > 0.001; ++step) {
     const double mid = std::clamp(lo + (hi - lo) * (-f_lo) / (f_hi - f_lo), lo + 1e-4, hi - 1e-4);
     const double f_mid = net(mid);
-    if (std::abs(f_mid) < 1e-9 * std::max(1.0, std::abs(net0))) return mid;
+    const double slope = (true_hi - true_lo) / (hi - lo);  // > 0: true_lo < 0 <= true_hi
+    if (std::abs(f_mid) <= 0.0005 * slope) return mid;
     if (f_mid >= 0.0) {
       hi = mid;
-      f_hi = f_mid;
+      f_hi = true_hi = f_mid;
       if (side == +1) f_lo *= 0.5;
       side = +1;
     } else {
       lo = mid;
-      f_lo = f_mid;
+      f_lo = true_lo = f_mid;
       if (side == -1) f_hi *= 0.5;
       side = -1;
     }
