@@ -171,8 +171,8 @@ TEST_CASE("sweep: a mistyped path says did you mean and ranges print as written"
   INFO(grown.err);
   REQUIRE(grown.status == 0);
   const auto g = nlohmann::json::parse(grown.out);
-  REQUIRE(g["points"][1]["pipeline"]["opportunities"].get<double>() >
-          g["points"][0]["pipeline"]["opportunities"].get<double>());
+  REQUIRE(g["points"][1]["pipeline"]["opportunities_mean"].get<double>() >
+          g["points"][0]["pipeline"]["opportunities_mean"].get<double>());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ TEST_CASE("uncertain parameters that could make the distribution invalid are ref
     } catch (const InputError& e) {
       INFO(e.what());
       CHECK(e.path() == path);
-      CHECK(e.where().line == 4);
+      CHECK(e.where().line == 5);  // deal_size's line
       CHECK(std::string(e.what()).find(words) != std::string::npos);
     }
   };
@@ -382,19 +382,19 @@ TEST_CASE("CRM counts: a missing column or value is refused where the study name
     }
   };
   const std::string head = "{ dist = \"beta\", file = \"crm.csv\", ";
-  refused(head + "outcome = \"Stage\", won = \"Closed Won\", lost = \"Closed Lost\" }", "pipeline.close_rate", 55,
+  refused(head + "outcome = \"Stage\", won = \"Closed Won\", lost = \"Closed Lost\" }", "pipeline.close_rate", 59,
           "no column \"Stage\" in the header of " + (dir / "crm.csv").string() + ":1:1");
-  refused(head + "outcome = \"outcome\", won = \"Closed Wonn\", lost = \"Closed Lost\" }", "pipeline.close_rate", 77,
+  refused(head + "outcome = \"outcome\", won = \"Closed Wonn\", lost = \"Closed Lost\" }", "pipeline.close_rate", 76,
           "has outcome = \"Closed Wonn\"; outcomes found: \"Closed Won\", \"Closed Lost\"");
   refused(head + "outcome = \"outcome\", won = \"Closed Won\", lost = \"Closed Lost\", where = { segment = "
                  "\"Mid-markt\" } }",
-          "pipeline.close_rate.where.segment", 124, "no row of");
+          "pipeline.close_rate.where.segment", 132, "no row of");
   refused(head + "outcome = \"outcome\", won = \"Closed Won\", lost = \"Closed Lost\", where = { Segment = "
                  "\"Mid-market\" } }",
-          "pipeline.close_rate", 115, "no column \"Segment\"");
+          "pipeline.close_rate", 120, "no column \"Segment\"");
   refused(head + "outcome = \"outcome\", won = \"Closed Won\" }", "pipeline.close_rate", 14, "also needs lost");
   // confined as the other data files: a CSV outside the study's folders is refused
   write_file(dir.parent_path(), "crm-elsewhere.csv", "outcome\nW\nL\n");
   refused("{ dist = \"beta\", file = \"../crm-elsewhere.csv\", outcome = \"outcome\", won = \"W\", lost = \"L\" }",
-          "pipeline.close_rate", 32, "is outside the folders a study may read from");
+          "pipeline.close_rate", 38, "is outside the folders a study may read from");
 }

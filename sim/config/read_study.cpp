@@ -743,11 +743,16 @@ std::string toml_key(const std::string& key) {
 //! A value as the study wrote it, on one line: numbers in their shortest exact form (0.45, not
 //! 0.45000000000000001), tables inline with `dist` first.
 std::string toml_value(const toml::node& node) {
-  if (const toml::table* t = node.as_table()) {
+  if (const toml::table* t = node.as_table()) {  // keys in the order the file writes them
+    std::vector<std::pair<const toml::key*, const toml::node*>> keys;
+    for (auto&& [key, value] : *t) keys.emplace_back(&key, &value);
+    std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+      const auto& x = a.first->source().begin;
+      const auto& y = b.first->source().begin;
+      return x.line != y.line ? x.line < y.line : x.column < y.column;
+    });
     std::vector<std::string> parts;
-    if (const toml::node* d = t->get("dist")) parts.push_back("dist = " + toml_value(*d));
-    for (auto&& [key, value] : *t)
-      if (key.str() != "dist") parts.push_back(toml_key(std::string(key.str())) + " = " + toml_value(value));
+    for (const auto& [key, value] : keys) parts.push_back(toml_key(std::string(key->str())) + " = " + toml_value(*value));
     return parts.empty() ? "{}" : "{ " + join(parts) + " }";
   }
   if (const toml::array* a = node.as_array()) {
