@@ -138,8 +138,8 @@ class Compiler {
     KeyValues keys;
     for (const UncertainKey& u : given->uncertain) {
       const std::string& words = range_words_.emplace_back(fmt::format(
-          "{} is drawn from {}, checked over [{}, {}]", u.path, u.dist.describe(),
-          number_text(u.dist.support_min()), number_text(u.dist.support_max())));
+          "an uncertain parameter stays within [{}, {}], the range of its {} that was checked",
+          number_text(u.dist.support_min()), number_text(u.dist.support_max()), u.dist.describe()));
       const ParamSpec param{u.dist, u.where, ValidRange{u.dist.support_min(), u.dist.support_max(), words.c_str()},
                             u.path, {}, nullptr, {}};
       td.parameters.push_back(add_input(u.path, &param, u.dist, param.range, u.where));
