@@ -121,8 +121,8 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
        "{bad}/empirical-empty-column.toml:4:69: pipeline.deal_size: column \"notes\" in {data}/deals.csv has "
        "no values"},
       {"empirical-missing-column",
-       "{bad}/empirical-missing-column.toml:4:69: pipeline.deal_size: no column \"amout\" in "
-       "{data}/deals.csv (did you mean \"amount\"?); columns found: id, stage, deal size, amount, notes"},
+       "{bad}/empirical-missing-column.toml:4:69: pipeline.deal_size: no column \"amout\" in the header of "
+       "{data}/deals.csv:1:1 (did you mean \"amount\"?); columns found: id, stage, deal size, amount, notes"},
       {"empirical-missing-file",
        "{bad}/empirical-missing-file.toml:4:42: pipeline.deal_size: cannot open the CSV file "
        "{data}/no-such.csv: no such file"},
@@ -466,7 +466,7 @@ TEST_CASE("the template from `mistakesim init` validates as is", "[config]") {
   CHECK(m.uncertain_inputs().size() >= 4);
 }
 
-TEST_CASE("extends: override key by key, replace mistakes by id, add new ones", "[config][extends]") {
+TEST_CASE("extends: override key by key, merge mistakes by id, add new ones", "[config][extends]") {
   const Model m = load_study(kSource + "/tests/extends/child.toml");
   CHECK(m.name == "Child team");  // overridden
   CHECK(m.trials == 1000);        // from the base
@@ -479,10 +479,10 @@ TEST_CASE("extends: override key by key, replace mistakes by id, add new ones", 
   CHECK(m.opportunities.dist.p[0] == 90);
   REQUIRE(m.mistakes.size() == 3);
   CHECK(m.mistakes[0].id == "c");  // discover
-  CHECK(m.mistakes[1].id == "a");  // replaced: now at propose, and its base `lose` is gone
+  CHECK(m.mistakes[1].id == "a");  // merged: now at propose, and its base `lose` is kept
   CHECK(m.mistakes[2].id == "b");  // close
   CHECK(m.inputs[m.mistakes[1].probability].dist.p[0] == 0.3);
-  CHECK(m.inputs[m.mistakes[1].lose].dist.p[0] == 0);
+  CHECK(m.inputs[m.mistakes[1].lose].dist.p[0] == 0.5);
   REQUIRE(m.interventions.size() == 1);
   CHECK(m.interventions[0].effects.at(0).target == m.mistakes[1].probability);
   CHECK(m.source_file == kSource + "/tests/extends/child.toml");

@@ -463,7 +463,7 @@ TEST_CASE("CLI sensitivity: inputs ranked by |rank correlation|, R^2, determinis
 TEST_CASE("CLI sweep refuses bad parameters and values with exit 2", "[whatif][cli][input]") {
   const CliResult unknown = run_cli("sweep configs/mid-market.toml --param pipeline.close --values 0.5");
   REQUIRE(unknown.status == 2);
-  REQUIRE(unknown.err.find("\"pipeline.close\" is not a year-level input") != std::string::npos);
+  REQUIRE(unknown.err.find("\"pipeline.close\" is not a parameter of the study") != std::string::npos);
   REQUIRE(unknown.err.find("pipeline.close_rate") != std::string::npos);
   REQUIRE(unknown.err.find("mistake.late-pricing.probability") != std::string::npos);
   const CliResult out_of_range =

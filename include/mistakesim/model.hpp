@@ -6,7 +6,9 @@
 #include <mistakesim/distribution.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,17 @@ struct YearInput {
   std::string range_words;  //!< the valid range in the study file's words: "a probability lies in [0, 1]"
 };
 
+inline constexpr std::uint32_t kFixedDistribution = std::numeric_limits<std::uint32_t>::max();
+
+//! The distribution of an amount whose distribution's parameters are themselves uncertain
+//! (`median = { dist = "pert", ... }`): they are year-level inputs, and each trial's distribution
+//! is solve(that trial's year values). Every value the parameters can take was checked to give a
+//! valid distribution.
+struct TrialDistribution {
+  std::vector<InputId> parameters;  //!< the uncertain parameters (year-level inputs)
+  std::function<Distribution(std::span<const double> year)> solve;
+};
+
 //! A per-opportunity or per-occurrence amount: a distribution and the slot its draws come from.
 //! An intervention can change an amount: each draw x becomes clamp(x * year[scale] + year[shift],
 //! lower, upper), where scale and shift are internal year-level inputs (constants 1 and 0 that
@@ -41,6 +54,9 @@ struct Amount {
   InputId shift = kNoInput;  //!< internal input "<path>:shift", or kNoInput
   double lower = 0.0;        //!< valid range of a draw after an intervention's change
   double upper = std::numeric_limits<double>::infinity();
+  //! Index into Model::trial_distributions when its parameters are uncertain (dist is then the
+  //! distribution at their means, for previews); kFixedDistribution otherwise.
+  std::uint32_t per_trial = kFixedDistribution;
   bool adjustable() const { return scale != kNoInput; }
 };
 
@@ -145,6 +161,8 @@ struct Model {
   std::vector<Correlation> correlations;
   Copula copula;                      //!< compiled from correlations by the config layer (compile_copula)
   std::vector<std::string> warnings;  //!< accepted but worth saying (e.g. a repaired correlation matrix)
+  std::vector<std::string> notes;     //!< what validate says of inputs read from data (CRM counts)
+  std::vector<TrialDistribution> trial_distributions;  //!< amounts with uncertain parameters
 
   //! Index of the input with this path, or kNoInput.
   InputId find_input(const std::string& path) const;

@@ -10,6 +10,7 @@
 #include <mistakesim/model.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mistakesim {
@@ -28,6 +29,27 @@ Model load_study(const std::filesystem::path& file);
 //! every file read (the study, its bases, its data files).
 Model load_study(const std::filesystem::path& file, const StudyAccess& access,
                  std::vector<std::filesystem::path>* files_read = nullptr);
+
+//! Same, with values replaced before the study is compiled: what a sweep point that is not a
+//! year-level input runs. A path is `team.reps`, a parameter (it becomes that constant, e.g.
+//! `mistake.x.wasted_hours`), or one number of a parameter's distribution (`pipeline.deal_size.median`:
+//! the distribution is solved again). Parameter paths address the random numbers, so the result
+//! shares every draw the change does not touch. Throws InputError naming the path.
+Model load_study_with(const std::filesystem::path& file, const StudyAccess& access,
+                      const std::vector<std::pair<std::string, double>>& values);
+//! A value load_study_with can set, with what the study says of it.
+struct StudyValue {
+  std::string path;
+  Distribution dist;  //!< what the study gives (a distribution with uncertain parameters: at their means)
+  double lower = 0, upper = 0;  //!< its valid range
+  std::string range_words;     //!< the range in words: "hours are >= 0"
+};
+//! The values load_study_with can set in this study.
+std::vector<StudyValue> study_values(const std::filesystem::path& file, const StudyAccess& access);
+//! The study as one TOML file once `extends` is merged (`validate --effective`). Throws InputError.
+std::string effective_study(const std::filesystem::path& file, const StudyAccess& access = {});
+//! The path of `paths` that `word` most likely means ("close_rate" -> "pipeline.close_rate"), or "".
+std::string suggest_path(const std::string& word, const std::vector<std::string>& paths);
 
 //! Same as load_study on text already in memory. `file_label` names the text in error messages;
 //! `base_dir` is the folder `extends` and empirical CSV files are relative to. Throws InputError.

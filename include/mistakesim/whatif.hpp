@@ -10,6 +10,7 @@
 //   stopped at, because that count is chosen only at block boundaries from the results so far.
 
 #include <cstdint>
+#include <functional>
 #include <mistakesim/engine.hpp>
 #include <mistakesim/model.hpp>
 #include <mistakesim/stats.hpp>
@@ -28,7 +29,32 @@ struct SweepAxis {
   InputId input = kNoInput;
   std::string path;            //!< its parameter path, e.g. "pipeline.close_rate"
   std::vector<double> values;  //!< each within the input's valid range
+  //! Not a year-level input (team.reps, an amount, one number of a distribution): each point runs
+  //! the study compiled again with the value in place (StudyVariants). `input` then names a
+  //! constant input added to the model for the reports (its path, the study's value, its range).
+  bool compiled = false;
 };
+
+//! The values of a study a sweep can set by compiling the study again, and how to compile it
+//! (the config layer's load_study_with, with the run's --trials and --seed). Parameter paths
+//! address the random numbers, so every point shares the draws its change does not touch.
+struct StudyVariants {
+  struct Value {
+    std::string path;   //!< e.g. "team.reps", "pipeline.deal_size.median", "mistake.x.wasted_hours"
+    Distribution dist;  //!< what the study says
+    double lower = 0, upper = 0;  //!< its valid range (for the reports' formatting)
+    std::string range_words;
+  };
+  std::vector<Value> values;
+  std::function<Model(const std::vector<std::pair<std::string, double>>& values)> compile;
+
+  const Value* find(const std::string& path) const;
+};
+
+//! An axis of a value the variants set: checks every value by compiling the study with it (an
+//! InputError names the path), and appends to `model` the constant input the reports show.
+SweepAxis make_variant_axis(Model& model, const StudyVariants& variants, const std::string& path,
+                            std::vector<double> values);
 
 //! The year-level input a sweep names. An unknown path is an InputError (located at `option`)
 //! that lists every valid year-level path of the model.
@@ -72,8 +98,10 @@ SweepPoint summarize_point(const TrialResults& results);
 //! Runs the study at every point over the same trials (options.first_trial, options.trials; 0 =
 //! the model's count) with Scenario::pinned set to the point's values. Results do not depend on the
 //! thread count. The axes must come from make_sweep_axis (checked).
+//! An axis that is `compiled` needs `variants`: its points run variants->compile(the points' values),
+//! with the year-level axis (if any) pinned in that model.
 Sweep run_sweep(const Model& model, const SweepAxis& axis, const std::optional<SweepAxis>& axis2,
-                const RunOptions& options);
+                const RunOptions& options, const StudyVariants* variants = nullptr);
 
 // ---------------------------------------------------------------------------------------------
 // Sensitivity

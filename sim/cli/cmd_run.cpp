@@ -83,9 +83,23 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
   return 0;
 }
 
-int cmd_validate(const std::string& config) {
-  const Model model = load_study(config);
+struct ValidateArgs {
+  std::string config;
+  bool effective = false;
+  std::vector<std::string> allow_dirs;
+};
+
+int cmd_validate(const ValidateArgs& a) {
+  StudyAccess access;
+  for (const std::string& dir : a.allow_dirs) access.allowed_dirs.emplace_back(dir);
+  const std::string& config = a.config;
+  const Model model = load_study(config, access);
   for (const std::string& warning : model.warnings) std::cerr << "mistakesim: warning: " << warning << "\n";
+  if (a.effective) {  // the study as one file on stdout, nothing else: it can be saved and run
+    std::cout << effective_study(config, access);
+    return 0;
+  }
+  for (const std::string& note : model.notes) std::cout << note << "\n";
   std::cout << fmt::format(
       "{}: OK - \"{}\": {} reps, {} mistakes, {} interventions, {} uncertain inputs, {} trials\n", config,
       model.name, model.reps, model.mistakes.size(), model.interventions.size(),
@@ -119,12 +133,18 @@ Examples:
     action = [run_args, precision_args] { return cmd_run(*run_args, *precision_args); };
   });
 
-  auto validate_config = std::make_shared<std::string>();
+  auto validate_args = std::make_shared<ValidateArgs>();
   CLI::App* validate = app.add_subcommand("validate", "Check a study file and say what it describes");
-  validate->add_option("CONFIG", *validate_config, "Study file (TOML)")->required();
-  validate->footer("\nExample:\n  mistakesim validate configs/mid-market.toml");
+  validate->add_option("CONFIG", validate_args->config, "Study file (TOML)")->required();
+  validate->add_flag("--effective", validate_args->effective,
+                     "Print the study as one TOML file, with every file it extends merged in");
+  validate->add_option("--allow-dir", validate_args->allow_dirs,
+                       "Also read base studies and data files from this folder (repeatable)");
+  validate->footer(
+      "\nExamples:\n  mistakesim validate configs/mid-market.toml\n"
+      "  mistakesim validate --effective configs/crm-informed.toml");
   validate->callback(
-      [&action, validate_config] { action = [validate_config] { return cmd_validate(*validate_config); }; });
+      [&action, validate_args] { action = [validate_args] { return cmd_validate(*validate_args); }; });
 
   CLI::App* init = app.add_subcommand("init", "Print an annotated template study to adapt");
   init->footer("\nExample:\n  mistakesim init > my-study.toml && mistakesim validate my-study.toml");

@@ -10,12 +10,15 @@
 #include <mistakesim/errors.hpp>
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/report.hpp>
+#include <mistakesim/study.hpp>
 #include <mistakesim/whatif.hpp>
 #include <mistakesim/whatif_report.hpp>
 #include <mistakesim/xlsx.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <sstream>
@@ -44,18 +47,57 @@ std::vector<double> axis_values(const std::string& values, const std::string& ra
   return values.empty() ? parse_sweep_range(range, range_option) : parse_sweep_values(values, values_option);
 }
 
+//! The study compiled again with values set, as load_for_run loads it (--trials, --seed).
+StudyVariants study_variants(const RunArgs& run, const Model& loaded) {
+  StudyAccess access;
+  for (const std::string& dir : run.allow_dirs) access.allowed_dirs.emplace_back(dir);
+  StudyVariants variants;
+  for (StudyValue& v : study_values(run.config, access))
+    variants.values.push_back({std::move(v.path), std::move(v.dist), v.lower, v.upper, std::move(v.range_words)});
+  variants.compile = [access, config = run.config, trials = loaded.trials,
+                      seed = loaded.seed](const std::vector<std::pair<std::string, double>>& values) {
+    Model m = load_study_with(config, access, values);
+    m.trials = trials;
+    m.seed = seed;
+    return m;
+  };
+  return variants;
+}
+
+//! The axis of `path`: a year-level input is pinned, another value of the study compiles it again;
+//! an unknown path is refused with the likely one ("did you mean pipeline.close_rate?").
+SweepAxis sweep_axis(Model& model, const StudyVariants& variants, const std::string& path,
+                     std::vector<double> values, const std::string& option) {
+  const InputId id = model.find_input(path);
+  if (id != kNoInput && !model.inputs[id].internal) return make_sweep_axis(model, path, std::move(values), option);
+  if (variants.find(path) != nullptr) return make_variant_axis(model, variants, path, std::move(values));
+  std::vector<std::string> paths;
+  for (const YearInput& in : model.inputs)
+    if (!in.internal) paths.push_back(in.path);
+  for (const StudyVariants::Value& v : variants.values)
+    if (std::find(paths.begin(), paths.end(), v.path) == paths.end()) paths.push_back(v.path);
+  if (const std::string guess = suggest_path(path, paths); !guess.empty())
+    throw InputError({}, option,
+                     fmt::format("\"{}\" is not a parameter of the study (did you mean {}?)", path, guess));
+  throw InputError({}, option,
+                   fmt::format("\"{}\" is not a parameter of the study; a sweep can set one of: {}", path,
+                               fmt::join(paths, ", ")));
+}
+
 int cmd_sweep(const SweepArgs& a) {
   std::vector<std::filesystem::path> inputs;
-  const Model model = load_for_run(a.run, &inputs);
-  const SweepAxis axis = make_sweep_axis(
-      model, a.param, axis_values(a.values, a.range, "--values", "--range", "--param"), "--param");
+  Model model = load_for_run(a.run, &inputs);  // the reports' model: gains an input per compiled axis
+  const StudyVariants variants = study_variants(a.run, model);
+  const SweepAxis axis =
+      sweep_axis(model, variants, a.param, axis_values(a.values, a.range, "--values", "--range", "--param"),
+                 "--param");
   std::optional<SweepAxis> axis2;
   if (!a.param2.empty()) {
     if (a.param2 == a.param)
       throw InputError({}, "--param2",
                        fmt::format("a grid needs two different parameters, got {} twice", a.param));
-    axis2 = make_sweep_axis(
-        model, a.param2, axis_values(a.values2, a.range2, "--values2", "--range2", "--param2"), "--param2");
+    axis2 = sweep_axis(model, variants, a.param2,
+                       axis_values(a.values2, a.range2, "--values2", "--range2", "--param2"), "--param2");
   } else if (!a.values2.empty() || !a.range2.empty()) {
     throw InputError({}, "--param2",
                      "--values2 and --range2 need --param2 PATH, the second parameter of the grid");
@@ -89,7 +131,7 @@ int cmd_sweep(const SweepArgs& a) {
                              model.trials);
   ProgressBar progress(model.trials * axis.values.size() * (axis2 ? axis2->values.size() : 1), !a.run.quiet);
   options.progress = progress.counter();
-  sweep = run_sweep(model, axis, axis2, options);
+  sweep = run_sweep(model, axis, axis2, options, &variants);
   progress.finish();
   info = make_run_info(options.threads,
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
@@ -193,13 +235,14 @@ std::string precision_note(const PrecisionRun& run, const std::string& what) {
 void add_whatif_commands(CLI::App& app, Action& action) {
   auto sweep = std::make_shared<SweepArgs>();
   CLI::App* cmd =
-      app.add_subcommand("sweep", "What if one rate (or two) were different? The study at each value");
+      app.add_subcommand("sweep", "What if one input (or two) were different? The study at each value");
   add_run_options(cmd, sweep->run,
                   {.trials = "Simulated years per point (overrides study.trials)",
                    .csv = "Write one row per point to this CSV file ('-' for stdout)",
                    .quiet = "No progress bar or notes on stderr (warnings still show)"});
   add_xlsx_option(cmd, sweep->run);
-  cmd->add_option("--param,-p", sweep->param, "Year-level parameter path to set, e.g. pipeline.close_rate")
+  cmd->add_option("--param,-p", sweep->param,
+                  "Parameter path to set, e.g. pipeline.close_rate, team.reps, pipeline.deal_size.median")
       ->required();
   cmd->add_option("--values", sweep->values, "Comma-separated values to try, e.g. 0.4,0.5,0.6");
   cmd->add_option("--range", sweep->range, "lo:hi:n - n evenly spaced values from lo to hi, e.g. 0.4:0.7:4");
@@ -209,11 +252,16 @@ void add_whatif_commands(CLI::App& app, Action& action) {
   cmd->footer(R"(
 Each point sets the parameter to that value in every simulated year (instead of drawing it) and
 plays the same years with the same random numbers, so the differences between points are the
-parameter's effect, not noise. Values outside the parameter's valid range are refused.
+parameter's effect, not noise. A year-level rate is set in place; anything else with a parameter
+path - team.reps, the opportunity volume, a per-deal or per-occurrence amount (which becomes that
+constant), one number of a distribution such as pipeline.deal_size.median - compiles the study
+again with the value. Values the study cannot take are refused.
 
 Examples:
   mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --values 0.45,0.6,0.75
   mistakesim sweep configs/mid-market.toml --param mistake.skipped-discovery.probability --range 0:0.4:5
+  mistakesim sweep configs/mid-market.toml --param team.reps --values 8,10,12
+  mistakesim sweep configs/mid-market.toml --param pipeline.deal_size.p95 --values 150000,200000
   mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --range 0.5:0.7:3 \
       --param2 mistake.late-pricing.probability --values2 0.1,0.3 --csv out/grid.csv
   mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --range 0.4:0.8:5 --report out/sweep.html)");

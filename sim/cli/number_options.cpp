@@ -76,9 +76,12 @@ std::vector<double> parse_sweep_range(const std::string& text, const std::string
   if (!lo || !hi || !n || *n < 1.0 || *n != std::floor(*n) || *n > 10'000.0) fail();
   const auto count = static_cast<std::size_t>(*n);
   std::vector<double> values(count);
-  for (std::size_t i = 0; i < count; ++i)
-    values[i] =
+  for (std::size_t i = 0; i < count; ++i) {
+    const double x =
         count == 1 ? *lo : *lo + (*hi - *lo) * static_cast<double>(i) / static_cast<double>(count - 1);
+    // The decimal a person would write (0.3, not 0.30000000000000004): 12 significant digits read back.
+    values[i] = std::stod(fmt::format("{:.12g}", x));
+  }
   if (count > 1) values.back() = *hi;  // exactly hi, whatever the rounding
   return values;
 }

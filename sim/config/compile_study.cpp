@@ -5,12 +5,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <mistakesim/random.hpp>
 #include <mistakesim/study.hpp>
 #include <set>
 
-#include "config/study_spec.hpp"
+#include "config/toml_read.hpp"
 
 namespace mistakesim::detail {
 namespace {
@@ -70,6 +71,11 @@ class Compiler {
     compile_interventions();
     compile_correlations();
     for (std::string& w : compile_copula(model_)) model_.warnings.push_back(std::move(w));
+    for (const auto& [path, param] : spec_.params)
+      if (!param.note.empty()) model_.notes.push_back(path + ": " + param.note);
+    for (const MistakeSpec& ms : spec_.mistakes)
+      for (const auto& [key, param] : ms.params)
+        if (!param.note.empty()) model_.notes.push_back(param.path + ": " + param.note);
     return std::move(model_);
   }
 
@@ -118,9 +124,35 @@ class Compiler {
   }
   Amount amount(const std::string& path, const Distribution& fallback) {
     const auto it = spec_.params.find(path);
-    const bool given = it != spec_.params.end();
-    return Amount{given ? it->second.dist : fallback,
-                  claim_slot(path, given ? it->second.where : section(path.substr(0, path.find('.'))))};
+    return amount_of(it != spec_.params.end() ? &it->second : nullptr, path, fallback,
+                     section(path.substr(0, path.find('.'))));
+  }
+  //! A per-draw amount from its spec (or the fallback): when its distribution's parameters are
+  //! uncertain, they become year-level inputs (their own paths and slots) and the amount's
+  //! distribution is solved again each trial from their values (Model::trial_distributions).
+  Amount amount_of(const ParamSpec* given, const std::string& path, const Distribution& fallback,
+                   const SourceLocation& where) {
+    Amount a{given ? given->dist : fallback, claim_slot(path, given ? given->where : where)};
+    if (given == nullptr || given->uncertain.empty()) return a;
+    TrialDistribution td;
+    KeyValues keys;
+    for (const UncertainKey& u : given->uncertain) {
+      const std::string& words = range_words_.emplace_back(fmt::format(
+          "an uncertain parameter stays within [{}, {}], the range of its {} that was checked",
+          number_text(u.dist.support_min()), number_text(u.dist.support_max()), u.dist.describe()));
+      const ParamSpec param{u.dist, u.where, ValidRange{u.dist.support_min(), u.dist.support_max(), words.c_str()},
+                            u.path, {}, nullptr, {}};
+      td.parameters.push_back(add_input(u.path, &param, u.dist, param.range, u.where));
+      keys.emplace_back(u.key, 0.0);
+    }
+    td.solve = [source = given->source, keys, ids = td.parameters](std::span<const double> year) {
+      KeyValues values = keys;
+      for (std::size_t k = 0; k < values.size(); ++k) values[k].second = year[ids[k]];
+      return solve_with(*source, values);
+    };
+    a.per_trial = static_cast<std::uint32_t>(model_.trial_distributions.size());
+    model_.trial_distributions.push_back(std::move(td));
+    return a;
   }
 
   void compile_mistakes() {
@@ -151,9 +183,7 @@ class Compiler {
         return add_input(prefix + "." + key, param(key), Distribution::constant(fallback), range, ms->where);
       };
       auto per_occurrence = [&](const std::string& key, double fallback) {
-        const ParamSpec* given = param(key);
-        return Amount{given ? given->dist : Distribution::constant(fallback),
-                      claim_slot(prefix + "." + key, given ? given->where : ms->where)};
+        return amount_of(param(key), prefix + "." + key, Distribution::constant(fallback), ms->where);
       };
       Mistake m;
       m.id = ms->id.value;
@@ -365,6 +395,7 @@ class Compiler {
   const StudySpec& spec_;
   Model model_;
   std::vector<ValidRange> ranges_;  //!< parallel to model_.inputs
+  std::deque<std::string> range_words_;  //!< the words of uncertain parameters' ranges (ValidRange::what)
   std::map<std::uint32_t, std::string> slots_;
 };
 
@@ -378,8 +409,10 @@ namespace mistakesim {
 
 Model load_study(const std::filesystem::path& file) { return load_study(file, StudyAccess{}); }
 
-Model load_study(const std::filesystem::path& file, const StudyAccess& access,
-                 std::vector<std::filesystem::path>* files_read) {
+namespace {
+
+detail::StudySpec read_spec(const std::filesystem::path& file, const StudyAccess& access,
+                            std::vector<std::filesystem::path>* files_read) {
   std::vector<std::filesystem::path> dirs{file.parent_path()};
   dirs.insert(dirs.end(), access.allowed_dirs.begin(), access.allowed_dirs.end());
   const detail::FileAccess rules{detail::access_roots(dirs), files_read};
@@ -387,7 +420,46 @@ Model load_study(const std::filesystem::path& file, const StudyAccess& access,
   const std::string text = detail::read_text_file(file, SourceLocation{}, "", shown, rules);
   std::error_code ec;
   std::vector<std::filesystem::path> chain{std::filesystem::weakly_canonical(file, ec)};
-  return detail::compile_study(detail::read_study(text, shown, file.parent_path(), chain, rules));
+  return detail::read_study(text, shown, file.parent_path(), chain, rules);
+}
+
+}  // namespace
+
+Model load_study(const std::filesystem::path& file, const StudyAccess& access,
+                 std::vector<std::filesystem::path>* files_read) {
+  return detail::compile_study(read_spec(file, access, files_read));
+}
+
+Model load_study_with(const std::filesystem::path& file, const StudyAccess& access,
+                      const std::vector<std::pair<std::string, double>>& values) {
+  detail::StudySpec spec = read_spec(file, access, nullptr);
+  for (const auto& [path, value] : values) detail::override_value(spec, path, value);
+  try {
+    return detail::compile_study(spec);
+  } catch (const InputError& e) {  // e.g. too many opportunities for the team
+    std::string set;
+    for (const auto& [path, value] : values)
+      set += fmt::format("{}{} = {}", set.empty() ? "" : ", ", path, detail::number_text(value));
+    throw InputError(e.where(), e.path(), fmt::format("with {}: {}", set, e.problem()));
+  }
+}
+
+std::vector<StudyValue> study_values(const std::filesystem::path& file, const StudyAccess& access) {
+  return detail::overridable_values(read_spec(file, access, nullptr));
+}
+
+std::string effective_study(const std::filesystem::path& file, const StudyAccess& access) {
+  detail::StudySpec spec = read_spec(file, access, nullptr);
+  detail::compile_study(spec);  // refuses what the merge leaves invalid
+  return detail::effective_toml(spec);
+}
+
+std::string suggest_path(const std::string& word, const std::vector<std::string>& paths) {
+  for (const std::string& p : paths)  // "close_rate" -> "pipeline.close_rate"
+    if (p.size() > word.size() && p.compare(p.size() - word.size(), word.size(), word) == 0 &&
+        p[p.size() - word.size() - 1] == '.')
+      return p;
+  return detail::nearest(word, paths);
 }
 
 Model parse_study(std::string_view toml_text, const std::string& file_label,

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 #include <mistakesim/study.hpp>
+#include <memory>
 #include <optional>
 
 #include "config/toml_read.hpp"
@@ -49,8 +50,12 @@ double standard_normal_quantile(double p) {
 //! A `{ dist = ... }` table being read: typed, located access to its keys.
 class DistTable {
  public:
-  DistTable(const FileContext& ctx, const toml::table& table, const std::string& path, std::string dist)
-      : ctx_(ctx), table_(table), path_(path), dist_(std::move(dist)) {}
+  DistTable(const FileContext& ctx, const toml::table& table, const std::string& path, std::string dist,
+            const KeyValues* values = nullptr)
+      : ctx_(ctx), table_(table), path_(path), dist_(std::move(dist)), values_(values) {}
+
+  //! What validate says of the value (counts read from a file), set while solving.
+  mutable std::string note;
 
   const std::string& dist() const { return dist_; }
   const std::string& path() const { return path_; }
@@ -77,8 +82,16 @@ class DistTable {
   }
 
   std::optional<double> get(const std::string& key) const {
+    if (values_ != nullptr)
+      for (const auto& [k, x] : *values_)
+        if (k == key) return x;
     const toml::node* node = table_.get(key);
     if (!node) return std::nullopt;
+    if (node->is_table())
+      fail(key, fmt::format("{} of a {} is a number here: a parameter may be a distribution (drawn once a "
+                            "year) only in an amount drawn per deal or per occurrence, such as "
+                            "pipeline.deal_size or mistake.<id>.wasted_hours",
+                            key, dist_));
     if (!node->is_number())
       fail(key, fmt::format("{} of a {} is a number, got {}", key, dist_, describe_node(*node)));
     const double x = *node->value<double>();
@@ -161,6 +174,7 @@ class DistTable {
   const toml::table& table_;
   std::string path_;
   std::string dist_;
+  const KeyValues* values_;  //!< numbers that replace keys of the table (uncertain parameters, sweeps)
 };
 
 // Three-point distributions: min <= mode <= max with min < max; degenerate -> constant.
@@ -239,9 +253,11 @@ Distribution read_lognormal(const DistTable& t) {
   return Distribution::lognormal(mu, sigma);
 }
 
+std::pair<double, double> read_crm_counts(const DistTable& t);
+
 Distribution read_beta(const DistTable& t) {
-  t.check_keys({"alpha", "beta", "mean", "sd", "wins", "losses"});
-  switch (t.choose({{"alpha", "beta"}, {"mean", "sd"}, {"wins", "losses"}})) {
+  t.check_keys({"alpha", "beta", "mean", "sd", "wins", "losses", "file", "outcome", "won", "lost", "where"});
+  switch (t.choose({{"alpha", "beta"}, {"mean", "sd"}, {"wins", "losses"}, {"file", "outcome", "won", "lost"}})) {
     case 0:
       return Distribution::beta(t.positive("alpha", *t.get("alpha")), t.positive("beta", *t.get("beta")));
     case 1: {
@@ -259,10 +275,15 @@ Distribution read_beta(const DistTable& t) {
       t.derived("sd", total, "its alpha + beta");
       return Distribution::beta(mean * total, (1 - mean) * total);
     }
-    default: {
+    case 2: {
+      if (t.has("where")) t.fail("where", "where goes with file: it picks the rows of a CRM export to count");
       const double wins = t.non_negative("wins", *t.get("wins"));
       const double losses = t.non_negative("losses", *t.get("losses"));
       return Distribution::beta(wins + 1, losses + 1);  // uniform prior updated by the record
+    }
+    default: {
+      const auto [wins, losses] = read_crm_counts(t);
+      return Distribution::beta(wins + 1, losses + 1);  // as wins = ..., losses = ...
     }
   }
 }
@@ -364,15 +385,16 @@ std::vector<std::vector<CsvField>> parse_csv(const std::string& text, const std:
   return records;
 }
 
-std::vector<double> read_csv_column(const DistTable& t) {
+//! A CSV file a distribution reads (`file`, relative to the study's folder, confined as
+//! FileAccess says): its records, the first the header.
+struct CsvFile {
+  std::string shown;  //!< its name in messages
+  std::vector<std::vector<CsvField>> records;
+};
+
+CsvFile load_csv(const DistTable& t) {
   const FileContext& ctx = t.ctx();
   const std::string file = read_string(ctx, *t.table().get("file"), t.path(), "a CSV file name (a string)");
-  if (!t.has("column"))
-    t.fail(
-        {},
-        fmt::format(
-            "an empirical distribution read from a file needs column, the header of the CSV column to use"));
-  const std::string column = read_string(ctx, *t.table().get("column"), t.path(), "a column name (a string)");
   const std::filesystem::path full = ctx.base_dir.empty() ? std::filesystem::path(file) : ctx.base_dir / file;
   const std::string shown = full.lexically_normal().string();
   const FileAccess here{access_roots({std::filesystem::path(".")}), nullptr};  // `mistakesim dist`
@@ -389,18 +411,26 @@ std::vector<double> read_csv_column(const DistTable& t) {
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // byte-order mark from spreadsheet exports
   const std::vector<std::vector<CsvField>> records = parse_csv(text, shown, t.path());
   if (records.empty()) t.fail("file", fmt::format("the CSV file {} is empty, expected a header row", shown));
+  return {shown, records};
+}
 
+//! The index of the column named `column` in the header, or InputError at the study's `key`.
+std::size_t column_index(const DistTable& t, const CsvFile& csv, const std::string& column,
+                         const std::string& key) {
+  const std::string& shown = csv.shown;
+  const auto& records = csv.records;
   std::vector<std::string> headers;
   for (const CsvField& f : records[0]) headers.push_back(f.text);
   const auto found = std::find(headers.begin(), headers.end(), column);
   if (found == headers.end()) {
-    std::string problem = fmt::format("no column \"{}\" in {}", column, shown);
+    std::string problem = fmt::format("no column \"{}\" in the header of {}:{}:{}", column, shown,
+                                      records[0][0].line, records[0][0].column);
     if (const std::string guess = nearest(column, headers); !guess.empty())
       problem += fmt::format(" (did you mean \"{}\"?)", shorten(guess));
     std::vector<std::string> listed;
     for (std::size_t k = 0; k < headers.size() && k < 20; ++k) listed.push_back(shorten(headers[k]));
     problem += fmt::format("; columns found: {}{}", join(listed), headers.size() > 20 ? ", ..." : "");
-    t.fail("column", problem);
+    t.fail(key, problem);
   }
   const std::size_t index = static_cast<std::size_t>(found - headers.begin());
   if (const auto again = std::find(found + 1, headers.end(), column); again != headers.end())
@@ -410,7 +440,21 @@ std::vector<double> read_csv_column(const DistTable& t) {
         t.path(),
         fmt::format("the header names column \"{}\" twice (fields {} and {}); rename one of them", column,
                     index + 1, again - headers.begin() + 1));
+  return index;
+}
 
+std::vector<double> read_csv_column(const DistTable& t) {
+  if (!t.has("column"))
+    t.fail(
+        {},
+        fmt::format(
+            "an empirical distribution read from a file needs column, the header of the CSV column to use"));
+  const std::string column =
+      read_string(t.ctx(), *t.table().get("column"), t.path(), "a column name (a string)");
+  const CsvFile csv = load_csv(t);
+  const std::string& shown = csv.shown;
+  const auto& records = csv.records;
+  const std::size_t index = column_index(t, csv, column, "column");
   std::vector<double> values;
   for (std::size_t r = 1; r < records.size(); ++r) {
     const auto& fields = records[r];
@@ -425,6 +469,100 @@ std::vector<double> read_csv_column(const DistTable& t) {
   }
   if (values.empty()) t.fail("column", fmt::format("column \"{}\" in {} has no values", column, shown));
   return values;
+}
+
+//! One or more strings: `"Closed Won"` or `["Closed Won", "Won"]`.
+std::vector<std::string> string_list(const DistTable& t, const std::string& key) {
+  const toml::node& node = *t.table().get(key);
+  const std::string path = t.path();
+  if (const toml::array* array = node.as_array()) {
+    std::vector<std::string> out;
+    for (const toml::node& element : *array)
+      out.push_back(read_string(t.ctx(), element, path, "an outcome as the CRM writes it (a string)"));
+    if (out.empty()) t.fail(key, fmt::format("{} needs at least one outcome, got []", key));
+    return out;
+  }
+  return {read_string(t.ctx(), node, path, "an outcome as the CRM writes it (a string), or an array of them")};
+}
+
+//! "a, b, c" of the distinct values of a column (at most 12), quoted.
+std::string values_found(const std::vector<std::string>& values) {
+  std::vector<std::string> shown;
+  for (std::size_t k = 0; k < values.size() && k < 12; ++k) shown.push_back(fmt::format("\"{}\"", shorten(values[k])));
+  return join(shown) + (values.size() > 12 ? ", ..." : "");
+}
+
+//! The wins and losses of a CRM export: the rows (those matching every `where` column) whose
+//! `outcome` column holds one of `won` or one of `lost`; other outcomes (open deals) are not counted.
+std::pair<double, double> read_crm_counts(const DistTable& t) {
+  const CsvFile csv = load_csv(t);
+  const std::string outcome = read_string(t.ctx(), *t.table().get("outcome"), t.path(),
+                                          "the header of the CSV column with each deal's outcome");
+  const std::vector<std::string> won = string_list(t, "won"), lost = string_list(t, "lost");
+  for (const std::string& w : won)
+    if (std::find(lost.begin(), lost.end(), w) != lost.end())
+      t.fail("lost", fmt::format("\"{}\" is in both won and lost", w));
+  const std::size_t outcome_column = column_index(t, csv, outcome, "outcome");
+  struct Filter {
+    std::string column, value;
+    std::size_t index;
+    SourceLocation where;
+    bool seen = false;
+    std::vector<std::string> values;  //!< distinct values of the column, for the message
+  };
+  std::vector<Filter> filters;
+  if (const toml::node* w = t.table().get("where")) {
+    const toml::table* table = w->as_table();
+    if (!table || table->empty())
+      t.fail("where", fmt::format("where is a table of column = \"value\" such as {{ Segment = \"Mid-market\" "
+                                  "}}, got {}",
+                                  table ? "an empty table" : describe_node(*w)));
+    for (auto&& [key, node] : *table) {
+      Filter f;
+      f.column = std::string(key.str());
+      f.value = read_string(t.ctx(), node, t.path() + ".where." + f.column, "the value to keep (a string)");
+      f.where = location(t.ctx(), node);
+      f.index = column_index(t, csv, f.column, "where");
+      filters.push_back(std::move(f));
+    }
+  }
+  double wins = 0, losses = 0;
+  std::vector<std::string> outcomes;  // distinct outcomes of the rows kept
+  const auto add_distinct = [](std::vector<std::string>& to, const std::string& v) {
+    if (std::find(to.begin(), to.end(), v) == to.end()) to.push_back(v);
+  };
+  for (std::size_t r = 1; r < csv.records.size(); ++r) {
+    const auto& fields = csv.records[r];
+    const auto cell = [&](std::size_t i) { return i < fields.size() ? fields[i].text : std::string(); };
+    bool keep = true;
+    for (Filter& f : filters) {
+      add_distinct(f.values, cell(f.index));
+      const bool match = cell(f.index) == f.value;
+      f.seen = f.seen || match;
+      keep = keep && match;
+    }
+    if (!keep) continue;
+    const std::string o = cell(outcome_column);
+    add_distinct(outcomes, o);
+    if (std::find(won.begin(), won.end(), o) != won.end()) wins += 1;
+    if (std::find(lost.begin(), lost.end(), o) != lost.end()) losses += 1;
+  }
+  for (const Filter& f : filters)
+    if (!f.seen)
+      throw InputError(f.where, t.path() + ".where." + f.column,
+                       fmt::format("no row of {} has {} = \"{}\"; values found: {}", csv.shown, f.column,
+                                   shorten(f.value), values_found(f.values)));
+  std::string kept;
+  for (const Filter& f : filters) kept += fmt::format("{} {} = \"{}\"", kept.empty() ? " where" : " and", f.column, f.value);
+  for (const auto& [key, names] : {std::pair{"won", &won}, std::pair{"lost", &lost}})
+    for (const std::string& name : *names)
+      if (std::find(outcomes.begin(), outcomes.end(), name) == outcomes.end())
+        t.fail(key, fmt::format("no row of {}{} has {} = \"{}\"; outcomes found: {}", csv.shown, kept, outcome,
+                                shorten(name), values_found(outcomes)));
+  t.note = fmt::format("{} won and {} lost counted in {} ({}{}): Beta({}, {})", number_text(wins),
+                       number_text(losses), csv.shown, outcome, kept, number_text(wins + 1),
+                       number_text(losses + 1));
+  return {wins, losses};
 }
 
 Distribution read_table(const DistTable& t) {
@@ -540,7 +678,12 @@ Distribution read_table(const DistTable& t) {
 
 }  // namespace
 
-Distribution read_distribution(const FileContext& ctx, const toml::node& node, const std::string& path) {
+namespace {
+
+//! read_distribution with some numbers of the table replaced (`values`, may be null); `note`, when
+//! not null, receives what validate says of the value.
+Distribution solve_node(const FileContext& ctx, const toml::node& node, const std::string& path,
+                        const KeyValues* values, std::string* note) {
   if (node.is_number()) {
     const double x = *node.value<double>();
     if (!std::isfinite(x))
@@ -574,7 +717,9 @@ Distribution read_distribution(const FileContext& ctx, const toml::node& node, c
     problem += fmt::format("; known distributions: {}", join(dist_names()));
     throw InputError(location(ctx, *dist), path, problem);
   }
-  const Distribution d = read_table(DistTable(ctx, *table, path, name));
+  const DistTable t(ctx, *table, path, name, values);
+  const Distribution d = read_table(t);
+  if (note != nullptr) *note = t.note;
   const double mean = d.mean(), sd = std::sqrt(d.variance());
   if (!(std::isfinite(mean) && std::isfinite(sd)))
     throw InputError(
@@ -587,6 +732,29 @@ Distribution read_distribution(const FileContext& ctx, const toml::node& node, c
                                  "overflow; write the amounts in larger units (thousands of dollars?)",
                                  name, number_text(mean), number_text(sd), number_text(kMaxMagnitude)));
   return d;
+}
+
+//! The keys of a distribution's table whose values are distributions (uncertain parameters).
+std::vector<std::string> table_keys(const toml::node& node) {
+  std::vector<std::string> keys;
+  if (const toml::table* t = node.as_table())
+    for (auto&& [key, value] : *t)
+      if (value.is_table() && key.str() != "where") keys.emplace_back(key.str());
+  return keys;
+}
+
+//! Largest number of uncertain parameters in one distribution (every combination of their
+//! extremes is checked: 2^k solves).
+constexpr std::size_t kMaxUncertainKeys = 4;
+
+}  // namespace
+
+Distribution read_distribution(const FileContext& ctx, const toml::node& node, const std::string& path) {
+  return solve_node(ctx, node, path, nullptr, nullptr);
+}
+
+Distribution solve_with(const ParamSource& source, const KeyValues& values) {
+  return solve_node(source.ctx, *source.node, source.path, &values, nullptr);
 }
 
 void check_support(const Distribution& d, const ValidRange& range, const SourceLocation& where,
@@ -617,9 +785,60 @@ void check_support(const Distribution& d, const ValidRange& range, const SourceL
 }
 
 ParamSpec read_param(const FileContext& ctx, const toml::node& node, const std::string& path,
-                     const ValidRange& range) {
-  ParamSpec spec{read_distribution(ctx, node, path), location(ctx, node), range, path};
-  check_support(spec.dist, range, spec.where, path);
+                     const ValidRange& range, bool per_draw) {
+  ParamSpec spec{{}, location(ctx, node), range, path, {}, nullptr, {}};
+  FileContext kept = ctx;
+  kept.access = nullptr;
+  spec.source = std::make_shared<const ParamSource>(ParamSource{kept, &node, path, range});
+  const std::vector<std::string> keys = per_draw ? table_keys(node) : std::vector<std::string>{};
+  if (keys.empty()) {  // a number or a distribution of numbers
+    spec.dist = solve_node(ctx, node, path, nullptr, &spec.note);
+    check_support(spec.dist, range, spec.where, path);
+    return spec;
+  }
+  // Uncertain parameters: each one's own distribution, bounded, and every combination of their
+  // extremes must give a valid distribution within the amount's range (the checks of one
+  // distribution are monotone in each parameter: order, sign, support).
+  const toml::table& table = *node.as_table();
+  for (const std::string& key : keys) {
+    const toml::node& value = *table.get(key);
+    UncertainKey u{key, path + "." + key, read_distribution(ctx, value, path + "." + key), location(ctx, value)};
+    if (!std::isfinite(u.dist.support_min()) || !std::isfinite(u.dist.support_max()))
+      throw InputError(u.where, u.path,
+                       fmt::format("an uncertain parameter needs bounds, so that every value it can take "
+                                   "is checked: a {} can reach {}; use a pert, triangular or uniform, or "
+                                   "truncate the normal with min and max",
+                                   dist_name(u.dist.kind),
+                                   number_text(std::isfinite(u.dist.support_min()) ? u.dist.support_max()
+                                                                                   : u.dist.support_min())));
+    spec.uncertain.push_back(std::move(u));
+  }
+  if (spec.uncertain.size() > kMaxUncertainKeys)
+    throw InputError(spec.uncertain.back().where, spec.uncertain.back().path,
+                     fmt::format("at most {} parameters of one distribution can be uncertain", kMaxUncertainKeys));
+  for (std::size_t corner = 0; corner < (std::size_t{1} << spec.uncertain.size()); ++corner) {
+    KeyValues values;
+    std::string at;
+    for (std::size_t k = 0; k < spec.uncertain.size(); ++k) {
+      const UncertainKey& u = spec.uncertain[k];
+      const bool high = (corner >> k) & 1;
+      values.emplace_back(u.key, high ? u.dist.support_max() : u.dist.support_min());
+      at += fmt::format("{}{} = {} (the {} it can be)", at.empty() ? "" : " and ", u.key,
+                        number_text(values.back().second), high ? "highest" : "lowest");
+    }
+    try {
+      check_support(solve_node(ctx, node, path, &values, nullptr), range, spec.where, path);
+    } catch (const InputError& e) {
+      const UncertainKey& u = spec.uncertain.front();
+      throw InputError(spec.uncertain.size() == 1 ? u.where : spec.where,
+                       spec.uncertain.size() == 1 ? u.path : path,
+                       fmt::format("a year can draw {}, and then: {}; narrow the uncertain parameter's range",
+                                   at, e.problem()));
+    }
+  }
+  KeyValues means;
+  for (const UncertainKey& u : spec.uncertain) means.emplace_back(u.key, u.dist.mean());
+  spec.dist = solve_node(ctx, node, path, &means, nullptr);
   return spec;
 }
 
@@ -631,7 +850,7 @@ Distribution parse_distribution(std::string_view inline_table_text, const std::s
   using namespace detail;
   const std::string prefix = "x = ";
   const std::string text = prefix + std::string(inline_table_text);
-  FileContext ctx{label, std::filesystem::path{}, static_cast<int>(prefix.size())};
+  FileContext ctx{label, std::filesystem::path{}, static_cast<int>(prefix.size()), nullptr, nullptr};
   toml::table root;
   try {
     root = toml::parse(text, label);

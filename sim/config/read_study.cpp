@@ -23,6 +23,7 @@ namespace fs = std::filesystem;
 struct KeyRange {
   const char* key;
   ValidRange range;
+  bool per_draw = false;  //!< drawn per deal or occurrence: its distribution's parameters may be uncertain
 };
 
 const std::vector<std::string> kSections = {"extends", "study",   "team",         "pipeline",
@@ -31,18 +32,18 @@ const std::vector<std::string> kStudyKeys = {"name", "trials", "seed", "currency
 const std::vector<std::string> kTeamKeys = {"reps", "hourly_cost"};
 const std::vector<KeyRange> kPipelineParams = {
     {"opportunities_per_rep", kCount}, {"opportunities", kCount},    {"good_fit", kProbability},
-    {"close_rate", kProbability},      {"deal_size", kMoney},        {"margin", kFraction},
-    {"qualify_hours", kHours},         {"pilot_rate", kProbability}, {"repeat_customer", kProbability},
-    {"customer_value", kMoney}};
+    {"close_rate", kProbability},      {"deal_size", kMoney, true},  {"margin", kFraction},
+    {"qualify_hours", kHours, true},   {"pilot_rate", kProbability}, {"repeat_customer", kProbability},
+    {"customer_value", kMoney, true}};
 const std::vector<std::string> kProcessKeys = {"stages"};
 const std::vector<KeyRange> kMistakeParams = {
     {"probability", kProbability}, {"noticed", kProbability}, {"lose", kProbability}, {"churn", kProbability},
-    {"wasted_hours", kHours},      {"direct_cost", kMoney},   {"discount", kFraction}};
+    {"wasted_hours", kHours, true}, {"direct_cost", kMoney, true}, {"discount", kFraction, true}};
 const std::vector<KeyRange> kRecoveryParams = {
-    {"hours", kHours}, {"hourly_cost", kHourlyCost}, {"saved", kFraction}};
+    {"hours", kHours, true}, {"hourly_cost", kHourlyCost}, {"saved", kFraction, true}};
 const std::vector<std::string> kAppliesTo = {"all", "good_fit", "poor_fit", "pilot", "repeat"};
 const std::vector<std::string> kInterventionKeys = {"id",           "name",          "cost",
-                                                    "cost_per_rep", "hours_per_rep", "effect"};
+                                                    "cost_per_rep", "hours_per_rep", "effect", "remove"};
 const std::vector<std::string> kEffectKeys = {"param", "scale", "set", "add"};
 const std::vector<std::string> kCorrelationKeys = {"a", "b", "rank"};
 
@@ -67,7 +68,8 @@ std::string section_of_key(const std::string& key) {
 
 class StudyReader {
  public:
-  explicit StudyReader(const FileContext& ctx) : ctx_(ctx) {}
+  //! `base`: the study this one extends (its mistakes and interventions may be redefined), or null.
+  StudyReader(const FileContext& ctx, const StudySpec* base) : ctx_(ctx), base_(base) {}
 
   StudySpec read(const toml::table& root) {
     StudySpec spec;
@@ -216,10 +218,10 @@ class StudyReader {
     if (t.contains("opportunities_per_rep") && t.contains("opportunities"))
       throw InputError(location(ctx_, *t.get("opportunities")), "pipeline.opportunities",
                        "give either opportunities_per_rep or opportunities (the team's total), not both");
-    for (const auto& [key, range] : kPipelineParams)
+    for (const auto& [key, range, per_draw] : kPipelineParams)
       if (const toml::node* n = t.get(key)) {
         const std::string path = std::string("pipeline.") + key;
-        spec.params[path] = read_param(ctx_, *n, path, range);
+        spec.params[path] = read_param(ctx_, *n, path, range, per_draw);
       }
   }
 
@@ -260,20 +262,54 @@ class StudyReader {
                                      id.value, other.id.where.line));
   }
 
+  //! True if the base study has an item with this id (this file then redefines it, key by key).
+  template <class ItemSpec>
+  static bool in_base(const std::vector<ItemSpec>* base, const std::string& id) {
+    return base != nullptr && std::any_of(base->begin(), base->end(),
+                                          [&](const ItemSpec& b) { return b.id.value == id; });
+  }
+
+  //! `remove = true`: drops the base's item of this id; refused for an id the base lacks, with
+  //! other keys, or with a value other than true. Returns whether the table removes.
+  template <class ItemSpec>
+  bool read_remove(const toml::table& t, const std::string& prefix, const Located<std::string>& id,
+                   const std::vector<ItemSpec>* base, const char* what) {
+    const toml::node* n = t.get("remove");
+    if (!n) return false;
+    if (!n->is_boolean() || !n->as_boolean()->get())
+      throw InputError(location(ctx_, *n), prefix + ".remove",
+                       fmt::format("remove = true drops the base study's {}; got {}", what, describe_node(*n)));
+    if (!in_base(base, id.value))
+      throw InputError(location(ctx_, *n), prefix + ".remove",
+                       fmt::format("remove = true drops a {} of the study this one extends, and {} has no {} "
+                                   "\"{}\"",
+                                   what, base_ ? "the base study" : "this study extends none, so it", what,
+                                   id.value));
+    for (auto&& [key, node] : t)
+      if (key.str() != "id" && key.str() != "remove")
+        throw InputError(location(ctx_, key.source()), prefix + "." + std::string(key.str()),
+                         fmt::format("a {} with remove = true says nothing else (it is dropped), got {}", what,
+                                     std::string(key.str())));
+    return true;
+  }
+
   MistakeSpec read_mistake(const toml::table& t, const StudySpec& spec) {
     MistakeSpec m;
     m.where = location(ctx_, t);
     m.id = id(t, "mistake", spec.mistakes.size() + 1);
     const std::string prefix = "mistake." + m.id.value;
     unique_id(m.id, spec.mistakes, prefix + ".id", "mistake");
-    check_keys(ctx_, t, names_of(kMistakeParams, {"id", "name", "stage", "applies_to", "recovery"}), prefix,
-               "a [[mistake]]");
+    check_keys(ctx_, t, names_of(kMistakeParams, {"id", "name", "stage", "applies_to", "recovery", "remove"}),
+               prefix, "a [[mistake]]");
+    const bool redefines = in_base(base_ ? &base_->mistakes : nullptr, m.id.value);
+    m.remove = read_remove(t, prefix, m.id, base_ ? &base_->mistakes : nullptr, "mistake");
+    if (m.remove) return m;
     if (const toml::node* n = t.get("name")) m.name = text(*n, prefix + ".name");
     const toml::node* stage = t.get("stage");
-    if (!stage)
+    if (!stage && !redefines)
       throw InputError(m.where, prefix + ".stage",
                        "a mistake needs the stage where it happens, e.g. stage = \"pilot\"");
-    m.stage = text(*stage, prefix + ".stage", "a stage name (a string)");
+    if (stage) m.stage = text(*stage, prefix + ".stage", "a stage name (a string)");
     if (const toml::node* n = t.get("applies_to")) {
       m.applies_to = text(*n, prefix + ".applies_to", "one of all, good_fit, poor_fit, pilot, repeat");
       if (std::find(kAppliesTo.begin(), kAppliesTo.end(), m.applies_to->value) == kAppliesTo.end()) {
@@ -284,13 +320,14 @@ class StudyReader {
         throw InputError(m.applies_to->where, prefix + ".applies_to", problem);
       }
     }
-    if (!t.contains("probability"))
+    if (!t.contains("probability") && !redefines)
       throw InputError(
           m.where, prefix + ".probability",
           "a mistake needs the probability that it happens on an opportunity it applies to, e.g. "
           "probability = 0.2");
-    for (const auto& [key, range] : kMistakeParams)
-      if (const toml::node* n = t.get(key)) m.params[key] = read_param(ctx_, *n, prefix + "." + key, range);
+    for (const auto& [key, range, per_draw] : kMistakeParams)
+      if (const toml::node* n = t.get(key))
+        m.params[key] = read_param(ctx_, *n, prefix + "." + key, range, per_draw);
     if (const toml::node* n = t.get("recovery")) {
       const toml::table* r = n->as_table();
       if (!r)
@@ -300,9 +337,10 @@ class StudyReader {
                         describe_node(*n)));
       check_keys(ctx_, *r, names_of(kRecoveryParams), prefix + ".recovery", "a recovery");
       m.has_recovery = true;
-      for (const auto& [key, range] : kRecoveryParams)
+      for (const auto& [key, range, per_draw] : kRecoveryParams)
         if (const toml::node* v = r->get(key))
-          m.params[std::string("recovery.") + key] = read_param(ctx_, *v, prefix + ".recovery." + key, range);
+          m.params[std::string("recovery.") + key] =
+              read_param(ctx_, *v, prefix + ".recovery." + key, range, per_draw);
     }
     return m;
   }
@@ -314,6 +352,8 @@ class StudyReader {
     const std::string prefix = "intervention." + iv.id.value;
     unique_id(iv.id, spec.interventions, prefix + ".id", "intervention");
     check_keys(ctx_, t, kInterventionKeys, prefix, "an [[intervention]]");
+    iv.remove = read_remove(t, prefix, iv.id, base_ ? &base_->interventions : nullptr, "intervention");
+    if (iv.remove) return iv;
     if (const toml::node* n = t.get("name")) iv.name = text(*n, prefix + ".name");
     auto money = [&](const char* key, const char* expected) -> std::optional<Located<double>> {
       const toml::node* n = t.get(key);
@@ -400,10 +440,56 @@ class StudyReader {
   }
 
   const FileContext& ctx_;
+  const StudySpec* base_;
 };
 
-//! Overrides `base` with what `own` says: key by key for the sections, by id for mistakes and
-//! interventions, by pair for correlations.
+//! A redefined mistake: what `own` says replaces the base's key by key (a recovery's keys too).
+void merge_mistake(MistakeSpec& base, MistakeSpec own) {
+  if (own.name) base.name = std::move(own.name);
+  if (!own.stage.value.empty()) base.stage = std::move(own.stage);
+  if (own.applies_to) base.applies_to = std::move(own.applies_to);
+  for (auto& [key, param] : own.params) base.params[key] = std::move(param);
+  base.has_recovery = base.has_recovery || own.has_recovery;
+  base.id = std::move(own.id);  // errors about the mistake point at the file that says the most of it
+  base.where = own.where;
+}
+
+//! A redefined intervention: costs key by key, effects by the parameter they change (a new one added).
+void merge_intervention(InterventionSpec& base, InterventionSpec own) {
+  if (own.name) base.name = std::move(own.name);
+  if (own.cost) base.cost = own.cost;
+  if (own.cost_per_rep) base.cost_per_rep = own.cost_per_rep;
+  if (own.hours_per_rep) base.hours_per_rep = own.hours_per_rep;
+  for (EffectSpec& e : own.effects) {
+    const auto it = std::find_if(base.effects.begin(), base.effects.end(),
+                                 [&](const EffectSpec& b) { return b.param.value == e.param.value; });
+    if (it != base.effects.end())
+      *it = std::move(e);
+    else
+      base.effects.push_back(std::move(e));
+  }
+  base.id = std::move(own.id);
+  base.where = own.where;
+}
+
+//! Mistakes or interventions of a study that extends another: an id the base has is merged into
+//! the base's (or dropped, with remove = true); a new one is added after the base's.
+template <class ItemSpec, class Merge>
+void merge_items(std::vector<ItemSpec>& into, std::vector<ItemSpec> from, Merge merge) {
+  for (ItemSpec& item : from) {
+    const auto it = std::find_if(into.begin(), into.end(),
+                                 [&](const ItemSpec& b) { return b.id.value == item.id.value; });
+    if (it == into.end())
+      into.push_back(std::move(item));
+    else if (item.remove)
+      into.erase(it);
+    else
+      merge(*it, std::move(item));
+  }
+}
+
+//! Overrides `base` with what `own` says: key by key for the sections and for the mistakes and
+//! interventions it names again (by id), by pair for correlations.
 void merge_into(StudySpec& base, StudySpec own) {
   base.file = own.file;
   for (auto& [name, where] : own.sections) base.sections[name] = where;
@@ -430,10 +516,8 @@ void merge_into(StudySpec& base, StudySpec own) {
         into.push_back(std::move(item));
     }
   };
-  upsert(base.mistakes, own.mistakes,
-         [](const MistakeSpec& a, const MistakeSpec& b) { return a.id.value == b.id.value; });
-  upsert(base.interventions, own.interventions,
-         [](const InterventionSpec& a, const InterventionSpec& b) { return a.id.value == b.id.value; });
+  merge_items(base.mistakes, std::move(own.mistakes), merge_mistake);
+  merge_items(base.interventions, std::move(own.interventions), merge_intervention);
   upsert(base.correlations, own.correlations, [](const CorrelationSpec& a, const CorrelationSpec& b) {
     return (a.a.value == b.a.value && a.b.value == b.b.value) ||
            (a.a.value == b.b.value && a.b.value == b.a.value);
@@ -550,13 +634,15 @@ std::string read_text_file(const fs::path& file, const SourceLocation& referred_
 
 StudySpec read_study(std::string_view text, const std::string& label, const fs::path& base_dir,
                      std::vector<fs::path>& chain, const FileAccess& access) {
-  const FileContext ctx{label, base_dir, 0, &access};
-  toml::table root;
+  FileContext ctx{label, base_dir, 0, &access, nullptr};
+  auto document = std::make_shared<toml::table>();
   try {
-    root = toml::parse(text, label);
+    *document = toml::parse(text, label);
   } catch (const toml::parse_error& e) {
     throw InputError(location(ctx, e.source()), "", plain_toml_error(text, e));
   }
+  ctx.document = document;
+  const toml::table& root = *document;
   if (root.empty())
     throw InputError(
         SourceLocation{label}, "",
@@ -585,10 +671,253 @@ StudySpec read_study(std::string_view text, const std::string& label, const fs::
     chain.pop_back();
     has_base = true;
   }
-  StudySpec own = StudyReader(ctx).read(root);
+  StudySpec own = StudyReader(ctx, has_base ? &base : nullptr).read(root);
   if (!has_base) return own;
   merge_into(base, std::move(own));
   return base;
+}
+
+}  // namespace mistakesim::detail
+
+namespace mistakesim::detail {
+namespace {
+
+const KeyRange* find_key(const std::vector<KeyRange>& keys, const std::string& key) {
+  for (const KeyRange& k : keys)
+    if (key == k.key) return &k;
+  return nullptr;
+}
+
+//! The spec of a parameter `path` names, with its valid range: a [team]/[pipeline] number or a
+//! mistake's, created (absent: the study's default) when `create`. nullptr if the path names none.
+ParamSpec* param_at(StudySpec& spec, const std::string& path, ValidRange& range) {
+  if (path == "team.hourly_cost") {
+    range = kHourlyCost;
+    return &spec.params[path];
+  }
+  if (path.rfind("pipeline.", 0) == 0)
+    if (const KeyRange* k = find_key(kPipelineParams, path.substr(9))) {
+      range = k->range;
+      if (!spec.params.count(path)) return nullptr;  // the opportunity count written the other way
+      return &spec.params[path];
+    }
+  for (MistakeSpec& m : spec.mistakes) {
+    const std::string prefix = "mistake." + m.id.value + ".";
+    if (path.rfind(prefix, 0) != 0) continue;
+    const std::string key = path.substr(prefix.size());
+    const KeyRange* k = key.rfind("recovery.", 0) == 0 && m.has_recovery ? find_key(kRecoveryParams, key.substr(9))
+                                                                         : find_key(kMistakeParams, key);
+    if (k == nullptr) return nullptr;
+    range = k->range;
+    return &m.params[key];
+  }
+  return nullptr;
+}
+
+//! A basic TOML string: quotes, backslashes and control characters escaped.
+std::string toml_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\')
+      out += std::string("\\") + c;
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+      out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+    else
+      out += c;
+  }
+  return out + "\"";
+}
+
+//! A number in its shortest form that reads back exactly.
+std::string toml_number(double x) { return number_text(x); }
+
+//! A key as TOML writes it: bare when it can be, quoted otherwise.
+std::string toml_key(const std::string& key) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+  if (bare) return key;
+  return toml_string(key);
+}
+
+//! A value as the study wrote it, on one line: numbers in their shortest exact form (0.45, not
+//! 0.45000000000000001), tables inline with `dist` first.
+std::string toml_value(const toml::node& node) {
+  if (const toml::table* t = node.as_table()) {  // keys in the order the file writes them
+    std::vector<std::pair<const toml::key*, const toml::node*>> keys;
+    for (auto&& [key, value] : *t) keys.emplace_back(&key, &value);
+    std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+      const auto& x = a.first->source().begin;
+      const auto& y = b.first->source().begin;
+      return x.line != y.line ? x.line < y.line : x.column < y.column;
+    });
+    std::vector<std::string> parts;
+    for (const auto& [key, value] : keys) parts.push_back(toml_key(std::string(key->str())) + " = " + toml_value(*value));
+    return parts.empty() ? "{}" : "{ " + join(parts) + " }";
+  }
+  if (const toml::array* a = node.as_array()) {
+    std::vector<std::string> parts;
+    for (const toml::node& element : *a) parts.push_back(toml_value(element));
+    return "[" + join(parts) + "]";
+  }
+  if (node.is_integer()) return fmt::format("{}", node.as_integer()->get());
+  if (node.is_floating_point()) return toml_number(node.as_floating_point()->get());
+  if (node.is_string()) return toml_string(node.as_string()->get());
+  if (node.is_boolean()) return node.as_boolean()->get() ? "true" : "false";
+  return "\"\"";
+}
+
+std::string param_value(const ParamSpec& p) {
+  if (p.source && p.source->node) return toml_value(*p.source->node);
+  return toml_number(p.dist.is_constant() ? p.dist.p[0] : p.dist.mean());
+}
+
+}  // namespace
+
+std::vector<StudyValue> overridable_values(const StudySpec& spec) {
+  std::vector<StudyValue> out;
+  const auto add = [&](const std::string& path, const ParamSpec* p, const ValidRange& range, double fallback) {
+    out.push_back({path, p == nullptr ? Distribution::constant(fallback) : p->dist, range.lower, range.upper,
+                   range.what});
+    if (p == nullptr || !p->source || !p->source->node || !p->uncertain.empty()) return;
+    if (const toml::table* t = p->source->node->as_table())  // one number of its distribution
+      for (auto&& [key, node] : *t)
+        if (node.is_number())
+          out.push_back({path + "." + std::string(key.str()), Distribution::constant(*node.value<double>()),
+                         -kInfinity, kInfinity, "a number of the distribution"});
+  };
+  out.push_back({"team.reps", Distribution::constant(spec.reps ? static_cast<double>(spec.reps->value) : 1.0), 1,
+                 1e6, "a whole number of reps >= 1"});
+  const auto find = [](const Params& params, const std::string& key) -> const ParamSpec* {
+    const auto it = params.find(key);
+    return it != params.end() ? &it->second : nullptr;
+  };
+  add("team.hourly_cost", find(spec.params, "team.hourly_cost"), kHourlyCost, 0);
+  for (const KeyRange& k : kPipelineParams) {
+    const std::string path = std::string("pipeline.") + k.key;
+    const ParamSpec* p = find(spec.params, path);
+    if (p == nullptr && (path == "pipeline.opportunities" || path == "pipeline.opportunities_per_rep")) continue;
+    add(path, p, k.range, path == "pipeline.good_fit" || path == "pipeline.margin" ? 1 : 0);
+  }
+  for (const MistakeSpec& m : spec.mistakes) {
+    const std::string prefix = "mistake." + m.id.value + ".";
+    for (const KeyRange& k : kMistakeParams) add(prefix + k.key, find(m.params, k.key), k.range, 0);
+    if (m.has_recovery)
+      for (const KeyRange& k : kRecoveryParams)
+        add(prefix + "recovery." + k.key, find(m.params, std::string("recovery.") + k.key), k.range, 0);
+  }
+  return out;
+}
+
+void override_value(StudySpec& spec, const std::string& path, double value) {
+  if (path == "team.reps") {
+    if (!(value >= 1 && value == std::floor(value) && value <= 1e6))
+      throw InputError({}, path, fmt::format("expected a whole number of reps >= 1, got {}", number_text(value)));
+    spec.reps = Located<std::int64_t>{static_cast<std::int64_t>(value),
+                                      spec.reps ? spec.reps->where : SourceLocation{spec.file}};
+    return;
+  }
+  ValidRange range;
+  if (ParamSpec* p = param_at(spec, path, range)) {  // the parameter becomes that constant
+    const SourceLocation where = p->source ? p->where : SourceLocation{spec.file};
+    const Distribution d = Distribution::constant(value);
+    try {
+      check_support(d, range, where, path);
+    } catch (const InputError& e) {
+      throw InputError({}, path, e.problem());
+    }
+    *p = ParamSpec{d, where, range, path, {}, nullptr, {}};
+    return;
+  }
+  // One number of a distribution: `pipeline.deal_size.median`.
+  const std::size_t dot = path.rfind('.');
+  if (dot != std::string::npos) {
+    ParamSpec* p = param_at(spec, path.substr(0, dot), range);
+    const std::string key = path.substr(dot + 1);
+    const toml::table* t = p && p->source && p->source->node ? p->source->node->as_table() : nullptr;
+    if (t != nullptr && t->get(key) != nullptr && t->get(key)->is_number()) {
+      if (!p->uncertain.empty())
+        throw InputError({}, path,
+                         fmt::format("{} has uncertain parameters; set one of them ({}) or the whole amount",
+                                     p->path, p->uncertain.front().path));
+      try {
+        const Distribution d = solve_with(*p->source, {{key, value}});
+        check_support(d, range, p->where, p->path);
+        p->dist = d;
+        p->source = nullptr;  // no longer what the file says
+      } catch (const InputError& e) {
+        throw InputError({}, path, fmt::format("with {} = {}: {}", key, number_text(value), e.problem()));
+      }
+      return;
+    }
+  }
+  throw InputError({}, path, "not a value of the study that can be set");
+}
+
+std::string effective_toml(const StudySpec& spec) {
+  std::string out = fmt::format(
+      "# The effective study of {}: what it says once every file it extends is merged in.\n"
+      "# Keys it does not give take their defaults (docs/study-file.md); data files are named as\n"
+      "# written, relative to the file that names them.\n",
+      spec.file);
+  const auto line = [&](const std::string& key, const std::string& value) {
+    out += toml_key(key) + " = " + value + "\n";
+  };
+  out += "\n[study]\n";
+  if (spec.name) line("name", toml_string(spec.name->value));
+  if (spec.trials) line("trials", std::to_string(spec.trials->value));
+  if (spec.seed) line("seed", std::to_string(spec.seed->value));
+  if (spec.currency) line("currency", toml_string(spec.currency->value));
+  if (spec.value) line("value", toml_string(spec.value->value));
+  out += "\n[team]\n";
+  if (spec.reps) line("reps", std::to_string(spec.reps->value));
+  if (const auto it = spec.params.find("team.hourly_cost"); it != spec.params.end())
+    line("hourly_cost", param_value(it->second));
+  out += "\n[pipeline]\n";
+  for (const KeyRange& k : kPipelineParams)
+    if (const auto it = spec.params.find(std::string("pipeline.") + k.key); it != spec.params.end())
+      line(k.key, param_value(it->second));
+  if (spec.stages) {
+    std::vector<std::string> stages;
+    for (const std::string& stage : spec.stages->value) stages.push_back(toml_string(stage));
+    out += "\n[process]\n";
+    line("stages", "[" + join(stages) + "]");
+  }
+  for (const MistakeSpec& m : spec.mistakes) {
+    out += "\n[[mistake]]\n";
+    line("id", toml_string(m.id.value));
+    if (m.name) line("name", toml_string(m.name->value));
+    line("stage", toml_string(m.stage.value));
+    if (m.applies_to) line("applies_to", toml_string(m.applies_to->value));
+    std::vector<std::string> recovery;
+    for (const KeyRange& k : kMistakeParams)
+      if (const auto it = m.params.find(k.key); it != m.params.end()) line(k.key, param_value(it->second));
+    for (const KeyRange& k : kRecoveryParams)
+      if (const auto it = m.params.find(std::string("recovery.") + k.key); it != m.params.end())
+        recovery.push_back(std::string(k.key) + " = " + param_value(it->second));
+    if (m.has_recovery) line("recovery", recovery.empty() ? "{}" : "{ " + join(recovery) + " }");
+  }
+  for (const InterventionSpec& iv : spec.interventions) {
+    out += "\n[[intervention]]\n";
+    line("id", toml_string(iv.id.value));
+    if (iv.name) line("name", toml_string(iv.name->value));
+    if (iv.cost) line("cost", toml_number(iv.cost->value));
+    if (iv.cost_per_rep) line("cost_per_rep", toml_number(iv.cost_per_rep->value));
+    if (iv.hours_per_rep) line("hours_per_rep", toml_number(iv.hours_per_rep->value));
+    std::vector<std::string> effects;
+    for (const EffectSpec& e : iv.effects)
+      effects.push_back(fmt::format("{{ param = {}, {} = {} }}", toml_string(e.param.value),
+                                    e.op == EffectOp::scale ? "scale" : e.op == EffectOp::set ? "set" : "add",
+                                    param_value(e.amount)));
+    if (!effects.empty()) line("effect", "[\n  " + join(effects, ",\n  ") + ",\n]");
+  }
+  for (const CorrelationSpec& c : spec.correlations) {
+    out += "\n[[correlation]]\n";
+    line("a", toml_string(c.a.value));
+    line("b", toml_string(c.b.value));
+    line("rank", toml_number(c.rank.value));
+  }
+  return out;
 }
 
 }  // namespace mistakesim::detail

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mistakesim/distribution.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/model.hpp>
+#include <mistakesim/study.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,12 +44,26 @@ struct Located {
   SourceLocation where;
 };
 
+struct ParamSource;  // toml_read.hpp: the value as written, to solve it again with other numbers
+
+//! A parameter of a distribution that is itself a distribution, drawn once per simulated year:
+//! `median = { dist = "pert", ... }` inside deal_size's table.
+struct UncertainKey {
+  std::string key;      //!< "median"
+  std::string path;     //!< "pipeline.deal_size.median"
+  Distribution dist;    //!< its own distribution (bounded; every value in it was checked)
+  SourceLocation where;
+};
+
 //! A number or a distribution, already solved into canonical form.
 struct ParamSpec {
-  Distribution dist;
+  Distribution dist;     //!< with uncertain keys: solved at their means (for checks and previews)
   SourceLocation where;  //!< of the value (the number or the `{ dist = ... }` table)
   ValidRange range;
   std::string path;  //!< full parameter path, e.g. "mistake.x.probability"
+  std::vector<UncertainKey> uncertain;        //!< parameters drawn once a year (per-draw amounts only)
+  std::shared_ptr<const ParamSource> source;  //!< the value as written (re-solving, --effective)
+  std::string note;  //!< what validate says of it, e.g. the counts read from a CRM export
 };
 
 //! Keyed by the key inside its table: "probability", "recovery.hours"...
@@ -56,10 +72,11 @@ using Params = std::map<std::string, ParamSpec>;
 struct MistakeSpec {
   Located<std::string> id;
   std::optional<Located<std::string>> name;
-  Located<std::string> stage;
+  Located<std::string> stage;  //!< empty in a redefinition that keeps the base's stage
   std::optional<Located<std::string>> applies_to;
   Params params;  //!< probability, noticed, lose, churn, wasted_hours, direct_cost, discount, recovery.*
   bool has_recovery = false;
+  bool remove = false;   //!< `remove = true`: a study that extends another drops this mistake
   SourceLocation where;  //!< of the [[mistake]] table
 };
 
@@ -75,6 +92,7 @@ struct InterventionSpec {
   std::optional<Located<std::string>> name;
   std::optional<Located<double>> cost, cost_per_rep, hours_per_rep;
   std::vector<EffectSpec> effects;
+  bool remove = false;  //!< `remove = true`: a study that extends another drops this intervention
   SourceLocation where;
 };
 
@@ -135,6 +153,17 @@ std::string read_text_file(const std::filesystem::path& file, const SourceLocati
 
 //! Validates the cross-references of a merged spec and compiles it.
 Model compile_study(const StudySpec& spec);
+
+//! The spec with one value replaced, as a sweep point sets it (whatif.hpp, StudyAt): `team.reps`,
+//! a parameter's path (it becomes that constant), or the path of one number inside a
+//! distribution (`pipeline.deal_size.median`, re-solved). Throws InputError naming the path.
+void override_value(StudySpec& spec, const std::string& path, double value);
+
+//! The values override_value can set in this spec.
+std::vector<StudyValue> overridable_values(const StudySpec& spec);
+
+//! The merged spec as a study file (TOML): what `validate --effective` prints.
+std::string effective_toml(const StudySpec& spec);
 
 //! Refuses a distribution that can leave `range`, saying what to change.
 void check_support(const Distribution& d, const ValidRange& range, const SourceLocation& where,

@@ -271,6 +271,7 @@ struct WordBatch {
 //! from a DrawStream that starts at the batched block 0.
 struct AmountBatch {
   const Amount* amount = nullptr;
+  const Distribution* dist = nullptr;  //!< the amount's, or this trial's (uncertain parameters)
   bool random = false;
   double constant = 0.0;   //!< the value of a constant amount, changed by the scenario
   FlagTest selected;       //!< the opportunities select() listed
@@ -278,13 +279,14 @@ struct AmountBatch {
   WordBatch draws;
   double values[kChunk + kSlack];  //!< readable past the end (expand_values)
 
-  //! Sets the amount for one trial and empties the list.
-  void prepare(const Amount& a, std::span<const double> year) {
+  //! Sets the amount for one trial (d: its distribution this trial) and empties the list.
+  void prepare(const Amount& a, const Distribution& d, std::span<const double> year) {
     amount = &a;
-    random = a.dist.kind != DistKind::constant;
+    dist = &d;
+    random = d.kind != DistKind::constant;
     draws.slot = a.slot;
     draws.size = 0;
-    constant = a.dist.kind == DistKind::constant ? a.dist.p[0] : 0.0;
+    constant = d.kind == DistKind::constant ? d.p[0] : 0.0;
     if (a.adjustable()) constant = adjust(a, constant, year);
   }
   //! Lists the chunk's opportunities that pass `test` (none for a constant amount); expand() uses
@@ -299,7 +301,7 @@ struct AmountBatch {
     const std::size_t n = draws.size;
     if (n == 0) return;
     draws.compute(seed, trial);
-    const Distribution& d = amount->dist;
+    const Distribution& d = *dist;
     if (d.kind == DistKind::lognormal) {
       lognormal_from_words(d.p[0], d.p[1], draws.word(0), draws.word(1), n, values);
     } else if (d.kind == DistKind::triangular) {
@@ -326,7 +328,7 @@ struct AmountBatch {
   double sample_one(std::uint64_t seed, std::uint64_t trial, std::size_t e) const {
     DrawStream stream(seed, DrawAddress{trial, draws.opportunity[e], draws.slot}, draws.word(0)[e],
                       draws.word(1)[e], draws.word(2)[e], draws.word(3)[e]);
-    return sample(amount->dist, stream);
+    return sample(*dist, stream);
   }
   //! Beta and PERT (batched_beta) are batched in lists of kMinBetaBatch entries or more: for one or
   //! two, the vector pass and block 1's Philox cost as much as sample() (measured: 156 vs 108 ns for
@@ -388,6 +390,12 @@ struct TrialScratch::Impl {
   detail::AmountBatch wasted_hours, direct_cost, discount, recovery_hours, recovery_saved;
   std::uint32_t occurrence[detail::kChunk + detail::kSlack];  //!< chunk index of each occurrence
   std::uint32_t what[detail::kChunk + detail::kSlack];        //!< what happens there (lists.hpp)
+  std::vector<Distribution> trial_dists;  //!< this trial's Model::trial_distributions
+
+  //! The distribution an amount's draws come from this trial.
+  const Distribution& dist(const Amount& a) const {
+    return a.per_trial == kFixedDistribution ? a.dist : trial_dists[a.per_trial];
+  }
 };
 
 TrialScratch::TrialScratch() : impl_(std::make_unique<Impl>()) {}
@@ -430,6 +438,10 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
   const double hourly_cost = year[m.hourly_cost];
   const double value_factor = m.value == ValueBasis::margin ? year[m.margin] : 1.0;
   s.pipeline.slot = m.opportunity_slot;
+  // Amounts with uncertain parameters: their distributions in this year (model.hpp, TrialDistribution).
+  s.trial_dists.resize(m.trial_distributions.size());
+  for (std::size_t i = 0; i < m.trial_distributions.size(); ++i)
+    s.trial_dists[i] = m.trial_distributions[i].solve(year);
 
   TrialOutcome out;
   SIM_CHECK(n < kYearLevel - 1u - m.reps, << "opportunity count " << n << " collides with reserved indices");
@@ -451,8 +463,8 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
       pipeline_flags(s.pipeline.word(0), s.pipeline.word(1), s.pipeline.word(2), s.pipeline.word(3), size,
                      pipeline_rule, s.flags);
     }
-    s.deal_size.prepare(m.deal_size, year);
-    s.qualify_hours.prepare(m.qualify_hours, year);
+    s.deal_size.prepare(m.deal_size, s.dist(m.deal_size), year);
+    s.qualify_hours.prepare(m.qualify_hours, s.dist(m.qualify_hours), year);
     s.deal_size.select(s.flags, size, {kCloses, kCloses}, i0);
     s.qualify_hours.select(s.flags, size, {kFit, 0}, i0);
     s.deal_size.compute(seed, trial, year);
@@ -481,12 +493,12 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
       if (!word_free(rule)) s.events.compute(seed, trial);
       AmountBatch* const amounts[kAmountLists] = {&s.wasted_hours,   &s.direct_cost,    &s.discount,
                                                   &s.recovery_hours, &s.recovery_saved, &s.customer_value};
-      s.wasted_hours.prepare(mk.wasted_hours, year);
-      s.direct_cost.prepare(mk.direct_cost, year);
-      s.discount.prepare(mk.discount, year);
-      s.recovery_hours.prepare(mk.recovery_hours, year);
-      s.recovery_saved.prepare(mk.recovery_saved, year);
-      s.customer_value.prepare(m.customer_value, year);
+      s.wasted_hours.prepare(mk.wasted_hours, s.dist(mk.wasted_hours), year);
+      s.direct_cost.prepare(mk.direct_cost, s.dist(mk.direct_cost), year);
+      s.discount.prepare(mk.discount, s.dist(mk.discount), year);
+      s.recovery_hours.prepare(mk.recovery_hours, s.dist(mk.recovery_hours), year);
+      s.recovery_saved.prepare(mk.recovery_saved, s.dist(mk.recovery_saved), year);
+      s.customer_value.prepare(m.customer_value, s.dist(m.customer_value), year);
       OccurrenceLists lists;
       lists.e = s.occurrence;
       lists.what = s.what;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mistakesim/errors.hpp>
+#include <mistakesim/random.hpp>
 #include <mistakesim/whatif.hpp>
 
 namespace mistakesim {
@@ -54,6 +55,28 @@ SweepAxis make_sweep_axis(const Model& model, const std::string& path, std::vect
   return axis;
 }
 
+const StudyVariants::Value* StudyVariants::find(const std::string& path) const {
+  for (const Value& v : values)
+    if (v.path == path) return &v;
+  return nullptr;
+}
+
+SweepAxis make_variant_axis(Model& model, const StudyVariants& variants, const std::string& path,
+                            std::vector<double> values) {
+  const StudyVariants::Value* v = variants.find(path);
+  SIM_CHECK(v != nullptr && variants.compile, << path << " is not a value the study variants set");
+  if (values.empty()) throw InputError({}, path, "a sweep needs at least one value, got none");
+  for (double x : values) (void)variants.compile({{path, x}});  // refuses a value the study cannot take
+  SweepAxis axis;
+  axis.path = path;
+  axis.values = std::move(values);
+  axis.compiled = true;
+  YearInput shown{path, v->dist, slot_of(path), v->lower, v->upper, false, v->range_words};
+  model.inputs.push_back(std::move(shown));
+  axis.input = static_cast<InputId>(model.inputs.size() - 1);
+  return axis;
+}
+
 SweepPoint summarize_point(const TrialResults& r) {
   SweepPoint p;
   const SortedSummary total = summarize_sorted(r.cost_total);
@@ -70,11 +93,13 @@ SweepPoint summarize_point(const TrialResults& r) {
 }
 
 Sweep run_sweep(const Model& model, const SweepAxis& axis, const std::optional<SweepAxis>& axis2,
-                const RunOptions& options) {
+                const RunOptions& options, const StudyVariants* variants) {
   for (const SweepAxis* a : {&axis, axis2 ? &*axis2 : nullptr}) {
     if (a == nullptr) continue;
     SIM_CHECK(a->input < model.inputs.size(), << a->input);
-    for (double v : a->values) check_sweep_value(model, a->input, v);
+    SIM_CHECK(!a->compiled || (variants != nullptr && variants->compile), << a->path << " needs the study variants");
+    if (!a->compiled)
+      for (double v : a->values) check_sweep_value(model, a->input, v);
   }
   if (axis2) SIM_CHECK(axis2->input != axis.input, << "both sweep axes pin " << axis.path);
 
@@ -87,10 +112,17 @@ Sweep run_sweep(const Model& model, const SweepAxis& axis, const std::optional<S
   std::vector<double> first_cost;  // the first point's per-trial cost, for paired changes
   for (double v : axis.values) {
     for (double v2 : second) {
+      // Values that are not year-level inputs compile the study again; year-level ones are pinned.
+      std::vector<std::pair<std::string, double>> set;
+      if (axis.compiled) set.emplace_back(axis.path, v);
+      if (axis2 && axis2->compiled) set.emplace_back(axis2->path, v2);
+      const std::optional<Model> compiled = set.empty() ? std::nullopt : std::optional(variants->compile(set));
+      const Model& at = compiled ? *compiled : model;
       Scenario scenario;
-      scenario.pinned.emplace_back(axis.input, v);
-      if (axis2) scenario.pinned.emplace_back(axis2->input, v2);
-      const TrialResults results = run_trials(model, scenario, options);
+      if (!axis.compiled) scenario.pinned.emplace_back(at.find_input(axis.path), v);
+      if (axis2 && !axis2->compiled) scenario.pinned.emplace_back(at.find_input(axis2->path), v2);
+      for (const auto& pin : scenario.pinned) SIM_CHECK(pin.first != kNoInput, << "a swept input vanished");
+      const TrialResults results = run_trials(at, scenario, options);
       SweepPoint point = summarize_point(results);
       if (sweep.points.empty()) first_cost = results.cost_total;
       point.change_from_first = summarize_difference(results.cost_total, first_cost);
