@@ -13,6 +13,7 @@
 
 #include <sys/stat.h>
 
+#include "config/read_horizon.hpp"
 #include "config/toml_read.hpp"
 
 namespace mistakesim::detail {
@@ -175,7 +176,8 @@ class StudyReader {
 
   void read_study_section(const toml::table& t, StudySpec& spec) {
     spec.sections["study"] = location(ctx_, t);
-    check_keys(ctx_, t, kStudyKeys, "study", "[study]");
+    check_keys(ctx_, t, with_horizon_keys(kStudyKeys, "study"), "study", "[study]");
+    read_horizon_keys(ctx_, t, "study", spec);
     if (const toml::node* n = t.get("name")) spec.name = text(*n, "study.name");
     if (const toml::node* n = t.get("trials")) {
       spec.trials = integer(*n, "study.trials", 1, "a whole number of trials >= 1");
@@ -203,7 +205,8 @@ class StudyReader {
 
   void read_team(const toml::table& t, StudySpec& spec) {
     spec.sections["team"] = location(ctx_, t);
-    check_keys(ctx_, t, kTeamKeys, "team", "[team]");
+    check_keys(ctx_, t, with_horizon_keys(kTeamKeys, "team"), "team", "[team]");
+    read_horizon_keys(ctx_, t, "team", spec);
     if (const toml::node* n = t.get("reps"))
       spec.reps = integer(*n, "team.reps", 1, "a whole number of reps >= 1");
     if (const toml::node* n = t.get("hourly_cost"))
@@ -212,7 +215,8 @@ class StudyReader {
 
   void read_pipeline(const toml::table& t, StudySpec& spec) {
     spec.sections["pipeline"] = location(ctx_, t);
-    check_keys(ctx_, t, names_of(kPipelineParams), "pipeline", "[pipeline]");
+    check_keys(ctx_, t, with_horizon_keys(names_of(kPipelineParams), "pipeline"), "pipeline", "[pipeline]");
+    read_horizon_keys(ctx_, t, "pipeline", spec);
     if (t.contains("opportunities_per_rep") && t.contains("opportunities"))
       throw InputError(location(ctx_, *t.get("opportunities")), "pipeline.opportunities",
                        "give either opportunities_per_rep or opportunities (the team's total), not both");
@@ -313,7 +317,8 @@ class StudyReader {
     iv.id = id(t, "intervention", spec.interventions.size() + 1);
     const std::string prefix = "intervention." + iv.id.value;
     unique_id(iv.id, spec.interventions, prefix + ".id", "intervention");
-    check_keys(ctx_, t, kInterventionKeys, prefix, "an [[intervention]]");
+    check_keys(ctx_, t, with_horizon_keys(kInterventionKeys, "intervention"), prefix, "an [[intervention]]");
+    read_effect_by_year(ctx_, t, prefix, iv);
     if (const toml::node* n = t.get("name")) iv.name = text(*n, prefix + ".name");
     auto money = [&](const char* key, const char* expected) -> std::optional<Located<double>> {
       const toml::node* n = t.get(key);
@@ -413,6 +418,7 @@ void merge_into(StudySpec& base, StudySpec own) {
   if (own.trials) base.trials = own.trials;
   if (own.seed) base.seed = own.seed;
   if (own.reps) base.reps = own.reps;
+  merge_horizon(base, own);
   // the opportunity count is one setting written one of two ways
   if (own.params.count("pipeline.opportunities") || own.params.count("pipeline.opportunities_per_rep")) {
     base.params.erase("pipeline.opportunities");
