@@ -7,6 +7,8 @@
 #include <mistakesim/horizon.hpp>
 #include <mistakesim/study.hpp>
 
+#include "report/horizon_report.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -197,6 +199,11 @@ TEST_CASE("horizon: compare says in which year an intervention has paid for itse
   CHECK(p->year == 2);
   CHECK(p->probability == 1.0);
   CHECK(c.candidates[0].savings_mean == 240000.0);  // over the horizon
+  // The compare report says it too.
+  const std::string html = detail::pay_off_html(m, c);
+  CHECK(html.find("in year <strong>2</strong> (100% of horizons)") != std::string::npos);
+  CHECK(html.find("By year 3") != std::string::npos);
+  CHECK(detail::pay_off_terminal(m, c).find("in year 2 (100%)") != std::string::npos);
 }
 
 TEST_CASE("capacity and horizon keys: bad values are refused where they are written", "[horizon][config]") {

@@ -99,7 +99,7 @@ TrialResults MpiExecutor::run_trials(const Model& model, const Scenario& scenari
   if (shape.words[0] != 0) all.intervention_cost.resize(n);
   all.mistake_costs.resize(nm * n);
   all.input_values.resize(ni * n);
-  all.extra_count = mine.extra_count;  // ExtraColumns::of(model): the same on every rank
+  all.extra_count = ExtraColumns::of(model).count();  // every rank knows it, one with no trials too
   all.extras.resize(all.extra_count * n);
   all.mistake_totals.assign(nm, MistakeTotals{});
   std::vector<MistakeTotals> mine_totals = mine.mistake_totals;

@@ -138,6 +138,30 @@ std::string pay_off_terminal(const Model& model, const Comparison& c) {
          "simulated horizons, with the share of horizons in which they do.\n";
 }
 
+std::string pay_off_html(const Model& model, const Comparison& c) {
+  if (model.years <= 1 || c.candidates.empty()) return {};
+  std::string s = fmt::format(
+      "<section id=\"pay-off\">\n<h2>When does it pay for itself?</h2>\n<p class=\"small\">Over the {}-year "
+      "horizon, the intervention paid for in year 1: the share of simulated horizons in which its savings so "
+      "far "
+      "exceed its cost, year by year.</p>\n<table class=\"mistakes\">\n<thead><tr><th>Intervention</th>"
+      "<th>Pays for itself</th>",
+      model.years);
+  for (std::uint32_t y = 1; y <= model.years; ++y) s += fmt::format("<th class=\"num\">By year {}</th>", y);
+  s += "</tr></thead>\n<tbody>\n";
+  for (const CandidateResult& r : c.candidates) {
+    const auto p = pay_off(model, c.baseline, r.results);
+    s += fmt::format("<tr><td>{}</td><td>{}</td>", html_escape(r.candidate.name),
+                     p->year == 0 ? fmt::format("not within {} years", model.years)
+                                  : fmt::format("in year <strong>{}</strong> ({} of horizons)", p->year,
+                                                html_escape(format_percent(p->probability))));
+    for (double share : p->paid_off_by_year)
+      s += fmt::format("<td class=\"num\">{}</td>", html_escape(format_percent(share)));
+    s += "</tr>\n";
+  }
+  return s + "</tbody>\n</table>\n</section>\n";
+}
+
 std::vector<std::string> extra_csv_columns(const Model& model) {
   std::vector<std::string> names;
   const ExtraColumns layout = ExtraColumns::of(model);

@@ -25,6 +25,9 @@ nlohmann::ordered_json pay_off_json(const PayOffSummary& p);
 //! The compare table's lines on when each candidate pays for itself ("" for a one-year study).
 std::string pay_off_terminal(const Model& model, const Comparison& c);
 
+//! The compare report's section on when each candidate pays for itself ("" for a one-year study).
+std::string pay_off_html(const Model& model, const Comparison& c);
+
 //! Adds "capacity" and "horizon" to a run's JSON when the model has them.
 void add_horizon_json(nlohmann::ordered_json& j, const Model& model, const TrialResults& results);
 
