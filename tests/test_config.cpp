@@ -227,7 +227,8 @@ TEST_CASE("bad study files are refused with a located, actionable message", "[co
       {"unknown-key",
        "{bad}/unknown-key.toml:3:1: pipeline.close_rte: unknown key \"close_rte\" in [pipeline] (did you "
        "mean \"close_rate\"?); allowed keys: opportunities_per_rep, opportunities, good_fit, close_rate, "
-       "deal_size, margin, qualify_hours, pilot_rate, repeat_customer, customer_value"},
+       "deal_size, margin, qualify_hours, pilot_rate, repeat_customer, customer_value, pursuit_hours, "
+       "extra_opportunities, growth, repeat_value"},
       {"unknown-section",
        "{bad}/unknown-section.toml:6:2: pipline: unknown section [pipline] (did you mean [pipeline]?); "
        "sections: extends, study, team, pipeline, process, mistake, intervention, correlation"},

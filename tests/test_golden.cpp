@@ -66,6 +66,10 @@ const GoldenCase kCases[] = {
     {"precision-what-if.json",
      "run configs/what-if.toml --precision 2% --max-trials 40000 --threads 2 --quiet --json {out}",
      GoldenCase::json},
+    {"run-three-year.json", "run configs/three-year.toml --trials 2000 --threads 2 --quiet --json {out}",
+     GoldenCase::json},
+    {"compare-three-year.json",
+     "compare configs/three-year.toml --trials 2000 --threads 2 --quiet --json {out}", GoldenCase::json},
 };
 
 //! The output without what changes from run to run (threads, seconds, build, date).

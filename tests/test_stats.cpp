@@ -512,14 +512,14 @@ TEST_CASE("sort_values: the ascending order std::sort gives, ties and signed zer
 TEST_CASE("TrialResults: a new per-trial column cannot be left out of for_each_column", "[stats][engine]") {
   // for_each_column is the one list the engine sizes and appends the columns by and well_formed()
   // checks: a column missing from it is never sized, and the statistics read an empty column.
-  // TrialResults holds three 8-byte counts and vectors only (every std::vector has the same size),
+  // TrialResults holds four 8-byte counts and vectors only (every std::vector has the same size),
   // so its size gives the number of vector members; all but the five named here must be listed.
   std::size_t listed = 0;
   TrialResults::for_each_column([&](auto) { ++listed; });
   const std::size_t others =
-      5;  // recorded_inputs, intervention_cost, mistake_costs, mistake_totals, input_values
-  const std::size_t counts =
-      sizeof(TrialResults::first_trial) + sizeof(TrialResults::count) + sizeof(TrialResults::mistake_count);
+      6;  // recorded_inputs, intervention_cost, mistake_costs, mistake_totals, input_values, extras
+  const std::size_t counts = sizeof(TrialResults::first_trial) + sizeof(TrialResults::count) +
+                             sizeof(TrialResults::mistake_count) + sizeof(TrialResults::extra_count);
   INFO("TrialResults has a member that is neither in for_each_column nor one of the others named here");
   REQUIRE(sizeof(TrialResults) == counts + (listed + others) * sizeof(std::vector<double>));
   static_assert(sizeof(std::vector<double>) == sizeof(std::vector<std::uint32_t>) &&

@@ -323,19 +323,34 @@ TEST_CASE("extends: remove = true drops a mistake or an intervention of the base
 }
 
 TEST_CASE("validate --effective prints a study that runs as the merged one", "[config][extends][cli]") {
-  const CliResult r = run_cli("validate --effective configs/what-if.toml");
-  INFO(r.err);
-  REQUIRE(r.status == 0);
-  REQUIRE(r.out.find("extends") == r.out.find("extends"));  // no extends key: only the comment names it
-  REQUIRE(r.out.find("\nextends =") == std::string::npos);
-  REQUIRE(r.out.find("id = \"skipped-discovery\"") != std::string::npos);
-  Model effective = parse_study(r.out, "effective.toml", kSource + "/configs");
-  Model merged = load_study(kSource + "/configs/what-if.toml");
-  effective.trials = merged.trials = 300;
-  const TrialResults a = run_trials(effective, Scenario{}, RunOptions{.threads = 2});
-  const TrialResults b = run_trials(merged, Scenario{}, RunOptions{.threads = 2});
-  REQUIRE(same_bytes(a.cost_total, b.cost_total));
-  REQUIRE(effective.mistakes.size() == merged.mistakes.size());
+  {
+    const CliResult r = run_cli("validate --effective configs/what-if.toml");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    REQUIRE(r.out.find("\nextends =") == std::string::npos);  // no extends key: only the comment names it
+    REQUIRE(r.out.find("id = \"skipped-discovery\"") != std::string::npos);
+  }
+  // Every example study, the multi-year and capacity keys included, with its interventions applied.
+  for (const char* file : {"what-if.toml", "three-year.toml", "training-options.toml", "uncertain-deal-size.toml",
+                           "correlated.toml", "seed-case.toml"}) {
+    INFO(file);
+    const CliResult r = run_cli(std::string("validate --effective configs/") + file);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    Model effective = parse_study(r.out, "effective.toml", kSource + "/configs");
+    Model merged = load_study(kSource + "/configs/" + file);
+    effective.trials = merged.trials = 300;
+    Scenario all;
+    for (std::size_t k = 0; k < merged.interventions.size(); ++k) all.interventions.push_back(k);
+    REQUIRE(effective.interventions.size() == merged.interventions.size());
+    REQUIRE(effective.mistakes.size() == merged.mistakes.size());
+    for (const Scenario& scenario : {Scenario{}, all}) {
+      const TrialResults a = run_trials(effective, scenario, RunOptions{.threads = 2});
+      const TrialResults b = run_trials(merged, scenario, RunOptions{.threads = 2});
+      REQUIRE(same_bytes(a.cost_total, b.cost_total));
+      REQUIRE(same_bytes(a.revenue, b.revenue));
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

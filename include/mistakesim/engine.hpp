@@ -33,6 +33,10 @@ struct MistakeTally {
   double unknown = 0.0;           //!< [$] cost of unnoticed occurrences
   std::uint32_t occurrences = 0;  //!< times it happened this year
   std::uint32_t deals_lost = 0;   //!< deals it lost (fully or partly recovered)
+  double hours_known = 0.0;       //!< [hours] wasted and recovery hours of noticed occurrences
+  double hours_unknown = 0.0;     //!< [hours] the same of unnoticed occurrences
+  double churned_known = 0.0;     //!< [$] customer value churned by noticed occurrences
+  double churned_unknown = 0.0;   //!< [$] the same by unnoticed occurrences
 };
 
 //! Year-level values of one trial: the drawn inputs (correlations applied), then the scenario's
@@ -53,18 +57,43 @@ struct MistakeTotals {
   ExactSum unknown;               //!< [$] sum over trials of MistakeTally::unknown
   std::uint64_t occurrences = 0;  //!< sum over trials of MistakeTally::occurrences
   std::uint64_t deals_lost = 0;   //!< sum over trials of MistakeTally::deals_lost
+  ExactSum hours;                 //!< [hours] sum over trials of hours_known + hours_unknown
 
   void add(const MistakeTally& trial) {
     known.add(trial.known);
     unknown.add(trial.unknown);
     occurrences += trial.occurrences;
     deals_lost += trial.deals_lost;
+    hours.add(trial.hours_known + trial.hours_unknown);
   }
   void add(const MistakeTotals& more) {
     known.add(more.known);
     unknown.add(more.unknown);
+    hours.add(more.hours);
     occurrences += more.occurrences;
     deals_lost += more.deals_lost;
+  }
+};
+
+//! The extra per-trial columns of a model's runs (TrialResults::extras, docs/json-schema.md): the
+//! capacity columns when the study models capacity, then each year's cost (total, known, unknown,
+//! discounted) when the horizon has more than one year.
+struct ExtraColumns {
+  enum Capacity : std::size_t {
+    hours_lost,           //!< [hours] wasted and recovery hours of every mistake
+    selling_hours,        //!< [hours] the team's selling time (0 when the study gives none)
+    extra_opportunities,  //!< opportunities the lost hours would have worked
+    extra_wins,           //!< wins among them
+    opportunity_value,    //!< [$] value of those wins (discounted like the costs)
+    capacity_columns
+  };
+  bool capacity = false;
+  std::uint32_t years = 0;  //!< years with columns of their own: 0 for a one-year study
+  static ExtraColumns of(const Model& m) { return {m.capacity, m.years > 1 ? m.years : 0u}; }
+  std::size_t count() const { return (capacity ? std::size_t{capacity_columns} : 0) + 3u * years; }
+  //! Column of year y's (0-based) cost: which = 0 total, 1 known, 2 unknown.
+  std::size_t year_column(std::uint32_t y, std::size_t which) const {
+    return (capacity ? std::size_t{capacity_columns} : 0) + 3u * y + which;
   }
 };
 
@@ -87,6 +116,13 @@ struct TrialResults {
   std::vector<double> mistake_costs;
   std::vector<MistakeTotals> mistake_totals;  //!< per mistake, model order
   std::vector<double> input_values;           //!< [k * count + t], k indexes recorded_inputs
+  std::size_t extra_count = 0;                //!< ExtraColumns::of(model).count()
+  std::vector<double> extras;                 //!< [c * count + t], c an ExtraColumns column
+
+  //! Extra column c, trial by trial.
+  std::span<const double> extra(std::size_t c) const {
+    return std::span<const double>(extras).subspan(c * count, count);
+  }
 
   //! [$] mistake m's cost in trial t.
   double mistake_cost(std::size_t m, std::uint64_t t) const { return mistake_costs[m * count + t]; }
@@ -134,7 +170,7 @@ struct TrialResults {
     bool ok = intervention_cost.empty() || intervention_cost.size() == count;
     for_each_column([&](auto column) { ok = ok && (this->*column).size() == count; });
     return ok && mistake_costs.size() == mistake_count * count && mistake_totals.size() == mistake_count &&
-           input_values.size() == recorded_inputs.size() * count;
+           input_values.size() == recorded_inputs.size() * count && extras.size() == extra_count * count;
   }
 
  private:

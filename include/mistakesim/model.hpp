@@ -5,6 +5,7 @@
 
 #include <mistakesim/distribution.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -107,7 +108,16 @@ struct Intervention {
   double cost_per_rep = 0.0;   //!< [$ per rep]
   double hours_per_rep = 0.0;  //!< [hours per rep] of selling time, at the team's hourly cost
   std::vector<Effect> effects;
+  //! Share of the effects in year y of a horizon (effect_by_year; the last share holds for later
+  //! years); empty: the full effect every year.
+  std::vector<double> effect_by_year;
+  double effect_share(std::uint32_t year) const {
+    if (effect_by_year.empty()) return 1.0;
+    return effect_by_year[std::min<std::size_t>(year, effect_by_year.size() - 1)];
+  }
 };
+
+enum class TimeValue : std::uint8_t { wage, opportunity };
 
 //! A rank correlation between two year-level inputs (Gaussian copula).
 struct Correlation {
@@ -153,7 +163,25 @@ struct Model {
   std::uint32_t opportunity_slot = 0;  //!< slot_of("pipeline"): words fit, repeat, pilot, close
   Amount deal_size;                    //!< [$] revenue of the deal
   Amount qualify_hours;                //!< [hours] spent on a poor fit before disqualifying it
-  Amount customer_value;               //!< [$] future value of a repeat customer
+  Amount customer_value;  //!< [$] future value of a repeat customer (pipeline.repeat_value: per year)
+
+  // Rep capacity and the value of time (docs/model.md, "Capacity and the value of time"). Off unless
+  // the study gives one of its keys; off, the engine does no capacity work at all.
+  bool capacity = false;
+  TimeValue time_value = TimeValue::wage;
+  InputId selling_hours_per_rep = kNoInput;  //!< team.selling_hours_per_rep [hours a rep a year], or none
+  InputId extra_opportunities = kNoInput;    //!< pipeline.extra_opportunities [a year]; kNoInput: unlimited
+  Amount pursuit_hours;                      //!< [hours] to work a good fit (pipeline.pursuit_hours)
+  //! The opportunities the lost hours would have worked: their words (fit, close) at this slot, and
+  //! their hours and deal sizes drawn like the pipeline's at slots of their own.
+  std::uint32_t extra_slot = 0;
+  Amount extra_deal_size, extra_pursuit_hours, extra_qualify_hours;
+
+  // A horizon of several years (docs/model.md, "A horizon of several years").
+  std::uint32_t years = 1;
+  double discount_rate = 0.0;          //!< year y (1-based) weighted by (1 + rate)^-(y-1)
+  InputId growth = kNoInput;           //!< pipeline.growth: yearly growth of the opportunity count, or none
+  bool repeat_value_per_year = false;  //!< customer_value is pipeline.repeat_value, lost in later years
 
   std::vector<std::string> stages;
   std::vector<Mistake> mistakes;  //!< in the order they are visited: stage order, then file order

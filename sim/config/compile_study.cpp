@@ -47,6 +47,7 @@ class Compiler {
     m.margin = input("pipeline.margin", Distribution::constant(1), kFraction);
     m.pilot_rate = input("pipeline.pilot_rate", Distribution::constant(0), kProbability);
     m.repeat_customer = input("pipeline.repeat_customer", Distribution::constant(0), kProbability);
+    compile_horizon_inputs();
 
     const bool per_rep = spec_.params.count("pipeline.opportunities_per_rep") > 0;
     if (!per_rep && !spec_.params.count("pipeline.opportunities"))
@@ -65,11 +66,13 @@ class Compiler {
     m.deal_size = amount("pipeline.deal_size", {});
     m.qualify_hours = amount("pipeline.qualify_hours", Distribution::constant(0));
     m.customer_value = amount("pipeline.customer_value", Distribution::constant(0));
+    compile_repeat_value();
 
     m.stages = spec_.stages ? spec_.stages->value : kDefaultStages;
     compile_mistakes();
     compile_interventions();
     compile_correlations();
+    compile_capacity();
     for (std::string& w : compile_copula(model_)) model_.warnings.push_back(std::move(w));
     for (const auto& [path, param] : spec_.params)
       if (!param.note.empty()) model_.notes.push_back(path + ": " + param.note);
@@ -269,7 +272,9 @@ class Compiler {
   AmountRef find_amount(const std::string& path) {
     if (path == "pipeline.deal_size") return {&model_.deal_size, kMoney};
     if (path == "pipeline.qualify_hours") return {&model_.qualify_hours, kHours};
-    if (path == "pipeline.customer_value") return {&model_.customer_value, kMoney};
+    if (path == "pipeline.customer_value" || path == "pipeline.repeat_value")
+      return {&model_.customer_value, kMoney};
+    if (path == "pipeline.pursuit_hours") return {&model_.pursuit_hours, kHours};
     for (Mistake& m : model_.mistakes) {
       const std::string prefix = "mistake." + m.id + ".";
       if (path.rfind(prefix, 0) != 0) continue;
@@ -310,6 +315,13 @@ class Compiler {
       iv.cost = is.cost ? is.cost->value : 0.0;
       iv.cost_per_rep = is.cost_per_rep ? is.cost_per_rep->value : 0.0;
       iv.hours_per_rep = is.hours_per_rep ? is.hours_per_rep->value : 0.0;
+      if (is.effect_by_year) {
+        if (is.effect_by_year->value.size() > model_.years)
+          throw InputError(is.effect_by_year->where, "intervention." + is.id.value + ".effect_by_year",
+                           fmt::format("expected at most one share a year ({} for study.years = {}), got {}",
+                                       model_.years, model_.years, is.effect_by_year->value.size()));
+        iv.effect_by_year = is.effect_by_year->value;
+      }
       std::set<InputId> targets;
       for (const EffectSpec& es : is.effects) {
         const std::string slot_path = "intervention." + is.id.value + "." + es.param.value;
@@ -390,6 +402,85 @@ class Compiler {
       c.rank = cs.rank.value;
       model_.correlations.push_back(c);
     }
+  }
+
+  // Rep capacity and the horizon (docs/model.md, "Capacity and the value of time", "A horizon of
+  // several years"): year-level inputs only when the study gives them, so other studies keep theirs.
+  void compile_horizon_inputs() {
+    Model& m = model_;
+    m.years = spec_.years ? static_cast<std::uint32_t>(spec_.years->value) : 1;
+    m.discount_rate = spec_.discount_rate ? spec_.discount_rate->value : 0.0;
+    m.time_value = spec_.time_value && spec_.time_value->value == "opportunity" ? TimeValue::opportunity
+                                                                                : TimeValue::wage;
+    const auto given = [&](const char* path) { return spec_.params.count(path) > 0; };
+    m.capacity = spec_.time_value || given("team.selling_hours_per_rep") || given("pipeline.pursuit_hours") ||
+                 given("pipeline.extra_opportunities") || spec_.extra_unlimited;
+    m.pursuit_hours = given("pipeline.pursuit_hours") ? amount("pipeline.pursuit_hours", {})
+                                                      : Amount{Distribution::constant(0), 0};
+    if (given("team.selling_hours_per_rep"))
+      m.selling_hours_per_rep = input("team.selling_hours_per_rep", {}, kHours);
+    if (given("pipeline.extra_opportunities"))  // else unlimited
+      m.extra_opportunities = input("pipeline.extra_opportunities", {},
+                                    ValidRange{0.0, kInfinity, "a number of opportunities is >= 0"});
+    if (given("pipeline.growth"))
+      m.growth = input("pipeline.growth", {}, ValidRange{-1.0, kInfinity, "a growth rate is >= -1"});
+    if (m.growth != kNoInput && m.years == 1)
+      model_.warnings.push_back(
+          "pipeline.growth has no effect in a study of one year (set study.years to see the pipeline grow)");
+  }
+
+  void compile_repeat_value() {
+    if (!spec_.params.count("pipeline.repeat_value")) return;
+    if (spec_.params.count("pipeline.customer_value"))
+      throw InputError(
+          spec_.params.at("pipeline.repeat_value").where, "pipeline.repeat_value",
+          "give either customer_value (a lost repeat customer's whole future value, charged "
+          "when it is lost) or repeat_value (its value a year, lost in each later year), not both");
+    model_.customer_value = amount("pipeline.repeat_value", {});
+    model_.repeat_value_per_year = true;
+  }
+
+  //! After the interventions: the extra opportunities' amounts are the pipeline's, changes included,
+  //! drawn at slots of their own.
+  void compile_capacity() {
+    Model& m = model_;
+    if (!m.capacity) return;
+    const std::string base = "pipeline.extra_opportunities";
+    const SourceLocation where = section("pipeline");
+    m.extra_slot = claim_slot(base + ".opportunity", where);
+    m.extra_deal_size = m.deal_size;
+    m.extra_deal_size.slot = claim_slot(base + ".deal_size", where);
+    m.extra_pursuit_hours = m.pursuit_hours;
+    m.extra_pursuit_hours.slot = claim_slot(base + ".pursuit_hours", where);
+    m.extra_qualify_hours = m.qualify_hours;
+    m.extra_qualify_hours.slot = claim_slot(base + ".qualify_hours", where);
+    // The hours an opportunity takes, on average, and those the pipeline needs in a year.
+    const double fit = m.inputs[m.good_fit].dist.mean();
+    const double per_opportunity =
+        fit * m.pursuit_hours.dist.mean() + (1 - fit) * m.qualify_hours.dist.mean();
+    const double supply =
+        m.extra_opportunities == kNoInput ? kInfinity : m.inputs[m.extra_opportunities].dist.mean();
+    if (!(per_opportunity > 0) && std::isinf(supply))
+      throw InputError(where, "pipeline.pursuit_hours",
+                       "an opportunity takes no time on average (pursuit_hours and qualify_hours are 0), so "
+                       "freed hours would work unlimited opportunities; give pursuit_hours (hours to work a "
+                       "good fit) or a number of pipeline.extra_opportunities");
+    if (m.selling_hours_per_rep == kNoInput) return;
+    const double opportunities = m.opportunities.dist.mean() * (m.opportunities_per_rep ? m.reps : 1);
+    const double needed = opportunities * per_opportunity;
+    const double budget = m.inputs[m.selling_hours_per_rep].dist.mean() * m.reps;
+    if (budget < needed)
+      m.warnings.push_back(fmt::format(
+          "{}: team.selling_hours_per_rep: the team's selling time ({} hours a year, {} reps) is smaller "
+          "than the time its pipeline needs ({} opportunities at {} hours each on average: {} hours); {} "
+          "hours are missing",
+          located(spec_.params.at("team.selling_hours_per_rep").where), number_text(std::round(budget)),
+          m.reps, number_text(std::round(opportunities)), number_text(std::round(per_opportunity * 10) / 10),
+          number_text(std::round(needed)), number_text(std::round(needed - budget))));
+  }
+
+  static std::string located(const SourceLocation& w) {
+    return fmt::format("{}:{}:{}", w.file, w.line, w.column);
   }
 
   const StudySpec& spec_;

@@ -13,6 +13,7 @@
 
 #include <sys/stat.h>
 
+#include "config/read_horizon.hpp"
 #include "config/toml_read.hpp"
 
 namespace mistakesim::detail {
@@ -177,7 +178,8 @@ class StudyReader {
 
   void read_study_section(const toml::table& t, StudySpec& spec) {
     spec.sections["study"] = location(ctx_, t);
-    check_keys(ctx_, t, kStudyKeys, "study", "[study]");
+    check_keys(ctx_, t, with_horizon_keys(kStudyKeys, "study"), "study", "[study]");
+    read_horizon_keys(ctx_, t, "study", spec);
     if (const toml::node* n = t.get("name")) spec.name = text(*n, "study.name");
     if (const toml::node* n = t.get("trials")) {
       spec.trials = integer(*n, "study.trials", 1, "a whole number of trials >= 1");
@@ -205,7 +207,8 @@ class StudyReader {
 
   void read_team(const toml::table& t, StudySpec& spec) {
     spec.sections["team"] = location(ctx_, t);
-    check_keys(ctx_, t, kTeamKeys, "team", "[team]");
+    check_keys(ctx_, t, with_horizon_keys(kTeamKeys, "team"), "team", "[team]");
+    read_horizon_keys(ctx_, t, "team", spec);
     if (const toml::node* n = t.get("reps"))
       spec.reps = integer(*n, "team.reps", 1, "a whole number of reps >= 1");
     if (const toml::node* n = t.get("hourly_cost"))
@@ -214,7 +217,8 @@ class StudyReader {
 
   void read_pipeline(const toml::table& t, StudySpec& spec) {
     spec.sections["pipeline"] = location(ctx_, t);
-    check_keys(ctx_, t, names_of(kPipelineParams), "pipeline", "[pipeline]");
+    check_keys(ctx_, t, with_horizon_keys(names_of(kPipelineParams), "pipeline"), "pipeline", "[pipeline]");
+    read_horizon_keys(ctx_, t, "pipeline", spec);
     if (t.contains("opportunities_per_rep") && t.contains("opportunities"))
       throw InputError(location(ctx_, *t.get("opportunities")), "pipeline.opportunities",
                        "give either opportunities_per_rep or opportunities (the team's total), not both");
@@ -351,9 +355,10 @@ class StudyReader {
     iv.id = id(t, "intervention", spec.interventions.size() + 1);
     const std::string prefix = "intervention." + iv.id.value;
     unique_id(iv.id, spec.interventions, prefix + ".id", "intervention");
-    check_keys(ctx_, t, kInterventionKeys, prefix, "an [[intervention]]");
+    check_keys(ctx_, t, with_horizon_keys(kInterventionKeys, "intervention"), prefix, "an [[intervention]]");
     iv.remove = read_remove(t, prefix, iv.id, base_ ? &base_->interventions : nullptr, "intervention");
     if (iv.remove) return iv;
+    read_effect_by_year(ctx_, t, prefix, iv);
     if (const toml::node* n = t.get("name")) iv.name = text(*n, prefix + ".name");
     auto money = [&](const char* key, const char* expected) -> std::optional<Located<double>> {
       const toml::node* n = t.get(key);
@@ -460,6 +465,7 @@ void merge_intervention(InterventionSpec& base, InterventionSpec own) {
   if (own.cost) base.cost = own.cost;
   if (own.cost_per_rep) base.cost_per_rep = own.cost_per_rep;
   if (own.hours_per_rep) base.hours_per_rep = own.hours_per_rep;
+  if (own.effect_by_year) base.effect_by_year = std::move(own.effect_by_year);
   for (EffectSpec& e : own.effects) {
     const auto it = std::find_if(base.effects.begin(), base.effects.end(),
                                  [&](const EffectSpec& b) { return b.param.value == e.param.value; });
@@ -499,6 +505,7 @@ void merge_into(StudySpec& base, StudySpec own) {
   if (own.trials) base.trials = own.trials;
   if (own.seed) base.seed = own.seed;
   if (own.reps) base.reps = own.reps;
+  merge_horizon(base, own);
   // the opportunity count is one setting written one of two ways
   if (own.params.count("pipeline.opportunities") || own.params.count("pipeline.opportunities_per_rep")) {
     base.params.erase("pipeline.opportunities");
@@ -869,14 +876,22 @@ std::string effective_toml(const StudySpec& spec) {
   if (spec.seed) line("seed", std::to_string(spec.seed->value));
   if (spec.currency) line("currency", toml_string(spec.currency->value));
   if (spec.value) line("value", toml_string(spec.value->value));
+  if (spec.years) line("years", std::to_string(spec.years->value));
+  if (spec.discount_rate) line("discount_rate", toml_number(spec.discount_rate->value));
+  if (spec.time_value) line("time_value", toml_string(spec.time_value->value));
+  // Keys of a section kept in StudySpec::params under "<section>.<key>", in the given order.
+  const auto params = [&](const std::string& section, const std::vector<std::string>& keys) {
+    for (const std::string& key : keys)
+      if (const auto it = spec.params.find(section + "." + key); it != spec.params.end())
+        line(key, param_value(it->second));
+  };
   out += "\n[team]\n";
   if (spec.reps) line("reps", std::to_string(spec.reps->value));
-  if (const auto it = spec.params.find("team.hourly_cost"); it != spec.params.end())
-    line("hourly_cost", param_value(it->second));
+  params("team", {"hourly_cost", "selling_hours_per_rep"});
   out += "\n[pipeline]\n";
-  for (const KeyRange& k : kPipelineParams)
-    if (const auto it = spec.params.find(std::string("pipeline.") + k.key); it != spec.params.end())
-      line(k.key, param_value(it->second));
+  params("pipeline", names_of(kPipelineParams));
+  params("pipeline", {"pursuit_hours", "extra_opportunities", "growth", "repeat_value"});
+  if (spec.extra_unlimited) line("extra_opportunities", toml_string("unlimited"));
   if (spec.stages) {
     std::vector<std::string> stages;
     for (const std::string& stage : spec.stages->value) stages.push_back(toml_string(stage));
@@ -904,6 +919,11 @@ std::string effective_toml(const StudySpec& spec) {
     if (iv.cost) line("cost", toml_number(iv.cost->value));
     if (iv.cost_per_rep) line("cost_per_rep", toml_number(iv.cost_per_rep->value));
     if (iv.hours_per_rep) line("hours_per_rep", toml_number(iv.hours_per_rep->value));
+    if (iv.effect_by_year) {
+      std::vector<std::string> shares;
+      for (double x : iv.effect_by_year->value) shares.push_back(toml_number(x));
+      line("effect_by_year", "[" + join(shares) + "]");
+    }
     std::vector<std::string> effects;
     for (const EffectSpec& e : iv.effects)
       effects.push_back(fmt::format("{{ param = {}, {} = {} }}", toml_string(e.param.value),

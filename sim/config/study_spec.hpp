@@ -93,6 +93,7 @@ struct InterventionSpec {
   std::optional<Located<double>> cost, cost_per_rep, hours_per_rep;
   std::vector<EffectSpec> effects;
   bool remove = false;  //!< `remove = true`: a study that extends another drops this intervention
+  std::optional<Located<std::vector<double>>> effect_by_year;  //!< read_horizon.cpp
   SourceLocation where;
 };
 
@@ -113,6 +114,11 @@ struct StudySpec {
   std::vector<MistakeSpec> mistakes;
   std::vector<InterventionSpec> interventions;
   std::vector<CorrelationSpec> correlations;
+  // capacity and horizon (read_horizon.cpp); their distributions are in params
+  std::optional<Located<std::int64_t>> years;
+  std::optional<Located<double>> discount_rate;
+  std::optional<Located<std::string>> time_value;
+  std::optional<SourceLocation> extra_unlimited;  //!< pipeline.extra_opportunities = "unlimited"
 };
 
 //! The folders a study may read its base studies and data files from (canonical), and the record

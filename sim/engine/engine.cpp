@@ -44,7 +44,7 @@ inline double draw_amount(const Amount& a, std::uint64_t seed, std::uint64_t tri
 }
 
 //! A count from a draw: rounded to the nearest whole number, negatives to zero.
-inline std::uint64_t to_count(double x) {
+std::uint64_t to_count(double x) {
   if (!(x > 0.0)) return 0;
   return static_cast<std::uint64_t>(std::llround(std::min(x, 4.0e9)));
 }
@@ -91,14 +91,15 @@ inline double clamp_to(const YearInput& in, double x) {
 
 //! A year's values after its independent draws: the correlated inputs redrawn through the copula,
 //! then the scenario's pins and intervention effects (docs/model.md, step 1).
-void finish_year(const Model& m, const Scenario& scenario, std::uint64_t trial, std::span<double> out) {
+void finish_year(const Model& m, const Scenario& scenario, std::uint64_t trial, std::span<double> out,
+                 std::uint32_t year_index) {
   apply_correlations(m, trial, out);
   for (const auto& [id, value] : scenario.pinned) out[id] = clamp_to(m.inputs[id], value);
   for (std::size_t k : scenario.interventions) {
     const Intervention& iv = m.interventions[k];
     for (const Effect& e : iv.effects) {
       const double amount = draw_amount(e.amount, m.seed, trial, kYearLevel);
-      const double f = scenario.effect_fraction;
+      const double f = scenario.effect_fraction * iv.effect_share(year_index);
       double& x = out[e.target];
       switch (e.op) {
         case EffectOp::scale:
@@ -422,12 +423,13 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
   return simulate_trial(m, year, trial, detail::draw_opportunity_count(m, trial), per_mistake, scratch);
 }
 
-TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::uint64_t trial,
-                            std::uint64_t n, std::span<MistakeTally> per_mistake, TrialScratch& scratch) {
-  using namespace detail;
-  SIM_CHECK(per_mistake.size() == m.mistakes.size(), << per_mistake.size() << " vs " << m.mistakes.size());
-  std::fill(per_mistake.begin(), per_mistake.end(), MistakeTally{});
-  TrialScratch::Impl& s = *scratch.impl_;
+namespace detail {
+
+//! simulate_trial's year. kTallies: also tally each mistake's hours and churned customer value
+//! (MistakeTally::hours_known...; capacity and repeat_value need them), which a plain year skips.
+template <bool kTallies>
+TrialOutcome play_year(const Model& m, std::span<const double> year, std::uint64_t trial, std::uint64_t n,
+                       std::span<MistakeTally> per_mistake, TrialScratch::Impl& s) {
   const std::uint64_t seed = m.seed;
 
   // Year-level figures, hoisted out of the opportunity loop.
@@ -435,7 +437,11 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
   const std::uint64_t t_repeat = bernoulli_threshold(year[m.repeat_customer]);
   const std::uint64_t t_pilot = bernoulli_threshold(year[m.pilot_rate]);
   const std::uint64_t t_close = bernoulli_threshold(year[m.close_rate]);
-  const double hourly_cost = year[m.hourly_cost];
+  // An hour valued at what it would have produced is charged after the year (horizon.cpp).
+  const bool wage = m.time_value == TimeValue::wage;
+  const double hourly_cost = wage ? year[m.hourly_cost] : 0.0;
+  [[maybe_unused]] const bool churn_lump =
+      !m.repeat_value_per_year;  // repeat_value: lost in the later years instead
   const double value_factor = m.value == ValueBasis::margin ? year[m.margin] : 1.0;
   s.pipeline.slot = m.opportunity_slot;
   // Amounts with uncertain parameters: their distributions in this year (model.hpp, TrialDistribution).
@@ -514,8 +520,10 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
 
       // The occurrences, in opportunity order (docs/model.md, step 4). The tally is kept in locals
       // (the compiler cannot keep a reference's fields in registers across the stores below).
-      const double recovery_hourly_cost = mk.has_recovery ? year[mk.recovery_hourly_cost] : 0.0;
+      const double recovery_hourly_cost = mk.has_recovery && wage ? year[mk.recovery_hourly_cost] : 0.0;
       double known = per_mistake[k].known, unknown = per_mistake[k].unknown;
+      [[maybe_unused]] double hours_known = per_mistake[k].hours_known,
+                              hours_unknown = per_mistake[k].hours_unknown;
       std::uint32_t deals_lost = 0;
       std::size_t d = 0, r = 0, c = 0;  // entries of the discount, recovery and customer-value lists
       for (std::size_t o = 0; o < n_occ; ++o) {
@@ -524,6 +532,8 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
         std::uint8_t& f = s.flags[e];
         const double hours = s.wasted_hours[o];
         double cost = hours * hourly_cost + s.direct_cost[o];
+        [[maybe_unused]] double hours_lost = hours;
+        const bool noticed = (what & kNoticed) != 0;  // a coin flip: added without a branch (+0 to the other)
         s.nonbuyer[e] += keep_if(!(f & kFit), hours);
         if (what & kLoses) {
           f &= static_cast<std::uint8_t>(~kAlive);
@@ -531,6 +541,7 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
           const double remaining = s.remaining[e];
           if (what & kRecovers) {
             cost += s.recovery_hours[r] * recovery_hourly_cost;
+            if constexpr (kTallies) hours_lost += s.recovery_hours[r];
             const double saved = std::clamp(s.recovery_saved[r], 0.0, 1.0);
             ++r;
             const double kept = saved * remaining;
@@ -548,14 +559,27 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
         }
         if (what & kChurns) {
           f |= kChurned;
-          cost += s.customer_value[c++];
+          const double churned = s.customer_value[c++];
+          if constexpr (kTallies) {
+            cost += keep_if(churn_lump, churned);
+            (noticed ? per_mistake[k].churned_known : per_mistake[k].churned_unknown) += churned;
+          } else {
+            cost += churned;
+          }
         }
-        const bool noticed = (what & kNoticed) != 0;  // a coin flip: added without a branch (+0 to the other)
         known += keep_if(noticed, cost);
         unknown += keep_if(!noticed, cost);
+        if constexpr (kTallies) {
+          hours_known += keep_if(noticed, hours_lost);
+          hours_unknown += keep_if(!noticed, hours_lost);
+        }
       }
       per_mistake[k].known = known;
       per_mistake[k].unknown = unknown;
+      if constexpr (kTallies) {
+        per_mistake[k].hours_known = hours_known;
+        per_mistake[k].hours_unknown = hours_unknown;
+      }
       per_mistake[k].occurrences += static_cast<std::uint32_t>(n_occ);
       per_mistake[k].deals_lost += deals_lost;
     }
@@ -586,6 +610,17 @@ TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::u
     out.cost_unknown += t.unknown;
   }
   return out;
+}
+
+}  // namespace detail
+
+TrialOutcome simulate_trial(const Model& m, std::span<const double> year, std::uint64_t trial,
+                            std::uint64_t n, std::span<MistakeTally> per_mistake, TrialScratch& scratch) {
+  SIM_CHECK(per_mistake.size() == m.mistakes.size(), << per_mistake.size() << " vs " << m.mistakes.size());
+  std::fill(per_mistake.begin(), per_mistake.end(), MistakeTally{});
+  if (m.capacity || m.repeat_value_per_year)
+    return detail::play_year<true>(m, year, trial, n, per_mistake, *scratch.impl_);
+  return detail::play_year<false>(m, year, trial, n, per_mistake, *scratch.impl_);
 }
 
 TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptions& options) {
@@ -619,6 +654,9 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
   r.mistake_costs.assign(nm * n, 0.0);
   r.mistake_totals.assign(nm, MistakeTotals{});
   r.input_values.assign(ni * n, 0.0);
+  r.extra_count = ExtraColumns::of(m).count();
+  r.extras.assign(r.extra_count * n, 0.0);
+  const bool one_plain_year = m.years == 1 && !m.capacity;  // else each trial is played by a HorizonPlayer
 
   const std::size_t block = std::max<std::uint64_t>(1, options.block_size);
   const std::size_t n_blocks = (n + block - 1) / block;
@@ -629,6 +667,9 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
     std::vector<MistakeTotals> totals(nm);
     TrialScratch scratch;
     auto year_draws = std::make_unique<detail::YearDraws>();
+    std::optional<detail::HorizonPlayer> horizon;
+    std::vector<double> raw, extra_row(r.extra_count);
+    if (!one_plain_year) horizon.emplace(m, scenario);
     const std::size_t end = std::min(n, (b + 1) * block);
     for (std::size_t t = b * block; t < end; ++t) {
       const std::uint64_t trial = r.first_trial + t;
@@ -636,9 +677,13 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
           (t - b * block) % detail::kYearBatch;  // draw_year, a batch of trials at a time
       if (in_batch == 0) year_draws->draw(m, trial, std::min(detail::kYearBatch, end - t));
       year_draws->copy(in_batch, year);
+      if (horizon && horizon->needs_raw()) raw = year;
       detail::finish_year(m, scenario, trial, year);
       const TrialOutcome o =
-          simulate_trial(m, year, trial, year_draws->opportunities(in_batch), tally, scratch);
+          horizon ? horizon->play(trial, raw, year, year_draws->opportunities(in_batch), tally, scratch,
+                                  extra_row)
+                  : simulate_trial(m, year, trial, year_draws->opportunities(in_batch), tally, scratch);
+      for (std::size_t c = 0; c < r.extra_count; ++c) r.extras[c * n + t] = extra_row[c];
       r.cost_known[t] = o.cost_known;
       r.cost_unknown[t] = o.cost_unknown;
       r.cost_total[t] = o.cost_total();

@@ -99,6 +99,8 @@ TrialResults MpiExecutor::run_trials(const Model& model, const Scenario& scenari
   if (shape.words[0] != 0) all.intervention_cost.resize(n);
   all.mistake_costs.resize(nm * n);
   all.input_values.resize(ni * n);
+  all.extra_count = ExtraColumns::of(model).count();  // every rank knows it, one with no trials too
+  all.extras.resize(all.extra_count * n);
   all.mistake_totals.assign(nm, MistakeTotals{});
   std::vector<MistakeTotals> mine_totals = mine.mistake_totals;
   mine_totals.resize(nm);
@@ -122,6 +124,8 @@ TrialResults MpiExecutor::run_trials(const Model& model, const Scenario& scenari
                displs);
   for (std::size_t k = 0; k < ni; ++k)
     all_gather(mine.input_values.data() + k * local, count, all.input_values.data() + k * n, counts, displs);
+  for (std::size_t c = 0; c < all.extra_count; ++c)
+    all_gather(mine.extras.data() + c * local, count, all.extras.data() + c * n, counts, displs);
 
   // Exact sums: adding the ranks' states gives the single process's totals, whatever the order.
   static_assert(std::is_trivially_copyable_v<MistakeTotals>, "sent as bytes");

@@ -7,6 +7,7 @@
 #include <mistakesim/stats.hpp>
 #include <sstream>
 
+#include "report/horizon_report.hpp"
 #include "report/report_detail.hpp"
 
 namespace mistakesim {
@@ -39,6 +40,7 @@ nlohmann::ordered_json compare_json(const Model& m, const Comparison& c, const R
                                             : nlohmann::ordered_json(nullptr);
     e["variance_reduction"] = json_number(r.variance_reduction);
     e["cost_with"] = summary_json(r.cost_with);
+    if (const auto p = pay_off(m, c.baseline, r.results)) e["pay_off"] = detail::pay_off_json(*p);
     list.push_back(std::move(e));
   }
   j["interventions"] = std::move(list);
@@ -87,6 +89,7 @@ std::string compare_terminal(const Model& m, const Comparison& c, const RunInfo&
                format_percent(r.p_pays_off), be});
   }
   out << table.render("");
+  out << detail::pay_off_terminal(m, c);  // the year it pays for itself, over a horizon of several years
   out << "\nSaves/year: mean yearly cost of mistakes avoided. Net = saves - costs (incl. the reps' training "
          "hours).\n"
          "Pays off: share of simulated years in which it saves more than it costs. Break-even: the share of\n"

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "report/horizon_report.hpp"
+
 namespace mistakesim {
 
 namespace {
@@ -40,6 +42,7 @@ void write_csv(std::ostream& out, const Model& model, const TrialResults& r) {
     SIM_CHECK(id < model.inputs.size(), << "recorded input " << id << " of " << model.inputs.size());
     fmt::format_to(it, ",{}", csv_field("input:" + model.inputs[id].path));
   }
+  for (const std::string& name : detail::extra_csv_columns(model)) fmt::format_to(it, ",{}", name);
   buf.push_back('\n');
 
   const auto flush_if_large = [&] {
@@ -55,6 +58,7 @@ void write_csv(std::ostream& out, const Model& model, const TrialResults& r) {
     for (std::size_t m = 0; m < r.mistake_count; ++m) fmt::format_to(it, ",{}", r.mistake_cost(m, t));
     for (std::size_t k = 0; k < r.recorded_inputs.size(); ++k)
       fmt::format_to(it, ",{}", r.input_values[k * n + t]);
+    for (std::size_t c = 0; c < r.extra_count; ++c) fmt::format_to(it, ",{}", r.extras[c * n + t]);
     buf.push_back('\n');
     flush_if_large();
     if (!out) return;  // the destination failed (a full disk): the caller reports it, no point going on

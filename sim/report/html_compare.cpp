@@ -9,6 +9,7 @@
 #include <mistakesim/html_report.hpp>
 #include <mistakesim/voi_report.hpp>
 
+#include "report/horizon_report.hpp"
 #include "report/html_common.hpp"
 #include "report/svg.hpp"
 
@@ -139,6 +140,7 @@ std::string compare_report_html(const Model& model, const Comparison& comparison
   h += detail::headline_section(model, cost, comparison.baseline_pipeline.revenue_done_right,
                                 "Today: what mistakes cost without any intervention");
   h += candidates_section(model, comparison);
+  h += detail::pay_off_html(model, comparison);  // over a horizon of several years
   if (voi != nullptr) h += voi_section_html(model, *voi);
   h += "<section id=\"distribution\">\n<h2>The cost of mistakes today, year to year</h2>\n";
   h += detail::cost_distribution_figures(model, cost, "compare-");

@@ -10,6 +10,7 @@
 #include <mistakesim/html_report.hpp>
 #include <numeric>
 
+#include "report/horizon_report.hpp"
 #include "report/html_common.hpp"
 #include "report/svg.hpp"
 
@@ -162,6 +163,7 @@ std::string run_report_html(const Model& model, const TrialResults& results, con
   h += detail::cost_distribution_figures(model, cost, "run-");
   h += detail::known_unknown_figure(model, cost, "run-");
   h += "</section>\n";
+  h += detail::horizon_html(model, results);  // capacity and the years of a horizon, if any
   h += mistakes_section(model, cost, summary.mistakes);
   h += "<footer id=\"provenance\">\n";
   h += detail::provenance_section(model, info, study_sha256, results.count, generated_utc);

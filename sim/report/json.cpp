@@ -10,6 +10,7 @@
 #include <mistakesim/errors.hpp>
 #include <mistakesim/report.hpp>
 
+#include "report/horizon_report.hpp"
 #include "report/report_detail.hpp"
 
 namespace mistakesim {
@@ -147,6 +148,7 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
   j["mistakes"] = detail::mistakes_json(model, s);
 
   j["pipeline"] = detail::pipeline_json(s.pipeline);
+  detail::add_horizon_json(j, model, results);  // capacity and horizon, when the study has them
 
   j["inputs"] = inputs_json(model);
   // Numerical trouble is counted, never dropped silently: years whose cost is not a number are

@@ -8,6 +8,7 @@
 #include <mistakesim/errors.hpp>
 #include <mistakesim/report.hpp>
 
+#include "report/horizon_report.hpp"
 #include "report/report_detail.hpp"
 
 namespace mistakesim {
@@ -28,6 +29,7 @@ std::string terminal_summary(const Model& model, const TrialResults& results, co
                      format_count(static_cast<double>(results.count)), results.count == 1 ? "" : "s",
                      model.seed, model.reps, model.reps == 1 ? "" : "s", model.currency,
                      model.value == ValueBasis::margin ? "margin" : "revenue");
+  out += detail::horizon_note(model);
   if (!info.study_file.empty() || info.threads > 0) {
     out += fmt::format("{}{} threads, {:.1f} s\n", info.study_file.empty() ? "" : info.study_file + ", ",
                        info.threads, info.seconds);
@@ -64,6 +66,7 @@ std::string terminal_summary(const Model& model, const TrialResults& results, co
            share_of_total(s.cost.unknown.mean) + " of the cost"});
     out += t.render("  ");
   }
+  out += detail::horizon_terminal(model, results);  // capacity and the years of a horizon, if any
 
   out += "\nMistakes ranked by what they cost (average per year)\n";
   if (s.mistakes.empty()) {

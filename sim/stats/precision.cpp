@@ -72,6 +72,8 @@ void append_results(TrialResults& into, const TrialResults& more) {
   // Exact sums and integer counts: the totals are those of one run over all the trials, bit for bit.
   for (std::size_t m = 0; m < into.mistake_count; ++m) into.mistake_totals[m].add(more.mistake_totals[m]);
   merge_columns(into.input_values, more.input_values, into.recorded_inputs.size());
+  SIM_CHECK(into.extra_count == more.extra_count, << "results of different models");
+  merge_columns(into.extras, more.extras, into.extra_count);
   into.count = n;
 }
 
