@@ -33,6 +33,11 @@ struct MistakeTally {
   double unknown = 0.0;           //!< [$] cost of unnoticed occurrences
   std::uint32_t occurrences = 0;  //!< times it happened this year
   std::uint32_t deals_lost = 0;   //!< deals it lost (fully or partly recovered)
+  // The funnel (funnel.hpp): of the deals it lost, those lost outright (a recovery kept nothing).
+  std::uint32_t lost_outright = 0;
+  double value_lost = 0.0;       //!< [$] done-right value of the deals it lost outright
+  double value_recovered = 0.0;  //!< [$] done-right value of the deals it lost that a recovery partly saved
+  double value_kept = 0.0;       //!< [$] what those recoveries kept
 };
 
 //! Year-level values of one trial: the drawn inputs (correlations applied), then the scenario's
@@ -53,18 +58,28 @@ struct MistakeTotals {
   ExactSum unknown;               //!< [$] sum over trials of MistakeTally::unknown
   std::uint64_t occurrences = 0;  //!< sum over trials of MistakeTally::occurrences
   std::uint64_t deals_lost = 0;   //!< sum over trials of MistakeTally::deals_lost
+  std::uint64_t lost_outright = 0;              //!< sum over trials of MistakeTally::lost_outright
+  ExactSum value_lost, value_recovered, value_kept;  //!< [$] sums of MistakeTally's
 
   void add(const MistakeTally& trial) {
     known.add(trial.known);
     unknown.add(trial.unknown);
     occurrences += trial.occurrences;
     deals_lost += trial.deals_lost;
+    lost_outright += trial.lost_outright;
+    value_lost.add(trial.value_lost);
+    value_recovered.add(trial.value_recovered);
+    value_kept.add(trial.value_kept);
   }
   void add(const MistakeTotals& more) {
     known.add(more.known);
     unknown.add(more.unknown);
     occurrences += more.occurrences;
     deals_lost += more.deals_lost;
+    lost_outright += more.lost_outright;
+    value_lost.add(more.value_lost);
+    value_recovered.add(more.value_recovered);
+    value_kept.add(more.value_kept);
   }
 };
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/html_report.hpp>
@@ -20,16 +21,48 @@ using detail::money;
 
 std::string esc(std::string_view s) { return html_escape(s); }
 
-const char* op_words(EffectOp op) {
-  switch (op) {
-    case EffectOp::scale:
-      return "multiply by";
-    case EffectOp::set:
-      return "set to";
-    case EffectOp::add:
-      return "add";
+//! An effect's target in the reader's words: "Late procurement: discount given" for the internal
+//! input "mistake.late-procurement.discount:scale", "how often \u201cX\u201d happens" for a rate.
+std::string target_words(const Model& model, const std::string& path) {
+  const std::size_t colon = path.rfind(':');
+  if (colon == std::string::npos) {
+    std::string words = input_plain_name(model, path);
+    if (!words.empty()) words[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(words[0])));
+    return words;
   }
-  return "?";
+  const std::string amount = path.substr(0, colon);
+  static const std::pair<const char*, const char*> kFields[] = {
+      {"wasted_hours", "hours wasted"},        {"direct_cost", "out-of-pocket cost"},
+      {"discount", "discount given"},          {"recovery.hours", "hours spent recovering"},
+      {"recovery.saved", "share a recovery saves"}};
+  static const std::pair<const char*, const char*> kPipeline[] = {{"pipeline.deal_size", "Deal size"},
+                                                                  {"pipeline.qualify_hours", "Hours to disqualify a poor fit"},
+                                                                  {"pipeline.customer_value", "Value of a repeat customer"}};
+  for (const auto& [p, words] : kPipeline)
+    if (amount == p) return words;
+  for (const Mistake& m : model.mistakes) {
+    const std::string prefix = "mistake." + m.id + ".";
+    if (amount.rfind(prefix, 0) != 0) continue;
+    const std::string field = amount.substr(prefix.size());
+    for (const auto& [f, words] : kFields)
+      if (field == f) return (m.name.empty() ? m.id : m.name) + ": " + words;
+  }
+  return amount;
+}
+
+//! An effect in words: "Late procurement: discount given \u00d7 0.7".
+std::string effect_words(const Model& model, const Effect& e) {
+  const std::string target = e.target < model.inputs.size() ? target_words(model, model.inputs[e.target].path) : "?";
+  const std::string amount = e.amount.dist.describe();
+  switch (e.op) {
+    case EffectOp::scale:
+      return target + " \u00d7 " + amount;
+    case EffectOp::set:
+      return target + " set to " + amount;
+    case EffectOp::add:
+      return target + " + " + amount;
+  }
+  return target;
 }
 
 std::string roi_text(double roi) {
@@ -79,6 +112,29 @@ std::string candidates_section(const Model& model, const Comparison& cmp) {
        "savings lie to "
        "the right of it, the intervention pays for itself.</figcaption>\n</figure>\n";
 
+  // How the bad year changes: each option's exceedance curve over the baseline's.
+  std::vector<std::vector<double>> sorted{cmp.baseline_cost.sorted_total};
+  double x_max = cmp.baseline_cost.total.p99;
+  for (const CandidateResult& c : cmp.candidates) {
+    std::vector<double> v;
+    for (double x : c.results.cost_total)
+      if (!std::isnan(x)) v.push_back(x);
+    std::sort(v.begin(), v.end());
+    sorted.push_back(std::move(v));
+  }
+  std::vector<detail::CurveSeries> curves{{"today (no intervention)", sorted.front()}};
+  for (std::size_t i = 0; i < cmp.candidates.size(); ++i)
+    curves.push_back({cmp.candidates[i].candidate.name, sorted[i + 1]});
+  s += "<figure>\n";
+  s += detail::exceedance_overlay_svg(
+      curves, x_max, kBadYear, model.currency,
+      {"compare-exceedance-options", "How does each intervention change the bad year?",
+       "Exceedance curves of the yearly cost of mistakes: today (solid) and with each intervention (dashed).",
+       "yearly cost of mistakes X (the intervention's own cost not included)", "chance a year costs more than X"});
+  s += "<figcaption>For every amount, the share of simulated years whose mistakes cost more, today and with each "
+       "intervention. A curve to the left of today's means cheaper years at that chance; the dots mark a bad "
+       "year, the cost exceeded one year in 20 (P95).</figcaption>\n</figure>\n";
+
   s += "<table class=\"candidates\">\n<thead><tr><th>Intervention</th><th class=\"num\">Saves a year</th>"
        "<th class=\"num\">9 years in 10</th><th class=\"num\">Costs a year</th><th class=\"num\">Net</th>"
        "<th class=\"num\">Return</th><th class=\"num\">Pays "
@@ -107,12 +163,8 @@ std::string interventions_table(const Model& model) {
       "<th>Cost</th><th>Effects</th></tr></thead>\n<tbody>\n";
   for (const Intervention& iv : model.interventions) {
     std::string effects;
-    for (const Effect& e : iv.effects) {
-      const std::string target =
-          e.target < model.inputs.size() ? model.inputs[e.target].path : std::string("?");
-      effects += fmt::format("{}<code>{}</code>: {} {}", effects.empty() ? "" : "<br>", esc(target),
-                             op_words(e.op), esc(e.amount.dist.describe()));
-    }
+    for (const Effect& e : iv.effects)
+      effects += (effects.empty() ? "" : "<br>") + esc(effect_words(model, e));
     t += fmt::format(
         "<tr><td>{}<br><code>{}</code></td><td>{} + {} per rep + {} of selling time per rep</td>"
         "<td>{}</td></tr>\n",

@@ -169,6 +169,35 @@ std::string exceedance_overlay_svg(const std::vector<CurveSeries>& series, doubl
   return s + "</svg>\n";
 }
 
+std::string waterfall_svg(const std::vector<WaterfallBar>& bars, const std::string& currency,
+                          const ChartText& text) {
+  const double row_height = 44.0, top = 40.0;
+  const double bottom = top + row_height * static_cast<double>(bars.size());
+  std::string s = open_svg(text, bottom + 60.0);
+  double hi = 0.0;
+  for (const WaterfallBar& b : bars) hi = std::max(hi, b.value);
+  const auto [lo, ticks] = money_axis(0.0, std::max(hi, 1.0), 6);
+  const Scale x{lo, ticks.back(), kLeft, kWidth - kRight};
+  s += x_axis(x, ticks, top, bottom, currency, text.x_label);
+  double running = 0.0;
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    const WaterfallBar& b = bars[i];
+    const double row_top = top + row_height * static_cast<double>(i);
+    const double from = b.total ? 0.0 : running - b.value, to = b.total ? b.value : running;
+    if (b.total) running = b.value;
+    else running -= b.value;
+    const double x0 = x(std::min(from, to)), x1 = x(std::max(from, to));
+    s += fmt::format(
+        "<rect class=\"{}\" data-value=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"20\" fill=\"{}\"/>\n",
+        b.total ? "total" : "step", b.value, coord(x0), coord(row_top + 18.0), coord(std::max(0.0, x1 - x0)),
+        b.total ? kBarFill : kTailFill);
+    s += text_at(kLeft + 2, row_top + 14.0,
+                 fmt::format("{}: {}{}", b.label, b.total ? "" : "\u2212", currency_label(b.value, currency)), "start",
+                 12);
+  }
+  return s + "</svg>\n";
+}
+
 //! One legend entry at the top of a chart: a colour swatch and its meaning.
 static std::string legend_entry(double x, const char* fill, const std::string& label) {
   return fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(x), fill) +

@@ -83,6 +83,18 @@ struct CurveSeries {
 std::string exceedance_overlay_svg(const std::vector<CurveSeries>& series, double x_max, double bad_year,
                                    const std::string& currency, const ChartText& text);
 
+//! One bar of a waterfall: a total (drawn from 0) or a step (drawn from the running total down by
+//! `value`).
+struct WaterfallBar {
+  std::string label;
+  double value = 0.0;
+  bool total = false;
+};
+//! A horizontal waterfall: each row a bar (rect.total or rect.step, data-value), the running total
+//! walked down from the first total to the last.
+std::string waterfall_svg(const std::vector<WaterfallBar>& bars, const std::string& currency,
+                          const ChartText& text);
+
 //! One horizontal stacked bar: known cost then unknown cost.
 struct StackRow {
   std::string label;

@@ -68,6 +68,7 @@ RunSummary summarize_run(const TrialResults& r, SummaryScope scope) {
   RunSummary s;
   s.cost = summarize_cost(r);
   s.pipeline = pipeline_means(r);
+  s.funnel = funnel(r);
   s.mistakes.resize(mistakes);
   tbb::parallel_invoke(
       [&] {
