@@ -109,7 +109,9 @@ TEST_CASE("the funnel's values walk revenue done right down to revenue as it hap
       one.trials = 1;
       one.threads = 1;
       const TrialResults r = run_trials(m, Scenario{}, one);
-      const Funnel f = funnel(r);
+      const std::optional<Funnel> computed = funnel(r);
+      REQUIRE(computed.has_value());
+      const Funnel& f = *computed;
       // The parts, summed exactly: done right - lost - (recovered - kept) - discounts - revenue.
       ExactSum rest;
       rest.add(f.revenue_done_right);

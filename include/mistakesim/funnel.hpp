@@ -6,6 +6,7 @@
 #include <mistakesim/engine.hpp>
 #include <mistakesim/model.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,9 @@ struct Funnel {
   std::vector<FunnelMistake> mistakes;  //!< model order
 };
 
-//! The funnel of a run's totals (TrialResults::mistake_totals and the pipeline columns).
-Funnel funnel(const TrialResults& results);
+//! The funnel of a run's totals (TrialResults::mistake_totals and the pipeline columns); none when
+//! the mistakes' tallies do not account for the deals lost (results put together by hand, not by
+//! the engine).
+std::optional<Funnel> funnel(const TrialResults& results);
 
 }  // namespace mistakesim

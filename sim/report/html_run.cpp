@@ -67,6 +67,9 @@ std::string questions_section(const Model& model, const RunSummary& summary) {
 
   // The funnel's figures: each deal lost outright counted once, under the first mistake that lost
   // it; the recovered ones apart. They add up to "should have bought".
+  if (!summary.funnel) {
+    row("Why didn't they buy?", "The mistakes' tallies of deals lost are not available for these results.", "");
+  } else {
   std::string why;
   std::vector<FunnelMistake> by_losses = summary.funnel->mistakes;
   std::stable_sort(by_losses.begin(), by_losses.end(),
@@ -84,6 +87,7 @@ std::string questions_section(const Model& model, const RunSummary& summary) {
                               : "lost outright, by the mistake that lost them: " + why + "; ",
                   count(summary.funnel->recovered)),
       "");
+  }
   row("What did it cost?",
       fmt::format(
           "<strong>{}</strong>: {} of value from deals lost or discounted, plus {} of wasted hours, recovery "
@@ -194,8 +198,7 @@ std::string mistakes_section(const Model& model, const CostSummary& cost,
 std::string run_report_html(const Model& model, const TrialResults& results, const RunSummary& summary,
                             const RunInfo& info, const std::string& study_sha256,
                             std::string_view generated_utc) {
-  SIM_CHECK(summary.pipeline_ranges.has_value() && summary.funnel.has_value() &&
-                summary.mistakes.size() == model.mistakes.size(),
+  SIM_CHECK(summary.pipeline_ranges.has_value() && summary.mistakes.size() == model.mistakes.size(),
             << "the report needs summarize_run(results, SummaryScope::report)");
   const CostSummary& cost = summary.cost;
   const std::string name = model.name.empty() ? std::string("Study") : model.name;

@@ -69,8 +69,8 @@ std::string terminal_summary(const Model& model, const TrialResults& results, co
     t.add({"  Won", format_count(f.won), ""});
     out += t.render("  ");
     out += fmt::format(
-        "  Value: {} done right - {} lost outright - {} given up on recovered deals - {} discounts on deals\n"
-        "  won = {} as it happened.\n",
+        "  Value: {} done right - {} lost outright - {} given up on recovered deals\n"
+        "         - {} discounts on deals won = {} as it happened.\n",
         money(f.revenue_done_right), money(value_lost), money(f.value_recovered - f.value_kept),
         money(f.discounts_on_won), money(f.revenue));
   }
