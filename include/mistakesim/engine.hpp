@@ -37,6 +37,11 @@ struct MistakeTally {
   double hours_unknown = 0.0;     //!< [hours] the same of unnoticed occurrences
   double churned_known = 0.0;     //!< [$] customer value churned by noticed occurrences
   double churned_unknown = 0.0;   //!< [$] the same by unnoticed occurrences
+  // The funnel (funnel.hpp): of the deals it lost, those lost outright (a recovery kept nothing).
+  std::uint32_t lost_outright = 0;
+  double value_lost = 0.0;       //!< [$] done-right value of the deals it lost outright
+  double value_recovered = 0.0;  //!< [$] done-right value of the deals it lost that a recovery partly saved
+  double value_kept = 0.0;       //!< [$] what those recoveries kept
 };
 
 //! Year-level values of one trial: the drawn inputs (correlations applied), then the scenario's
@@ -58,6 +63,8 @@ struct MistakeTotals {
   std::uint64_t occurrences = 0;  //!< sum over trials of MistakeTally::occurrences
   std::uint64_t deals_lost = 0;   //!< sum over trials of MistakeTally::deals_lost
   ExactSum hours;                 //!< [hours] sum over trials of hours_known + hours_unknown
+  std::uint64_t lost_outright = 0;              //!< sum over trials of MistakeTally::lost_outright
+  ExactSum value_lost, value_recovered, value_kept;  //!< [$] sums of MistakeTally's
 
   void add(const MistakeTally& trial) {
     known.add(trial.known);
@@ -65,6 +72,10 @@ struct MistakeTotals {
     occurrences += trial.occurrences;
     deals_lost += trial.deals_lost;
     hours.add(trial.hours_known + trial.hours_unknown);
+    lost_outright += trial.lost_outright;
+    value_lost.add(trial.value_lost);
+    value_recovered.add(trial.value_recovered);
+    value_kept.add(trial.value_kept);
   }
   void add(const MistakeTotals& more) {
     known.add(more.known);
@@ -72,6 +83,10 @@ struct MistakeTotals {
     hours.add(more.hours);
     occurrences += more.occurrences;
     deals_lost += more.deals_lost;
+    lost_outright += more.lost_outright;
+    value_lost.add(more.value_lost);
+    value_recovered.add(more.value_recovered);
+    value_kept.add(more.value_kept);
   }
 };
 

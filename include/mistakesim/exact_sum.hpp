@@ -20,6 +20,8 @@ class ExactSum {
   void add(double x);
   //! Adds another sum's terms exactly (the same as adding them one by one, in any order).
   void add(const ExactSum& other);
+  //! Subtracts another sum's terms exactly.
+  void subtract(const ExactSum& other);
   //! The exact sum rounded once to the nearest double (ties to even); +-inf if it overflows; +0
   //! for no terms. Exact for up to 2^64 terms.
   double value() const;

@@ -49,6 +49,10 @@ void write_csv(std::ostream& out, const Model& model, const TrialResults& result
 std::string terminal_summary(const Model& model, const TrialResults& results, const RunSummary& summary,
                              const RunInfo& info);
 
+//! "A bad year" in every output (terminal, HTML cards, sweeps, compare): the yearly cost exceeded
+//! one year in 20, the P95 (the same tail as CVaR95, the average of the worst 5% of years).
+inline constexpr double kBadYear = 0.95;
+
 //! Money for people, for a table: whole units with thousands separators below one million
 //! ("$80,000", "$999,999", "$0"); from one million on, three significant digits with M, B, T
 //! ("$1.24M", "$12.5M", "$250B"). Symbol prefix for USD ($), EUR (€), GBP (£); otherwise the code

@@ -6,6 +6,7 @@
 #include "cli/progress.hpp"
 
 #include <mistakesim/compare.hpp>
+#include <mistakesim/compare_files_report.hpp>
 #include <mistakesim/compare_report.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/html_report.hpp>
@@ -30,6 +31,7 @@ struct CompareArgs {
   std::vector<std::string> interventions;
   std::vector<std::string> bundles;
   PrecisionArgs precision;  //!< --precision on every candidate's mean savings
+  std::vector<std::string> more_configs;  //!< B.toml [C.toml ...]: compare study files
 };
 
 std::size_t intervention_index(const Model& m, const std::string& id, const std::string& option) {
@@ -91,7 +93,60 @@ PrecisionRun candidates_precision(const Model& model, const std::vector<Candidat
   return savings_precision(model, scenarios, goal, run);
 }
 
+//! compare A.toml B.toml [C.toml ...]: the study files over the same simulated years.
+int cmd_compare_files(const CompareArgs& a) {
+  for (const auto& [given, option] : {std::pair{!a.interventions.empty(), "--intervention"},
+                                      std::pair{!a.bundles.empty(), "--bundle"},
+                                      std::pair{!a.run.xlsx_path.empty(), "--xlsx"},
+                                      std::pair{a.precision.enabled(), "--precision"}})
+    if (given)
+      throw InputError({}, option,
+                       fmt::format("{} compares the interventions of one study file; with several study files "
+                                   "compare plays the files against each other (leave {} out, or name one file)",
+                                   option, option));
+  std::vector<std::filesystem::path> inputs;
+  std::vector<StudyFile> studies;
+  std::vector<std::string> files{a.run.config};
+  files.insert(files.end(), a.more_configs.begin(), a.more_configs.end());
+  for (const std::string& file : files) {
+    RunArgs one = a.run;
+    one.config = file;
+    studies.push_back(StudyFile{file, load_for_run(one, &inputs)});
+  }
+  check_comparable(studies, a.run.seed.has_value(), a.run.trials.has_value());
+
+  FileComparison comparison;
+  RunInfo info;
+  OutputPlan plan(inputs, {
+                              {"--json", a.run.json_path,
+                               [&](std::ostream& out) {
+                                 write_json(out, compare_files_json(studies, comparison, info),
+                                            studies.front().model);
+                               }},
+                              {"--csv", a.run.csv_path,
+                               [&](std::ostream& out) { write_compare_files_csv(out, comparison); }},
+                              {"--report", a.run.report_path,
+                               [&](std::ostream& out) { out << compare_files_report_html(studies, comparison, info); }},
+                          });
+  const auto start = std::chrono::steady_clock::now();
+  RunOptions run;
+  run.threads = thread_count(a.run.threads);
+  run.executor = trial_executor();
+  run.record_inputs = false;
+  ProgressBar progress(studies.front().model.trials * studies.size(), !a.run.quiet);
+  run.progress = progress.counter();
+  comparison = compare_files(studies, run);
+  progress.finish();
+  info = make_run_info(run.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                       a.run.config);
+  for (const std::string& warning : weak_pairing_warnings(comparison))
+    std::cerr << "mistakesim: warning: " << warning << "\n";
+  plan.write([&] { return compare_files_terminal(comparison, info, studies.front().model.currency); });
+  return 0;
+}
+
 int cmd_compare(const CompareArgs& a) {
+  if (!a.more_configs.empty()) return cmd_compare_files(a);
   const std::optional<PrecisionGoal> goal = precision_goal(a.run, a.precision);
   std::vector<std::filesystem::path> inputs;
   const Model model = load_for_run(a.run, &inputs);
@@ -166,14 +221,19 @@ void add_compare_command(CLI::App& app, Action& action) {
                   "Intervention id to compare (repeatable; default: every intervention in the study)");
   cmd->add_option("--bundle,-b", args->bundles,
                   "Comma-separated ids applied together, compared as one (repeatable)");
+  cmd->add_option("MORE", args->more_configs,
+                  "More study files: compare CONFIG (the baseline) with each over the same simulated years");
   cmd->footer(R"(
 Every intervention is simulated over the same years as the baseline, with the same random numbers
 for everything it does not change, so the savings are differences year by year, not noise.
+With two or more study files, each file is played over the same simulated years as the first (the
+baseline): inputs with the same parameter path and kind of distribution share their random numbers.
 
 Examples:
   mistakesim compare configs/training-options.toml
   mistakesim compare configs/training-options.toml --intervention pilot-training --trials 50000
-  mistakesim compare configs/training-options.toml --bundle pilot-training,deal-reviews --json out/compare.json)");
+  mistakesim compare configs/training-options.toml --bundle pilot-training,deal-reviews --json out/compare.json
+  mistakesim compare configs/mid-market.toml configs/fy27.toml --report out/fy27.html)");
   cmd->callback([&action, args] { action = [args] { return cmd_compare(*args); }; });
 }
 

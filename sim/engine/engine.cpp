@@ -525,6 +525,7 @@ TrialOutcome play_year(const Model& m, std::span<const double> year, std::uint64
       [[maybe_unused]] double hours_known = per_mistake[k].hours_known,
                               hours_unknown = per_mistake[k].hours_unknown;
       std::uint32_t deals_lost = 0;
+      MistakeTally& funnel = per_mistake[k];  // the funnel's fields: written on losses only (rare)
       std::size_t d = 0, r = 0, c = 0;  // entries of the discount, recovery and customer-value lists
       for (std::size_t o = 0; o < n_occ; ++o) {
         const std::uint32_t e = s.occurrence[o];
@@ -547,8 +548,18 @@ TrialOutcome play_year(const Model& m, std::span<const double> year, std::uint64
             const double kept = saved * remaining;
             s.kept[e] = kept;
             cost += remaining - kept;
+            // The funnel: recovered when something was kept (as wins counts it), else lost outright.
+            if (kept > 0.0) {
+              funnel.value_recovered += s.value[e];
+              funnel.value_kept += kept;
+            } else {
+              funnel.lost_outright += 1;
+              funnel.value_lost += s.value[e];
+            }
           } else {
             cost += remaining;
+            funnel.lost_outright += 1;
+            funnel.value_lost += s.value[e];
           }
         } else if (what & kDiscounted) {
           const double discount = std::min(s.discount[d++] * s.value[e], s.remaining[e]);

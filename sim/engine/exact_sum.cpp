@@ -59,6 +59,15 @@ void ExactSum::add(const ExactSum& other) {
   pending_ += other.pending_ + 1;  // other's limbs count as (at most) one more normalized part
 }
 
+void ExactSum::subtract(const ExactSum& other) {
+  nan_ = nan_ || other.nan_;
+  plus_inf_ = plus_inf_ || other.minus_inf_;
+  minus_inf_ = minus_inf_ || other.plus_inf_;
+  if (pending_ + other.pending_ >= kMaxPending) normalize();
+  for (int i = 0; i < kLimbs; ++i) limbs_[i] -= other.limbs_[i];
+  pending_ += other.pending_ + 1;
+}
+
 void ExactSum::normalize() {
   for (int i = 0; i + 1 < kLimbs; ++i) {
     const std::int64_t carry = limbs_[i] >> 32;  // floor(limb / 2^32): arithmetic shift (C++20)

@@ -154,8 +154,8 @@ std::string headline_section(const Model& model, const CostSummary& c, double va
       true);
   h += card("Caused by mistakes nobody noticed", esc(format_percent(unknown_share)),
             fmt::format("{} a year that no one sees", money(model, c.unknown.mean)));
-  h += card("A bad year", money(model, s.p90),
-            fmt::format("1 year in 10 costs more (P90); 1 in 20 more than {} (P95)", money(model, s.p95)));
+  h += card("A bad year", money(model, s.p95),
+            fmt::format("1 year in 20 costs more (P95); 1 in 10 more than {} (P90)", money(model, s.p90)));
   h += card("Average of the worst 5% of years", money(model, s.cvar95),
             "what a really bad year costs on average");
   h += "</div>\n";

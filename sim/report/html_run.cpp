@@ -66,20 +66,29 @@ std::string questions_section(const Model& model, const RunSummary& summary) {
                   hrs(hours.mean), count(hours.mean / 40.0)),
       range_of(hours, hrs));
 
+  // The funnel's figures: each deal lost outright counted once, under the first mistake that lost
+  // it; the recovered ones apart. They add up to "should have bought".
+  if (!summary.funnel) {
+    row("Why didn't they buy?", "The mistakes' tallies of deals lost are not available for these results.", "");
+  } else {
   std::string why;
-  std::vector<MistakeSummary> by_losses = mistakes;
-  std::stable_sort(by_losses.begin(), by_losses.end(), [](const MistakeSummary& a, const MistakeSummary& b) {
-    return a.deals_lost_mean > b.deals_lost_mean;
-  });
-  for (const MistakeSummary& f : by_losses) {
-    if (f.deals_lost_mean <= 0.0) continue;
-    why += fmt::format("{}{}: <strong>{}</strong>", why.empty() ? "" : "; ",
-                       esc(model.mistakes[f.index].name), count(f.deals_lost_mean));
+  std::vector<FunnelMistake> by_losses = summary.funnel->mistakes;
+  std::stable_sort(by_losses.begin(), by_losses.end(),
+                   [](const FunnelMistake& a, const FunnelMistake& b) { return a.lost > b.lost; });
+  for (const FunnelMistake& f : by_losses) {
+    if (f.lost <= 0.0) continue;
+    why += fmt::format("{}{}: <strong>{}</strong>", why.empty() ? "" : "; ", esc(model.mistakes[f.index].name),
+                       count(f.lost));
   }
   row("Why didn't they buy?",
-      why.empty() ? std::string("No mistake lost a deal.")
-                  : "Deals lost (or only partly saved) a year, by cause: " + why + ".",
+      fmt::format("{} poor fits who would never buy; {} good fits lost on their merits (they would not have "
+                  "closed even done right); {}{} lost and partly saved by a recovery (see the funnel below).",
+                  count(summary.funnel->poor_fits), count(summary.funnel->lost_on_merit),
+                  why.empty() ? std::string("no deal lost outright to a mistake; ")
+                              : "lost outright, by the mistake that lost them: " + why + "; ",
+                  count(summary.funnel->recovered)),
       "");
+  }
   row("What did it cost?",
       fmt::format(
           "<strong>{}</strong>: {} of value from deals lost or discounted, plus {} of wasted hours, recovery "
@@ -88,6 +97,51 @@ std::string questions_section(const Model& model, const RunSummary& summary) {
       range_of(cost.total, cur));
   q += "</tbody>\n</table>\n</section>\n";
   return q;
+}
+
+std::string funnel_section(const Model& model, const Funnel& f) {
+  const auto count = [](double v) { return esc(format_count(v)); };
+  std::string s = "<section id=\"funnel\">\n<h2>Why didn't they buy?</h2>\n";
+  s += "<table class=\"funnel\">\n<thead><tr><th>An average year</th><th class=\"num\">Deals</th>"
+       "<th class=\"num\">Value done right</th></tr></thead>\n<tbody>\n";
+  const auto row = [&s](const std::string& label, const std::string& deals, const std::string& value) {
+    s += fmt::format("<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n", label, deals,
+                     value);
+  };
+  row("<strong>Opportunities worked</strong>", "<strong>" + count(f.opportunities) + "</strong>", "");
+  row("Poor fits: would never buy", count(f.poor_fits), "");
+  row("Good fits lost on their merits: would not have closed even done right", count(f.lost_on_merit), "");
+  double value_lost = 0.0;
+  std::vector<detail::WaterfallBar> bars{{"Revenue had everything been done right", f.revenue_done_right, true}};
+  if (model.value == ValueBasis::margin) bars.front().label = "Margin had everything been done right";
+  for (const FunnelMistake& k : f.mistakes) {
+    value_lost += k.value_lost;
+    if (k.lost <= 0.0) continue;
+    const std::string& name = model.mistakes[k.index].name;
+    row("Lost outright to: " + esc(name), count(k.lost), money(model, k.value_lost));
+    bars.push_back({"Lost outright to " + name, k.value_lost, false});
+  }
+  row("<em>Should have bought: lost outright, all mistakes</em>", "<em>" + count(f.should_have_bought) + "</em>",
+      "<em>" + money(model, value_lost) + "</em>");
+  row("Lost to a mistake, then partly recovered", count(f.recovered),
+      money(model, f.value_recovered) + " (kept " + money(model, f.value_kept) + ")");
+  row("Won", count(f.won), "");
+  s += "</tbody>\n</table>\n";
+  bars.push_back({"Given up on recovered deals", f.value_recovered - f.value_kept, false});
+  bars.push_back({"Discounts on deals won", f.discounts_on_won, false});
+  bars.push_back({model.value == ValueBasis::margin ? "Margin as it happened" : "Revenue as it happened",
+                  f.revenue, true});
+  s += "<figure>\n";
+  s += detail::waterfall_svg(bars, model.currency,
+                             {"run-waterfall", "From revenue done right to revenue as it happened",
+                              "Waterfall: the value of the deals that would have closed done right, less what "
+                              "each mistake lost outright, what recoveries gave up and the discounts, is the "
+                              "value as it happened.",
+                              "value a year", ""});
+  s += "<figcaption>Every opportunity is counted once: a deal hit by several mistakes is attributed to the first "
+       "that lost it, in stage order; a deal that a recovery partly saved is not among the deals lost outright. "
+       "The value walk is exact: the discounts are what remains.</figcaption>\n</figure>\n</section>\n";
+  return s;
 }
 
 std::string mistakes_section(const Model& model, const CostSummary& cost,
@@ -159,6 +213,7 @@ std::string run_report_html(const Model& model, const TrialResults& results, con
       model.value == ValueBasis::margin ? "gross margin" : "revenue", esc(model.currency));
   h += detail::headline_section(model, cost, summary.pipeline.revenue_done_right, "The answer in one minute");
   h += questions_section(model, summary);
+  if (summary.funnel) h += funnel_section(model, *summary.funnel);
   h += "<section id=\"distribution\">\n<h2>How much it varies from year to year</h2>\n";
   h += detail::cost_distribution_figures(model, cost, "run-");
   h += detail::known_unknown_figure(model, cost, "run-");

@@ -246,8 +246,8 @@ std::string sweep_table(const Model& model, const Sweep& sweep) {
   t += "<th class=\"num\">" + esc(input_plain_name(model, sweep.axis.path)) + "</th>";
   if (sweep.axis2) t += "<th class=\"num\">" + esc(input_plain_name(model, sweep.axis2->path)) + "</th>";
   t += "<th class=\"num\">Average year</th><th class=\"num\">Change from row 1</th><th class=\"num\">Good "
-       "year (P10)</th>"
-       "<th class=\"num\">Typical year (median)</th><th class=\"num\">Bad year (P90)</th><th "
+       "year (P05)</th>"
+       "<th class=\"num\">Typical year (median)</th><th class=\"num\">Bad year (P95)</th><th "
        "class=\"num\">Known</th>"
        "<th class=\"num\">Wins a year</th><th class=\"num\">Should have won</th></tr></thead>\n<tbody>\n";
   for (const SweepPoint& p : sweep.points) {
@@ -264,8 +264,8 @@ std::string sweep_table(const Model& model, const Sweep& sweep) {
         "class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-        money(model, p.total.mean), money(model, margin95(p.total)), change, money(model, p.total.p10),
-        money(model, p.total.p50), money(model, p.total.p90),
+        money(model, p.total.mean), money(model, margin95(p.total)), change, money(model, p.total.p05),
+        money(model, p.total.p50), money(model, p.total.p95),
         esc(format_percent(p.total.mean != 0.0 ? p.known.mean / p.total.mean : NAN)),
         esc(format_count(p.pipeline.wins)), esc(format_count(p.pipeline.should_have_bought)));
   }
@@ -275,7 +275,7 @@ std::string sweep_table(const Model& model, const Sweep& sweep) {
        "simulated years, "
        "with its 95% margin (much narrower than the difference of the two averages' margins suggests). "
        "<em>Good "
-       "year</em>: 1 year in 10 costs less; <em>bad year</em>: 1 in 10 costs more. <em>Known</em>: share of "
+       "year</em>: 1 year in 20 costs less; <em>bad year</em>: 1 in 20 costs more. <em>Known</em>: share of "
        "the cost "
        "in mistakes the team notices. <em>Should have won</em>: deals a year that would have closed had "
        "everything "

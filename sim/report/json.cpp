@@ -97,6 +97,37 @@ nlohmann::ordered_json mistakes_json(const Model& model, const RunSummary& s) {
   return mistakes;
 }
 
+nlohmann::ordered_json funnel_json(const Model& model, const Funnel& f) {
+  Json j;
+  j["opportunities_mean"] = json_number(f.opportunities);
+  j["poor_fits_mean"] = json_number(f.poor_fits);
+  j["lost_on_merit_mean"] = json_number(f.lost_on_merit);
+  Json lost = Json::array();
+  double value_lost = 0.0;
+  for (const FunnelMistake& k : f.mistakes) {
+    value_lost += k.value_lost;
+    lost.push_back({{"id", model.mistakes[k.index].id},
+                    {"name", model.mistakes[k.index].name},
+                    {"deals_mean", json_number(k.lost)},
+                    {"value_mean", json_number(k.value_lost)},
+                    {"recovered_deals_mean", json_number(k.recovered)},
+                    {"recovered_value_mean", json_number(k.value_recovered)},
+                    {"kept_mean", json_number(k.value_kept)}});
+  }
+  j["lost_to"] = std::move(lost);
+  j["should_have_bought_mean"] = json_number(f.should_have_bought);
+  j["recovered"] = {{"deals_mean", json_number(f.recovered)},
+                    {"value_mean", json_number(f.value_recovered)},
+                    {"kept_mean", json_number(f.value_kept)}};
+  j["won_mean"] = json_number(f.won);
+  j["value"] = {{"revenue_done_right_mean", json_number(f.revenue_done_right)},
+                {"lost_outright_mean", json_number(value_lost)},
+                {"recovered_given_up_mean", json_number(f.value_recovered - f.value_kept)},
+                {"discounts_on_won_mean", json_number(f.discounts_on_won)},
+                {"revenue_mean", json_number(f.revenue)}};
+  return j;
+}
+
 nlohmann::ordered_json summary_json(const Summary& s) {
   Json j;
   j["mean"] = json_number(s.mean);
@@ -148,6 +179,7 @@ nlohmann::ordered_json run_json(const Model& model, const TrialResults& results,
   j["mistakes"] = detail::mistakes_json(model, s);
 
   j["pipeline"] = detail::pipeline_json(s.pipeline);
+  if (s.funnel) j["funnel"] = detail::funnel_json(model, *s.funnel);
   detail::add_horizon_json(j, model, results);  // capacity and horizon, when the study has them
 
   j["inputs"] = inputs_json(model);

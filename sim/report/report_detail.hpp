@@ -130,6 +130,8 @@ nlohmann::ordered_json quantile_interval_json(const QuantileInterval& q);
 
 //! {mean, mean_ci95: [lo, hi], sd, min, p05, p10, p50, p90, p95, p99, max, cvar95}; NaN -> null.
 nlohmann::ordered_json summary_json(const Summary& s);
+//! The run JSON's "funnel": every opportunity in one place, and the value walked down (funnel.hpp).
+nlohmann::ordered_json funnel_json(const Model& model, const Funnel& f);
 //! The run JSON's "mistakes": one row per mistake in the summary's order (ranked by mean cost).
 nlohmann::ordered_json mistakes_json(const Model& model, const RunSummary& s);
 

@@ -115,6 +115,89 @@ std::string exceedance_svg(std::span<const double> sorted, double x_max, const s
   return s + "</svg>\n";
 }
 
+std::string exceedance_overlay_svg(const std::vector<CurveSeries>& series, double x_max, double bad_year,
+                                   const std::string& currency, const ChartText& text) {
+  static constexpr const char* kColours[] = {"#4e79a7", "#e15759", "#59a14f", "#b07aa1", "#f28e2b", "#76b7b2"};
+  const double top = 44.0 + 18.0 * static_cast<double>(series.size()), bottom = top + 276.0;
+  const double height = bottom + 60.0;
+  std::string s = open_svg(text, height);
+  double lo = 0.0;
+  bool any = false;
+  for (const CurveSeries& c : series)
+    if (!c.sorted.empty()) {
+      lo = std::min(lo, c.sorted.front());
+      any = true;
+    }
+  if (!any) {
+    s += text_at(kWidth / 2, (top + bottom) / 2, "no data", "middle");
+    return s + "</svg>\n";
+  }
+  const std::vector<double> x_ticks = nice_ticks(lo, std::max(x_max, lo + 1.0), 8);
+  const Scale x{x_ticks.front(), x_ticks.back(), kLeft, kWidth - kRight};
+  const Scale y{0.0, 1.0, bottom, top};
+  s += y_axis(y, {0.0, 0.2, 0.4, 0.6, 0.8, 1.0}, kLeft, kWidth - kRight, text.y_label);
+  s += x_axis(x, x_ticks, top, bottom, currency, text.x_label);
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    const CurveSeries& c = series[k];
+    const char* colour = kColours[k % std::size(kColours)];
+    const double ly = 40.0 + 18.0 * static_cast<double>(k);
+    s += fmt::format(
+        "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n", coord(kLeft),
+        coord(ly - 4), coord(kLeft + 24), coord(ly - 4), colour, k == 0 ? "" : " stroke-dasharray=\"7 4\"");
+    s += text_at(kLeft + 30, ly, c.label, "start", 12);
+    if (c.sorted.empty()) continue;
+    const double n = static_cast<double>(c.sorted.size());
+    const auto share_above = [&](double v) {
+      return static_cast<double>(c.sorted.end() - std::upper_bound(c.sorted.begin(), c.sorted.end(), v)) / n;
+    };
+    std::string points;
+    constexpr int kPoints = 300;
+    for (int i = 0; i <= kPoints; ++i) {
+      const double v = x.d0 + (x.d1 - x.d0) * i / kPoints;
+      points += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(v)), coord(y(share_above(v))));
+    }
+    s += fmt::format(
+        "<polyline class=\"curve\" data-series=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{}\" "
+        "stroke-width=\"2.5\"{}/>\n",
+        k, points, colour, k == 0 ? "" : " stroke-dasharray=\"7 4\"");
+    const double v = quantile_sorted(c.sorted, bad_year);
+    s += fmt::format("<circle class=\"bad-year\" data-series=\"{}\" cx=\"{}\" cy=\"{}\" r=\"4.5\" fill=\"{}\">"
+                     "<title>{}: 1 year in {:.0f} costs more than {}</title></circle>\n",
+                     k, coord(x(std::clamp(v, x.d0, x.d1))), coord(y(1.0 - bad_year)), colour, esc(c.label),
+                     1.0 / (1.0 - bad_year), esc(format_currency(v, currency)));
+  }
+  return s + "</svg>\n";
+}
+
+std::string waterfall_svg(const std::vector<WaterfallBar>& bars, const std::string& currency,
+                          const ChartText& text) {
+  const double row_height = 44.0, top = 40.0;
+  const double bottom = top + row_height * static_cast<double>(bars.size());
+  std::string s = open_svg(text, bottom + 60.0);
+  double hi = 0.0;
+  for (const WaterfallBar& b : bars) hi = std::max(hi, b.value);
+  const auto [lo, ticks] = money_axis(0.0, std::max(hi, 1.0), 6);
+  const Scale x{lo, ticks.back(), kLeft, kWidth - kRight};
+  s += x_axis(x, ticks, top, bottom, currency, text.x_label);
+  double running = 0.0;
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    const WaterfallBar& b = bars[i];
+    const double row_top = top + row_height * static_cast<double>(i);
+    const double from = b.total ? 0.0 : running - b.value, to = b.total ? b.value : running;
+    if (b.total) running = b.value;
+    else running -= b.value;
+    const double x0 = x(std::min(from, to)), x1 = x(std::max(from, to));
+    s += fmt::format(
+        "<rect class=\"{}\" data-value=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"20\" fill=\"{}\"/>\n",
+        b.total ? "total" : "step", b.value, coord(x0), coord(row_top + 18.0), coord(std::max(0.0, x1 - x0)),
+        b.total ? kBarFill : kTailFill);
+    s += text_at(kLeft + 2, row_top + 14.0,
+                 fmt::format("{}: {}{}", b.label, b.total ? "" : "\u2212", currency_label(b.value, currency)), "start",
+                 12);
+  }
+  return s + "</svg>\n";
+}
+
 //! One legend entry at the top of a chart: a colour swatch and its meaning.
 static std::string legend_entry(double x, const char* fill, const std::string& label) {
   return fmt::format("<rect x=\"{}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", coord(x), fill) +

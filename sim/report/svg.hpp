@@ -72,6 +72,29 @@ std::string histogram_svg(const Histogram& h, std::uint64_t total, const std::ve
 std::string exceedance_svg(std::span<const double> sorted, double x_max, const std::vector<Marker>& markers,
                            const std::string& currency, const ChartText& text);
 
+//! One option's yearly costs for exceedance_overlay_svg: a legend label and its values ascending.
+struct CurveSeries {
+  std::string label;
+  std::span<const double> sorted;
+};
+//! Exceedance curves of several options on one chart: the first (the baseline) solid, the others
+//! dashed in other colours (polyline.curve with data-series = index), with each curve's point at
+//! the bad-year percentile `bad_year` (e.g. 0.95) marked (circle.bad-year) and a legend.
+std::string exceedance_overlay_svg(const std::vector<CurveSeries>& series, double x_max, double bad_year,
+                                   const std::string& currency, const ChartText& text);
+
+//! One bar of a waterfall: a total (drawn from 0) or a step (drawn from the running total down by
+//! `value`).
+struct WaterfallBar {
+  std::string label;
+  double value = 0.0;
+  bool total = false;
+};
+//! A horizontal waterfall: each row a bar (rect.total or rect.step, data-value), the running total
+//! walked down from the first total to the last.
+std::string waterfall_svg(const std::vector<WaterfallBar>& bars, const std::string& currency,
+                          const ChartText& text);
+
 //! One horizontal stacked bar: known cost then unknown cost.
 struct StackRow {
   std::string label;

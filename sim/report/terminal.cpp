@@ -49,6 +49,34 @@ std::string terminal_summary(const Model& model, const TrialResults& results, co
     out += t.render("  ");
   }
 
+  if (s.funnel) {
+    const Funnel& f = *s.funnel;
+    out += "\nWhy didn't they buy? (deals in an average year, stage order)\n";
+    detail::TextTable t({false, true, true});
+    t.add({"", "Deals", "Value done right"});
+    t.add({"Opportunities worked", format_count(f.opportunities), ""});
+    t.add({"  Poor fits (would never buy)", format_count(f.poor_fits), ""});
+    t.add({"  Good fits lost on their merits", format_count(f.lost_on_merit), ""});
+    double value_lost = 0.0;
+    for (const FunnelMistake& k : f.mistakes) {
+      value_lost += k.value_lost;
+      if (k.lost <= 0.0) continue;
+      const Mistake& m = model.mistakes[k.index];
+      t.add({"  Lost to: " + detail::truncate(m.name.empty() ? m.id : m.name, 40), format_count(k.lost),
+             money(k.value_lost)});
+    }
+    t.add({"  = Should have bought (lost outright)", format_count(f.should_have_bought), money(value_lost)});
+    t.add({"  Lost, then partly recovered", format_count(f.recovered),
+           money(f.value_recovered) + ", kept " + money(f.value_kept)});
+    t.add({"  Won", format_count(f.won), ""});
+    out += t.render("  ");
+    out += fmt::format(
+        "  Value: {} done right - {} lost outright - {} given up on recovered deals\n"
+        "         - {} discounts on deals won = {} as it happened.\n",
+        money(f.revenue_done_right), money(value_lost), money(f.value_recovered - f.value_kept),
+        money(f.discounts_on_won), money(f.revenue));
+  }
+
   out += "\nWhat mistakes cost in a year\n";
   {
     detail::TextTable t({false, true, false});

@@ -177,7 +177,7 @@ std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo
   t.add(head);
   std::vector<std::string> sub{""};
   if (sweep.axis2) sub.emplace_back("");
-  for (const char* h : {"mean", "vs row 1", "P10", "median", "P90", "of cost", "per year", "per year"})
+  for (const char* h : {"mean", "vs row 1", "P05", "median", "P95", "of cost", "per year", "per year"})
     sub.emplace_back(h);
   t.add(sub);
   for (const SweepPoint& p : sweep.points) {
@@ -189,9 +189,9 @@ std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo
                       ? "-"
                       : fmt::format("{}{} ±{}", p.change_from_first.mean >= 0 ? "+" : "",
                                     money(p.change_from_first.mean), money(half)));
-    row.push_back(money(p.total.p10));
+    row.push_back(money(p.total.p05));
     row.push_back(money(p.total.p50));
-    row.push_back(money(p.total.p90));
+    row.push_back(money(p.total.p95));
     row.push_back(format_percent(p.total.mean != 0.0 ? p.known.mean / p.total.mean : NAN));
     row.push_back(format_count(p.pipeline.wins));
     row.push_back(format_count(p.pipeline.should_have_bought));
@@ -201,8 +201,8 @@ std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo
   out +=
       "\n  Every row plays the same simulated years with the same random numbers, so the differences\n"
       "  between rows come from the parameter, not from chance. Change: average yearly cost minus row\n"
-      "  1's, year by year, with its 95% margin. Good year: 1 in 10 costs less; bad year: 1 in 10\n"
-      "  costs more. Known: share of the cost in mistakes the team notices.\n";
+      "  1's, year by year, with its 95% margin. Good year: 1 in 20 costs less; bad year: 1 in 20\n"
+      "  costs more (P05 and P95). Known: share of the cost in mistakes the team notices.\n";
   return out;
 }
 

@@ -113,6 +113,7 @@ RunSummary summarize_run(const TrialResults& r, SummaryScope scope) {
   const CostSteps steps(r);
   steps.first(s.cost);
   s.pipeline = pipeline_means(r);
+  s.funnel = funnel(r);
   s.mistakes.resize(mistakes);
   std::vector<char> mistake_is_total(mistakes, 0);
   tbb::parallel_invoke(
