@@ -144,6 +144,10 @@ TrialOutcome HorizonPlayer::play(std::uint64_t trial, std::span<const double> ra
       h.unknown += k_unknown;
       h.occurrences += t.occurrences;
       h.deals_lost += t.deals_lost;
+      h.lost_outright += t.lost_outright;  // the funnel's tallies, discounted like the revenue
+      h.value_lost += discount * t.value_lost;
+      h.value_recovered += discount * t.value_recovered;
+      h.value_kept += discount * t.value_kept;
       h.hours_known += t.hours_known;
       h.hours_unknown += t.hours_unknown;
       h.churned_known += t.churned_known;
