@@ -1,6 +1,20 @@
 // Hardening (docs/cli.md): outputs that never destroy or lose data, inputs that never read what they
 // should not, numbers that never overflow into internal errors, a command line that says what it
-// expected. Each case is a reproduction that failed before the fix.
+// expected. Each case is a reproduction that failed before the fix. Where each reproduction lives:
+//   outputs: a device/symlink/FIFO replaced, --json over the study, two outputs at one path, '-' and
+//     '' (the first three cases); a per-year CSV built whole in memory (streamed in pieces); SIGINT
+//     and SIGTERM leaving temporaries (two cases: during the run, during the write); paths checked
+//     after the run, a too long name, a full disk (/dev/full and a full tmpfs); a study path not
+//     UTF-8; a repaired correlation matrix not in the JSON, -q hiding the warning.
+//   numbers: discrete weights overflowing; gamma/beta/lognormal/poisson/1e308 derived parameters;
+//     a team or opportunities too big to simulate.
+//   reading: ../../etc/passwd, /etc/shadow, never echoed, --allow-dir; extends of /dev/zero,
+//     /dev/urandom or a FIFO, a FIFO data file; the strict CSV reader (open quote, repeated header,
+//     CR line endings).
+//   command line: --seed -1 and 2^64, --trials 0x10/1e3/0, --threads 4294967295/100000/10000, a
+//     misspelt command; control characters in names; help's exit codes and program name; 55% and an
+//     open quote in TOML. Test names with ';' dropping out of ctest: check_test_count.sh (ctest's
+//     "every Catch2 test case runs under ctest"). The same inputs seed the fuzzer (fuzz/corpus/).
 
 #include "cli_runner.hpp"
 
@@ -414,11 +428,12 @@ TEST_CASE("SIGTERM while the outputs are being written removes the temporaries",
   // Waits until the CSV's temporary has content (the write phase has begun), then interrupts.
   const auto dir = scratch_dir("hardening-signal-write");
   const fs::path study = seed_study(dir);
-  const std::string cmd = "'" + std::string(MISTAKESIM_BINARY) + "' run " + quoted(study) +
-                          " -q -t 1 -n 3000000 --csv " + quoted(dir / "out.csv") + " > /dev/null 2>&1 & pid=$!; " +
-                          "for i in $(seq 600); do find " + quoted(dir) +
-                          " -name '.out.csv.tmp-*' -size +0 | grep -q . && break; sleep 0.05; done; kill -TERM "
-                          "$pid; wait $pid; exit $?";
+  const std::string cmd =
+      "'" + std::string(MISTAKESIM_BINARY) + "' run " + quoted(study) + " -q -t 1 -n 3000000 --csv " +
+      quoted(dir / "out.csv") + " > /dev/null 2>&1 & pid=$!; " + "for i in $(seq 600); do find " +
+      quoted(dir) +
+      " -name '.out.csv.tmp-*' -size +0 | grep -q . && break; sleep 0.05; done; kill -TERM "
+      "$pid; wait $pid; exit $?";
   CHECK(shell(cmd) == 143);
   CHECK_FALSE(has_temporaries(dir));
   CHECK_FALSE(fs::exists(dir / "out.csv"));
