@@ -1,19 +1,37 @@
 // Hardening (docs/cli.md): outputs that never destroy or lose data, inputs that never read what they
 // should not, numbers that never overflow into internal errors, a command line that says what it
-// expected. Each case is a reproduction that failed before the fix.
+// expected. Each case is a reproduction that failed before the fix. Where each reproduction lives:
+//   outputs: a device/symlink/FIFO replaced, --json over the study, two outputs at one path, '-' and
+//     '' (the first three cases); a per-year CSV built whole in memory (streamed in pieces); SIGINT
+//     and SIGTERM leaving temporaries (two cases: during the run, during the write); paths checked
+//     after the run, a too long name, a full disk (/dev/full and a full tmpfs); a study path not
+//     UTF-8; a repaired correlation matrix not in the JSON, -q hiding the warning.
+//   numbers: discrete weights overflowing; gamma/beta/lognormal/poisson/1e308 derived parameters;
+//     a team or opportunities too big to simulate.
+//   reading: ../../etc/passwd, /etc/shadow, never echoed, --allow-dir; extends of /dev/zero,
+//     /dev/urandom or a FIFO, a FIFO data file; the strict CSV reader (open quote, repeated header,
+//     CR line endings).
+//   command line: --seed -1 and 2^64, --trials 0x10/1e3/0, --threads 4294967295/100000/10000, a
+//     misspelt command; control characters in names; help's exit codes and program name; 55% and an
+//     open quote in TOML. Test names with ';' dropping out of ctest: check_test_count.sh (ctest's
+//     "every Catch2 test case runs under ctest"). The same inputs seed the fuzzer (fuzz/corpus/).
 
 #include "cli_runner.hpp"
 
 #include <catch2/catch.hpp>
 #include <mistakesim/distribution.hpp>
+#include <mistakesim/engine.hpp>
 #include <mistakesim/errors.hpp>
+#include <mistakesim/report.hpp>
 #include <mistakesim/study.hpp>
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <streambuf>
 #include <string>
 
 using namespace mistakesim;
@@ -49,6 +67,31 @@ std::string error_of_study(const std::string& text) {
     return e.what();
   }
   return "no error";
+}
+
+//! A stream buffer that keeps nothing and records the largest piece it was handed at once: how much
+//! of an output its writer held in memory before passing it on.
+class LargestPiece : public std::streambuf {
+ public:
+  std::size_t largest = 0, total = 0;
+
+ protected:
+  std::streamsize xsputn(const char*, std::streamsize n) override {
+    largest = std::max(largest, static_cast<std::size_t>(n));
+    total += static_cast<std::size_t>(n);
+    return n;
+  }
+  int_type overflow(int_type ch) override {
+    total += 1;
+    largest = std::max<std::size_t>(largest, 1);
+    return traits_type::not_eof(ch);
+  }
+};
+
+//! Runs `script` in a shell and returns its exit status (-1 when it did not exit).
+int shell(const std::string& script) {
+  const int raw = std::system(script.c_str());
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
 }
 
 }  // namespace
@@ -278,7 +321,7 @@ TEST_CASE("command-line numbers: whole decimal numbers in range, said plainly", 
   const auto dir = scratch_dir("hardening-numbers");
   const std::string study = quoted(seed_study(dir));
   for (const char* args : {"--seed -1", "--seed 18446744073709551616", "--trials 0x10", "--trials 1e3",
-                           "--threads 4294967295", "--threads 100000", "--trials 0"}) {
+                           "--threads 4294967295", "--threads 100000", "--threads 10000", "--trials 0"}) {
     const CliResult r = run_cli("run " + study + " " + args);
     INFO(args << ": " << r.err);
     CHECK(r.status == 2);
@@ -336,4 +379,85 @@ TEST_CASE("TOML slips get plain messages with a hint", "[hardening][inputs]") {
             .find("write 0.55 for 55%") != std::string::npos);
   CHECK(error_of_study("[study]\nname = \"open\n" + kPipeline).find("a string is not closed") !=
         std::string::npos);
+}
+
+TEST_CASE("the per-year CSV is streamed to its file in pieces and never built whole in memory",
+          "[hardening][outputs]") {
+  const Model model = load_study(kSource + "/configs/seed-case.toml");
+  RunOptions options;
+  options.trials = 300'000;
+  options.threads = 1;
+  options.record_inputs = true;
+  const TrialResults results = run_trials(model, Scenario{}, options);
+  LargestPiece sink;
+  std::ostream out(&sink);
+  write_csv(out, model, results);
+  INFO("largest piece " << sink.largest << " of " << sink.total << " bytes");
+  CHECK(sink.total > 8'000'000);    // 300,000 lines
+  CHECK(sink.largest < 2'000'000);  // about 1 MB at a time
+}
+
+TEST_CASE("a full file system is exit 1 with the path and no space left and leaves nothing",
+          "[hardening][outputs]") {
+  // A 64 kB tmpfs in a private mount namespace: the temporary's writes fail with ENOSPC (the
+  // /dev/full case above is a device written through; this one is a file replaced atomically).
+  const auto dir = scratch_dir("hardening-enospc");
+  const fs::path study = seed_study(dir);
+  fs::create_directory(dir / "small");
+  if (shell("unshare --mount true 2>/dev/null") != 0) {
+    WARN("cannot make a mount namespace here (not root?): the tmpfs case is not run");
+    return;
+  }
+  const std::string script = "unshare --mount sh -c \"mount -t tmpfs -o size=64k tmpfs " +
+                             quoted(dir / "small") + " && '" + MISTAKESIM_BINARY + "' run " + quoted(study) +
+                             " -q -n 20000 --json " + quoted(dir / "small" / "r.json") + " --csv " +
+                             quoted(dir / "small" / "r.csv") + " 2> " + quoted(dir / "err") +
+                             "; echo \\$? > " + quoted(dir / "status") + "; ls -a " + quoted(dir / "small") +
+                             " > " + quoted(dir / "left") + "\"";
+  REQUIRE(shell(script) == 0);
+  CHECK(read_text(dir / "status") == "1\n");
+  const std::string err = read_text(dir / "err");
+  INFO(err);
+  CHECK(err.find("cannot write " + (dir / "small" / "r.csv").string() + ": no space left on device") !=
+        std::string::npos);
+  CHECK(err.find("internal error") == std::string::npos);
+  CHECK(read_text(dir / "left") == ".\n..\n");  // no r.json, no r.csv, no temporary
+}
+
+TEST_CASE("SIGTERM while the outputs are being written removes the temporaries", "[hardening][outputs]") {
+  // Waits until the CSV's temporary has content (the write phase has begun), then interrupts.
+  const auto dir = scratch_dir("hardening-signal-write");
+  const fs::path study = seed_study(dir);
+  const std::string cmd =
+      "'" + std::string(MISTAKESIM_BINARY) + "' run " + quoted(study) + " -q -t 1 -n 3000000 --csv " +
+      quoted(dir / "out.csv") + " > /dev/null 2>&1 & pid=$!; " + "for i in $(seq 600); do find " +
+      quoted(dir) +
+      " -name '.out.csv.tmp-*' -size +0 | grep -q . && break; sleep 0.05; done; kill -TERM "
+      "$pid; wait $pid; exit $?";
+  CHECK(shell(cmd) == 143);
+  CHECK_FALSE(has_temporaries(dir));
+  CHECK_FALSE(fs::exists(dir / "out.csv"));
+}
+
+TEST_CASE("a base study or data file that never ends is refused without reading it", "[hardening][inputs]") {
+  const auto dir = scratch_dir("hardening-endless");
+  REQUIRE(::mkfifo((dir / "fifo.toml").c_str(), 0600) == 0);
+  REQUIRE(::mkfifo((dir / "fifo.csv").c_str(), 0600) == 0);
+  const std::string data = "deal_size = { dist = \"empirical\", file = \"fifo.csv\", column = \"x\" }\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {"urandom.toml", "extends = \"/dev/urandom\"\n"},
+      {"extends-fifo.toml", "extends = \"fifo.toml\"\n"},
+      {"data-fifo.toml", "[pipeline]\nopportunities = 10\nclose_rate = 0.3\n" + data},
+  };
+  for (const auto& [name, text] : cases) {
+    write(dir / name, text);
+    // A reader that opened the FIFO would wait for a writer forever (ctest's timeout would end it).
+    const CliResult r = run_cli("validate " + quoted(dir / name));
+    INFO(name << ": " << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("is not a regular file") != std::string::npos);
+  }
+  const CliResult itself = run_cli("validate /dev/zero");
+  CHECK(itself.status == 2);
+  CHECK(itself.err.find("is not a regular file") != std::string::npos);
 }

@@ -9,6 +9,8 @@
 #include <mistakesim/report.hpp>
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -252,7 +254,31 @@ void OutputFiles::write(std::size_t index, const std::function<void(std::ostream
   if (::close(fd) != 0) throw_write_error(e.shown, errno, e.option);
 }
 
+namespace {
+
+//! Holds SIGINT and SIGTERM back while it lives: an interrupt between two renames would leave some
+//! outputs new and some old. A signal that arrives meanwhile is delivered when it ends.
+class SignalsHeld {
+ public:
+  SignalsHeld() {
+    sigset_t held;
+    sigemptyset(&held);
+    sigaddset(&held, SIGINT);
+    sigaddset(&held, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, &held, &previous_);
+  }
+  ~SignalsHeld() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  SignalsHeld(const SignalsHeld&) = delete;
+  SignalsHeld& operator=(const SignalsHeld&) = delete;
+
+ private:
+  sigset_t previous_{};
+};
+
+}  // namespace
+
 void OutputFiles::commit() {
+  const SignalsHeld held;  // every output renamed, or (interrupted before) none
   for (auto& e : entries_) {
     if (e->write_through) continue;
     if (::rename(e->temporary.c_str(), e->destination.c_str()) != 0)
