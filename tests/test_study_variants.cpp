@@ -247,12 +247,14 @@ TEST_CASE("sweeping an intervention's cost moves the net by exactly the cost cha
   REQUIRE(with.points[0].total.mean < 0.7 * without.points[0].total.mean);
 }
 
-TEST_CASE("sweep --intervention: refused without it and shown in JSON and CSV", "[whatif][sweep][intervention][cli]") {
+TEST_CASE("sweep --intervention: refused without it and shown in JSON and CSV",
+          "[whatif][sweep][intervention][cli]") {
   const std::string base = "sweep configs/training-options.toml --param intervention.pilot-training.cost ";
   const CliResult missing = run_cli(base + "--values 10000,30000 --trials 100 -q");
   REQUIRE(missing.status == 2);
-  REQUIRE(missing.err.find("intervention.pilot-training.cost belongs to intervention \"pilot-training\", which "
-                           "this sweep does not apply") != std::string::npos);
+  REQUIRE(
+      missing.err.find("intervention.pilot-training.cost belongs to intervention \"pilot-training\", which "
+                       "this sweep does not apply") != std::string::npos);
   REQUIRE(missing.err.find("add --intervention pilot-training") != std::string::npos);
   const CliResult typo = run_cli(base + "--values 10000 --trials 100 -q --intervention pilot-trainin");
   REQUIRE(typo.status == 2);
@@ -271,10 +273,12 @@ TEST_CASE("sweep --intervention: refused without it and shown in JSON and CSV", 
           Approx(20'000).epsilon(1e-12));
   REQUIRE(p[1]["net"]["change_from_first"]["mean"].get<double>() == Approx(20'000).epsilon(1e-12));
 
-  const CliResult csv = run_cli(base + "--values 10000,30000 --trials 100 -q --intervention pilot-training --csv -");
+  const CliResult csv =
+      run_cli(base + "--values 10000,30000 --trials 100 -q --intervention pilot-training --csv -");
   REQUIRE(csv.status == 0);
   REQUIRE(csv.out.find(",intervention_cost_mean,net_mean,") != std::string::npos);
-  const CliResult table = run_cli(base + "--values 10000,30000 --trials 100 -q --intervention pilot-training");
+  const CliResult table =
+      run_cli(base + "--values 10000,30000 --trials 100 -q --intervention pilot-training");
   REQUIRE(table.status == 0);
   REQUIRE(table.out.find("With Pilot set-up training at every point") != std::string::npos);
 }
@@ -312,12 +316,13 @@ TEST_CASE("a deal-size scale of 1 equals the plain run bit for bit and s multipl
   const fs::path team = write_file(dir, "team.toml", kConstantTeam);
   Model m2 = load_study(team);
   const StudyVariants v2 = variants_of(team);
-  const Sweep s2 = run_sweep(m2, make_variant_axis(m2, v2, "pipeline.deal_size:scale", {0.5, 1, 1.2}), std::nullopt,
-                             RunOptions{.threads = 2}, &v2);
+  const Sweep s2 = run_sweep(m2, make_variant_axis(m2, v2, "pipeline.deal_size:scale", {0.5, 1, 1.2}),
+                             std::nullopt, RunOptions{.threads = 2}, &v2);
   for (const SweepPoint& p : s2.points) {
     INFO("scale " << p.value);
     REQUIRE(p.pipeline.revenue == Approx(2 * 40 * 10'000 * p.value).epsilon(1e-15));
-    REQUIRE(p.total.mean == 2 * 40 * (3 * 100 + 50));  // the mistake's cost does not depend on the deal's size
+    REQUIRE(p.total.mean ==
+            2 * 40 * (3 * 100 + 50));  // the mistake's cost does not depend on the deal's size
   }
   // A per-occurrence amount scales too: 3 hours x 2 = 6 hours at $100 and $50 out of pocket.
   const Sweep s3 = run_sweep(m2, make_variant_axis(m2, v2, "mistake.slow-follow-up.wasted_hours:scale", {2}),
@@ -337,7 +342,8 @@ TEST_CASE("a deal-size scale of 1 equals the plain run bit for bit and s multipl
       REQUIRE(std::string(e.what()).find(words) != std::string::npos);
     }
   }
-  const CliResult guess = run_cli("sweep configs/mid-market.toml --param deal_size:scale --values 1.2 --trials 100 -q");
+  const CliResult guess =
+      run_cli("sweep configs/mid-market.toml --param deal_size:scale --values 1.2 --trials 100 -q");
   REQUIRE(guess.status == 2);
   REQUIRE(guess.err.find("did you mean pipeline.deal_size:scale?") != std::string::npos);
 }

@@ -83,6 +83,12 @@ SweepAxis sweep_axis(Model& model, const StudyVariants& variants, const std::str
       if (p.size() > 6 && p.compare(p.size() - 6, 6, ":scale") == 0) scales.push_back(p);
     paths = std::move(scales);
   }
+  if (path.size() > 6 && path.compare(path.size() - 6, 6, ":scale") == 0) {  // only amounts have a scale
+    std::vector<std::string> scales;
+    for (const std::string& p : paths)
+      if (p.size() > 6 && p.compare(p.size() - 6, 6, ":scale") == 0) scales.push_back(p);
+    paths = std::move(scales);
+  }
   if (const std::string guess = suggest_path(path, paths); !guess.empty())
     throw InputError({}, option,
                      fmt::format("\"{}\" is not a parameter of the study (did you mean {}?)", path, guess));
@@ -103,10 +109,12 @@ void check_sweep_interventions(const Model& model, const std::vector<std::string
       const std::string guess = suggest_path(ids[k], known);
       throw InputError({}, "--intervention",
                        fmt::format("\"{}\" is not an intervention of the study ({}: {})", ids[k],
-                                   guess.empty() ? "its interventions are" : "did you mean " + guess + "? its interventions are",
+                                   guess.empty() ? "its interventions are"
+                                                 : "did you mean " + guess + "? its interventions are",
                                    fmt::join(known, ", ")));
     }
-    if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k), ids[k]) != ids.begin() + static_cast<std::ptrdiff_t>(k))
+    if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k), ids[k]) !=
+        ids.begin() + static_cast<std::ptrdiff_t>(k))
       throw InputError({}, "--intervention", fmt::format("intervention \"{}\" is given twice", ids[k]));
   }
 }

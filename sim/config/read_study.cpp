@@ -810,10 +810,10 @@ std::vector<StudyValue> overridable_values(const StudySpec& spec) {
     const std::string prefix = "intervention." + iv.id.value + ".";
     const auto number = [](const std::optional<Located<double>>& x) { return x ? x->value : 0.0; };
     out.push_back({prefix + "cost", Distribution::constant(number(iv.cost)), 0, kInfinity, kMoney.what});
-    out.push_back(
-        {prefix + "cost_per_rep", Distribution::constant(number(iv.cost_per_rep)), 0, kInfinity, kMoney.what});
-    out.push_back(
-        {prefix + "hours_per_rep", Distribution::constant(number(iv.hours_per_rep)), 0, kInfinity, kHours.what});
+    out.push_back({prefix + "cost_per_rep", Distribution::constant(number(iv.cost_per_rep)), 0, kInfinity,
+                   kMoney.what});
+    out.push_back({prefix + "hours_per_rep", Distribution::constant(number(iv.hours_per_rep)), 0, kInfinity,
+                   kHours.what});
     for (const EffectSpec& e : iv.effects)
       out.push_back({prefix + e.param.value, e.amount.dist, e.amount.range.lower, e.amount.range.upper,
                      e.amount.range.what});

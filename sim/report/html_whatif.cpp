@@ -112,7 +112,8 @@ std::string sweep_headline(const Model& model, const Sweep& sweep) {
   h += card("Change from first to last", signed_money(model, change.mean),
             fmt::format("\u00b1{} (95%, same simulated years)", money(model, change_margin)));
   if (last.net_change_from_first)
-    h += card("Net change (mistakes + intervention cost)", signed_money(model, last.net_change_from_first->mean),
+    h += card("Net change (mistakes + intervention cost)",
+              signed_money(model, last.net_change_from_first->mean),
               fmt::format("from {} to {} a year, \u00b1{} (95%)", money(model, first.net->mean),
                           money(model, last.net->mean), money(model, margin95(*last.net_change_from_first))));
   h += "</div>\n";

@@ -202,7 +202,8 @@ namespace {
 //! The sweep's second table when interventions are applied: mistakes + interventions = net.
 std::string sweep_net_terminal(const Model& model, const Sweep& sweep) {
   const auto money = [&](double x) { return format_currency(x, model.currency); };
-  std::string out = fmt::format("\nWith {} at every point, the net cost of a year ...\n\n", applied_names(model, sweep));
+  std::string out =
+      fmt::format("\nWith {} at every point, the net cost of a year ...\n\n", applied_names(model, sweep));
   std::vector<bool> right{true};
   std::vector<std::string> head{sweep.axis.path}, sub{""};
   if (sweep.axis2) {
@@ -210,8 +211,11 @@ std::string sweep_net_terminal(const Model& model, const Sweep& sweep) {
     head.push_back(sweep.axis2->path);
     sub.emplace_back("");
   }
-  for (const auto& [h, u] : {std::pair{"Mistakes", "mean"}, {"Intervention", "cost, mean"},
-                             {"Net cost", "mean"}, {"Change", "vs row 1"}, {"Bad year", "P90 net"}}) {
+  for (const auto& [h, u] : {std::pair{"Mistakes", "mean"},
+                             {"Intervention", "cost, mean"},
+                             {"Net cost", "mean"},
+                             {"Change", "vs row 1"},
+                             {"Bad year", "P90 net"}}) {
     right.push_back(true);
     head.emplace_back(h);
     sub.emplace_back(u);
@@ -227,9 +231,9 @@ std::string sweep_net_terminal(const Model& model, const Sweep& sweep) {
     row.push_back(money(p.net->mean));
     const Summary& change = *p.net_change_from_first;
     const double half = 0.5 * (change.mean_ci95_hi - change.mean_ci95_lo);
-    row.push_back(&p == &sweep.points.front()
-                      ? "-"
-                      : fmt::format("{}{} ±{}", change.mean >= 0 ? "+" : "", money(change.mean), money(half)));
+    row.push_back(&p == &sweep.points.front() ? "-"
+                                              : fmt::format("{}{} ±{}", change.mean >= 0 ? "+" : "",
+                                                            money(change.mean), money(half)));
     row.push_back(money(p.net->p90));
     t.add(std::move(row));
   }
