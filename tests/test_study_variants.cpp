@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <fstream>
+#include <tuple>
 #include <mistakesim/engine.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/study.hpp>
@@ -173,6 +174,178 @@ TEST_CASE("sweep: a mistyped path says did you mean and ranges print as written"
   const auto g = nlohmann::json::parse(grown.out);
   REQUIRE(g["points"][1]["pipeline"]["opportunities_mean"].get<double>() >
           g["points"][0]["pipeline"]["opportunities_mean"].get<double>());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sweeps with interventions applied, and scales of an amount
+
+namespace {
+
+//! kChanceTeam with a coaching programme that halves the lost deals: its cost in a year is
+//! cost + reps x cost_per_rep + reps x hours_per_rep x $100 = 10,000 + 2 x 500 + 2 x 4 x 100 = $11,800.
+std::string coached_team() {
+  return std::string(kChanceTeam) + R"(
+[[intervention]]
+id = "coaching"
+name = "Deal coaching"
+cost = 10_000
+cost_per_rep = 500
+hours_per_rep = 4
+effect = [ { param = "mistake.lost-deal.lose", scale = 0.5 } ]
+)";
+}
+
+}  // namespace
+
+TEST_CASE("sweeping an intervention's cost moves the net by exactly the cost change",
+          "[whatif][sweep][intervention]") {
+  const fs::path dir = scratch_dir("sweep-intervention");
+  std::string text = coached_team();
+  text.insert(text.find("[pipeline]"), "hourly_cost = 100\n");  // kChanceTeam's [team] has no hourly cost
+  const fs::path file = write_file(dir, "coached.toml", text);
+  const StudyVariants variants = variants_of(file);
+  const std::vector<std::string> coaching{"coaching"};
+  // Every lost deal costs $10,000 and the intervention's cost is a whole number of dollars, so every
+  // yearly figure below is a whole number and the sums of the paired changes are exact.
+  struct Case {
+    const char* path;
+    std::vector<double> values;
+    double cost_change;  //!< [$ per year] from the first value to the second
+  };
+  for (const Case& c : {Case{"intervention.coaching.cost", {10'000, 25'000}, 15'000},
+                        Case{"intervention.coaching.cost_per_rep", {500, 1'000}, 2 * 500},
+                        Case{"intervention.coaching.hours_per_rep", {4, 10}, 2 * 6 * 100.0}}) {
+    INFO(c.path);
+    Model model = load_study(file);
+    const SweepAxis axis = make_variant_axis(model, variants, c.path, c.values);
+    const Sweep sweep = run_sweep(model, axis, std::nullopt, RunOptions{.threads = 2}, &variants, coaching);
+    REQUIRE(sweep.interventions == coaching);
+    REQUIRE(sweep.points.size() == 2);
+    const SweepPoint &a = sweep.points[0], &b = sweep.points[1];
+    REQUIRE(a.net);
+    // Same trials, same intervention effect: the cost of mistakes is the same bit for bit.
+    REQUIRE(std::memcmp(&a.total, &b.total, sizeof(Summary)) == 0);
+    REQUIRE(a.intervention_cost->mean == 11'800);
+    REQUIRE(a.intervention_cost->sd == 0);
+    REQUIRE(b.intervention_cost->mean == 11'800 + c.cost_change);
+    // Year by year the net differs by exactly the cost change; the means (each rounded once) agree
+    // with it to within their rounding.
+    REQUIRE(b.net_change_from_first->mean == c.cost_change);
+    REQUIRE(a.net->mean == Approx(a.total.mean + 11'800).margin(1e-9));
+    REQUIRE(b.net->mean - a.net->mean == Approx(c.cost_change).margin(1e-9));
+    REQUIRE(b.net_change_from_first->sd == 0);  // the same change every year
+    REQUIRE(a.net_change_from_first->mean == 0);
+  }
+  // The intervention is applied: it halves the chance a mistake loses the deal (0.3 -> 0.15).
+  Model model = load_study(file);
+  const SweepAxis axis = make_variant_axis(model, variants, "intervention.coaching.cost", {10'000});
+  const Sweep with = run_sweep(model, axis, std::nullopt, RunOptions{.threads = 2}, &variants, coaching);
+  const Sweep without = run_sweep(model, axis, std::nullopt, RunOptions{.threads = 2}, &variants);
+  REQUIRE(!without.points[0].net);
+  const double n = 2 * 40, se = 10'000 * std::sqrt(n * 0.5 * 0.15 * (1 - 0.5 * 0.15) / 4'000.0);
+  REQUIRE(std::abs(with.points[0].total.mean - n * 0.5 * 0.15 * 10'000) < 4 * se);
+  REQUIRE(with.points[0].total.mean < 0.7 * without.points[0].total.mean);
+}
+
+TEST_CASE("sweep --intervention: refused without it and shown in JSON and CSV",
+          "[whatif][sweep][intervention][cli]") {
+  const std::string base = "sweep configs/training-options.toml --param intervention.pilot-training.cost ";
+  const CliResult missing = run_cli(base + "--values 10000,30000 --trials 100 -q");
+  REQUIRE(missing.status == 2);
+  REQUIRE(
+      missing.err.find("intervention.pilot-training.cost belongs to intervention \"pilot-training\", which "
+                       "this sweep does not apply") != std::string::npos);
+  REQUIRE(missing.err.find("add --intervention pilot-training") != std::string::npos);
+  const CliResult typo = run_cli(base + "--values 10000 --trials 100 -q --intervention pilot-trainin");
+  REQUIRE(typo.status == 2);
+  REQUIRE(typo.err.find("did you mean pilot-training?") != std::string::npos);
+
+  const CliResult json =
+      run_cli(base + "--values 10000,30000 --trials 300 -q --intervention pilot-training --json -");
+  INFO(json.err);
+  REQUIRE(json.status == 0);
+  const auto j = nlohmann::json::parse(json.out);
+  REQUIRE(j["interventions"][0]["id"] == "pilot-training");
+  const auto& p = j["points"];
+  REQUIRE(p[0]["cost"]["total"]["mean"] == p[1]["cost"]["total"]["mean"]);
+  // 20,000 + 10 reps x 1,500 + 10 x 16 hours at the hourly cost, which the study draws per year
+  REQUIRE(p[1]["intervention_cost"]["mean"].get<double>() - p[0]["intervention_cost"]["mean"].get<double>() ==
+          Approx(20'000).epsilon(1e-12));
+  REQUIRE(p[1]["net"]["change_from_first"]["mean"].get<double>() == Approx(20'000).epsilon(1e-12));
+
+  const CliResult csv =
+      run_cli(base + "--values 10000,30000 --trials 100 -q --intervention pilot-training --csv -");
+  REQUIRE(csv.status == 0);
+  REQUIRE(csv.out.find(",intervention_cost_mean,net_mean,") != std::string::npos);
+  const CliResult table =
+      run_cli(base + "--values 10000,30000 --trials 100 -q --intervention pilot-training");
+  REQUIRE(table.status == 0);
+  REQUIRE(table.out.find("With Pilot set-up training at every point") != std::string::npos);
+}
+
+TEST_CASE("a deal-size scale of 1 equals the plain run bit for bit and s multiplies revenue",
+          "[whatif][sweep][variants][scale]") {
+  const fs::path file = kSource + "/configs/mid-market.toml";
+  StudyVariants variants = variants_of(file);
+  REQUIRE(variants.find("pipeline.deal_size:scale") != nullptr);
+  REQUIRE(variants.find("mistake.skipped-discovery.wasted_hours:scale") != nullptr);
+  const auto compile = variants.compile;
+  variants.compile = [compile](const std::vector<std::pair<std::string, double>>& values) {
+    Model m = compile(values);
+    m.trials = 300;
+    return m;
+  };
+  Model model = load_study(file);
+  model.trials = 300;
+  const SweepAxis axis = make_variant_axis(model, variants, "pipeline.deal_size:scale", {1, 2});
+  const Sweep sweep = run_sweep(model, axis, std::nullopt, RunOptions{.threads = 2}, &variants);
+  Model plain = load_study(file);
+  plain.trials = 300;
+  const SweepPoint same = summarize_point(run_trials(plain, Scenario{}, RunOptions{.threads = 2}));
+  REQUIRE(std::memcmp(&sweep.points[0].total, &same.total, sizeof(Summary)) == 0);
+  REQUIRE(sweep.points[0].pipeline.revenue == same.pipeline.revenue);
+  REQUIRE(sweep.points[0].mistake_cost_mean == same.mistake_cost_mean);
+  // Doubling is exact in binary and whether a deal closes does not depend on its size: twice the revenue.
+  REQUIRE(sweep.points[1].pipeline.revenue == 2 * same.pipeline.revenue);
+  REQUIRE(sweep.points[1].pipeline.revenue_done_right == 2 * same.pipeline.revenue_done_right);
+  REQUIRE(sweep.points[1].pipeline.wins == same.pipeline.wins);
+  REQUIRE(sweep.points[1].total.mean > same.total.mean);  // bigger deals, bigger losses
+
+  // Constant inputs: every deal is $10,000 and closes, so revenue is reps x 40 x 10,000 x s.
+  const fs::path dir = scratch_dir("sweep-scale");
+  const fs::path team = write_file(dir, "team.toml", kConstantTeam);
+  Model m2 = load_study(team);
+  const StudyVariants v2 = variants_of(team);
+  const Sweep s2 = run_sweep(m2, make_variant_axis(m2, v2, "pipeline.deal_size:scale", {0.5, 1, 1.2}),
+                             std::nullopt, RunOptions{.threads = 2}, &v2);
+  for (const SweepPoint& p : s2.points) {
+    INFO("scale " << p.value);
+    REQUIRE(p.pipeline.revenue == Approx(2 * 40 * 10'000 * p.value).epsilon(1e-15));
+    REQUIRE(p.total.mean ==
+            2 * 40 * (3 * 100 + 50));  // the mistake's cost does not depend on the deal's size
+  }
+  // A per-occurrence amount scales too: 3 hours x 2 = 6 hours at $100 and $50 out of pocket.
+  const Sweep s3 = run_sweep(m2, make_variant_axis(m2, v2, "mistake.slow-follow-up.wasted_hours:scale", {2}),
+                             std::nullopt, RunOptions{.threads = 2}, &v2);
+  REQUIRE(s3.points[0].total.mean == 2 * 40 * (6 * 100 + 50));
+
+  // Refused: a scale of what is not an amount, a negative scale.
+  for (const auto& [path, value, words] :
+       {std::tuple{"pipeline.close_rate:scale", 2.0, "not a per-deal or per-occurrence amount"},
+        std::tuple{"pipeline.deal_size:scale", -1.0, "a scale factor is >= 0, got -1"}}) {
+    try {
+      (void)load_study_with(team, {}, {{path, value}});
+      FAIL(path << " = " << value << " was accepted");
+    } catch (const InputError& e) {
+      INFO(e.what());
+      REQUIRE(e.path() == path);
+      REQUIRE(std::string(e.what()).find(words) != std::string::npos);
+    }
+  }
+  const CliResult guess =
+      run_cli("sweep configs/mid-market.toml --param deal_size:scale --values 1.2 --trials 100 -q");
+  REQUIRE(guess.status == 2);
+  REQUIRE(guess.err.find("did you mean pipeline.deal_size:scale?") != std::string::npos);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -81,6 +81,10 @@ struct SweepPoint {
   //! point's cost minus the first point's, same years): its mean_ci95 is much narrower than the
   //! difference of the two points' own intervals. Zero at the first point.
   Summary change_from_first{};
+  //! With interventions applied (Sweep::interventions not empty): [$ per year] their cost, and the
+  //! net cost of the year, cost of mistakes + intervention cost, trial by trial, with its paired
+  //! change from the first point. Empty without interventions.
+  std::optional<Summary> intervention_cost, net, net_change_from_first;
 };
 
 //! A sweep: its axes and one point per value (grid: row-major, the first parameter outermost).
@@ -89,6 +93,7 @@ struct Sweep {
   std::optional<SweepAxis> axis2;
   std::uint64_t first_trial = 0;
   std::uint64_t trials = 0;
+  std::vector<std::string> interventions;  //!< ids of the interventions every point runs with
   std::vector<SweepPoint> points;
 };
 
@@ -100,8 +105,11 @@ SweepPoint summarize_point(const TrialResults& results);
 //! thread count. The axes must come from make_sweep_axis (checked).
 //! An axis that is `compiled` needs `variants`: its points run variants->compile(the points' values),
 //! with the year-level axis (if any) pinned in that model.
+//! `interventions` (ids of model.interventions) are applied at every point, whose figures then
+//! include the intervention cost and the net cost (SweepPoint).
 Sweep run_sweep(const Model& model, const SweepAxis& axis, const std::optional<SweepAxis>& axis2,
-                const RunOptions& options, const StudyVariants* variants = nullptr);
+                const RunOptions& options, const StudyVariants* variants = nullptr,
+                const std::vector<std::string>& interventions = {});
 
 // ---------------------------------------------------------------------------------------------
 // Sensitivity

@@ -42,4 +42,7 @@ nlohmann::ordered_json precision_json(const PrecisionRun& run);
 //! hourly costs as money, anything else as a plain number.
 std::string format_input_value(const Model& model, InputId input, double value);
 
+//! The names of the interventions a sweep applies (Sweep::interventions), joined with " + ".
+std::string applied_names(const Model& model, const Sweep& sweep);
+
 }  // namespace mistakesim

@@ -30,6 +30,7 @@ struct SweepArgs {
   RunArgs run;
   std::string param, values, range;
   std::string param2, values2, range2;
+  std::vector<std::string> interventions;  //!< --intervention ID (repeatable): applied at every point
 };
 
 struct SensitivityArgs {
@@ -76,6 +77,18 @@ SweepAxis sweep_axis(Model& model, const StudyVariants& variants, const std::str
     if (!in.internal) paths.push_back(in.path);
   for (const StudyVariants::Value& v : variants.values)
     if (std::find(paths.begin(), paths.end(), v.path) == paths.end()) paths.push_back(v.path);
+  if (path.size() > 6 && path.compare(path.size() - 6, 6, ":scale") == 0) {  // only amounts have a scale
+    std::vector<std::string> scales;
+    for (const std::string& p : paths)
+      if (p.size() > 6 && p.compare(p.size() - 6, 6, ":scale") == 0) scales.push_back(p);
+    paths = std::move(scales);
+  }
+  if (path.size() > 6 && path.compare(path.size() - 6, 6, ":scale") == 0) {  // only amounts have a scale
+    std::vector<std::string> scales;
+    for (const std::string& p : paths)
+      if (p.size() > 6 && p.compare(p.size() - 6, 6, ":scale") == 0) scales.push_back(p);
+    paths = std::move(scales);
+  }
   if (const std::string guess = suggest_path(path, paths); !guess.empty())
     throw InputError({}, option,
                      fmt::format("\"{}\" is not a parameter of the study (did you mean {}?)", path, guess));
@@ -84,9 +97,48 @@ SweepAxis sweep_axis(Model& model, const StudyVariants& variants, const std::str
                                fmt::join(paths, ", ")));
 }
 
+//! The interventions a sweep applies: known ids, each once ("did you mean" for a misspelt one).
+void check_sweep_interventions(const Model& model, const std::vector<std::string>& ids) {
+  std::vector<std::string> known;
+  for (const Intervention& iv : model.interventions) known.push_back(iv.id);
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    if (std::find(known.begin(), known.end(), ids[k]) == known.end()) {
+      if (known.empty())
+        throw InputError({}, "--intervention",
+                         fmt::format("the study has no interventions, got \"{}\"", ids[k]));
+      const std::string guess = suggest_path(ids[k], known);
+      throw InputError({}, "--intervention",
+                       fmt::format("\"{}\" is not an intervention of the study ({}: {})", ids[k],
+                                   guess.empty() ? "its interventions are"
+                                                 : "did you mean " + guess + "? its interventions are",
+                                   fmt::join(known, ", ")));
+    }
+    if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k), ids[k]) !=
+        ids.begin() + static_cast<std::ptrdiff_t>(k))
+      throw InputError({}, "--intervention", fmt::format("intervention \"{}\" is given twice", ids[k]));
+  }
+}
+
+//! Refuses sweeping a number of an intervention the sweep does not apply (it would change nothing).
+void check_intervention_path(const Model& model, const std::vector<std::string>& ids, const std::string& path,
+                             const std::string& option) {
+  for (const Intervention& iv : model.interventions) {
+    const std::string prefix = "intervention." + iv.id + ".";
+    if (path.rfind(prefix, 0) != 0) continue;
+    if (std::find(ids.begin(), ids.end(), iv.id) == ids.end())
+      throw InputError({}, option,
+                       fmt::format("{} belongs to intervention \"{}\", which this sweep does not apply, so "
+                                   "no figure would move; add --intervention {}",
+                                   path, iv.id, iv.id));
+  }
+}
+
 int cmd_sweep(const SweepArgs& a) {
   std::vector<std::filesystem::path> inputs;
   Model model = load_for_run(a.run, &inputs);  // the reports' model: gains an input per compiled axis
+  check_sweep_interventions(model, a.interventions);
+  check_intervention_path(model, a.interventions, a.param, "--param");
+  if (!a.param2.empty()) check_intervention_path(model, a.interventions, a.param2, "--param2");
   const StudyVariants variants = study_variants(a.run, model);
   const SweepAxis axis =
       sweep_axis(model, variants, a.param, axis_values(a.values, a.range, "--values", "--range", "--param"),
@@ -131,7 +183,7 @@ int cmd_sweep(const SweepArgs& a) {
                              model.trials);
   ProgressBar progress(model.trials * axis.values.size() * (axis2 ? axis2->values.size() : 1), !a.run.quiet);
   options.progress = progress.counter();
-  sweep = run_sweep(model, axis, axis2, options, &variants);
+  sweep = run_sweep(model, axis, axis2, options, &variants, a.interventions);
   progress.finish();
   info = make_run_info(options.threads,
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
@@ -249,19 +301,30 @@ void add_whatif_commands(CLI::App& app, Action& action) {
   cmd->add_option("--param2", sweep->param2, "A second parameter: every pair of values (a grid)");
   cmd->add_option("--values2", sweep->values2, "Values of the second parameter");
   cmd->add_option("--range2", sweep->range2, "lo:hi:n for the second parameter");
+  cmd->add_option("--intervention,-i", sweep->interventions,
+                  "Apply this intervention at every point (repeat for several, applied together): the "
+                  "sweep then shows its cost and the net cost, mistakes + intervention, per year");
   cmd->footer(R"(
 Each point sets the parameter to that value in every simulated year (instead of drawing it) and
 plays the same years with the same random numbers, so the differences between points are the
 parameter's effect, not noise. A year-level rate is set in place; anything else with a parameter
 path - team.reps, the opportunity volume, a per-deal or per-occurrence amount (which becomes that
-constant), one number of a distribution such as pipeline.deal_size.median - compiles the study
-again with the value. Values the study cannot take are refused.
+constant), one number of a distribution such as pipeline.deal_size.median, a scale that
+multiplies every draw of an amount (pipeline.deal_size:scale = 1.2: deals 20% bigger) - compiles
+the study again with the value. Values the study cannot take are refused.
+
+With --intervention ID the intervention is applied at every point, and the sweep shows its cost
+and the net cost (mistakes + intervention); its numbers can then be swept too:
+intervention.ID.cost, .cost_per_rep, .hours_per_rep, and intervention.ID.<path an effect changes>.
 
 Examples:
   mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --values 0.45,0.6,0.75
   mistakesim sweep configs/mid-market.toml --param mistake.skipped-discovery.probability --range 0:0.4:5
   mistakesim sweep configs/mid-market.toml --param team.reps --values 8,10,12
   mistakesim sweep configs/mid-market.toml --param pipeline.deal_size.p95 --values 150000,200000
+  mistakesim sweep configs/mid-market.toml --param pipeline.deal_size:scale --values 0.8,1,1.2
+  mistakesim sweep configs/training-options.toml --intervention discovery-coaching \
+      --param intervention.pilot-training.cost_per_rep --values 1000,1500,3000
   mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --range 0.5:0.7:3 \
       --param2 mistake.late-pricing.probability --values2 0.1,0.3 --csv out/grid.csv
   mistakesim sweep configs/mid-market.toml --param pipeline.close_rate --range 0.4:0.8:5 --report out/sweep.html)");

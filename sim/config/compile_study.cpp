@@ -71,6 +71,7 @@ class Compiler {
     m.stages = spec_.stages ? spec_.stages->value : kDefaultStages;
     compile_mistakes();
     compile_interventions();
+    compile_amount_scales();
     compile_correlations();
     compile_capacity();
     for (std::string& w : compile_copula(model_)) model_.warnings.push_back(std::move(w));
@@ -305,6 +306,17 @@ class Compiler {
     };
     a.scale = add(":scale", 1.0, 0.0);
     a.shift = add(":shift", 0.0, -inf);
+  }
+
+  //! A sweep's `<amount>:scale`: the amount's internal scale input becomes that constant (an
+  //! intervention's effect then changes it as it changes 1). A scale of 1 gives the study's draws.
+  void compile_amount_scales() {
+    for (const auto& [path, scale] : spec_.amount_scales) {
+      const AmountRef ref = find_amount(path);
+      SIM_CHECK(ref.amount != nullptr, << path << " is not an amount");
+      make_adjustable(ref, path);
+      model_.inputs[ref.amount->scale].dist = Distribution::constant(scale);
+    }
   }
 
   void compile_interventions() {

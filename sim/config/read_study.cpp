@@ -813,6 +813,35 @@ std::vector<StudyValue> overridable_values(const StudySpec& spec) {
       for (const KeyRange& k : kRecoveryParams)
         add(prefix + "recovery." + k.key, find(m.params, std::string("recovery.") + k.key), k.range, 0);
   }
+  for (const InterventionSpec& iv : spec.interventions) {
+    const std::string prefix = "intervention." + iv.id.value + ".";
+    const auto number = [](const std::optional<Located<double>>& x) { return x ? x->value : 0.0; };
+    out.push_back({prefix + "cost", Distribution::constant(number(iv.cost)), 0, kInfinity, kMoney.what});
+    out.push_back({prefix + "cost_per_rep", Distribution::constant(number(iv.cost_per_rep)), 0, kInfinity,
+                   kMoney.what});
+    out.push_back({prefix + "hours_per_rep", Distribution::constant(number(iv.hours_per_rep)), 0, kInfinity,
+                   kHours.what});
+    for (const EffectSpec& e : iv.effects)
+      out.push_back({prefix + e.param.value, e.amount.dist, e.amount.range.lower, e.amount.range.upper,
+                     e.amount.range.what});
+  }
+  for (const std::string& path : scalable_amounts(spec))
+    out.push_back({path + ":scale", Distribution::constant(1), 0, kInfinity, kScale.what});
+  return out;
+}
+
+std::vector<std::string> scalable_amounts(const StudySpec& spec) {
+  std::vector<std::string> out;
+  for (const KeyRange& k : kPipelineParams)
+    if (k.per_draw) out.push_back(std::string("pipeline.") + k.key);
+  for (const MistakeSpec& m : spec.mistakes) {
+    const std::string prefix = "mistake." + m.id.value + ".";
+    for (const KeyRange& k : kMistakeParams)
+      if (k.per_draw) out.push_back(prefix + k.key);
+    if (m.has_recovery)
+      for (const KeyRange& k : kRecoveryParams)
+        if (k.per_draw) out.push_back(prefix + "recovery." + k.key);
+  }
   return out;
 }
 
@@ -823,6 +852,47 @@ void override_value(StudySpec& spec, const std::string& path, double value) {
     spec.reps = Located<std::int64_t>{static_cast<std::int64_t>(value),
                                       spec.reps ? spec.reps->where : SourceLocation{spec.file}};
     return;
+  }
+  if (const std::size_t colon = path.rfind(":scale");
+      colon != std::string::npos && colon + 6 == path.size()) {  // every draw of an amount, scaled
+    const std::string amount = path.substr(0, colon);
+    const std::vector<std::string> amounts = scalable_amounts(spec);
+    if (std::find(amounts.begin(), amounts.end(), amount) == amounts.end())
+      throw InputError({}, path,
+                       fmt::format("\"{}\" is not a per-deal or per-occurrence amount of the study; a scale "
+                                   "multiplies the draws of one of: {}",
+                                   amount, join(amounts)));
+    if (!(value >= 0 && std::isfinite(value)))
+      throw InputError({}, path, fmt::format("{}, got {}", kScale.what, number_text(value)));
+    spec.amount_scales[amount] = value;
+    return;
+  }
+  for (InterventionSpec& iv : spec.interventions) {  // an intervention's cost, or an effect's amount
+    const std::string prefix = "intervention." + iv.id.value + ".";
+    if (path.rfind(prefix, 0) != 0) continue;
+    const std::string key = path.substr(prefix.size());
+    if (key == "cost" || key == "cost_per_rep" || key == "hours_per_rep") {
+      if (!(value >= 0 && std::isfinite(value)))
+        throw InputError({}, path,
+                         fmt::format("{}, got {}", key == "hours_per_rep" ? kHours.what : kMoney.what,
+                                     number_text(value)));
+      auto& field = key == "cost" ? iv.cost : key == "cost_per_rep" ? iv.cost_per_rep : iv.hours_per_rep;
+      field = Located<double>{value, field ? field->where : iv.where};
+      return;
+    }
+    for (EffectSpec& e : iv.effects)
+      if (e.param.value == key) {
+        const Distribution d = Distribution::constant(value);
+        try {
+          check_support(d, e.amount.range, e.amount.where, path);
+        } catch (const InputError& err) {
+          throw InputError({}, path, err.problem());
+        }
+        e.amount.dist = d;
+        e.amount.uncertain.clear();
+        e.amount.source = nullptr;
+        return;
+      }
   }
   ValidRange range;
   if (ParamSpec* p = param_at(spec, path, range)) {  // the parameter becomes that constant

@@ -119,6 +119,9 @@ struct StudySpec {
   std::optional<Located<double>> discount_rate;
   std::optional<Located<std::string>> time_value;
   std::optional<SourceLocation> extra_unlimited;  //!< pipeline.extra_opportunities = "unlimited"
+  //! Set by a sweep, never by a file: every draw of the amount at this path is multiplied by the
+  //! scale (`pipeline.deal_size:scale = 1.2`), through the amount's internal scale input.
+  std::map<std::string, double> amount_scales;
 };
 
 //! The folders a study may read its base studies and data files from (canonical), and the record
@@ -165,8 +168,13 @@ Model compile_study(const StudySpec& spec);
 //! distribution (`pipeline.deal_size.median`, re-solved). Throws InputError naming the path.
 void override_value(StudySpec& spec, const std::string& path, double value);
 
-//! The values override_value can set in this spec.
+//! The values override_value can set in this spec: its parameters and their distributions' numbers,
+//! each intervention's cost, cost_per_rep, hours_per_rep and effect amounts
+//! (`intervention.<id>.<target path>`), and `<amount>:scale` for every scalable amount.
 std::vector<StudyValue> overridable_values(const StudySpec& spec);
+
+//! The per-deal and per-occurrence amounts of the spec whose draws a `<path>:scale` can multiply.
+std::vector<std::string> scalable_amounts(const StudySpec& spec);
 
 //! The merged spec as a study file (TOML): what `validate --effective` prints.
 std::string effective_toml(const StudySpec& spec);

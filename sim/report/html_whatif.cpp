@@ -111,6 +111,11 @@ std::string sweep_headline(const Model& model, const Sweep& sweep) {
             fmt::format("\u00b1{} (95% confidence)", money(model, margin95(last.total))), true);
   h += card("Change from first to last", signed_money(model, change.mean),
             fmt::format("\u00b1{} (95%, same simulated years)", money(model, change_margin)));
+  if (last.net_change_from_first)
+    h += card("Net change (mistakes + intervention cost)",
+              signed_money(model, last.net_change_from_first->mean),
+              fmt::format("from {} to {} a year, \u00b1{} (95%)", money(model, first.net->mean),
+                          money(model, last.net->mean), money(model, margin95(*last.net_change_from_first))));
   h += "</div>\n";
 
   h += "<p class=\"plain\">";
@@ -283,6 +288,40 @@ std::string sweep_table(const Model& model, const Sweep& sweep) {
   return t;
 }
 
+//! With interventions applied at every point: the cost of mistakes, the interventions' cost and the net.
+std::string sweep_net_table(const Model& model, const Sweep& sweep) {
+  if (sweep.interventions.empty()) return {};
+  const std::string names = applied_names(model, sweep);
+  std::string t = "<section id=\"net\">\n<h2>Net cost with " + esc(names) +
+                  "</h2>\n<table class=\"points\">\n<thead><tr>";
+  t += "<th class=\"num\">" + esc(input_plain_name(model, sweep.axis.path)) + "</th>";
+  if (sweep.axis2) t += "<th class=\"num\">" + esc(input_plain_name(model, sweep.axis2->path)) + "</th>";
+  t += "<th class=\"num\">Cost of mistakes</th><th class=\"num\">Intervention cost</th><th "
+       "class=\"num\">Net cost</th><th class=\"num\">Change from row 1</th><th class=\"num\">Bad year "
+       "(P95, net)</th></tr></thead>\n<tbody>\n";
+  for (const SweepPoint& p : sweep.points) {
+    t += "<tr><td class=\"num\">" + input_value(model, sweep.axis.input, p.value) + "</td>";
+    if (sweep.axis2 && p.value2)
+      t += "<td class=\"num\">" + input_value(model, sweep.axis2->input, *p.value2) + "</td>";
+    const std::string change = &p == &sweep.points.front()
+                                   ? std::string("\u2013")
+                                   : fmt::format("{} <span class=\"small\">\u00b1{}</span>",
+                                                 signed_money(model, p.net_change_from_first->mean),
+                                                 money(model, margin95(*p.net_change_from_first)));
+    t += fmt::format(
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\"><strong>{}</strong> <span "
+        "class=\"small\">\u00b1{}</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+        money(model, p.total.mean), money(model, p.intervention_cost->mean), money(model, p.net->mean),
+        money(model, margin95(*p.net)), change, money(model, p.net->p95));
+  }
+  t += "</tbody>\n</table>\n<p class=\"small\">Every point runs with " + esc(names) +
+       " applied. <em>Net cost</em>: the yearly cost of mistakes plus what the interventions cost that "
+       "year (fees, per-rep costs, selling hours at the team's hourly cost), \u00b1 its 95% margin; the "
+       "lowest is the best value. <em>Change from row 1</em>: this row's net cost minus row 1's, year by "
+       "year over the same simulated years.</p>\n</section>\n";
+  return t;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sensitivity
 
@@ -445,6 +484,17 @@ std::string input_plain_name(const Model& model, const std::string& path) {
     if (field == "churn") return "chance " + name + " loses a repeat customer";
     if (field == "recovery.hourly_cost") return "hourly cost of recovering from " + name;
   }
+  for (const Intervention& iv : model.interventions) {
+    const std::string prefix = "intervention." + iv.id + ".";
+    if (path.rfind(prefix, 0) != 0) continue;
+    const std::string field = path.substr(prefix.size());
+    const std::string name = "\u201c" + iv.name + "\u201d";
+    if (field == "cost") return "one-off cost of " + name;
+    if (field == "cost_per_rep") return "cost per rep of " + name;
+    if (field == "hours_per_rep") return "selling hours per rep of " + name;
+    return "effect of " + name + " on " + field;
+  }
+  if (ends_with(path, ":scale")) return "the scale of every draw of " + path.substr(0, path.size() - 6) + "";
   if (ends_with(path, "hourly_cost")) return "hourly cost";
   return path;
 }
@@ -460,6 +510,7 @@ std::string sweep_report_html(const Model& model, const Sweep& sweep, const RunI
   h += sweep_headline(model, sweep);
   h += sweep_figures(model, sweep);
   h += sweep_table(model, sweep);
+  h += sweep_net_table(model, sweep);
   std::vector<std::pair<std::string, std::string>> extra;
   const auto values_of = [&](const SweepAxis& axis) {
     std::string v;

@@ -33,6 +33,20 @@ Json param_json(const Model& model, const SweepAxis& axis) {
   return j;
 }
 
+//! An intervention a sweep applies: its id, name and the costs the study gives it.
+Json intervention_json(const Model& model, const std::string& id) {
+  Json j;
+  j["id"] = id;
+  for (const Intervention& iv : model.interventions)
+    if (iv.id == id) {
+      j["name"] = iv.name;
+      j["cost"] = json_number(iv.cost);
+      j["cost_per_rep"] = json_number(iv.cost_per_rep);
+      j["hours_per_rep"] = json_number(iv.hours_per_rep);
+    }
+  return j;
+}
+
 std::string header(const Model& model, std::uint64_t trials, const RunInfo& info) {
   std::string out = (model.name.empty() ? std::string("Study") : model.name) + "\n";
   out += fmt::format("{} simulated year{}, seed {}, {} rep{}, amounts in {} ({} basis)\n", trials,
@@ -51,6 +65,14 @@ std::string short_number(double x, int digits = 4) {
 }
 
 }  // namespace
+
+std::string applied_names(const Model& model, const Sweep& sweep) {
+  std::string out;
+  for (const std::string& id : sweep.interventions)
+    for (const Intervention& iv : model.interventions)
+      if (iv.id == id) out += (out.empty() ? "" : " + ") + iv.name;
+  return out;
+}
 
 std::string format_input_value(const Model& model, InputId input, double value) {
   const YearInput& in = model.inputs.at(input);
@@ -98,7 +120,22 @@ nlohmann::ordered_json sweep_json(const Model& model, const Sweep& sweep, const 
       mistakes.push_back(std::move(row));
     }
     point["mistakes"] = std::move(mistakes);
+    if (p.net) {  // with --intervention: what the interventions cost, and mistakes + interventions
+      point["intervention_cost"] = summary_json(*p.intervention_cost);
+      Json& net = point["net"];
+      net = summary_json(*p.net);
+      Json& net_change = net["change_from_first"];
+      net_change["mean"] = json_number(p.net_change_from_first->mean);
+      net_change["mean_ci95"] = Json::array({json_number(p.net_change_from_first->mean_ci95_lo),
+                                             json_number(p.net_change_from_first->mean_ci95_hi)});
+      net_change["sd"] = json_number(p.net_change_from_first->sd);
+    }
     points.push_back(std::move(point));
+  }
+  if (!sweep.interventions.empty()) {
+    Json applied = Json::array();
+    for (const std::string& id : sweep.interventions) applied.push_back(intervention_json(model, id));
+    j["interventions"] = std::move(applied);
   }
   j["points"] = std::move(points);
   j["run"] = run_info_json(info);
@@ -116,6 +153,10 @@ void write_sweep_csv(std::ostream& out, const Model& model, const Sweep& sweep) 
          "should_have_bought_mean,nonbuyer_hours_mean,revenue_done_right_mean,revenue_mean,change_from_first_"
          "mean,"
          "change_from_first_ci95_lo,change_from_first_ci95_hi";
+  const bool net = !sweep.interventions.empty();
+  if (net)
+    out << ",intervention_cost_mean,net_mean,net_mean_ci95_lo,net_mean_ci95_hi,net_p10,net_p50,net_p90,"
+           "net_change_from_first_mean,net_change_from_first_ci95_lo,net_change_from_first_ci95_hi";
   for (const Mistake& m : model.mistakes) out << ",cost:" << m.id;
   out << '\n';
   const auto num = [](double x) { return std::isfinite(x) ? fmt::format("{}", x) : std::string(); };
@@ -146,10 +187,65 @@ void write_sweep_csv(std::ostream& out, const Model& model, const Sweep& sweep) 
                      p.change_from_first.mean_ci95_lo,
                      p.change_from_first.mean_ci95_hi})
       out << ',' << num(x);
+    if (net)
+      for (double x : {p.intervention_cost->mean, p.net->mean, p.net->mean_ci95_lo, p.net->mean_ci95_hi,
+                       p.net->p10, p.net->p50, p.net->p90, p.net_change_from_first->mean,
+                       p.net_change_from_first->mean_ci95_lo, p.net_change_from_first->mean_ci95_hi})
+        out << ',' << num(x);
     for (double x : p.mistake_cost_mean) out << ',' << num(x);
     out << '\n';
   }
 }
+
+namespace {
+
+//! The sweep's second table when interventions are applied: mistakes + interventions = net.
+std::string sweep_net_terminal(const Model& model, const Sweep& sweep) {
+  const auto money = [&](double x) { return format_currency(x, model.currency); };
+  std::string out =
+      fmt::format("\nWith {} at every point, the net cost of a year ...\n\n", applied_names(model, sweep));
+  std::vector<bool> right{true};
+  std::vector<std::string> head{sweep.axis.path}, sub{""};
+  if (sweep.axis2) {
+    right.push_back(true);
+    head.push_back(sweep.axis2->path);
+    sub.emplace_back("");
+  }
+  for (const auto& [h, u] : {std::pair{"Mistakes", "mean"},
+                             {"Intervention", "cost, mean"},
+                             {"Net cost", "mean"},
+                             {"Change", "vs row 1"},
+                             {"Bad year", "P95 net"}}) {
+    right.push_back(true);
+    head.emplace_back(h);
+    sub.emplace_back(u);
+  }
+  Table t(right);
+  t.add(head);
+  t.add(sub);
+  for (const SweepPoint& p : sweep.points) {
+    std::vector<std::string> row{format_input_value(model, sweep.axis.input, p.value)};
+    if (sweep.axis2) row.push_back(format_input_value(model, sweep.axis2->input, *p.value2));
+    row.push_back(money(p.total.mean));
+    row.push_back(money(p.intervention_cost->mean));
+    row.push_back(money(p.net->mean));
+    const Summary& change = *p.net_change_from_first;
+    const double half = 0.5 * (change.mean_ci95_hi - change.mean_ci95_lo);
+    row.push_back(&p == &sweep.points.front() ? "-"
+                                              : fmt::format("{}{} ±{}", change.mean >= 0 ? "+" : "",
+                                                            money(change.mean), money(half)));
+    row.push_back(money(p.net->p95));
+    t.add(std::move(row));
+  }
+  out += t.render("  ");
+  out +=
+      "\n  Net cost: the cost of mistakes plus what the interventions cost that year (fees, per-rep\n"
+      "  costs, selling hours at the team's hourly cost), year by year. The lowest net cost is the\n"
+      "  best value; a row whose change is negative is cheaper overall than row 1.\n";
+  return out;
+}
+
+}  // namespace
 
 std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo& info) {
   const auto money = [&](double x) { return format_currency(x, model.currency); };
@@ -203,6 +299,7 @@ std::string sweep_terminal(const Model& model, const Sweep& sweep, const RunInfo
       "  between rows come from the parameter, not from chance. Change: average yearly cost minus row\n"
       "  1's, year by year, with its 95% margin. Good year: 1 in 20 costs less; bad year: 1 in 20\n"
       "  costs more (P05 and P95). Known: share of the cost in mistakes the team notices.\n";
+  if (!sweep.interventions.empty()) out += sweep_net_terminal(model, sweep);
   return out;
 }
 

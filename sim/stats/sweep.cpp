@@ -93,7 +93,8 @@ SweepPoint summarize_point(const TrialResults& r) {
 }
 
 Sweep run_sweep(const Model& model, const SweepAxis& axis, const std::optional<SweepAxis>& axis2,
-                const RunOptions& options, const StudyVariants* variants) {
+                const RunOptions& options, const StudyVariants* variants,
+                const std::vector<std::string>& interventions) {
   for (const SweepAxis* a : {&axis, axis2 ? &*axis2 : nullptr}) {
     if (a == nullptr) continue;
     SIM_CHECK(a->input < model.inputs.size(), << a->input);
@@ -108,8 +109,9 @@ Sweep run_sweep(const Model& model, const SweepAxis& axis, const std::optional<S
   sweep.axis2 = axis2;
   sweep.first_trial = options.first_trial;
   sweep.trials = options.trials != 0 ? options.trials : model.trials;
+  sweep.interventions = interventions;
   const std::vector<double> second = axis2 ? axis2->values : std::vector<double>{0.0};
-  std::vector<double> first_cost;  // the first point's per-trial cost, for paired changes
+  std::vector<double> first_cost, first_net;  // the first point's per-trial costs, for paired changes
   for (double v : axis.values) {
     for (double v2 : second) {
       // Values that are not year-level inputs compile the study again; year-level ones are pinned.
@@ -122,10 +124,27 @@ Sweep run_sweep(const Model& model, const SweepAxis& axis, const std::optional<S
       if (!axis.compiled) scenario.pinned.emplace_back(at.find_input(axis.path), v);
       if (axis2 && !axis2->compiled) scenario.pinned.emplace_back(at.find_input(axis2->path), v2);
       for (const auto& pin : scenario.pinned) SIM_CHECK(pin.first != kNoInput, << "a swept input vanished");
+      for (const std::string& id : interventions) {
+        const auto it = std::find_if(at.interventions.begin(), at.interventions.end(),
+                                     [&](const Intervention& iv) { return iv.id == id; });
+        SIM_CHECK(it != at.interventions.end(), << "no intervention " << id);
+        scenario.interventions.push_back(static_cast<std::size_t>(it - at.interventions.begin()));
+      }
       const TrialResults results = run_trials(at, scenario, options);
       SweepPoint point = summarize_point(results);
       if (sweep.points.empty()) first_cost = results.cost_total;
       point.change_from_first = summarize_difference(results.cost_total, first_cost);
+      if (!interventions.empty()) {
+        std::vector<double> cost(results.count), net(results.count);
+        for (std::uint64_t t = 0; t < results.count; ++t) {
+          cost[t] = results.intervention_cost_at(t);
+          net[t] = results.cost_total[t] + cost[t];
+        }
+        if (sweep.points.empty()) first_net = net;
+        point.intervention_cost = summarize(std::span<const double>(cost));
+        point.net_change_from_first = summarize_difference(net, first_net);
+        point.net = summarize(std::span<const double>(net));
+      }
       point.value = v;
       if (axis2) point.value2 = v2;
       sweep.points.push_back(std::move(point));
