@@ -175,8 +175,9 @@ TEST_CASE("reports render in headless Chromium: screenshot, every chart, no netw
         run_cli("run configs/mid-market.toml --trials 20000 --quiet --report '" + html.string() + "'");
     INFO(r.err);
     REQUIRE(r.status == 0);
-    check_in_browser(browser, html, build / "report-run.png",
-                     {"run-histogram", "run-exceedance", "run-known-unknown", "run-waterfall", "run-mistakes"});
+    check_in_browser(
+        browser, html, build / "report-run.png",
+        {"run-histogram", "run-exceedance", "run-known-unknown", "run-waterfall", "run-mistakes"});
   }
 
   SECTION("compare report of configs/training-options.toml") {
@@ -190,20 +191,20 @@ TEST_CASE("reports render in headless Chromium: screenshot, every chart, no netw
                            html.string() + "'");
     INFO(r.err);
     REQUIRE(r.status == 0);
-    check_in_browser(
-        browser, html, build / "report-compare.png",
-        {"compare-savings", "compare-exceedance-options", "voi-evppi", "compare-histogram", "compare-exceedance",
-         "compare-known-unknown"});
+    check_in_browser(browser, html, build / "report-compare.png",
+                     {"compare-savings", "compare-exceedance-options", "voi-evppi", "compare-histogram",
+                      "compare-exceedance", "compare-known-unknown"});
   }
 
   SECTION("compare report of two study files: configs/mid-market.toml and configs/fy27.toml") {
     const fs::path html = build / "report-compare-files.html";
-    const auto r = run_cli("compare configs/mid-market.toml configs/fy27.toml --trials 5000 --quiet --report '" +
-                           html.string() + "'");
+    const auto r =
+        run_cli("compare configs/mid-market.toml configs/fy27.toml --trials 5000 --quiet --report '" +
+                html.string() + "'");
     INFO(r.err);
     REQUIRE(r.status == 0);
-    check_in_browser(browser, html, build / "report-compare-files.png", {"compare-savings", "compare-exceedance"},
-                     "How do these studies compare?");
+    check_in_browser(browser, html, build / "report-compare-files.png",
+                     {"compare-savings", "compare-exceedance"}, "How do these studies compare?");
   }
 
   SECTION("sweep report of configs/mid-market.toml: one parameter") {

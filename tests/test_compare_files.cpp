@@ -139,7 +139,8 @@ TEST_CASE("a copy changing one mistake's probability gives the intervention's pe
     REQUIRE(b.results.cost_unknown[t] == with.cost_unknown[t]);
     REQUIRE(b.results.revenue[t] == with.revenue[t]);
     REQUIRE(b.results.wins[t] == with.wins[t]);
-    for (std::size_t k = 0; k < with.mistake_count; ++k) REQUIRE(b.results.mistake_cost(k, t) == with.mistake_cost(k, t));
+    for (std::size_t k = 0; k < with.mistake_count; ++k)
+      REQUIRE(b.results.mistake_cost(k, t) == with.mistake_cost(k, t));
     // The file comparison's difference is the intervention's savings, negated.
     REQUIRE(b.difference_total[t] == -interventions.candidates[0].savings[t]);
     changed += b.difference_total[t] != 0.0;
@@ -160,11 +161,13 @@ TEST_CASE("study files with another seed or trial count are refused unless the c
   other_trials.replace(other_trials.find("trials = 3000"), 13, "trials = 2000");
   const std::vector<StudyFile> seeds{study("a.toml", a), study("b.toml", other_seed)};
   const std::vector<StudyFile> trials{study("a.toml", a), study("c.toml", other_trials)};
-  REQUIRE_THROWS_WITH(check_comparable(seeds, false, false),
-                      Catch::Contains("b.toml") && Catch::Contains("study.seed") && Catch::Contains("--seed"));
+  REQUIRE_THROWS_WITH(check_comparable(seeds, false, false), Catch::Contains("b.toml") &&
+                                                                 Catch::Contains("study.seed") &&
+                                                                 Catch::Contains("--seed"));
   REQUIRE_NOTHROW(check_comparable(seeds, true, false));
-  REQUIRE_THROWS_WITH(check_comparable(trials, false, false),
-                      Catch::Contains("c.toml") && Catch::Contains("study.trials") && Catch::Contains("2000"));
+  REQUIRE_THROWS_WITH(check_comparable(trials, false, false), Catch::Contains("c.toml") &&
+                                                                  Catch::Contains("study.trials") &&
+                                                                  Catch::Contains("2000"));
   REQUIRE_NOTHROW(check_comparable(trials, false, true));
 }
 
@@ -201,8 +204,8 @@ TEST_CASE("compare with two files writes the scenarios JSON and warns when littl
   REQUIRE(j["warnings"].size() == 1);
   REQUIRE_THAT(r.err, Catch::Contains("shares too little with the baseline"));
 
-  const CliResult refused = run_cli("compare '" + (dir / "a.toml").string() + "' '" + (dir / "b.toml").string() +
-                                    "' --intervention x -q");
+  const CliResult refused = run_cli("compare '" + (dir / "a.toml").string() + "' '" +
+                                    (dir / "b.toml").string() + "' --intervention x -q");
   REQUIRE(refused.status == 2);
   REQUIRE_THAT(refused.err, Catch::Contains("--intervention"));
 }

@@ -58,7 +58,8 @@ DISCOUNT
 
 Model study(bool discounts) {
   std::string s = kStudy;
-  s.replace(s.find("DISCOUNT"), 8, discounts ? R"(discount = { dist = "pert", min = 0.05, mode = 0.1, max = 0.2 })" : "");
+  s.replace(s.find("DISCOUNT"), 8,
+            discounts ? R"(discount = { dist = "pert", min = 0.05, mode = 0.1, max = 0.2 })" : "");
   return parse_study(s, "funnel.toml", ".");
 }
 
@@ -97,8 +98,7 @@ TEST_CASE("the funnel's counts add up to the opportunities in every trial", "[fu
   REQUIRE(lost_to_two > m.trials / 2);
 }
 
-TEST_CASE("the funnel's values walk revenue done right down to revenue as it happened exactly",
-          "[funnel]") {
+TEST_CASE("the funnel's values walk revenue done right down to revenue as it happened exactly", "[funnel]") {
   for (const bool discounts : {false, true}) {
     INFO("discounts " << discounts);
     const Model m = study(discounts);
@@ -124,7 +124,8 @@ TEST_CASE("the funnel's values walk revenue done right down to revenue as it hap
       rest.add(-f.revenue);
       // The discounts are the remainder, computed exactly and rounded once: the walk is off by at
       // most half a unit in the last place of that one figure.
-      const double half_ulp = 0.5 * (std::nextafter(std::abs(f.discounts_on_won), INFINITY) - std::abs(f.discounts_on_won));
+      const double half_ulp =
+          0.5 * (std::nextafter(std::abs(f.discounts_on_won), INFINITY) - std::abs(f.discounts_on_won));
       REQUIRE(std::abs(rest.value()) <= half_ulp);
       REQUIRE(f.revenue_done_right == r.revenue_done_right[0]);
       REQUIRE(f.revenue == r.revenue[0]);
@@ -150,14 +151,16 @@ TEST_CASE("the run summary's funnel agrees with the pipeline means", "[funnel]")
   REQUIRE(s.funnel->discounts_on_won > 0.0);
 }
 
-TEST_CASE("the funnel of a discounted horizon with capacity walks the revenue down as well", "[funnel][horizon]") {
+TEST_CASE("the funnel of a discounted horizon with capacity walks the revenue down as well",
+          "[funnel][horizon]") {
   // Three years, discounted, the reps' time valued at the wins it would have produced: the
   // engine's horizon path carries the funnel's tallies year by year, discounted like the revenue.
   std::string s = kStudy;
   s.replace(s.find("DISCOUNT"), 8, "");
   s.replace(s.find("seed = 12\n"), 10,
             "seed = 12\nyears = 3\ndiscount_rate = 0.1\ntime_value = \"opportunity\"\n");
-  s.replace(s.find("pilot_rate = 0.4\n"), 17, "pilot_rate = 0.4\npursuit_hours = 20\nextra_opportunities = 30\n");
+  s.replace(s.find("pilot_rate = 0.4\n"), 17,
+            "pilot_rate = 0.4\npursuit_hours = 20\nextra_opportunities = 30\n");
   const Model m = parse_study(s, "funnel-horizon.toml", ".");
   RunOptions options;
   options.trials = 200;

@@ -60,7 +60,8 @@ const GoldenCase kCases[] = {
     {"run-uncertain-deal-size.json",
      "run configs/uncertain-deal-size.toml --trials 2000 --threads 2 --quiet --json {out}", GoldenCase::json},
     {"sweep-uncertain-deal-size.json",
-     "sweep configs/uncertain-deal-size.toml --param team.reps --values 10,14 --param2 pipeline.deal_size.median "
+     "sweep configs/uncertain-deal-size.toml --param team.reps --values 10,14 --param2 "
+     "pipeline.deal_size.median "
      "--values2 40000,60000 --trials 1000 --threads 2 --quiet --json {out}",
      GoldenCase::json},
     {"precision-what-if.json",

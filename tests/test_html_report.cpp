@@ -566,7 +566,7 @@ double luminance(const std::string& hex) {
 
 }  // namespace
 
-TEST_CASE("sweep chart: the mean line at the means, the band between the P10 and P90 lines",
+TEST_CASE("sweep chart: the mean line at the means, the band between the P05 and P95 lines",
           "[html][svg][whatif]") {
   const SweepSeries series{
       "", {0.1, 0.25, 0.4}, {2.43e6, 2.73e6, 3.04e6}, {1.74e6, 1.98e6, 2.22e6}, {3.17e6, 3.55e6, 3.93e6}};
@@ -591,22 +591,22 @@ TEST_CASE("sweep chart: the mean line at the means, the band between the P10 and
   const auto mean_line = point_list(elements(svg, "polyline", "class=\"mean-line\"").at(0).at("points"));
   REQUIRE(mean_line.size() == 3);
 
-  // The band's upper edge is the P90 line, its lower edge the P10 line, and the mean lies inside it.
-  const auto p90 = point_list(elements(svg, "polyline", "class=\"p90-line\"").at(0).at("points"));
-  const auto p10 = point_list(elements(svg, "polyline", "class=\"p10-line\"").at(0).at("points"));
+  // The band's upper edge is the P95 line, its lower edge the P05 line, and the mean lies inside it.
+  const auto p90 = point_list(elements(svg, "polyline", "class=\"p95-line\"").at(0).at("points"));
+  const auto p10 = point_list(elements(svg, "polyline", "class=\"p05-line\"").at(0).at("points"));
   const auto band = point_list(elements(svg, "polygon", "class=\"band\"").at(0).at("points"));
   REQUIRE(p90.size() == 3);
   REQUIRE(p10.size() == 3);
   REQUIRE(band.size() == 6);
   for (std::size_t i = 0; i < 3; ++i) {
     INFO("point " << i);
-    CHECK(p90[i].second == Approx(y(series.p90[i])).margin(0.02));
-    CHECK(p10[i].second == Approx(y(series.p10[i])).margin(0.02));
+    CHECK(p90[i].second == Approx(y(series.p95[i])).margin(0.02));
+    CHECK(p10[i].second == Approx(y(series.p05[i])).margin(0.02));
     CHECK(band[i] == p90[i]);      // along the top, left to right
     CHECK(band[5 - i] == p10[i]);  // back along the bottom, right to left
     CHECK(band[i].first == mean_line[i].first);
-    CHECK(p90[i].second < mean_line[i].second);  // SVG y grows downwards: P90 above the mean,
-    CHECK(mean_line[i].second < p10[i].second);  // P10 below it
+    CHECK(p90[i].second < mean_line[i].second);  // SVG y grows downwards: P95 above the mean,
+    CHECK(mean_line[i].second < p10[i].second);  // P05 below it
   }
   // The study's own value: a marker at 30%, a third of the way from 25% to 40%... on the same x scale.
   const auto marker = elements(svg, "line", "data-key=\"study\"");

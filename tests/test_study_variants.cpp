@@ -117,7 +117,8 @@ TEST_CASE("a sweep of team.reps lands on the closed form for constant inputs", "
   REQUIRE_THROWS_AS(make_variant_axis(m2, v2, "team.reps", {2.5}), InputError);  // not a whole number
 }
 
-TEST_CASE("a swept number of a distribution keeps every other draw of the study", "[whatif][sweep][variants]") {
+TEST_CASE("a swept number of a distribution keeps every other draw of the study",
+          "[whatif][sweep][variants]") {
   const fs::path file = kSource + "/configs/mid-market.toml";
   Model model = load_study(file);
   model.trials = 300;
@@ -152,7 +153,8 @@ TEST_CASE("a swept number of a distribution keeps every other draw of the study"
 }
 
 TEST_CASE("sweep: a mistyped path says did you mean and ranges print as written", "[whatif][sweep][cli]") {
-  const CliResult typo = run_cli("sweep configs/mid-market.toml --param close_rate --values 0.5 --trials 100 -q");
+  const CliResult typo =
+      run_cli("sweep configs/mid-market.toml --param close_rate --values 0.5 --trials 100 -q");
   REQUIRE(typo.status == 2);
   REQUIRE(typo.err.find("(did you mean pipeline.close_rate?)") != std::string::npos);
   const CliResult reps = run_cli("sweep configs/mid-market.toml --param team.rep --values 5 --trials 100 -q");
@@ -361,8 +363,10 @@ Model study_text(const std::string& text) { return parse_study(text, "study.toml
 
 }  // namespace
 
-TEST_CASE("an uncertain median with a point mass equals the constant study bit for bit", "[config][uncertain]") {
-  const Model constant = study_text(deal_size_study("{ dist = \"lognormal\", median = 45_000, p90 = 180_000 }"));
+TEST_CASE("an uncertain median with a point mass equals the constant study bit for bit",
+          "[config][uncertain]") {
+  const Model constant =
+      study_text(deal_size_study("{ dist = \"lognormal\", median = 45_000, p90 = 180_000 }"));
   for (const char* mass : {"{ dist = \"constant\", value = 45_000 }",
                            "{ dist = \"pert\", min = 45_000, mode = 45_000, max = 45_000 }"}) {
     INFO(mass);
@@ -380,8 +384,9 @@ TEST_CASE("an uncertain median with a point mass equals the constant study bit f
 }
 
 TEST_CASE("an uncertain median is drawn once a year and each year's deals follow it", "[config][uncertain]") {
-  const std::string lognormal = "{ dist = \"lognormal\", median = { dist = \"pert\", min = 35_000, mode = 45_000, "
-                                "max = 65_000 }, p90 = 180_000 }";
+  const std::string lognormal =
+      "{ dist = \"lognormal\", median = { dist = \"pert\", min = 35_000, mode = 45_000, "
+      "max = 65_000 }, p90 = 180_000 }";
   const Model m = study_text(deal_size_study(lognormal));
   const InputId median = m.find_input("pipeline.deal_size.median");
   REQUIRE(median != kNoInput);
@@ -398,7 +403,8 @@ TEST_CASE("an uncertain median is drawn once a year and each year's deals follow
     REQUIRE(drawn <= 65'000);
     const Model fixed = study_text(deal_size_study(
         fmt::format("{{ dist = \"lognormal\", median = {}, p90 = 180_000 }}", fmt::format("{}", drawn))));
-    const TrialResults one = run_trials(fixed, Scenario{}, RunOptions{.first_trial = t, .trials = 1, .threads = 1});
+    const TrialResults one =
+        run_trials(fixed, Scenario{}, RunOptions{.first_trial = t, .trials = 1, .threads = 1});
     INFO("trial " << t << " median " << drawn);
     REQUIRE(std::memcmp(&one.cost_total[0], &r.cost_total[t], sizeof(double)) == 0);
     REQUIRE(std::memcmp(&one.revenue_done_right[0], &r.revenue_done_right[t], sizeof(double)) == 0);
@@ -423,21 +429,27 @@ TEST_CASE("uncertain parameters that could make the distribution invalid are ref
     }
   };
   // a median up to 200,000 would pass the P90 of 180,000
-  refused("{ dist = \"lognormal\", median = { dist = \"uniform\", min = 40_000, max = 200_000 }, p90 = 180_000 }",
-          "pipeline.deal_size.median", "median = 200000 (the highest it can be)");
-  refused("{ dist = \"lognormal\", median = { dist = \"lognormal\", median = 40_000, p90 = 60_000 }, p90 = 180_000 }",
-          "pipeline.deal_size.median", "needs bounds");
+  refused(
+      "{ dist = \"lognormal\", median = { dist = \"uniform\", min = 40_000, max = 200_000 }, p90 = 180_000 }",
+      "pipeline.deal_size.median", "median = 200000 (the highest it can be)");
+  refused(
+      "{ dist = \"lognormal\", median = { dist = \"lognormal\", median = 40_000, p90 = 60_000 }, p90 = "
+      "180_000 }",
+      "pipeline.deal_size.median", "needs bounds");
   // a PERT whose min can go below zero: no deal has a negative size
-  refused("{ dist = \"pert\", min = { dist = \"uniform\", min = -1000, max = 1000 }, mode = 5000, max = 9000 }",
-          "pipeline.deal_size.min", "an amount of money is >= 0");
+  refused(
+      "{ dist = \"pert\", min = { dist = \"uniform\", min = -1000, max = 1000 }, mode = 5000, max = 9000 }",
+      "pipeline.deal_size.min", "an amount of money is >= 0");
   // a year-level rate is already drawn once a year
   try {
-    study_text("extends = \"mid-market.toml\"\n[pipeline]\nclose_rate = { dist = \"beta\", mean = { dist = "
-               "\"uniform\", min = 0.4, max = 0.5 }, sd = 0.05 }\n");
+    study_text(
+        "extends = \"mid-market.toml\"\n[pipeline]\nclose_rate = { dist = \"beta\", mean = { dist = "
+        "\"uniform\", min = 0.4, max = 0.5 }, sd = 0.05 }\n");
     FAIL("an uncertain parameter of a year-level rate was accepted");
   } catch (const InputError& e) {
     CHECK(e.path() == "pipeline.close_rate");
-    CHECK(std::string(e.what()).find("only in an amount drawn per deal or per occurrence") != std::string::npos);
+    CHECK(std::string(e.what()).find("only in an amount drawn per deal or per occurrence") !=
+          std::string::npos);
   }
 }
 
@@ -462,10 +474,11 @@ TEST_CASE("a redefined mistake restating only its probability keeps every other 
   CHECK(b.has_recovery);
   for (auto input : {&Mistake::noticed, &Mistake::lose, &Mistake::churn})
     CHECK(child.inputs[b.*input].dist.describe() == base.inputs[a.*input].dist.describe());
-  for (auto amount : {&Mistake::wasted_hours, &Mistake::direct_cost, &Mistake::discount, &Mistake::recovery_hours,
-                      &Mistake::recovery_saved})
+  for (auto amount : {&Mistake::wasted_hours, &Mistake::direct_cost, &Mistake::discount,
+                      &Mistake::recovery_hours, &Mistake::recovery_saved})
     CHECK((b.*amount).dist.describe() == (a.*amount).dist.describe());
-  CHECK(child.inputs[b.probability].dist.describe() != base.inputs[a.probability].dist.describe());  // the change
+  CHECK(child.inputs[b.probability].dist.describe() !=
+        base.inputs[a.probability].dist.describe());  // the change
   CHECK(child.inputs[b.probability].dist.p[1] == 0.55);
 }
 
@@ -504,8 +517,8 @@ TEST_CASE("validate --effective prints a study that runs as the merged one", "[c
     REQUIRE(r.out.find("id = \"skipped-discovery\"") != std::string::npos);
   }
   // Every example study, the multi-year and capacity keys included, with its interventions applied.
-  for (const char* file : {"what-if.toml", "three-year.toml", "training-options.toml", "uncertain-deal-size.toml",
-                           "correlated.toml", "seed-case.toml"}) {
+  for (const char* file : {"what-if.toml", "three-year.toml", "training-options.toml",
+                           "uncertain-deal-size.toml", "correlated.toml", "seed-case.toml"}) {
     INFO(file);
     const CliResult r = run_cli(std::string("validate --effective configs/") + file);
     INFO(r.err);
@@ -531,8 +544,9 @@ TEST_CASE("validate --effective prints a study that runs as the merged one", "[c
 
 TEST_CASE("CRM counts from a file equal those typed by hand", "[config][crm]") {
   const Model from_file = load_study(kSource + "/configs/crm-informed.toml");
-  const Model by_hand = study_text("extends = \"crm-informed.toml\"\n[pipeline]\nclose_rate = { dist = \"beta\", "
-                                   "wins = 56, losses = 64 }\n");
+  const Model by_hand = study_text(
+      "extends = \"crm-informed.toml\"\n[pipeline]\nclose_rate = { dist = \"beta\", "
+      "wins = 56, losses = 64 }\n");
   const Distribution& a = from_file.inputs[from_file.close_rate].dist;
   const Distribution& b = by_hand.inputs[by_hand.close_rate].dist;
   REQUIRE(a.kind == DistKind::beta);
@@ -555,9 +569,9 @@ TEST_CASE("CRM counts: a missing column or value is refused where the study name
   fs::copy_file(kSource + "/configs/data/crm-deals-fy26.csv", dir / "crm.csv");
   const auto refused = [&](const std::string& beta, const std::string& path, int column,
                            const std::string& words) {
-    const fs::path f = write_file(dir, "study.toml",
-                                  "[pipeline]\nopportunities_per_rep = 10\ndeal_size = 1000\nclose_rate = " +
-                                      beta + "\n");
+    const fs::path f =
+        write_file(dir, "study.toml",
+                   "[pipeline]\nopportunities_per_rep = 10\ndeal_size = 1000\nclose_rate = " + beta + "\n");
     try {
       load_study(f);
       FAIL("accepted " << beta);
@@ -570,19 +584,25 @@ TEST_CASE("CRM counts: a missing column or value is refused where the study name
     }
   };
   const std::string head = "{ dist = \"beta\", file = \"crm.csv\", ";
-  refused(head + "outcome = \"Stage\", won = \"Closed Won\", lost = \"Closed Lost\" }", "pipeline.close_rate", 59,
-          "no column \"Stage\" in the header of " + (dir / "crm.csv").string() + ":1:1");
-  refused(head + "outcome = \"outcome\", won = \"Closed Wonn\", lost = \"Closed Lost\" }", "pipeline.close_rate", 76,
+  refused(head + "outcome = \"Stage\", won = \"Closed Won\", lost = \"Closed Lost\" }", "pipeline.close_rate",
+          59, "no column \"Stage\" in the header of " + (dir / "crm.csv").string() + ":1:1");
+  refused(head + "outcome = \"outcome\", won = \"Closed Wonn\", lost = \"Closed Lost\" }",
+          "pipeline.close_rate", 76,
           "has outcome = \"Closed Wonn\"; outcomes found: \"Closed Won\", \"Closed Lost\"");
-  refused(head + "outcome = \"outcome\", won = \"Closed Won\", lost = \"Closed Lost\", where = { segment = "
-                 "\"Mid-markt\" } }",
+  refused(head +
+              "outcome = \"outcome\", won = \"Closed Won\", lost = \"Closed Lost\", where = { segment = "
+              "\"Mid-markt\" } }",
           "pipeline.close_rate.where.segment", 132, "no row of");
-  refused(head + "outcome = \"outcome\", won = \"Closed Won\", lost = \"Closed Lost\", where = { Segment = "
-                 "\"Mid-market\" } }",
+  refused(head +
+              "outcome = \"outcome\", won = \"Closed Won\", lost = \"Closed Lost\", where = { Segment = "
+              "\"Mid-market\" } }",
           "pipeline.close_rate", 120, "no column \"Segment\"");
-  refused(head + "outcome = \"outcome\", won = \"Closed Won\" }", "pipeline.close_rate", 14, "also needs lost");
+  refused(head + "outcome = \"outcome\", won = \"Closed Won\" }", "pipeline.close_rate", 14,
+          "also needs lost");
   // confined as the other data files: a CSV outside the study's folders is refused
   write_file(dir.parent_path(), "crm-elsewhere.csv", "outcome\nW\nL\n");
-  refused("{ dist = \"beta\", file = \"../crm-elsewhere.csv\", outcome = \"outcome\", won = \"W\", lost = \"L\" }",
-          "pipeline.close_rate", 38, "is outside the folders a study may read from");
+  refused(
+      "{ dist = \"beta\", file = \"../crm-elsewhere.csv\", outcome = \"outcome\", won = \"W\", lost = \"L\" "
+      "}",
+      "pipeline.close_rate", 38, "is outside the folders a study may read from");
 }

@@ -35,10 +35,10 @@ std::vector<DrawSite> draw_sites(const Model& model);
 
 //! Which random quantities of a scenario share their draws with the baseline's.
 struct DrawSharing {
-  std::vector<std::string> shared;          //!< same path, same family: the same random numbers
-  std::vector<std::string> other_family;    //!< same path, another family: same uniforms, other values
-  std::vector<std::string> only_baseline;   //!< drawn in the baseline only
-  std::vector<std::string> only_scenario;   //!< drawn in this scenario only
+  std::vector<std::string> shared;         //!< same path, same family: the same random numbers
+  std::vector<std::string> other_family;   //!< same path, another family: same uniforms, other values
+  std::vector<std::string> only_baseline;  //!< drawn in the baseline only
+  std::vector<std::string> only_scenario;  //!< drawn in this scenario only
 };
 
 DrawSharing draw_sharing(const Model& baseline, const Model& scenario);
@@ -69,7 +69,7 @@ struct FileScenario {
   //! (scenario - baseline) per simulated year; all zero for the baseline itself.
   std::vector<double> difference_total, difference_known, difference_unknown;
   Summary difference_total_summary{}, difference_known_summary{}, difference_unknown_summary{};
-  double p_cheaper = 0.0;  //!< share of years in which it costs less than the baseline
+  double p_cheaper = 0.0;   //!< share of years in which it costs less than the baseline
   double p_costlier = 0.0;  //!< share of years in which it costs more
   //! (Var baseline + Var scenario) / Var(scenario - baseline); +inf when the difference is constant.
   double variance_reduction = 0.0;

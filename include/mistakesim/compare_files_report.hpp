@@ -18,7 +18,8 @@ nlohmann::ordered_json compare_files_json(const std::vector<StudyFile>& studies,
 void write_compare_files_csv(std::ostream& out, const FileComparison& c);
 //! Table: each file's yearly cost and its paired change from the baseline; per mistake; pipeline.
 std::string compare_files_terminal(const FileComparison& c, const RunInfo& info, const std::string& currency);
-//! The pairing warnings: one line per scenario whose pairing barely helps (variance reduction < kWeakPairing).
+//! The pairing warnings: one line per scenario whose pairing barely helps (variance reduction <
+//! kWeakPairing).
 std::vector<std::string> weak_pairing_warnings(const FileComparison& c);
 //! The HTML report: headline, the change of each file's cost (box plot), exceedance curves over the
 //! baseline's, per-mistake and pipeline changes, what is shared, provenance.

@@ -58,12 +58,12 @@ double intervention_cost(const Model& model, const Scenario& scenario, std::span
 //! integers, so the totals of the same trials have the same bits whatever the thread count, the
 //! block size, or how runs were appended (append_results).
 struct MistakeTotals {
-  ExactSum known;                 //!< [$] sum over trials of MistakeTally::known
-  ExactSum unknown;               //!< [$] sum over trials of MistakeTally::unknown
-  std::uint64_t occurrences = 0;  //!< sum over trials of MistakeTally::occurrences
-  std::uint64_t deals_lost = 0;   //!< sum over trials of MistakeTally::deals_lost
-  ExactSum hours;                 //!< [hours] sum over trials of hours_known + hours_unknown
-  std::uint64_t lost_outright = 0;              //!< sum over trials of MistakeTally::lost_outright
+  ExactSum known;                   //!< [$] sum over trials of MistakeTally::known
+  ExactSum unknown;                 //!< [$] sum over trials of MistakeTally::unknown
+  std::uint64_t occurrences = 0;    //!< sum over trials of MistakeTally::occurrences
+  std::uint64_t deals_lost = 0;     //!< sum over trials of MistakeTally::deals_lost
+  ExactSum hours;                   //!< [hours] sum over trials of hours_known + hours_unknown
+  std::uint64_t lost_outright = 0;  //!< sum over trials of MistakeTally::lost_outright
   ExactSum value_lost, value_recovered, value_kept;  //!< [$] sums of MistakeTally's
 
   void add(const MistakeTally& trial) {

@@ -14,12 +14,12 @@ namespace mistakesim {
 
 //! One mistake's share of the funnel, per year on average.
 struct FunnelMistake {
-  std::size_t index = 0;          //!< into Model::mistakes
-  double lost = 0.0;              //!< deals it lost outright (nothing kept)
-  double recovered = 0.0;         //!< deals it lost that a recovery partly saved
-  double value_lost = 0.0;        //!< [$] done-right value of the deals it lost outright
-  double value_recovered = 0.0;   //!< [$] done-right value of the deals it lost and partly saved
-  double value_kept = 0.0;        //!< [$] what the recoveries kept of those
+  std::size_t index = 0;         //!< into Model::mistakes
+  double lost = 0.0;             //!< deals it lost outright (nothing kept)
+  double recovered = 0.0;        //!< deals it lost that a recovery partly saved
+  double value_lost = 0.0;       //!< [$] done-right value of the deals it lost outright
+  double value_recovered = 0.0;  //!< [$] done-right value of the deals it lost and partly saved
+  double value_kept = 0.0;       //!< [$] what the recoveries kept of those
 };
 
 //! The funnel of a run, per year on average. The counts add up exactly on the run's totals:
@@ -29,16 +29,16 @@ struct FunnelMistake {
 //! (ExactSum) over the run's per-trial figures.
 struct Funnel {
   double opportunities = 0.0;
-  double poor_fits = 0.0;        //!< would never buy
-  double lost_on_merit = 0.0;    //!< good fits that would not have closed even done right
-  double should_have_bought = 0.0;  //!< = sum of mistakes' lost
-  double recovered = 0.0;        //!< deals lost to a mistake and partly saved
-  double won = 0.0;              //!< deals won with no mistake losing them (discounts possible)
-  double revenue_done_right = 0.0;  //!< [$] value basis
-  double value_recovered = 0.0;     //!< [$] done-right value of the recovered deals
-  double value_kept = 0.0;          //!< [$] what recoveries kept
-  double discounts_on_won = 0.0;    //!< [$] value given away on the deals won
-  double revenue = 0.0;             //!< [$] as it happened
+  double poor_fits = 0.0;               //!< would never buy
+  double lost_on_merit = 0.0;           //!< good fits that would not have closed even done right
+  double should_have_bought = 0.0;      //!< = sum of mistakes' lost
+  double recovered = 0.0;               //!< deals lost to a mistake and partly saved
+  double won = 0.0;                     //!< deals won with no mistake losing them (discounts possible)
+  double revenue_done_right = 0.0;      //!< [$] value basis
+  double value_recovered = 0.0;         //!< [$] done-right value of the recovered deals
+  double value_kept = 0.0;              //!< [$] what recoveries kept
+  double discounts_on_won = 0.0;        //!< [$] value given away on the deals won
+  double revenue = 0.0;                 //!< [$] as it happened
   std::vector<FunnelMistake> mistakes;  //!< model order
 };
 

@@ -208,7 +208,7 @@ struct RunSummary {
   std::vector<MistakeSummary> mistakes;  //!< ranked by mean cost, descending; ties in model order
   PipelineMeans pipeline;
   std::optional<PipelineRanges> pipeline_ranges;  //!< with SummaryScope::report
-  std::optional<Funnel> funnel;                   //!< "why didn't they buy" (funnel.hpp); not for bounded runs
+  std::optional<Funnel> funnel;  //!< "why didn't they buy" (funnel.hpp); not for bounded runs
 };
 
 //! Summaries of a run's columns, the columns in parallel (same bits on any thread count). The CVaR

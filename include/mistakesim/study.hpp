@@ -42,7 +42,7 @@ struct StudyValue {
   std::string path;
   Distribution dist;  //!< what the study gives (a distribution with uncertain parameters: at their means)
   double lower = 0, upper = 0;  //!< its valid range
-  std::string range_words;     //!< the range in words: "hours are >= 0"
+  std::string range_words;      //!< the range in words: "hours are >= 0"
 };
 //! The values load_study_with can set in this study.
 std::vector<StudyValue> study_values(const std::filesystem::path& file, const StudyAccess& access);

@@ -40,8 +40,8 @@ struct SweepAxis {
 //! address the random numbers, so every point shares the draws its change does not touch.
 struct StudyVariants {
   struct Value {
-    std::string path;   //!< e.g. "team.reps", "pipeline.deal_size.median", "mistake.x.wasted_hours"
-    Distribution dist;  //!< what the study says
+    std::string path;             //!< e.g. "team.reps", "pipeline.deal_size.median", "mistake.x.wasted_hours"
+    Distribution dist;            //!< what the study says
     double lower = 0, upper = 0;  //!< its valid range (for the reports' formatting)
     std::string range_words;
   };

@@ -30,7 +30,7 @@ struct CompareArgs {
   RunArgs run;
   std::vector<std::string> interventions;
   std::vector<std::string> bundles;
-  PrecisionArgs precision;  //!< --precision on every candidate's mean savings
+  PrecisionArgs precision;                //!< --precision on every candidate's mean savings
   std::vector<std::string> more_configs;  //!< B.toml [C.toml ...]: compare study files
 };
 
@@ -95,15 +95,15 @@ PrecisionRun candidates_precision(const Model& model, const std::vector<Candidat
 
 //! compare A.toml B.toml [C.toml ...]: the study files over the same simulated years.
 int cmd_compare_files(const CompareArgs& a) {
-  for (const auto& [given, option] : {std::pair{!a.interventions.empty(), "--intervention"},
-                                      std::pair{!a.bundles.empty(), "--bundle"},
-                                      std::pair{!a.run.xlsx_path.empty(), "--xlsx"},
-                                      std::pair{a.precision.enabled(), "--precision"}})
+  for (const auto& [given, option] :
+       {std::pair{!a.interventions.empty(), "--intervention"}, std::pair{!a.bundles.empty(), "--bundle"},
+        std::pair{!a.run.xlsx_path.empty(), "--xlsx"}, std::pair{a.precision.enabled(), "--precision"}})
     if (given)
-      throw InputError({}, option,
-                       fmt::format("{} compares the interventions of one study file; with several study files "
-                                   "compare plays the files against each other (leave {} out, or name one file)",
-                                   option, option));
+      throw InputError(
+          {}, option,
+          fmt::format("{} compares the interventions of one study file; with several study files "
+                      "compare plays the files against each other (leave {} out, or name one file)",
+                      option, option));
   std::vector<std::filesystem::path> inputs;
   std::vector<StudyFile> studies;
   std::vector<std::string> files{a.run.config};
@@ -117,17 +117,17 @@ int cmd_compare_files(const CompareArgs& a) {
 
   FileComparison comparison;
   RunInfo info;
-  OutputPlan plan(inputs, {
-                              {"--json", a.run.json_path,
-                               [&](std::ostream& out) {
-                                 write_json(out, compare_files_json(studies, comparison, info),
-                                            studies.front().model);
-                               }},
-                              {"--csv", a.run.csv_path,
-                               [&](std::ostream& out) { write_compare_files_csv(out, comparison); }},
-                              {"--report", a.run.report_path,
-                               [&](std::ostream& out) { out << compare_files_report_html(studies, comparison, info); }},
-                          });
+  OutputPlan plan(
+      inputs,
+      {
+          {"--json", a.run.json_path,
+           [&](std::ostream& out) {
+             write_json(out, compare_files_json(studies, comparison, info), studies.front().model);
+           }},
+          {"--csv", a.run.csv_path, [&](std::ostream& out) { write_compare_files_csv(out, comparison); }},
+          {"--report", a.run.report_path,
+           [&](std::ostream& out) { out << compare_files_report_html(studies, comparison, info); }},
+      });
   const auto start = std::chrono::steady_clock::now();
   RunOptions run;
   run.threads = thread_count(a.run.threads);
@@ -137,7 +137,8 @@ int cmd_compare_files(const CompareArgs& a) {
   run.progress = progress.counter();
   comparison = compare_files(studies, run);
   progress.finish();
-  info = make_run_info(run.threads, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+  info = make_run_info(run.threads,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                        a.run.config);
   for (const std::string& warning : weak_pairing_warnings(comparison))
     std::cerr << "mistakesim: warning: " << warning << "\n";

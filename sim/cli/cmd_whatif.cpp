@@ -54,7 +54,8 @@ StudyVariants study_variants(const RunArgs& run, const Model& loaded) {
   for (const std::string& dir : run.allow_dirs) access.allowed_dirs.emplace_back(dir);
   StudyVariants variants;
   for (StudyValue& v : study_values(run.config, access))
-    variants.values.push_back({std::move(v.path), std::move(v.dist), v.lower, v.upper, std::move(v.range_words)});
+    variants.values.push_back(
+        {std::move(v.path), std::move(v.dist), v.lower, v.upper, std::move(v.range_words)});
   variants.compile = [access, config = run.config, trials = loaded.trials,
                       seed = loaded.seed](const std::vector<std::pair<std::string, double>>& values) {
     Model m = load_study_with(config, access, values);
@@ -70,7 +71,8 @@ StudyVariants study_variants(const RunArgs& run, const Model& loaded) {
 SweepAxis sweep_axis(Model& model, const StudyVariants& variants, const std::string& path,
                      std::vector<double> values, const std::string& option) {
   const InputId id = model.find_input(path);
-  if (id != kNoInput && !model.inputs[id].internal) return make_sweep_axis(model, path, std::move(values), option);
+  if (id != kNoInput && !model.inputs[id].internal)
+    return make_sweep_axis(model, path, std::move(values), option);
   if (variants.find(path) != nullptr) return make_variant_axis(model, variants, path, std::move(values));
   std::vector<std::string> paths;
   for (const YearInput& in : model.inputs)
@@ -140,9 +142,8 @@ int cmd_sweep(const SweepArgs& a) {
   check_intervention_path(model, a.interventions, a.param, "--param");
   if (!a.param2.empty()) check_intervention_path(model, a.interventions, a.param2, "--param2");
   const StudyVariants variants = study_variants(a.run, model);
-  const SweepAxis axis =
-      sweep_axis(model, variants, a.param, axis_values(a.values, a.range, "--values", "--range", "--param"),
-                 "--param");
+  const SweepAxis axis = sweep_axis(
+      model, variants, a.param, axis_values(a.values, a.range, "--values", "--range", "--param"), "--param");
   std::optional<SweepAxis> axis2;
   if (!a.param2.empty()) {
     if (a.param2 == a.param)

@@ -144,8 +144,9 @@ class Compiler {
       const std::string& words = range_words_.emplace_back(fmt::format(
           "an uncertain parameter stays within [{}, {}], the range of its {} that was checked",
           number_text(u.dist.support_min()), number_text(u.dist.support_max()), u.dist.describe()));
-      const ParamSpec param{u.dist, u.where, ValidRange{u.dist.support_min(), u.dist.support_max(), words.c_str()},
-                            u.path, {}, nullptr, {}};
+      const ParamSpec param{
+          u.dist,  u.where, ValidRange{u.dist.support_min(), u.dist.support_max(), words.c_str()}, u.path, {},
+          nullptr, {}};
       td.parameters.push_back(add_input(u.path, &param, u.dist, param.range, u.where));
       keys.emplace_back(u.key, 0.0);
     }
@@ -497,7 +498,7 @@ class Compiler {
 
   const StudySpec& spec_;
   Model model_;
-  std::vector<ValidRange> ranges_;  //!< parallel to model_.inputs
+  std::vector<ValidRange> ranges_;       //!< parallel to model_.inputs
   std::deque<std::string> range_words_;  //!< the words of uncertain parameters' ranges (ValidRange::what)
   std::map<std::uint32_t, std::string> slots_;
 };

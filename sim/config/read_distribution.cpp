@@ -257,7 +257,8 @@ std::pair<double, double> read_crm_counts(const DistTable& t);
 
 Distribution read_beta(const DistTable& t) {
   t.check_keys({"alpha", "beta", "mean", "sd", "wins", "losses", "file", "outcome", "won", "lost", "where"});
-  switch (t.choose({{"alpha", "beta"}, {"mean", "sd"}, {"wins", "losses"}, {"file", "outcome", "won", "lost"}})) {
+  switch (
+      t.choose({{"alpha", "beta"}, {"mean", "sd"}, {"wins", "losses"}, {"file", "outcome", "won", "lost"}})) {
     case 0:
       return Distribution::beta(t.positive("alpha", *t.get("alpha")), t.positive("beta", *t.get("beta")));
     case 1: {
@@ -482,13 +483,15 @@ std::vector<std::string> string_list(const DistTable& t, const std::string& key)
     if (out.empty()) t.fail(key, fmt::format("{} needs at least one outcome, got []", key));
     return out;
   }
-  return {read_string(t.ctx(), node, path, "an outcome as the CRM writes it (a string), or an array of them")};
+  return {
+      read_string(t.ctx(), node, path, "an outcome as the CRM writes it (a string), or an array of them")};
 }
 
 //! "a, b, c" of the distinct values of a column (at most 12), quoted.
 std::string values_found(const std::vector<std::string>& values) {
   std::vector<std::string> shown;
-  for (std::size_t k = 0; k < values.size() && k < 12; ++k) shown.push_back(fmt::format("\"{}\"", shorten(values[k])));
+  for (std::size_t k = 0; k < values.size() && k < 12; ++k)
+    shown.push_back(fmt::format("\"{}\"", shorten(values[k])));
   return join(shown) + (values.size() > 12 ? ", ..." : "");
 }
 
@@ -514,9 +517,10 @@ std::pair<double, double> read_crm_counts(const DistTable& t) {
   if (const toml::node* w = t.table().get("where")) {
     const toml::table* table = w->as_table();
     if (!table || table->empty())
-      t.fail("where", fmt::format("where is a table of column = \"value\" such as {{ Segment = \"Mid-market\" "
-                                  "}}, got {}",
-                                  table ? "an empty table" : describe_node(*w)));
+      t.fail("where",
+             fmt::format("where is a table of column = \"value\" such as {{ Segment = \"Mid-market\" "
+                         "}}, got {}",
+                         table ? "an empty table" : describe_node(*w)));
     for (auto&& [key, node] : *table) {
       Filter f;
       f.column = std::string(key.str());
@@ -553,12 +557,13 @@ std::pair<double, double> read_crm_counts(const DistTable& t) {
                        fmt::format("no row of {} has {} = \"{}\"; values found: {}", csv.shown, f.column,
                                    shorten(f.value), values_found(f.values)));
   std::string kept;
-  for (const Filter& f : filters) kept += fmt::format("{} {} = \"{}\"", kept.empty() ? " where" : " and", f.column, f.value);
+  for (const Filter& f : filters)
+    kept += fmt::format("{} {} = \"{}\"", kept.empty() ? " where" : " and", f.column, f.value);
   for (const auto& [key, names] : {std::pair{"won", &won}, std::pair{"lost", &lost}})
     for (const std::string& name : *names)
       if (std::find(outcomes.begin(), outcomes.end(), name) == outcomes.end())
-        t.fail(key, fmt::format("no row of {}{} has {} = \"{}\"; outcomes found: {}", csv.shown, kept, outcome,
-                                shorten(name), values_found(outcomes)));
+        t.fail(key, fmt::format("no row of {}{} has {} = \"{}\"; outcomes found: {}", csv.shown, kept,
+                                outcome, shorten(name), values_found(outcomes)));
   t.note = fmt::format("{} won and {} lost counted in {} ({}{}): Beta({}, {})", number_text(wins),
                        number_text(losses), csv.shown, outcome, kept, number_text(wins + 1),
                        number_text(losses + 1));
@@ -802,7 +807,8 @@ ParamSpec read_param(const FileContext& ctx, const toml::node& node, const std::
   const toml::table& table = *node.as_table();
   for (const std::string& key : keys) {
     const toml::node& value = *table.get(key);
-    UncertainKey u{key, path + "." + key, read_distribution(ctx, value, path + "." + key), location(ctx, value)};
+    UncertainKey u{key, path + "." + key, read_distribution(ctx, value, path + "." + key),
+                   location(ctx, value)};
     if (!std::isfinite(u.dist.support_min()) || !std::isfinite(u.dist.support_max()))
       throw InputError(u.where, u.path,
                        fmt::format("an uncertain parameter needs bounds, so that every value it can take "
@@ -814,8 +820,9 @@ ParamSpec read_param(const FileContext& ctx, const toml::node& node, const std::
     spec.uncertain.push_back(std::move(u));
   }
   if (spec.uncertain.size() > kMaxUncertainKeys)
-    throw InputError(spec.uncertain.back().where, spec.uncertain.back().path,
-                     fmt::format("at most {} parameters of one distribution can be uncertain", kMaxUncertainKeys));
+    throw InputError(
+        spec.uncertain.back().where, spec.uncertain.back().path,
+        fmt::format("at most {} parameters of one distribution can be uncertain", kMaxUncertainKeys));
   for (std::size_t corner = 0; corner < (std::size_t{1} << spec.uncertain.size()); ++corner) {
     KeyValues values;
     std::string at;

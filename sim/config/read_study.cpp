@@ -37,14 +37,15 @@ const std::vector<KeyRange> kPipelineParams = {
     {"qualify_hours", kHours, true},   {"pilot_rate", kProbability}, {"repeat_customer", kProbability},
     {"customer_value", kMoney, true}};
 const std::vector<std::string> kProcessKeys = {"stages"};
-const std::vector<KeyRange> kMistakeParams = {
-    {"probability", kProbability}, {"noticed", kProbability}, {"lose", kProbability}, {"churn", kProbability},
-    {"wasted_hours", kHours, true}, {"direct_cost", kMoney, true}, {"discount", kFraction, true}};
+const std::vector<KeyRange> kMistakeParams = {{"probability", kProbability},  {"noticed", kProbability},
+                                              {"lose", kProbability},         {"churn", kProbability},
+                                              {"wasted_hours", kHours, true}, {"direct_cost", kMoney, true},
+                                              {"discount", kFraction, true}};
 const std::vector<KeyRange> kRecoveryParams = {
     {"hours", kHours, true}, {"hourly_cost", kHourlyCost}, {"saved", kFraction, true}};
 const std::vector<std::string> kAppliesTo = {"all", "good_fit", "poor_fit", "pilot", "repeat"};
-const std::vector<std::string> kInterventionKeys = {"id",           "name",          "cost",
-                                                    "cost_per_rep", "hours_per_rep", "effect", "remove"};
+const std::vector<std::string> kInterventionKeys = {
+    "id", "name", "cost", "cost_per_rep", "hours_per_rep", "effect", "remove"};
 const std::vector<std::string> kEffectKeys = {"param", "scale", "set", "add"};
 const std::vector<std::string> kCorrelationKeys = {"a", "b", "rank"};
 
@@ -269,8 +270,8 @@ class StudyReader {
   //! True if the base study has an item with this id (this file then redefines it, key by key).
   template <class ItemSpec>
   static bool in_base(const std::vector<ItemSpec>* base, const std::string& id) {
-    return base != nullptr && std::any_of(base->begin(), base->end(),
-                                          [&](const ItemSpec& b) { return b.id.value == id; });
+    return base != nullptr &&
+           std::any_of(base->begin(), base->end(), [&](const ItemSpec& b) { return b.id.value == id; });
   }
 
   //! `remove = true`: drops the base's item of this id; refused for an id the base lacks, with
@@ -281,19 +282,20 @@ class StudyReader {
     const toml::node* n = t.get("remove");
     if (!n) return false;
     if (!n->is_boolean() || !n->as_boolean()->get())
-      throw InputError(location(ctx_, *n), prefix + ".remove",
-                       fmt::format("remove = true drops the base study's {}; got {}", what, describe_node(*n)));
+      throw InputError(
+          location(ctx_, *n), prefix + ".remove",
+          fmt::format("remove = true drops the base study's {}; got {}", what, describe_node(*n)));
     if (!in_base(base, id.value))
-      throw InputError(location(ctx_, *n), prefix + ".remove",
-                       fmt::format("remove = true drops a {} of the study this one extends, and {} has no {} "
-                                   "\"{}\"",
-                                   what, base_ ? "the base study" : "this study extends none, so it", what,
-                                   id.value));
+      throw InputError(
+          location(ctx_, *n), prefix + ".remove",
+          fmt::format("remove = true drops a {} of the study this one extends, and {} has no {} "
+                      "\"{}\"",
+                      what, base_ ? "the base study" : "this study extends none, so it", what, id.value));
     for (auto&& [key, node] : t)
       if (key.str() != "id" && key.str() != "remove")
         throw InputError(location(ctx_, key.source()), prefix + "." + std::string(key.str()),
-                         fmt::format("a {} with remove = true says nothing else (it is dropped), got {}", what,
-                                     std::string(key.str())));
+                         fmt::format("a {} with remove = true says nothing else (it is dropped), got {}",
+                                     what, std::string(key.str())));
     return true;
   }
 
@@ -712,8 +714,9 @@ ParamSpec* param_at(StudySpec& spec, const std::string& path, ValidRange& range)
     const std::string prefix = "mistake." + m.id.value + ".";
     if (path.rfind(prefix, 0) != 0) continue;
     const std::string key = path.substr(prefix.size());
-    const KeyRange* k = key.rfind("recovery.", 0) == 0 && m.has_recovery ? find_key(kRecoveryParams, key.substr(9))
-                                                                         : find_key(kMistakeParams, key);
+    const KeyRange* k = key.rfind("recovery.", 0) == 0 && m.has_recovery
+                            ? find_key(kRecoveryParams, key.substr(9))
+                            : find_key(kMistakeParams, key);
     if (k == nullptr) return nullptr;
     range = k->range;
     return &m.params[key];
@@ -759,7 +762,8 @@ std::string toml_value(const toml::node& node) {
       return x.line != y.line ? x.line < y.line : x.column < y.column;
     });
     std::vector<std::string> parts;
-    for (const auto& [key, value] : keys) parts.push_back(toml_key(std::string(key->str())) + " = " + toml_value(*value));
+    for (const auto& [key, value] : keys)
+      parts.push_back(toml_key(std::string(key->str())) + " = " + toml_value(*value));
     return parts.empty() ? "{}" : "{ " + join(parts) + " }";
   }
   if (const toml::array* a = node.as_array()) {
@@ -783,7 +787,8 @@ std::string param_value(const ParamSpec& p) {
 
 std::vector<StudyValue> overridable_values(const StudySpec& spec) {
   std::vector<StudyValue> out;
-  const auto add = [&](const std::string& path, const ParamSpec* p, const ValidRange& range, double fallback) {
+  const auto add = [&](const std::string& path, const ParamSpec* p, const ValidRange& range,
+                       double fallback) {
     out.push_back({path, p == nullptr ? Distribution::constant(fallback) : p->dist, range.lower, range.upper,
                    range.what});
     if (p == nullptr || !p->source || !p->source->node || !p->uncertain.empty()) return;
@@ -793,8 +798,8 @@ std::vector<StudyValue> overridable_values(const StudySpec& spec) {
           out.push_back({path + "." + std::string(key.str()), Distribution::constant(*node.value<double>()),
                          -kInfinity, kInfinity, "a number of the distribution"});
   };
-  out.push_back({"team.reps", Distribution::constant(spec.reps ? static_cast<double>(spec.reps->value) : 1.0), 1,
-                 1e6, "a whole number of reps >= 1"});
+  out.push_back({"team.reps", Distribution::constant(spec.reps ? static_cast<double>(spec.reps->value) : 1.0),
+                 1, 1e6, "a whole number of reps >= 1"});
   const auto find = [](const Params& params, const std::string& key) -> const ParamSpec* {
     const auto it = params.find(key);
     return it != params.end() ? &it->second : nullptr;
@@ -803,7 +808,8 @@ std::vector<StudyValue> overridable_values(const StudySpec& spec) {
   for (const KeyRange& k : kPipelineParams) {
     const std::string path = std::string("pipeline.") + k.key;
     const ParamSpec* p = find(spec.params, path);
-    if (p == nullptr && (path == "pipeline.opportunities" || path == "pipeline.opportunities_per_rep")) continue;
+    if (p == nullptr && (path == "pipeline.opportunities" || path == "pipeline.opportunities_per_rep"))
+      continue;
     add(path, p, k.range, path == "pipeline.good_fit" || path == "pipeline.margin" ? 1 : 0);
   }
   for (const MistakeSpec& m : spec.mistakes) {
@@ -848,7 +854,8 @@ std::vector<std::string> scalable_amounts(const StudySpec& spec) {
 void override_value(StudySpec& spec, const std::string& path, double value) {
   if (path == "team.reps") {
     if (!(value >= 1 && value == std::floor(value) && value <= 1e6))
-      throw InputError({}, path, fmt::format("expected a whole number of reps >= 1, got {}", number_text(value)));
+      throw InputError({}, path,
+                       fmt::format("expected a whole number of reps >= 1, got {}", number_text(value)));
     spec.reps = Located<std::int64_t>{static_cast<std::int64_t>(value),
                                       spec.reps ? spec.reps->where : SourceLocation{spec.file}};
     return;
@@ -997,7 +1004,9 @@ std::string effective_toml(const StudySpec& spec) {
     std::vector<std::string> effects;
     for (const EffectSpec& e : iv.effects)
       effects.push_back(fmt::format("{{ param = {}, {} = {} }}", toml_string(e.param.value),
-                                    e.op == EffectOp::scale ? "scale" : e.op == EffectOp::set ? "set" : "add",
+                                    e.op == EffectOp::scale ? "scale"
+                                    : e.op == EffectOp::set ? "set"
+                                                            : "add",
                                     param_value(e.amount)));
     if (!effects.empty()) line("effect", "[\n  " + join(effects, ",\n  ") + ",\n]");
   }

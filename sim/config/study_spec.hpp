@@ -49,9 +49,9 @@ struct ParamSource;  // toml_read.hpp: the value as written, to solve it again w
 //! A parameter of a distribution that is itself a distribution, drawn once per simulated year:
 //! `median = { dist = "pert", ... }` inside deal_size's table.
 struct UncertainKey {
-  std::string key;      //!< "median"
-  std::string path;     //!< "pipeline.deal_size.median"
-  Distribution dist;    //!< its own distribution (bounded; every value in it was checked)
+  std::string key;    //!< "median"
+  std::string path;   //!< "pipeline.deal_size.median"
+  Distribution dist;  //!< its own distribution (bounded; every value in it was checked)
   SourceLocation where;
 };
 
@@ -60,7 +60,7 @@ struct ParamSpec {
   Distribution dist;     //!< with uncertain keys: solved at their means (for checks and previews)
   SourceLocation where;  //!< of the value (the number or the `{ dist = ... }` table)
   ValidRange range;
-  std::string path;  //!< full parameter path, e.g. "mistake.x.probability"
+  std::string path;                           //!< full parameter path, e.g. "mistake.x.probability"
   std::vector<UncertainKey> uncertain;        //!< parameters drawn once a year (per-draw amounts only)
   std::shared_ptr<const ParamSource> source;  //!< the value as written (re-solving, --effective)
   std::string note;  //!< what validate says of it, e.g. the counts read from a CRM export

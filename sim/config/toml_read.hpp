@@ -27,7 +27,7 @@ struct FileContext {
 //! of its numbers replaced: a sweep's point (`pipeline.deal_size.median = 50000`) or a trial's
 //! draws of its uncertain parameters.
 struct ParamSource {
-  FileContext ctx;  //!< access is null: a re-solve never reads a data file
+  FileContext ctx;                   //!< access is null: a re-solve never reads a data file
   const toml::node* node = nullptr;  //!< the value as written, inside ctx.document
   std::string path;
   ValidRange range;

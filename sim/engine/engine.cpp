@@ -391,7 +391,7 @@ struct TrialScratch::Impl {
   detail::AmountBatch wasted_hours, direct_cost, discount, recovery_hours, recovery_saved;
   std::uint32_t occurrence[detail::kChunk + detail::kSlack];  //!< chunk index of each occurrence
   std::uint32_t what[detail::kChunk + detail::kSlack];        //!< what happens there (lists.hpp)
-  std::vector<Distribution> trial_dists;  //!< this trial's Model::trial_distributions
+  std::vector<Distribution> trial_dists;                      //!< this trial's Model::trial_distributions
 
   //! The distribution an amount's draws come from this trial.
   const Distribution& dist(const Amount& a) const {
@@ -526,7 +526,7 @@ TrialOutcome play_year(const Model& m, std::span<const double> year, std::uint64
                               hours_unknown = per_mistake[k].hours_unknown;
       std::uint32_t deals_lost = 0;
       MistakeTally& funnel = per_mistake[k];  // the funnel's fields: written on losses only (rare)
-      std::size_t d = 0, r = 0, c = 0;  // entries of the discount, recovery and customer-value lists
+      std::size_t d = 0, r = 0, c = 0;        // entries of the discount, recovery and customer-value lists
       for (std::size_t o = 0; o < n_occ; ++o) {
         const std::uint32_t e = s.occurrence[o];
         const std::uint32_t what = s.what[o];

@@ -130,8 +130,9 @@ void write_compare_files_csv(std::ostream& out, const FileComparison& c) {
 std::string compare_files_terminal(const FileComparison& c, const RunInfo& info, const std::string& cur) {
   SIM_CHECK(!c.scenarios.empty(), << "no scenario");
   std::ostringstream out;
-  out << fmt::format("Study files compared over the same {} simulated years (seed {}, {} threads, {:.1f} s)\n\n",
-                     format_count(static_cast<double>(c.trials)), c.seed, info.threads, info.seconds);
+  out << fmt::format(
+      "Study files compared over the same {} simulated years (seed {}, {} threads, {:.1f} s)\n\n",
+      format_count(static_cast<double>(c.trials)), c.seed, info.threads, info.seconds);
   detail::TextTable table({false, false, true, true, true, true});
   table.add({"#", "Study (file)", "Cost/year", "Bad year (P95)", "Change vs #1 (95% CI)", "Cheaper in"});
   for (std::size_t i = 0; i < c.scenarios.size(); ++i) {
@@ -162,7 +163,8 @@ std::string compare_files_terminal(const FileComparison& c, const RunInfo& info,
                                                            : fmt::format(" (only in #{})", i + 1)),
              format_currency(base, cur), format_currency(k.cost.mean, cur),
              fmt::format("{} ({} to {})", signed_money(k.difference.mean, cur),
-                         signed_money(k.difference.mean_ci95_lo, cur), signed_money(k.difference.mean_ci95_hi, cur))});
+                         signed_money(k.difference.mean_ci95_lo, cur),
+                         signed_money(k.difference.mean_ci95_hi, cur))});
     }
     out << m.render("  ");
     out << fmt::format("#{} against #1, pipeline (mean a year):\n", i + 1);
@@ -171,7 +173,8 @@ std::string compare_files_terminal(const FileComparison& c, const RunInfo& info,
     for (const PipelineDifference& x : f.pipeline) {
       const double base = x.mean - x.difference.mean;
       if (x.dollars)
-        p.add({x.label, format_currency(base, cur), format_currency(x.mean, cur), signed_money(x.difference.mean, cur)});
+        p.add({x.label, format_currency(base, cur), format_currency(x.mean, cur),
+               signed_money(x.difference.mean, cur)});
       else
         p.add({x.label, format_count(base), format_count(x.mean), signed_count(x.difference.mean)});
     }
@@ -183,7 +186,8 @@ std::string compare_files_terminal(const FileComparison& c, const RunInfo& info,
         std::isfinite(f.variance_reduction) ? fmt::format("{:.1f} times", f.variance_reduction)
                                             : std::string("infinitely"));
   }
-  out << "\nChange: scenario minus #1, year by year over the same simulated years (negative: it costs less).\n"
+  out << "\nChange: scenario minus #1, year by year over the same simulated years (negative: it costs "
+         "less).\n"
          "Cheaper in: share of simulated years in which the scenario's mistakes cost less than #1's.\n"
          "Bad year (P95): the yearly cost exceeded one year in 20.\n";
   return out.str();

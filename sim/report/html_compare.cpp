@@ -32,13 +32,15 @@ std::string target_words(const Model& model, const std::string& path) {
     return words;
   }
   const std::string amount = path.substr(0, colon);
-  static const std::pair<const char*, const char*> kFields[] = {
-      {"wasted_hours", "hours wasted"},        {"direct_cost", "out-of-pocket cost"},
-      {"discount", "discount given"},          {"recovery.hours", "hours spent recovering"},
-      {"recovery.saved", "share a recovery saves"}};
-  static const std::pair<const char*, const char*> kPipeline[] = {{"pipeline.deal_size", "Deal size"},
-                                                                  {"pipeline.qualify_hours", "Hours to disqualify a poor fit"},
-                                                                  {"pipeline.customer_value", "Value of a repeat customer"}};
+  static const std::pair<const char*, const char*> kFields[] = {{"wasted_hours", "hours wasted"},
+                                                                {"direct_cost", "out-of-pocket cost"},
+                                                                {"discount", "discount given"},
+                                                                {"recovery.hours", "hours spent recovering"},
+                                                                {"recovery.saved", "share a recovery saves"}};
+  static const std::pair<const char*, const char*> kPipeline[] = {
+      {"pipeline.deal_size", "Deal size"},
+      {"pipeline.qualify_hours", "Hours to disqualify a poor fit"},
+      {"pipeline.customer_value", "Value of a repeat customer"}};
   for (const auto& [p, words] : kPipeline)
     if (amount == p) return words;
   for (const Mistake& m : model.mistakes) {
@@ -53,7 +55,8 @@ std::string target_words(const Model& model, const std::string& path) {
 
 //! An effect in words: "Late procurement: discount given \u00d7 0.7".
 std::string effect_words(const Model& model, const Effect& e) {
-  const std::string target = e.target < model.inputs.size() ? target_words(model, model.inputs[e.target].path) : "?";
+  const std::string target =
+      e.target < model.inputs.size() ? target_words(model, model.inputs[e.target].path) : "?";
   const std::string amount = e.amount.dist.describe();
   switch (e.op) {
     case EffectOp::scale:
@@ -131,8 +134,10 @@ std::string candidates_section(const Model& model, const Comparison& cmp) {
       curves, x_max, kBadYear, model.currency,
       {"compare-exceedance-options", "How does each intervention change the bad year?",
        "Exceedance curves of the yearly cost of mistakes: today (solid) and with each intervention (dashed).",
-       "yearly cost of mistakes X (the intervention's own cost not included)", "chance a year costs more than X"});
-  s += "<figcaption>For every amount, the share of simulated years whose mistakes cost more, today and with each "
+       "yearly cost of mistakes X (the intervention's own cost not included)",
+       "chance a year costs more than X"});
+  s += "<figcaption>For every amount, the share of simulated years whose mistakes cost more, today and with "
+       "each "
        "intervention. A curve to the left of today's means cheaper years at that chance; the dots mark a bad "
        "year, the cost exceeded one year in 20 (P95).</figcaption>\n</figure>\n";
 
@@ -230,9 +235,9 @@ std::string scenario_label(const FileScenario& f) { return f.name.empty() ? f.fi
 std::string files_headline(const Model& model, const FileComparison& c) {
   const FileScenario& base = c.scenarios.front();
   std::string s = "<section id=\"headline\">\n<h2>How do the studies differ?</h2>\n<div class=\"cards\">\n";
-  s += detail::card(esc(scenario_label(base)) + " (baseline)", money(model, base.cost.total.mean),
-                    "yearly cost of mistakes on average; a bad year (P95): " + money(model, base.cost.total.p95),
-                    true);
+  s += detail::card(
+      esc(scenario_label(base)) + " (baseline)", money(model, base.cost.total.mean),
+      "yearly cost of mistakes on average; a bad year (P95): " + money(model, base.cost.total.p95), true);
   for (std::size_t i = 1; i < c.scenarios.size(); ++i) {
     const FileScenario& f = c.scenarios[i];
     s += detail::card(esc(scenario_label(f)), money(model, f.cost.total.mean),
@@ -270,10 +275,12 @@ std::string files_charts(const Model& model, const FileComparison& c) {
        "Box and whisker plot of each study's yearly saving against the baseline (P05, P25, median, P75, "
        "P95, mean).",
        "yearly saving against the baseline (same years, same random numbers where shared)", ""});
-  s += "<figcaption>Each row is one study file, played over the same simulated years as the baseline. The box "
-       "holds the middle half of the yearly savings (baseline cost minus this study's), the whiskers 9 years "
-       "in 10, the line is the median and the dot the average. Right of zero, the study costs less.</figcaption>\n"
-       "</figure>\n";
+  s +=
+      "<figcaption>Each row is one study file, played over the same simulated years as the baseline. The box "
+      "holds the middle half of the yearly savings (baseline cost minus this study's), the whiskers 9 years "
+      "in 10, the line is the median and the dot the average. Right of zero, the study costs "
+      "less.</figcaption>\n"
+      "</figure>\n";
   std::vector<detail::CurveSeries> curves;
   double x_max = 0.0;
   for (const FileScenario& f : c.scenarios) {
@@ -281,12 +288,12 @@ std::string files_charts(const Model& model, const FileComparison& c) {
     x_max = std::max(x_max, f.cost.total.p99);
   }
   s += "<figure>\n";
-  s += detail::exceedance_overlay_svg(
-      curves, x_max, kBadYear, model.currency,
-      {"compare-exceedance", "How does the bad year change?",
-       "Exceedance curves: for each yearly cost X, the share of simulated years that cost more than X, for the "
-       "baseline (solid) and each study (dashed).",
-       "yearly cost of mistakes X", "chance a year costs more than X"});
+  s += detail::exceedance_overlay_svg(curves, x_max, kBadYear, model.currency,
+                                      {"compare-exceedance", "How does the bad year change?",
+                                       "Exceedance curves: for each yearly cost X, the share of simulated "
+                                       "years that cost more than X, for the "
+                                       "baseline (solid) and each study (dashed).",
+                                       "yearly cost of mistakes X", "chance a year costs more than X"});
   s += "<figcaption>Each curve gives, for every amount, the share of years whose mistakes cost more. A curve "
        "to the left of the baseline's costs less at that chance; the dots mark a bad year, the cost exceeded "
        "one year in 20 (P95).</figcaption>\n</figure>\n</section>\n";
@@ -299,9 +306,11 @@ std::string files_tables(const Model& model, const FileComparison& c) {
     const FileScenario& f = c.scenarios[i];
     s += fmt::format("<h3>{} against {}</h3>\n", esc(scenario_label(f)), esc(scenario_label(c.scenarios[0])));
     s += "<table class=\"mistakes\">\n<thead><tr><th>Mistake</th><th class=\"num\">Baseline a year</th>"
-         "<th class=\"num\">This study a year</th><th class=\"num\">Change (95% CI)</th></tr></thead>\n<tbody>\n";
+         "<th class=\"num\">This study a year</th><th class=\"num\">Change (95% "
+         "CI)</th></tr></thead>\n<tbody>\n";
     for (const MistakeDifference& k : f.mistakes) {
-      const char* note = !k.in_scenario ? " (not in this study)" : (!k.in_baseline ? " (not in the baseline)" : "");
+      const char* note =
+          !k.in_scenario ? " (not in this study)" : (!k.in_baseline ? " (not in the baseline)" : "");
       s += fmt::format(
           "<tr><td>{}{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} ({} to "
           "{})</td></tr>\n",
@@ -319,15 +328,17 @@ std::string files_tables(const Model& model, const FileComparison& c) {
         if (p.dollars) return signed_money(model, x);
         return esc((x > 0.0 ? "+" : x < 0.0 ? "\u2212" : "") + format_count(std::abs(x)));
       };
-      s += fmt::format("<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} "
-                       "({} to {})</td></tr>\n",
-                       esc(p.label), fmt_value(base), fmt_value(p.mean), fmt_change(p.difference.mean),
-                       fmt_change(p.difference.mean_ci95_lo), fmt_change(p.difference.mean_ci95_hi));
+      s += fmt::format(
+          "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} "
+          "({} to {})</td></tr>\n",
+          esc(p.label), fmt_value(base), fmt_value(p.mean), fmt_change(p.difference.mean),
+          fmt_change(p.difference.mean_ci95_lo), fmt_change(p.difference.mean_ci95_hi));
     }
     s += "</tbody>\n</table>\n";
     const DrawSharing& d = f.sharing;
     s += fmt::format(
-        "<p class=\"small\">Pairing: {} of the random quantities are drawn as in the baseline (same parameter, "
+        "<p class=\"small\">Pairing: {} of the random quantities are drawn as in the baseline (same "
+        "parameter, "
         "same kind of distribution); {} are not. The paired change is {} as precise as two independent "
         "runs.</p>\n",
         d.shared.size(), d.other_family.size() + d.only_scenario.size(),
@@ -347,7 +358,8 @@ std::string compare_files_report_html(const std::vector<StudyFile>& studies, con
   std::string h = detail::page_open("Studies compared \u2014 " + name);
   h += fmt::format(
       "<header>\n<h1>How do these studies compare?</h1>\n<p class=\"study\">{}</p>\n"
-      "<p class=\"meta\">{} simulated years \u00b7 {} study files compared over the same years \u00b7 {}</p>\n"
+      "<p class=\"meta\">{} simulated years \u00b7 {} study files compared over the same years \u00b7 "
+      "{}</p>\n"
       "</header>\n",
       esc(name), esc(format_count(static_cast<double>(c.trials))), c.scenarios.size(), esc(model.currency));
   h += files_headline(model, c);
@@ -359,8 +371,9 @@ std::string compare_files_report_html(const std::vector<StudyFile>& studies, con
     extra.emplace_back(i == 0 ? "Baseline" : fmt::format("Study {}", i + 1),
                        fmt::format("<code>{}</code> (SHA-256 <code>{}</code>)", esc(studies[i].file),
                                    esc(sha256_file_hex(studies[i].file))));
-  extra.emplace_back("Comparison", "paired: every study file over the same simulated years; shared inputs "
-                                   "have the same random numbers");
+  extra.emplace_back("Comparison",
+                     "paired: every study file over the same simulated years; shared inputs "
+                     "have the same random numbers");
   h += detail::provenance_section(model, info, sha256_file_hex(studies.front().file), c.trials, generated_utc,
                                   extra);
   h += detail::inputs_section(model);

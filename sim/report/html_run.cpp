@@ -69,25 +69,27 @@ std::string questions_section(const Model& model, const RunSummary& summary) {
   // The funnel's figures: each deal lost outright counted once, under the first mistake that lost
   // it; the recovered ones apart. They add up to "should have bought".
   if (!summary.funnel) {
-    row("Why didn't they buy?", "The mistakes' tallies of deals lost are not available for these results.", "");
+    row("Why didn't they buy?", "The mistakes' tallies of deals lost are not available for these results.",
+        "");
   } else {
-  std::string why;
-  std::vector<FunnelMistake> by_losses = summary.funnel->mistakes;
-  std::stable_sort(by_losses.begin(), by_losses.end(),
-                   [](const FunnelMistake& a, const FunnelMistake& b) { return a.lost > b.lost; });
-  for (const FunnelMistake& f : by_losses) {
-    if (f.lost <= 0.0) continue;
-    why += fmt::format("{}{}: <strong>{}</strong>", why.empty() ? "" : "; ", esc(model.mistakes[f.index].name),
-                       count(f.lost));
-  }
-  row("Why didn't they buy?",
-      fmt::format("{} poor fits who would never buy; {} good fits lost on their merits (they would not have "
-                  "closed even done right); {}{} lost and partly saved by a recovery (see the funnel below).",
-                  count(summary.funnel->poor_fits), count(summary.funnel->lost_on_merit),
-                  why.empty() ? std::string("no deal lost outright to a mistake; ")
-                              : "lost outright, by the mistake that lost them: " + why + "; ",
-                  count(summary.funnel->recovered)),
-      "");
+    std::string why;
+    std::vector<FunnelMistake> by_losses = summary.funnel->mistakes;
+    std::stable_sort(by_losses.begin(), by_losses.end(),
+                     [](const FunnelMistake& a, const FunnelMistake& b) { return a.lost > b.lost; });
+    for (const FunnelMistake& f : by_losses) {
+      if (f.lost <= 0.0) continue;
+      why += fmt::format("{}{}: <strong>{}</strong>", why.empty() ? "" : "; ",
+                         esc(model.mistakes[f.index].name), count(f.lost));
+    }
+    row("Why didn't they buy?",
+        fmt::format(
+            "{} poor fits who would never buy; {} good fits lost on their merits (they would not have "
+            "closed even done right); {}{} lost and partly saved by a recovery (see the funnel below).",
+            count(summary.funnel->poor_fits), count(summary.funnel->lost_on_merit),
+            why.empty() ? std::string("no deal lost outright to a mistake; ")
+                        : "lost outright, by the mistake that lost them: " + why + "; ",
+            count(summary.funnel->recovered)),
+        "");
   }
   row("What did it cost?",
       fmt::format(
@@ -112,7 +114,8 @@ std::string funnel_section(const Model& model, const Funnel& f) {
   row("Poor fits: would never buy", count(f.poor_fits), "");
   row("Good fits lost on their merits: would not have closed even done right", count(f.lost_on_merit), "");
   double value_lost = 0.0;
-  std::vector<detail::WaterfallBar> bars{{"Revenue had everything been done right", f.revenue_done_right, true}};
+  std::vector<detail::WaterfallBar> bars{
+      {"Revenue had everything been done right", f.revenue_done_right, true}};
   if (model.value == ValueBasis::margin) bars.front().label = "Margin had everything been done right";
   for (const FunnelMistake& k : f.mistakes) {
     value_lost += k.value_lost;
@@ -121,8 +124,8 @@ std::string funnel_section(const Model& model, const Funnel& f) {
     row("Lost outright to: " + esc(name), count(k.lost), money(model, k.value_lost));
     bars.push_back({"Lost outright to " + name, k.value_lost, false});
   }
-  row("<em>Should have bought: lost outright, all mistakes</em>", "<em>" + count(f.should_have_bought) + "</em>",
-      "<em>" + money(model, value_lost) + "</em>");
+  row("<em>Should have bought: lost outright, all mistakes</em>",
+      "<em>" + count(f.should_have_bought) + "</em>", "<em>" + money(model, value_lost) + "</em>");
   row("Lost to a mistake, then partly recovered", count(f.recovered),
       money(model, f.value_recovered) + " (kept " + money(model, f.value_kept) + ")");
   row("Won", count(f.won), "");
@@ -132,14 +135,17 @@ std::string funnel_section(const Model& model, const Funnel& f) {
   bars.push_back({model.value == ValueBasis::margin ? "Margin as it happened" : "Revenue as it happened",
                   f.revenue, true});
   s += "<figure>\n";
-  s += detail::waterfall_svg(bars, model.currency,
-                             {"run-waterfall", "From revenue done right to revenue as it happened",
-                              "Waterfall: the value of the deals that would have closed done right, less what "
-                              "each mistake lost outright, what recoveries gave up and the discounts, is the "
-                              "value as it happened.",
-                              "value a year", ""});
-  s += "<figcaption>Every opportunity is counted once: a deal hit by several mistakes is attributed to the first "
-       "that lost it, in stage order; a deal that a recovery partly saved is not among the deals lost outright. "
+  s +=
+      detail::waterfall_svg(bars, model.currency,
+                            {"run-waterfall", "From revenue done right to revenue as it happened",
+                             "Waterfall: the value of the deals that would have closed done right, less what "
+                             "each mistake lost outright, what recoveries gave up and the discounts, is the "
+                             "value as it happened.",
+                             "value a year", ""});
+  s += "<figcaption>Every opportunity is counted once: a deal hit by several mistakes is attributed to the "
+       "first "
+       "that lost it, in stage order; a deal that a recovery partly saved is not among the deals lost "
+       "outright. "
        "The value walk is exact: the discounts are what remains.</figcaption>\n</figure>\n</section>\n";
   return s;
 }

@@ -147,13 +147,13 @@ std::string voi_section_html(const Model& model, const VoiResult& v) {
       const double n = static_cast<double>(p.n);
       worth.x.push_back(n);
       worth.mean.push_back(p.evsi);
-      worth.p10.push_back(p.evsi);
-      worth.p90.push_back(p.evsi);
+      worth.p05.push_back(p.evsi);
+      worth.p95.push_back(p.evsi);
       const double y = v.cost_per_deal > 0.0 ? p.enbs : c.evppi;
       second.x.push_back(n);
       second.mean.push_back(y);
-      second.p10.push_back(y);
-      second.p90.push_back(y);
+      second.p05.push_back(y);
+      second.p95.push_back(y);
     }
     const EvsiPoint& best = c.points[c.best];
     s += "<figure>\n";

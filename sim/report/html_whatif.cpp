@@ -178,8 +178,8 @@ std::vector<detail::SweepSeries> sweep_series(const Model& model, const Sweep& s
       const SweepPoint& p = sweep.points.at(i * n2 + j);  // row-major, the first parameter outermost
       sr.x.push_back(p.value);
       sr.mean.push_back(p.total.mean);
-      sr.p10.push_back(p.total.p10);
-      sr.p90.push_back(p.total.p90);
+      sr.p05.push_back(p.total.p05);
+      sr.p95.push_back(p.total.p95);
     }
     series.push_back(std::move(sr));
   }
@@ -203,7 +203,7 @@ std::string sweep_figures(const Model& model, const Sweep& sweep) {
       {"sweep-line", "Yearly cost of mistakes at each value of " + plain,
        "The mean yearly cost of mistakes at each swept value" +
            std::string(sweep.axis2 ? ", one line per value of the second parameter."
-                                   : ", with the range of 8 years in 10 (P10 to P90)."),
+                                   : ", with the range of 9 years in 10 (P05 to P95)."),
        sweep.axis.path, "yearly cost of mistakes"},
       sweep.axis2 ? input_plain_name(model, sweep.axis2->path) + ":" : std::string());
   if (sweep.axis2) {
@@ -212,9 +212,9 @@ std::string sweep_figures(const Model& model, const Sweep& sweep) {
          ". The red dashed line marks what the study itself says, when it lies in the swept "
          "range.</figcaption>\n";
   } else {
-    f += "<figcaption>The line is the average yearly cost at each value; the shaded band holds 8 years in 10 "
+    f += "<figcaption>The line is the average yearly cost at each value; the shaded band holds 9 years in 10 "
          "(from the "
-         "good year, P10, to the bad year, P90). The band is the year-to-year spread, not the uncertainty of "
+         "good year, P05, to the bad year, P95). The band is the year-to-year spread, not the uncertainty of "
          "the "
          "line: every point is an average over the same simulated years. The red dashed line marks what the "
          "study "

@@ -117,7 +117,8 @@ std::string exceedance_svg(std::span<const double> sorted, double x_max, const s
 
 std::string exceedance_overlay_svg(const std::vector<CurveSeries>& series, double x_max, double bad_year,
                                    const std::string& currency, const ChartText& text) {
-  static constexpr const char* kColours[] = {"#4e79a7", "#e15759", "#59a14f", "#b07aa1", "#f28e2b", "#76b7b2"};
+  static constexpr const char* kColours[] = {"#4e79a7", "#e15759", "#59a14f",
+                                             "#b07aa1", "#f28e2b", "#76b7b2"};
   const double top = 44.0 + 18.0 * static_cast<double>(series.size()), bottom = top + 276.0;
   const double height = bottom + 60.0;
   std::string s = open_svg(text, height);
@@ -141,9 +142,9 @@ std::string exceedance_overlay_svg(const std::vector<CurveSeries>& series, doubl
     const CurveSeries& c = series[k];
     const char* colour = kColours[k % std::size(kColours)];
     const double ly = 40.0 + 18.0 * static_cast<double>(k);
-    s += fmt::format(
-        "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n", coord(kLeft),
-        coord(ly - 4), coord(kLeft + 24), coord(ly - 4), colour, k == 0 ? "" : " stroke-dasharray=\"7 4\"");
+    s += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n",
+                     coord(kLeft), coord(ly - 4), coord(kLeft + 24), coord(ly - 4), colour,
+                     k == 0 ? "" : " stroke-dasharray=\"7 4\"");
     s += text_at(kLeft + 30, ly, c.label, "start", 12);
     if (c.sorted.empty()) continue;
     const double n = static_cast<double>(c.sorted.size());
@@ -161,10 +162,11 @@ std::string exceedance_overlay_svg(const std::vector<CurveSeries>& series, doubl
         "stroke-width=\"2.5\"{}/>\n",
         k, points, colour, k == 0 ? "" : " stroke-dasharray=\"7 4\"");
     const double v = quantile_sorted(c.sorted, bad_year);
-    s += fmt::format("<circle class=\"bad-year\" data-series=\"{}\" cx=\"{}\" cy=\"{}\" r=\"4.5\" fill=\"{}\">"
-                     "<title>{}: 1 year in {:.0f} costs more than {}</title></circle>\n",
-                     k, coord(x(std::clamp(v, x.d0, x.d1))), coord(y(1.0 - bad_year)), colour, esc(c.label),
-                     1.0 / (1.0 - bad_year), esc(format_currency(v, currency)));
+    s += fmt::format(
+        "<circle class=\"bad-year\" data-series=\"{}\" cx=\"{}\" cy=\"{}\" r=\"4.5\" fill=\"{}\">"
+        "<title>{}: 1 year in {:.0f} costs more than {}</title></circle>\n",
+        k, coord(x(std::clamp(v, x.d0, x.d1))), coord(y(1.0 - bad_year)), colour, esc(c.label),
+        1.0 / (1.0 - bad_year), esc(format_currency(v, currency)));
   }
   return s + "</svg>\n";
 }
@@ -184,16 +186,18 @@ std::string waterfall_svg(const std::vector<WaterfallBar>& bars, const std::stri
     const WaterfallBar& b = bars[i];
     const double row_top = top + row_height * static_cast<double>(i);
     const double from = b.total ? 0.0 : running - b.value, to = b.total ? b.value : running;
-    if (b.total) running = b.value;
-    else running -= b.value;
+    if (b.total)
+      running = b.value;
+    else
+      running -= b.value;
     const double x0 = x(std::min(from, to)), x1 = x(std::max(from, to));
     s += fmt::format(
         "<rect class=\"{}\" data-value=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"20\" fill=\"{}\"/>\n",
         b.total ? "total" : "step", b.value, coord(x0), coord(row_top + 18.0), coord(std::max(0.0, x1 - x0)),
         b.total ? kBarFill : kTailFill);
     s += text_at(kLeft + 2, row_top + 14.0,
-                 fmt::format("{}: {}{}", b.label, b.total ? "" : "\u2212", currency_label(b.value, currency)), "start",
-                 12);
+                 fmt::format("{}: {}{}", b.label, b.total ? "" : "\u2212", currency_label(b.value, currency)),
+                 "start", 12);
   }
   return s + "</svg>\n";
 }
@@ -357,7 +361,7 @@ std::string sweep_legend(const std::vector<SweepSeries>& series, bool band, cons
   if (band) {
     s += fmt::format("<rect x=\"{}\" y=\"34\" width=\"22\" height=\"12\" fill=\"{}\"/>\n", coord(lx),
                      kBandFill);
-    s += text_at(lx + 28, 45, "8 years in 10 (P10\u2013P90)", "start", 12);
+    s += text_at(lx + 28, 45, "9 years in 10 (P05\u2013P95)", "start", 12);
     lx += 210;
     s += line_el(lx, 40, lx + 22, 40, kSeries[0], 2.5);
     s += text_at(lx + 28, 45, "average year (mean)", "start", 12);
@@ -382,31 +386,31 @@ std::string sweep_legend(const std::vector<SweepSeries>& series, bool band, cons
   return s;
 }
 
-//! A single series' P10-P90 band with its dashed edges, named at the last point.
+//! A single series' P05-P95 band with its dashed edges, named at the last point.
 std::string sweep_band(const SweepSeries& sr, const Scale& x, const Scale& y) {
   std::string s;
   std::string polygon, upper, lower;
   for (std::size_t i = 0; i < sr.x.size(); ++i) {
-    upper += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.p90[i])));
-    lower += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.p10[i])));
+    upper += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.p95[i])));
+    lower += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(sr.x[i])), coord(y(sr.p05[i])));
   }
   polygon = upper;
   for (std::size_t i = sr.x.size(); i-- > 0;)
-    polygon += fmt::format(" {},{}", coord(x(sr.x[i])), coord(y(sr.p10[i])));
+    polygon += fmt::format(" {},{}", coord(x(sr.x[i])), coord(y(sr.p05[i])));
   s += fmt::format("<polygon class=\"band\" points=\"{}\" fill=\"{}\" fill-opacity=\"0.75\"/>\n", polygon,
                    kBandFill);
   s += fmt::format(
-      "<polyline class=\"p90-line\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\" "
+      "<polyline class=\"p95-line\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\" "
       "stroke-dasharray=\"4 3\"/>\n",
       upper, kBarFill);
   s += fmt::format(
-      "<polyline class=\"p10-line\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\" "
+      "<polyline class=\"p05-line\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\" "
       "stroke-dasharray=\"4 3\"/>\n",
       lower, kBarFill);
   // Name the band's edges at the last point, inside the plot.
   const double ex = x(sr.x.back());
-  s += halo_text(ex - 6.0, y(sr.p90.back()) - 6.0, "bad year (P90)", "end", 11, kMuted);
-  s += halo_text(ex - 6.0, y(sr.p10.back()) + 15.0, "good year (P10)", "end", 11, kMuted);
+  s += halo_text(ex - 6.0, y(sr.p95.back()) - 6.0, "bad year (P95)", "end", 11, kMuted);
+  s += halo_text(ex - 6.0, y(sr.p05.back()) + 15.0, "good year (P05)", "end", 11, kMuted);
   return s;
 }
 
@@ -458,13 +462,13 @@ std::string sweep_line_svg(const std::vector<SweepSeries>& series, const TickFor
   double x_lo = INFINITY, x_hi = -INFINITY, y_hi = 0.0, y_lo = 0.0;
   std::size_t points = 0;
   for (const SweepSeries& sr : series) {
-    SIM_CHECK(sr.x.size() == sr.mean.size() && sr.x.size() == sr.p10.size() && sr.x.size() == sr.p90.size(),
+    SIM_CHECK(sr.x.size() == sr.mean.size() && sr.x.size() == sr.p05.size() && sr.x.size() == sr.p95.size(),
               << "series " << sr.label << ": " << sr.x.size() << " x, " << sr.mean.size() << " means");
     for (std::size_t i = 0; i < sr.x.size(); ++i) {
       x_lo = std::min(x_lo, sr.x[i]);
       x_hi = std::max(x_hi, sr.x[i]);
-      y_lo = std::min({y_lo, sr.p10[i], sr.mean[i]});
-      y_hi = std::max({y_hi, sr.p90[i], sr.mean[i]});
+      y_lo = std::min({y_lo, sr.p05[i], sr.mean[i]});
+      y_hi = std::max({y_hi, sr.p95[i], sr.mean[i]});
       ++points;
     }
   }

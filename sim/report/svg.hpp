@@ -128,18 +128,19 @@ struct BoxRow {
 std::string savings_box_svg(const std::vector<BoxRow>& rows, const std::string& currency,
                             const ChartText& text);
 
-//! One line of a sweep chart: the mean yearly cost at each swept value, with its P10 and P90.
+//! One line of a sweep chart: the mean yearly cost at each swept value, with its good and bad year (P05,
+//! P95). (The band's edges keep the class names p05-line and p95-line.)
 struct SweepSeries {
   std::string label;         //!< legend text (a grid's second parameter value); may be empty
   std::vector<double> x;     //!< swept values, ascending
   std::vector<double> mean;  //!< [$ per year] mean yearly cost at each x
-  std::vector<double> p10;   //!< [$ per year]
-  std::vector<double> p90;   //!< [$ per year]
+  std::vector<double> p05;   //!< [$ per year] good year
+  std::vector<double> p95;   //!< [$ per year] bad year
 };
 
 //! The mean yearly cost against a swept parameter: one line (polyline.mean-line, circle.point with
-//! data-x and data-mean) per series; with a single series also the P10-P90 band (polygon.band) and
-//! its edges (polyline.p10-line, polyline.p90-line), and the mean written over each point. x ticks
+//! data-x and data-mean) per series; with a single series also the P05-P95 band (polygon.band) and
+//! its edges (polyline.p05-line, polyline.p95-line), and the mean written over each point. x ticks
 //! are written by `x_format`; y ticks are currency. `study_value`, if within the swept range, is
 //! marked by a dashed vertical line (line.marker, data-key="study") labelled `study_label`. With
 //! several series the legend starts with `series_title` (what the series labels are values of) and

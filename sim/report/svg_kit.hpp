@@ -25,7 +25,7 @@ inline constexpr const char* kTailFill = "#b04a3a";
 inline constexpr const char* kInk = "#222";
 inline constexpr const char* kGrid = "#e3e3e3";
 inline constexpr const char* kMuted = "#555";
-inline constexpr const char* kBandFill = "#c9d8ea";  // the P10-P90 band under the mean line
+inline constexpr const char* kBandFill = "#c9d8ea";  // a sweep's P05-P95 band, a fan chart's P10-P90 band
 // Series of a grid's line chart (Tableau 10, colour-blind friendly order).
 inline constexpr const char* kSeries[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
                                           "#b07aa1", "#edc948", "#9c755f", "#ff9da7", "#bab0ac"};

@@ -21,7 +21,8 @@ template <class T>
 std::vector<double> difference(const std::vector<T>& scenario, const std::vector<T>& baseline) {
   SIM_CHECK(scenario.size() == baseline.size(), << scenario.size() << " vs " << baseline.size());
   std::vector<double> d(scenario.size());
-  for (std::size_t t = 0; t < d.size(); ++t) d[t] = static_cast<double>(scenario[t]) - static_cast<double>(baseline[t]);
+  for (std::size_t t = 0; t < d.size(); ++t)
+    d[t] = static_cast<double>(scenario[t]) - static_cast<double>(baseline[t]);
   return d;
 }
 
@@ -43,8 +44,8 @@ std::vector<PipelineDifference> pipeline_differences(const TrialResults& s, cons
           pipeline_difference("wins", "Deals won", false, s.wins, b.wins),
           pipeline_difference("should_have_bought", "Deals that should have been won", false,
                               s.should_have_bought, b.should_have_bought),
-          pipeline_difference("revenue_done_right", "Revenue had nothing gone wrong", true, s.revenue_done_right,
-                              b.revenue_done_right),
+          pipeline_difference("revenue_done_right", "Revenue had nothing gone wrong", true,
+                              s.revenue_done_right, b.revenue_done_right),
           pipeline_difference("revenue", "Revenue as it happened", true, s.revenue, b.revenue),
           pipeline_difference("nonbuyer_hours", "Hours spent on poor fits", false, s.nonbuyer_hours,
                               b.nonbuyer_hours)};
@@ -54,7 +55,8 @@ std::vector<MistakeDifference> mistake_differences(const Model& base_model, cons
                                                    const Model& model, const TrialResults& r) {
   std::vector<MistakeDifference> out;
   const std::vector<double> zeros(r.count, 0.0);
-  auto column = [&](const Model& m, const TrialResults& res, const std::string& id) -> std::span<const double> {
+  auto column = [&](const Model& m, const TrialResults& res,
+                    const std::string& id) -> std::span<const double> {
     for (std::size_t k = 0; k < m.mistakes.size(); ++k)
       if (m.mistakes[k].id == id) return res.mistake_cost_column(k);
     return zeros;

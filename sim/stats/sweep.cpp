@@ -98,7 +98,8 @@ Sweep run_sweep(const Model& model, const SweepAxis& axis, const std::optional<S
   for (const SweepAxis* a : {&axis, axis2 ? &*axis2 : nullptr}) {
     if (a == nullptr) continue;
     SIM_CHECK(a->input < model.inputs.size(), << a->input);
-    SIM_CHECK(!a->compiled || (variants != nullptr && variants->compile), << a->path << " needs the study variants");
+    SIM_CHECK(!a->compiled || (variants != nullptr && variants->compile),
+              << a->path << " needs the study variants");
     if (!a->compiled)
       for (double v : a->values) check_sweep_value(model, a->input, v);
   }
@@ -118,7 +119,8 @@ Sweep run_sweep(const Model& model, const SweepAxis& axis, const std::optional<S
       std::vector<std::pair<std::string, double>> set;
       if (axis.compiled) set.emplace_back(axis.path, v);
       if (axis2 && axis2->compiled) set.emplace_back(axis2->path, v2);
-      const std::optional<Model> compiled = set.empty() ? std::nullopt : std::optional(variants->compile(set));
+      const std::optional<Model> compiled =
+          set.empty() ? std::nullopt : std::optional(variants->compile(set));
       const Model& at = compiled ? *compiled : model;
       Scenario scenario;
       if (!axis.compiled) scenario.pinned.emplace_back(at.find_input(axis.path), v);
