@@ -3,7 +3,7 @@
 // sized, with one point per year at the JSON's means, a higher point for a larger mean. Tag
 // [browser]; needs /usr/bin/chromium (scripts/setup-deps installs it): without it the test fails.
 
-#include "cli_runner.hpp"
+#include "headless_chromium.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -15,24 +15,13 @@
 #include <vector>
 
 namespace fs = std::filesystem;
+using mistakesim::testing::attribute_values;
 using mistakesim::testing::read_text;
+using mistakesim::testing::render_in_chromium;
 using mistakesim::testing::run_cli;
 using mistakesim::testing::scratch_dir;
 
 namespace {
-
-//! Values of attribute `name` of every element matching `tag_re` in `text`, in document order.
-std::vector<double> attribute_values(const std::string& text, const std::string& tag_re,
-                                     const std::string& name) {
-  std::vector<double> out;
-  const std::regex tag(tag_re), attr("\\s" + name + "=\"([^\"]*)\"");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), tag); it != std::sregex_iterator(); ++it) {
-    std::smatch m;
-    const std::string t = it->str();
-    if (std::regex_search(t, m, attr)) out.push_back(std::stod(m[1]));
-  }
-  return out;
-}
 
 //! The <svg> element with this id, up to its end.
 std::string chart(const std::string& dom, const std::string& id) {
@@ -45,11 +34,6 @@ std::string chart(const std::string& dom, const std::string& id) {
 
 TEST_CASE("three-year report renders in headless Chromium: cost per year as a fan chart and cumulative",
           "[browser][horizon]") {
-  if (std::system("command -v chromium > /dev/null 2>&1") != 0)
-    FAIL(
-        "chromium is not installed: the [browser] test needs it (scripts/setup-deps installs the Debian "
-        "package "
-        "'chromium')");
   const fs::path work = scratch_dir("browser-horizon-" + std::to_string(::getpid()));
   const fs::path html = work / "three-year.html", json = work / "three-year.json";
   const auto r = run_cli("run configs/three-year.toml --trials 2000 --threads 2 --quiet --report '" +
@@ -57,22 +41,7 @@ TEST_CASE("three-year report renders in headless Chromium: cost per year as a fa
   INFO(r.err);
   REQUIRE(r.status == 0);
 
-  const std::string flags =
-      "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
-      "--no-first-run --disable-component-update --disable-sync --disable-extensions "
-      "--user-data-dir='" +
-      (work / "profile").string() + "' ";
-  const std::string url = "'file://" + fs::absolute(html).string() + "'";
-  const fs::path png = work / "three-year.png", dom_file = work / "three-year-dom.html";
-  REQUIRE(std::system((flags + "--hide-scrollbars --window-size=1280,4000 --screenshot='" + png.string() +
-                       "' " + url + " > /dev/null 2>&1")
-                          .c_str()) == 0);
-  const std::string bytes = read_text(png);
-  REQUIRE(bytes.size() > 20000);  // a blank page is a few kB
-  CHECK(bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
-  REQUIRE(std::system(
-              (flags + "--dump-dom " + url + " > '" + dom_file.string() + "' 2> /dev/null").c_str()) == 0);
-  const std::string dom = read_text(dom_file);
+  const std::string dom = render_in_chromium(html, work, 4000);
   REQUIRE(dom.find("Year by year over 3 years") != std::string::npos);
   REQUIRE(dom.find("What would you have done with that time?") != std::string::npos);
 

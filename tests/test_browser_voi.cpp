@@ -3,7 +3,7 @@
 // input of the JSON, the largest first. Tag [browser]; needs /usr/bin/chromium (scripts/setup-deps
 // installs it): without it the test fails with a message, it does not skip.
 
-#include "cli_runner.hpp"
+#include "headless_chromium.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -15,33 +15,13 @@
 #include <vector>
 
 namespace fs = std::filesystem;
+using mistakesim::testing::attribute_values;
 using mistakesim::testing::read_text;
+using mistakesim::testing::render_in_chromium;
 using mistakesim::testing::run_cli;
 using mistakesim::testing::scratch_dir;
 
-namespace {
-
-//! Values of attribute `name` of every element matching `tag_re` in the DOM, in document order.
-std::vector<double> attribute_values(const std::string& dom, const std::string& tag_re,
-                                     const std::string& name) {
-  std::vector<double> out;
-  const std::regex tag(tag_re), attr("\\s" + name + "=\"([^\"]*)\"");
-  for (auto it = std::sregex_iterator(dom.begin(), dom.end(), tag); it != std::sregex_iterator(); ++it) {
-    std::smatch m;
-    const std::string t = it->str();
-    if (std::regex_search(t, m, attr)) out.push_back(std::stod(m[1]));
-  }
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("voi report renders in headless Chromium: EVPPI bars and the EVSI curve", "[browser][voi]") {
-  if (std::system("command -v chromium > /dev/null 2>&1") != 0)
-    FAIL(
-        "chromium is not installed: the [browser] test needs it (scripts/setup-deps installs the Debian "
-        "package "
-        "'chromium')");
   const fs::path work = scratch_dir("browser-voi-" + std::to_string(::getpid()));
   const fs::path html = work / "voi.html", json = work / "voi.json";
   const auto r = run_cli(
@@ -54,22 +34,7 @@ TEST_CASE("voi report renders in headless Chromium: EVPPI bars and the EVSI curv
   CHECK(file.find("http://") == std::string::npos);
   CHECK(file.find("https://") == std::string::npos);
 
-  const std::string flags =
-      "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
-      "--no-first-run --disable-component-update --disable-sync --disable-extensions "
-      "--user-data-dir='" +
-      (work / "profile").string() + "' ";
-  const std::string url = "'file://" + fs::absolute(html).string() + "'";
-  const fs::path png = work / "voi.png", dom_file = work / "voi-dom.html";
-  REQUIRE(std::system((flags + "--hide-scrollbars --window-size=1280,2400 --screenshot='" + png.string() +
-                       "' " + url + " > /dev/null 2>&1")
-                          .c_str()) == 0);
-  const std::string bytes = read_text(png);
-  REQUIRE(bytes.size() > 20000);  // a blank page is a few kB
-  CHECK(bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
-  REQUIRE(std::system(
-              (flags + "--dump-dom " + url + " > '" + dom_file.string() + "' 2> /dev/null").c_str()) == 0);
-  const std::string dom = read_text(dom_file);
+  const std::string dom = render_in_chromium(html, work, 2400);
   REQUIRE(dom.find("Is it worth finding out first?") != std::string::npos);
 
   for (const char* id : {"voi-evppi", "voi-evsi-1"}) {
