@@ -33,8 +33,9 @@ inline std::vector<double> attribute_values(const std::string& text, const std::
 inline std::string render_in_chromium(const std::filesystem::path& html, const std::filesystem::path& work,
                                       int height) {
   if (std::system("command -v chromium > /dev/null 2>&1") != 0)
-    FAIL("chromium is not installed: the [browser] test needs it (scripts/setup-deps installs the Debian "
-         "package 'chromium')");
+    FAIL(
+        "chromium is not installed: the [browser] test needs it (scripts/setup-deps installs the Debian "
+        "package 'chromium')");
   const std::string flags =
       "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
       "--no-first-run --disable-component-update --disable-sync --disable-extensions --user-data-dir='" +
@@ -48,8 +49,8 @@ inline std::string render_in_chromium(const std::filesystem::path& html, const s
   const std::string bytes = read_text(png);
   REQUIRE(bytes.size() > 20000);  // a blank page is a few kB
   CHECK(bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
-  REQUIRE(std::system((flags + "--dump-dom " + url + " > '" + dom_file.string() + "' 2> /dev/null").c_str()) ==
-          0);
+  REQUIRE(std::system(
+              (flags + "--dump-dom " + url + " > '" + dom_file.string() + "' 2> /dev/null").c_str()) == 0);
   return read_text(dom_file);
 }
 

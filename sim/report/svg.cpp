@@ -15,6 +15,27 @@
 #include "report/svg_kit.hpp"
 
 namespace mistakesim::detail {
+namespace {
+
+//! The share of the (ascending, non-empty) values above v.
+double share_above(std::span<const double> sorted, double v) {
+  const auto above = sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), v);
+  return static_cast<double>(above) / static_cast<double>(sorted.size());
+}
+
+//! An exceedance curve's polyline points over the whole x axis, 300 steps.
+std::string exceedance_points(std::span<const double> sorted, const Scale& x, const Scale& y) {
+  std::string points;
+  constexpr int kPoints = 300;
+  for (int i = 0; i <= kPoints; ++i) {
+    const double v = x.d0 + (x.d1 - x.d0) * i / kPoints;
+    points += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(v)), coord(y(share_above(sorted, v))));
+  }
+  return points;
+}
+
+}  // namespace
+
 std::string histogram_svg(const Histogram& h, std::uint64_t total, const std::vector<Marker>& markers,
                           const std::string& currency, const ChartText& text, const std::string& note) {
   const double height = note.empty() ? 380.0 : 400.0;
@@ -75,7 +96,6 @@ std::string exceedance_svg(std::span<const double> sorted, double x_max, const s
     s += text_at(kWidth / 2, (top + bottom) / 2, "no data", "middle");
     return s + "</svg>\n";
   }
-  const double n = static_cast<double>(sorted.size());
   const std::vector<double> x_ticks =
       nice_ticks(std::min(0.0, sorted.front()), std::max(x_max, sorted.front()), 8);
   const Scale x{x_ticks.front(), x_ticks.back(), kLeft, kWidth - kRight};
@@ -84,17 +104,7 @@ std::string exceedance_svg(std::span<const double> sorted, double x_max, const s
   s += y_axis(y, y_ticks, kLeft, kWidth - kRight, text.y_label);
   s += x_axis(x, x_ticks, top, bottom, currency, text.x_label);
 
-  const auto share_above = [&](double v) {
-    const auto above = sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), v);
-    return static_cast<double>(above) / n;
-  };
-  // The curve over the whole axis, 300 points.
-  std::string points;
-  constexpr int kPoints = 300;
-  for (int i = 0; i <= kPoints; ++i) {
-    const double v = x.d0 + (x.d1 - x.d0) * i / kPoints;
-    points += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(v)), coord(y(share_above(v))));
-  }
+  const std::string points = exceedance_points(sorted, x, y);
   s += fmt::format(
       "<polyline class=\"curve\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"/>\n", points,
       kBarFill);
@@ -102,7 +112,7 @@ std::string exceedance_svg(std::span<const double> sorted, double x_max, const s
   for (std::size_t k = 0; k < markers.size(); ++k) {
     const Marker& m = markers[k];
     const double px = x(std::clamp(m.value, x.d0, x.d1));
-    const double py = y(share_above(m.value));
+    const double py = y(share_above(sorted, m.value));
     s += fmt::format(
         "<line class=\"marker\" data-key=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" "
         "stroke-width=\"1\" stroke-dasharray=\"4 3\"/>\n",
@@ -147,16 +157,7 @@ std::string exceedance_overlay_svg(const std::vector<CurveSeries>& series, doubl
                      k == 0 ? "" : " stroke-dasharray=\"7 4\"");
     s += text_at(kLeft + 30, ly, c.label, "start", 12);
     if (c.sorted.empty()) continue;
-    const double n = static_cast<double>(c.sorted.size());
-    const auto share_above = [&](double v) {
-      return static_cast<double>(c.sorted.end() - std::upper_bound(c.sorted.begin(), c.sorted.end(), v)) / n;
-    };
-    std::string points;
-    constexpr int kPoints = 300;
-    for (int i = 0; i <= kPoints; ++i) {
-      const double v = x.d0 + (x.d1 - x.d0) * i / kPoints;
-      points += fmt::format("{}{},{}", i == 0 ? "" : " ", coord(x(v)), coord(y(share_above(v))));
-    }
+    const std::string points = exceedance_points(c.sorted, x, y);
     s += fmt::format(
         "<polyline class=\"curve\" data-series=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{}\" "
         "stroke-width=\"2.5\"{}/>\n",
