@@ -3,6 +3,9 @@
 
 #include <mpi.h>
 
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <mistakesim/mpi.hpp>
@@ -28,6 +31,15 @@ class NullBuffer final : public std::streambuf {
   int_type overflow(int_type c) override { return traits_type::not_eof(c); }
   std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
 };
+
+//! The status of the failure this rank has reported, for exit_quietly.
+volatile std::sig_atomic_t g_reported_status = 1;
+
+//! SIGTERM once an agreed failure has been reported: mpirun stops the whole job as soon as one
+//! rank exits with the failure's status, and this rank may still be finalizing MPI. The outcome
+//! is already said and nothing was written, so it ends with that status and says nothing more
+//! ("interrupted" would be untrue). Only async-signal-safe calls.
+extern "C" void exit_quietly(int) { ::_exit(g_reported_status); }
 
 }  // namespace
 
@@ -88,7 +100,14 @@ int Session::finish(int status, const std::string& error) {
     world.set_failure(*f);
   }
   const detail::Failure& f = *world.failure();
-  if (world.rank() == 0) std::cerr << detail::failure_text(f, world.size()) << "\n";
+  g_reported_status = f.status;
+  struct sigaction quiet {};
+  quiet.sa_handler = exit_quietly;
+  sigemptyset(&quiet.sa_mask);
+  ::sigaction(SIGTERM, &quiet, nullptr);
+  if (world.rank() == 0) std::cerr << detail::failure_text(f, world.size()) << std::endl;
+  // No rank exits (so mpirun stops none) before rank 0 has said what failed.
+  MPI_Barrier(MPI_COMM_WORLD);
   return f.status;
 }
 
