@@ -44,13 +44,18 @@ expect_failure precision-rank0-of-2 2 0 1 "mistakesim: rank 0 of 2 failed: inter
 # Bad input: every rank fails alike; the message and status are those of a process alone.
 alone_status=0
 "$bin" run tests/bad/applies-to-typo.toml >/dev/null 2>"$scratch/bad-alone.stderr" || alone_status=$?
-timeout 120 "${mpi[@]}" -n 2 "$bin" run tests/bad/applies-to-typo.toml >/dev/null 2>"$scratch/bad-mpi.stderr"
-mpi_status=$?
-[ "$alone_status" -eq 2 ] && [ "$mpi_status" -eq 2 ] || fail "bad input: exit status $alone_status alone, $mpi_status under mpirun"
-# mpirun adds its own notice of a non-zero exit; mistakesim's lines must be the process alone's.
-grep '^mistakesim' "$scratch/bad-mpi.stderr" >"$scratch/bad-mpi.lines" || true
-cmp -s "$scratch/bad-alone.stderr" "$scratch/bad-mpi.lines" ||
-  fail "bad input: message differs: $(diff "$scratch/bad-alone.stderr" "$scratch/bad-mpi.lines" | head -5)"
+# Five times: mpirun stops the job when the first rank exits with status 2, and rank 0 must by then
+# have said what failed, and say nothing more (it once added "interrupted" in about 1 run in 4 under load).
+for attempt in 1 2 3 4 5; do
+  timeout 120 "${mpi[@]}" -n 2 "$bin" run tests/bad/applies-to-typo.toml >/dev/null 2>"$scratch/bad-mpi.stderr"
+  mpi_status=$?
+  [ "$alone_status" -eq 2 ] && [ "$mpi_status" -eq 2 ] ||
+    fail "bad input (attempt $attempt): exit status $alone_status alone, $mpi_status under mpirun"
+  # mpirun adds its own notice of a non-zero exit; mistakesim's lines must be the process alone's.
+  grep '^mistakesim' "$scratch/bad-mpi.stderr" >"$scratch/bad-mpi.lines" || true
+  cmp -s "$scratch/bad-alone.stderr" "$scratch/bad-mpi.lines" ||
+    fail "bad input (attempt $attempt): message differs: $(diff "$scratch/bad-alone.stderr" "$scratch/bad-mpi.lines" | head -5)"
+done
 echo "checked: bad input on 2 ranks"
 
 # Alone, the fault variable does nothing (there is no rank to fail): outputs are written.
@@ -60,5 +65,5 @@ MISTAKESIM_TEST_FAIL_RANK=0 "$bin" run configs/mid-market.toml --trials 1000 --j
 [ -s "$scratch/alone/out.json" ] || fail "alone: no JSON written"
 echo "checked: alone"
 
-echo "$((6 - failures)) passed, $failures failed"
+echo "$failures failed check(s)"
 [ "$failures" -eq 0 ]
