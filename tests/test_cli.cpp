@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+
 #include <catch2/catch.hpp>
 
 using namespace mistakesim::testing;
@@ -149,4 +151,20 @@ TEST_CASE("--help has examples on every command, --version names the build", "[c
   const CliResult v = run_cli("--version");
   REQUIRE(v.status == 0);
   REQUIRE(v.out.find("mistakesim 0.") != std::string::npos);
+  // The commit named is the checkout's as it is now, not as it was when CMake configured.
+  std::string head;
+  if (FILE* git = ::popen(
+          (std::string("git -C '") + MISTAKESIM_SOURCE_DIR + "' rev-parse --short HEAD 2>/dev/null").c_str(),
+          "r")) {
+    char line[64] = {};
+    if (std::fgets(line, sizeof line, git) != nullptr) head = line;
+    ::pclose(git);
+  }
+  while (!head.empty() && (head.back() == '\n' || head.back() == '\r')) head.pop_back();
+  if (head.empty()) {
+    WARN("not a git checkout: the commit in --version is not checked");
+  } else {
+    INFO(v.out);
+    CHECK(v.out.find("; git " + head) != std::string::npos);
+  }
 }
