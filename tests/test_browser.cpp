@@ -1,7 +1,6 @@
-// The HTML reports in a real browser: the CLI writes them, headless Chromium renders them to a
-// screenshot and dumps the DOM, and its network log proves the page asked for nothing over the
-// network. Tag [browser]; needs /usr/bin/chromium (scripts/setup-deps installs it): without it the
-// test fails with a message, it does not skip.
+// The HTML reports in a real browser (tests/headless_chromium.hpp): the CLI writes them, headless
+// Chromium renders them to a screenshot and dumps the DOM, and its network log proves the page
+// asked for nothing over the network. Tag [browser].
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -11,45 +10,16 @@
 #include <string>
 #include <vector>
 
-#include "cli_runner.hpp"
+#include "headless_chromium.hpp"
 
 namespace fs = std::filesystem;
+using mistakesim::testing::attribute_values;
+using mistakesim::testing::Browser;
 using mistakesim::testing::read_text;
 using mistakesim::testing::run_cli;
 using mistakesim::testing::scratch_dir;
 
 namespace {
-
-std::string find_chromium() {
-  for (const char* candidate : {"chromium", "chromium-browser", "google-chrome"}) {
-    const std::string cmd = std::string("command -v ") + candidate + " > /dev/null 2>&1";
-    if (std::system(cmd.c_str()) == 0) return candidate;
-  }
-  return {};
-}
-
-// Headless, sandbox-free (containers), and as quiet on the network as Chromium can be made.
-const char* kChromiumFlags =
-    "--headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run "
-    "--disable-component-update --disable-sync --disable-extensions --disable-default-apps --no-pings "
-    "--disable-domain-reliability --disable-client-side-phishing-detection";
-
-struct Browser {
-  std::string exe;
-  fs::path work;  // scratch folder: profiles, logs
-  int runs = 0;
-
-  //! Runs chromium with `args` on `url`, stdout to `out`; returns the exit status. 60 s timeout.
-  int run(const std::string& args, const std::string& url, const fs::path& out) {
-    const fs::path profile = work / ("profile-" + std::to_string(runs++));
-    const std::string cmd = "timeout 60 " + exe + " " + kChromiumFlags + " --user-data-dir='" +
-                            profile.string() + "' " + args + " '" + url + "' > '" + out.string() + "' 2> '" +
-                            (work / "chromium-stderr.txt").string() + "'";
-    const int raw = std::system(cmd.c_str());
-    return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  }
-  std::string stderr_text() const { return read_text(work / "chromium-stderr.txt"); }
-};
 
 //! URLs of network requests the page made (http, https, ws...), from a Chromium net log. The
 //! browser's own background requests (updates, account checks) have no page initiator ("not an
@@ -84,21 +54,6 @@ std::vector<std::string> chart_tags(const std::string& dom) {
   return tags;
 }
 
-double attribute(const std::string& tag, const std::string& name) {
-  const std::regex re("\\s" + name + "=\"([^\"]*)\"");
-  std::smatch m;
-  if (!std::regex_search(tag, m, re)) return 0.0;
-  return std::stod(m[1]);
-}
-
-void require_png(const fs::path& png) {
-  INFO(png.string());
-  REQUIRE(fs::exists(png));
-  const std::string bytes = read_text(png);
-  REQUIRE(bytes.size() > 20000);  // a blank page is a few kB; a rendered report is hundreds
-  REQUIRE(bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
-}
-
 //! Screenshot, DOM and network checks of one report.
 void check_in_browser(Browser& browser, const fs::path& html_file, const fs::path& png,
                       const std::vector<std::string>& chart_ids,
@@ -109,23 +64,9 @@ void check_in_browser(Browser& browser, const fs::path& html_file, const fs::pat
   CHECK(html.find("https://") == std::string::npos);
   CHECK_FALSE(std::regex_search(html, std::regex(R"re((src|href)\s*=\s*["']?//)re")));
 
-  const std::string url = "file://" + fs::absolute(html_file).string();
-  {
-    const int status =
-        browser.run("--hide-scrollbars --window-size=1280,2000 --screenshot='" + png.string() + "'", url,
-                    browser.work / "screenshot-stdout.txt");
-    INFO("chromium --screenshot stderr:\n" << browser.stderr_text());
-    REQUIRE(status == 0);
-    require_png(png);
-  }
-  const fs::path dom_file = browser.work / (html_file.stem().string() + "-dom.html");
+  browser.screenshot(html_file, png, 2000);
   const fs::path net_log = browser.work / (html_file.stem().string() + "-netlog.json");
-  {
-    const int status = browser.run("--dump-dom --log-net-log='" + net_log.string() + "'", url, dom_file);
-    INFO("chromium --dump-dom stderr:\n" << browser.stderr_text());
-    REQUIRE(status == 0);
-  }
-  const std::string dom = read_text(dom_file);
+  const std::string dom = browser.dom(html_file, "--log-net-log='" + net_log.string() + "'");
   REQUIRE(dom.find(headline) != std::string::npos);
   const std::vector<std::string> tags = chart_tags(dom);
   CHECK(tags.size() == chart_ids.size());
@@ -135,8 +76,12 @@ void check_in_browser(Browser& browser, const fs::path& html_file, const fs::pat
       return t.find("id=\"" + id + "\"") != std::string::npos;
     });
     REQUIRE(it != tags.end());
-    CHECK(attribute(*it, "width") > 0.0);
-    CHECK(attribute(*it, "height") > 0.0);
+    const std::vector<double> width = attribute_values(*it, "<svg [^>]*>", "width"),
+                              height = attribute_values(*it, "<svg [^>]*>", "height");
+    REQUIRE(width.size() == 1);
+    REQUIRE(height.size() == 1);
+    CHECK(width[0] > 0.0);
+    CHECK(height[0] > 0.0);
   }
   REQUIRE(fs::exists(net_log));
   const std::vector<std::string> requests = page_network_requests(net_log);
@@ -148,13 +93,8 @@ void check_in_browser(Browser& browser, const fs::path& html_file, const fs::pat
 
 TEST_CASE("reports render in headless Chromium: screenshot, every chart, no network request", "[browser]") {
   static int run = 0;  // Catch runs this case once per section: a fresh folder each time
-  Browser browser{find_chromium(),
-                  scratch_dir("browser-" + std::to_string(::getpid()) + "-" + std::to_string(run++)), 0};
-  if (browser.exe.empty())
-    FAIL(
-        "chromium is not installed: the [browser] test needs it (scripts/setup-deps installs the Debian "
-        "package "
-        "'chromium')");
+  Browser browser =
+      Browser::in(scratch_dir("browser-" + std::to_string(::getpid()) + "-" + std::to_string(run++)));
   const fs::path build(MISTAKESIM_BUILD_DIR);
 
   SECTION("the network check itself sees a page that fetches an image (control)") {
