@@ -20,10 +20,13 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <mistakesim/dist_parameters.hpp>
 #include <mistakesim/distribution.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/random.hpp>
+#include <mistakesim/study.hpp>
 #include <string>
 #include <vector>
 
@@ -412,4 +415,86 @@ TEST_CASE("Negative binomial sampler (gamma-Poisson mixture)", "[distributions][
 TEST_CASE("Discrete and empirical samplers", "[distributions][statistical]") {
   check_sampler(Distribution::discrete({1, 2, 5, 10}, {0.2, 0.5, 0.3, 0.0}), kDiscrete);
   check_sampler(Distribution::empirical({12000, 15000, 15000, 22000, 40000, 95000, 250000}), kDiscrete);
+}
+
+namespace {
+
+bool same_distribution(const Distribution& a, const Distribution& b) {
+  return a.kind == b.kind && std::memcmp(a.p, b.p, sizeof a.p) == 0 && a.pert_mode == b.pert_mode &&
+         a.pert_lambda == b.pert_lambda;
+}
+
+}  // namespace
+
+TEST_CASE("from_parameters is the study reader's solver: the same bits for every parametrisation",
+          "[distribution][parameters]") {
+  // Each study text and the numbers it gives: the study reader solves the text through
+  // from_parameters, and an uncertain parameter's year is solved by calling it directly.
+  const struct {
+    const char* text;
+    DistKind kind;
+    std::vector<DistParameter> numbers;
+  } cases[] = {
+      {"{ dist = \"constant\", value = 3 }", DistKind::constant, {{"value", 3}}},
+      {"{ dist = \"uniform\", min = 1, max = 5 }", DistKind::uniform, {{"min", 1}, {"max", 5}}},
+      {"{ dist = \"triangular\", min = 1, mode = 2, max = 5 }",
+       DistKind::triangular,
+       {{"min", 1}, {"mode", 2}, {"max", 5}}},
+      {"{ dist = \"pert\", min = 1, mode = 2, max = 5, lambda = 3 }",
+       DistKind::pert,
+       {{"min", 1}, {"mode", 2}, {"max", 5}, {"lambda", 3}}},
+      {"{ dist = \"normal\", mean = 10, sd = 2, min = 5 }",
+       DistKind::normal,
+       {{"mean", 10}, {"sd", 2}, {"min", 5}}},
+      {"{ dist = \"lognormal\", p95 = 180_000, p05 = 80_000 }",
+       DistKind::lognormal,
+       {{"p95", 180'000}, {"p05", 80'000}}},
+      {"{ dist = \"lognormal\", mean = 100, sd = 30 }", DistKind::lognormal, {{"mean", 100}, {"sd", 30}}},
+      {"{ dist = \"beta\", mean = 0.5, sd = 0.15 }", DistKind::beta, {{"mean", 0.5}, {"sd", 0.15}}},
+      {"{ dist = \"beta\", wins = 12, losses = 30 }", DistKind::beta, {{"wins", 12}, {"losses", 30}}},
+      {"{ dist = \"gamma\", mean = 7.5, sd = 3 }", DistKind::gamma, {{"mean", 7.5}, {"sd", 3}}},
+      {"{ dist = \"poisson\", mean = 40 }", DistKind::poisson, {{"mean", 40}}},
+      {"{ dist = \"negbinomial\", mean = 40, dispersion = 5 }",
+       DistKind::negbinomial,
+       {{"mean", 40}, {"dispersion", 5}}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    const Distribution read = parse_distribution(c.text, "d.toml");
+    const Distribution solved = from_parameters(c.kind, c.numbers);
+    CHECK(same_distribution(read, solved));
+  }
+  // Known answer: a lognormal's median is exp(mu).
+  const Distribution median =
+      from_parameters(DistKind::lognormal, std::vector<DistParameter>{{"median", 45'000}, {"p90", 180'000}});
+  CHECK(std::exp(median.p[0]) == Approx(45'000).epsilon(1e-14));
+}
+
+TEST_CASE("from_parameters names the number at fault and the study reader locates it",
+          "[distribution][parameters]") {
+  try {
+    from_parameters(DistKind::pert, std::vector<DistParameter>{{"min", 5}, {"mode", 7}, {"max", 6}});
+    FAIL("a pert with its mode above its max was accepted");
+  } catch (const DistParameterError& e) {
+    CHECK(e.key == "mode");
+    CHECK(std::string(e.what()) == "mode of a pert lies between min and max (5 to 6), got 7");
+  }
+  try {
+    from_parameters(DistKind::gamma, std::vector<DistParameter>{{"mean", 1}, {"sd", 1e-200}});
+    FAIL("a gamma too extreme to simulate was accepted");
+  } catch (const DistParameterError& e) {
+    CHECK(e.key == "sd");
+  }
+  CHECK_THROWS_AS(from_parameters(DistKind::uniform, std::vector<DistParameter>{{"min", 1}}),
+                  DistParameterError);
+  // The same refusal through the study reader: at the key's line and column, with the message.
+  try {
+    parse_distribution("{ dist = \"pert\", min = 5, mode = 7, max = 6 }", "d.toml");
+    FAIL("accepted");
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("d.toml:1:") != std::string::npos);
+    CHECK(what.find("mode of a pert lies between min and max (5 to 6), got 7") != std::string::npos);
+    CHECK(e.where().column == 34);  // the 7 of "mode = 7"
+  }
 }

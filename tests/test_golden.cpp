@@ -24,7 +24,7 @@ namespace {
 struct GoldenCase {
   const char* name;  //!< file name in tests/golden/
   const char* args;
-  enum Kind { json, csv, html } kind;
+  enum Kind { json, csv, html, sip } kind;
 };
 
 // Few years each, so the suite stays quick; two threads, which must not change a bit.
@@ -42,6 +42,8 @@ const GoldenCase kCases[] = {
      GoldenCase::json},
     {"run-training-options.json",
      "run configs/training-options.toml --trials 2000 --threads 2 --quiet --json {out}", GoldenCase::json},
+    {"run-seed-case-uncertain.sip.json",
+     "run configs/seed-case-uncertain.toml --trials 200 --threads 2 --quiet --sip {out}", GoldenCase::sip},
     {"run-seed-case-uncertain.csv",
      "run configs/seed-case-uncertain.toml --trials 200 --threads 2 --quiet --csv {out}", GoldenCase::csv},
     {"run-mid-market.html", "run configs/mid-market.toml --trials 2000 --threads 2 --quiet --report {out}",
@@ -79,6 +81,13 @@ std::string strip_provenance(const std::string& text, GoldenCase::Kind kind) {
     nlohmann::ordered_json j = nlohmann::ordered_json::parse(text);
     j.erase("run");
     return j.dump(2) + "\n";
+  }
+  if (kind == GoldenCase::sip) {  // compact, as written: byte for byte but for the version
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(text);
+    if (j.dump() + "\n" != text) return "(not the compact JSON of its own content)\n" + text;
+    j["provenance"] = "(provenance left out)";
+    j["metadata"]["mistakesim_version"] = "(left out)";
+    return j.dump() + "\n";
   }
   if (kind == GoldenCase::html) {
     const auto begin = text.find("<footer id=\"provenance\">");

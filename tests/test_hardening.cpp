@@ -23,6 +23,7 @@
 #include <mistakesim/engine.hpp>
 #include <mistakesim/errors.hpp>
 #include <mistakesim/report.hpp>
+#include <mistakesim/sip.hpp>
 #include <mistakesim/study.hpp>
 #include <nlohmann/json.hpp>
 
@@ -30,7 +31,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <cmath>
 #include <fstream>
+#include <limits>
+#include <sstream>
 #include <streambuf>
 #include <string>
 
@@ -168,6 +172,14 @@ TEST_CASE("a full disk is exit 1 with the path and no space left, not an interna
   CHECK(full.err.find("internal error") == std::string::npos);
   CHECK_FALSE(fs::exists(dir / "ok.json"));  // all or nothing
   CHECK_FALSE(has_temporaries(dir));
+  // The SIP library is streamed like the CSV: its failure is reported the same way.
+  const CliResult sip =
+      run_cli("run " + quoted(study) + " -n 10 --csv " + quoted(dir / "ok.csv") + " --sip /dev/full");
+  CHECK(sip.status == 1);
+  CHECK(sip.err.find("cannot write /dev/full: no space left on device") != std::string::npos);
+  CHECK(sip.err.find("internal error") == std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "ok.csv"));
+  CHECK_FALSE(has_temporaries(dir));
 }
 
 TEST_CASE("output paths are checked before the run: a missing folder or a too long name",
@@ -214,10 +226,12 @@ TEST_CASE("a study path that is not UTF-8 still gives valid JSON and every outpu
   const auto dir = scratch_dir("hardening-utf8");
   const fs::path study = seed_study(dir, "caf\xe9.toml");
   const CliResult r = run_cli("run " + quoted(study) + " -n 10 -q --json " + quoted(dir / "r.json") +
-                              " --csv " + quoted(dir / "r.csv"));
+                              " --csv " + quoted(dir / "r.csv") + " --sip " + quoted(dir / "r.sip.json"));
   REQUIRE(r.status == 0);
   CHECK_NOTHROW(nlohmann::json::parse(read_text(dir / "r.json")));
   CHECK(fs::exists(dir / "r.csv"));
+  const auto sip = nlohmann::json::parse(read_text(dir / "r.sip.json"));
+  CHECK(sip["metadata"]["study_file"].get<std::string>().find("caf\xEF\xBF\xBD.toml") != std::string::npos);
 }
 
 TEST_CASE("discrete weights whose sum overflows sample inside the array", "[hardening][distribution]") {
@@ -397,6 +411,79 @@ TEST_CASE("the per-year CSV is streamed to its file in pieces and never built wh
   CHECK(sink.largest < 2'000'000);  // about 1 MB at a time
 }
 
+TEST_CASE("the SIP library is streamed to its file in pieces and never built whole in memory",
+          "[hardening][outputs]") {
+  const Model model = load_study(kSource + "/configs/seed-case-uncertain.toml");
+  RunOptions options;
+  options.trials = 300'000;
+  options.threads = 1;
+  options.record_inputs = true;
+  const TrialResults results = run_trials(model, Scenario{}, options);
+  LargestPiece sink;
+  std::ostream out(&sink);
+  write_sip_library(out, model, results, RunInfo{}, "0");
+  INFO("largest piece " << sink.largest << " of " << sink.total << " bytes");
+  const std::size_t sips = 3 + model.mistakes.size() + results.recorded_inputs.size();
+  CHECK(sink.total > sips * 300'000 * 4);  // at least "1.0," for every value of every SIP
+  CHECK(sink.largest < 2'000'000);         // about 1 MB at a time
+}
+
+TEST_CASE("the SIP library is nlohmann's compact JSON of itself: names not ASCII and values not finite",
+          "[hardening][outputs]") {
+  // Streamed in pieces, the text must still be exactly what nlohmann's dump() of the whole library
+  // writes: parsed and dumped again it gives the same bytes (its number format, its string escapes).
+  const Model model =
+      parse_study("[study]\nname = \"Caf\u00e9 \\\"Z\u00fcrich\\\" \\\\ \u4e2d \u00bd\"\n" + kPipeline +
+                      "good_fit = { dist = \"beta\", alpha = 2, beta = 3 }\n"
+                      "[[mistake]]\nid = \"late\"\nname = \"Sp\u00e4t \\\"\u00e9t\u00e9\\\" \u2013\"\n"
+                      "stage = \"discover\"\nprobability = 0.5\nwasted_hours = 2\n",
+                  "s.toml", ".");
+  RunOptions options;
+  options.trials = 70'000;  // more values than one piece holds
+  options.threads = 1;
+  options.record_inputs = true;
+  TrialResults results = run_trials(model, Scenario{}, options);
+  REQUIRE(!results.recorded_inputs.empty());
+  const double specials[] = {std::numeric_limits<double>::quiet_NaN(),
+                             std::numeric_limits<double>::infinity(),
+                             -std::numeric_limits<double>::infinity(),
+                             -0.0,
+                             1e300,
+                             5e-324,
+                             0.1,
+                             1e21,
+                             123456.0};
+  for (std::size_t k = 0; k < std::size(specials); ++k) {
+    results.cost_total[k] = specials[k];
+    results.mistake_costs[65'536 + k] = specials[k];  // across the first piece's end
+    results.input_values[k] = specials[k];
+  }
+  std::ostringstream out;
+  write_sip_library(out, model, results, RunInfo{}, "0");
+  const std::string text = out.str();
+  const auto library = nlohmann::ordered_json::parse(text);
+  CHECK(library.dump() + "\n" == text);
+  CHECK(library["metadata"]["study"] == "Caf\u00e9 \"Z\u00fcrich\" \\ \u4e2d \u00bd");
+  const auto& sips = library["sips"];
+  REQUIRE(sips.size() == 3 + 1 + results.recorded_inputs.size());
+  CHECK(sips[3]["metadata"]["description"] == "Yearly cost of: Sp\u00e4t \"\u00e9t\u00e9\" \u2013");
+  for (const auto& sip : sips) CHECK(sip["arguments"]["value"].size() == 70'000);
+  const auto& total = sips[0]["arguments"]["value"];
+  CHECK(total[0].is_null());
+  CHECK(total[1].is_null());
+  CHECK(total[2].is_null());
+  CHECK(std::signbit(total[3].get<double>()));
+  CHECK(total[4].get<double>() == 1e300);
+  CHECK(total[5].get<double>() == 5e-324);
+  CHECK(total[9].get<double>() == results.cost_total[9]);
+  CHECK(text.find("[null,null,null,-0.0,1e+300,5e-324,0.1,1e+21,123456.0,") != std::string::npos);
+  CHECK(sips[3]["arguments"]["value"][65'536].is_null());
+  CHECK(sips[3]["arguments"]["value"][65'539].get<double>() == -0.0);
+  for (std::uint64_t t = 0; t < 70'000; t += 997)
+    if (std::isfinite(results.mistake_cost(0, t)))
+      CHECK(sips[3]["arguments"]["value"][t].get<double>() == results.mistake_cost(0, t));
+}
+
 TEST_CASE("a full file system is exit 1 with the path and no space left and leaves nothing",
           "[hardening][outputs]") {
   // A 64 kB tmpfs in a private mount namespace: the temporary's writes fail with ENOSPC (the
@@ -408,20 +495,23 @@ TEST_CASE("a full file system is exit 1 with the path and no space left and leav
     WARN("cannot make a mount namespace here (not root?): the tmpfs case is not run");
     return;
   }
-  const std::string script = "unshare --mount sh -c \"mount -t tmpfs -o size=64k tmpfs " +
-                             quoted(dir / "small") + " && '" + MISTAKESIM_BINARY + "' run " + quoted(study) +
-                             " -q -n 20000 --json " + quoted(dir / "small" / "r.json") + " --csv " +
-                             quoted(dir / "small" / "r.csv") + " 2> " + quoted(dir / "err") +
-                             "; echo \\$? > " + quoted(dir / "status") + "; ls -a " + quoted(dir / "small") +
-                             " > " + quoted(dir / "left") + "\"";
-  REQUIRE(shell(script) == 0);
-  CHECK(read_text(dir / "status") == "1\n");
-  const std::string err = read_text(dir / "err");
-  INFO(err);
-  CHECK(err.find("cannot write " + (dir / "small" / "r.csv").string() + ": no space left on device") !=
-        std::string::npos);
-  CHECK(err.find("internal error") == std::string::npos);
-  CHECK(read_text(dir / "left") == ".\n..\n");  // no r.json, no r.csv, no temporary
+  // The CSV and the SIP library, the two outputs streamed in pieces, each on its own small disk.
+  for (const auto& [option, name] : {std::pair{"--csv", "r.csv"}, std::pair{"--sip", "r.sip.json"}}) {
+    const std::string script = "unshare --mount sh -c \"mount -t tmpfs -o size=64k tmpfs " +
+                               quoted(dir / "small") + " && '" + MISTAKESIM_BINARY + "' run " +
+                               quoted(study) + " -q -n 20000 --json " + quoted(dir / "small" / "r.json") +
+                               " " + option + " " + quoted(dir / "small" / name) + " 2> " +
+                               quoted(dir / "err") + "; echo \\$? > " + quoted(dir / "status") + "; ls -a " +
+                               quoted(dir / "small") + " > " + quoted(dir / "left") + "\"";
+    REQUIRE(shell(script) == 0);
+    CHECK(read_text(dir / "status") == "1\n");
+    const std::string err = read_text(dir / "err");
+    INFO(err);
+    CHECK(err.find("cannot write " + (dir / "small" / name).string() + ": no space left on device") !=
+          std::string::npos);
+    CHECK(err.find("internal error") == std::string::npos);
+    CHECK(read_text(dir / "left") == ".\n..\n");  // no r.json, no output, no temporary
+  }
 }
 
 TEST_CASE("SIGTERM while the outputs are being written removes the temporaries", "[hardening][outputs]") {

@@ -383,6 +383,36 @@ TEST_CASE("an uncertain median with a point mass equals the constant study bit f
   }
 }
 
+TEST_CASE("an uncertain median compiles to plain data that from_parameters solves each year",
+          "[config][uncertain]") {
+  const Model m = study_text(deal_size_study(
+      "{ dist = \"lognormal\", median = { dist = \"pert\", min = 35_000, mode = 45_000, max = 65_000 }, "
+      "p90 = 180_000 }"));
+  REQUIRE(m.trial_distributions.size() == 1);
+  const TrialDistribution& td = m.trial_distributions[0];
+  CHECK(td.family == DistKind::lognormal);
+  REQUIRE(td.numbers.size() == 2);
+  CHECK(td.numbers[0].key == "median");
+  CHECK(td.numbers[1].key == "p90");
+  CHECK(td.numbers[1].value == 180'000);
+  REQUIRE(td.uncertain.size() == 1);
+  CHECK(td.uncertain[0].number == 0);
+  CHECK(td.uncertain[0].input == m.find_input("pipeline.deal_size.median"));
+  // A year whose median is 50,000: the lognormal of median 50,000 and p90 180,000, bit for bit.
+  std::vector<double> year(m.inputs.size(), 0.0);
+  year[td.uncertain[0].input] = 50'000;
+  std::vector<DistParameter> scratch;
+  const Distribution d = in_year(td, year, scratch);
+  const Distribution expected =
+      parse_distribution("{ dist = \"lognormal\", median = 50_000, p90 = 180_000 }");
+  CHECK(d.kind == DistKind::lognormal);
+  CHECK(d.p[0] == expected.p[0]);
+  CHECK(d.p[1] == expected.p[1]);
+  // The model's preview distribution is the one at the parameter's mean.
+  year[td.uncertain[0].input] = m.inputs[td.uncertain[0].input].dist.mean();
+  CHECK(in_year(td, year, scratch).p[0] == m.deal_size.dist.p[0]);
+}
+
 TEST_CASE("an uncertain median is drawn once a year and each year's deals follow it", "[config][uncertain]") {
   const std::string lognormal =
       "{ dist = \"lognormal\", median = { dist = \"pert\", min = 35_000, mode = 45_000, "

@@ -3,11 +3,11 @@
 // file (or by hand in tests). Flat arrays indexed by integers; the hot loop never touches a string.
 // Labels (names, ids, parameter paths) live beside the numbers for reporting only.
 
+#include <mistakesim/dist_parameters.hpp>
 #include <mistakesim/distribution.hpp>
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <span>
 #include <string>
@@ -37,12 +37,23 @@ inline constexpr std::uint32_t kFixedDistribution = std::numeric_limits<std::uin
 
 //! The distribution of an amount whose distribution's parameters are themselves uncertain
 //! (`median = { dist = "pert", ... }`): they are year-level inputs, and each trial's distribution
-//! is solve(that trial's year values). Every value the parameters can take was checked to give a
-//! valid distribution.
+//! is from_parameters(family, numbers) with that trial's values of the inputs in their place
+//! (in_year). Every value the parameters can take was checked to give a valid distribution.
 struct TrialDistribution {
-  std::vector<InputId> parameters;  //!< the uncertain parameters (year-level inputs)
-  std::function<Distribution(std::span<const double> year)> solve;
+  //! One uncertain parameter: numbers[number] takes the year's value of `input`.
+  struct Uncertain {
+    std::uint32_t number = 0;
+    InputId input = 0;
+  };
+  DistKind family = DistKind::constant;  //!< as the study names it ("lognormal")
+  std::vector<DistParameter> numbers;    //!< as the study gives them; the uncertain ones at their means
+  std::vector<Uncertain> uncertain;      //!< the year-level inputs among them
 };
+
+//! The distribution of `td` in a year: from_parameters with `year`'s values of its uncertain
+//! parameters. `scratch` holds the year's numbers (kept by the caller: no allocation once grown).
+Distribution in_year(const TrialDistribution& td, std::span<const double> year,
+                     std::vector<DistParameter>& scratch);
 
 //! A per-opportunity or per-occurrence amount: a distribution and the slot its draws come from.
 //! An intervention can change an amount: each draw x becomes clamp(x * year[scale] + year[shift],

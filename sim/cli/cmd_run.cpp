@@ -56,7 +56,7 @@ int cmd_run(const RunArgs& a, const PrecisionArgs& p) {
                        }},
                       {"--sip", a.sip_path,
                        [&](std::ostream& out) {
-                         out << sip_library(model, results, info, sha256_file_hex(a.config)).dump() << "\n";
+                         write_sip_library(out, model, results, info, sha256_file_hex(a.config));
                        }},
                   });
 

@@ -133,13 +133,13 @@ class Compiler {
   }
   //! A per-draw amount from its spec (or the fallback): when its distribution's parameters are
   //! uncertain, they become year-level inputs (their own paths and slots) and the amount's
-  //! distribution is solved again each trial from their values (Model::trial_distributions).
+  //! distribution is solved again each trial from their values (Model::trial_distributions: the
+  //! family and numbers from_parameters takes, with the inputs that replace the uncertain ones).
   Amount amount_of(const ParamSpec* given, const std::string& path, const Distribution& fallback,
                    const SourceLocation& where) {
     Amount a{given ? given->dist : fallback, claim_slot(path, given ? given->where : where)};
     if (given == nullptr || given->uncertain.empty()) return a;
-    TrialDistribution td;
-    KeyValues keys;
+    TrialDistribution td{given->family, given->numbers, {}};
     for (const UncertainKey& u : given->uncertain) {
       const std::string& words = range_words_.emplace_back(fmt::format(
           "an uncertain parameter stays within [{}, {}], the range of its {} that was checked",
@@ -147,14 +147,12 @@ class Compiler {
       const ParamSpec param{
           u.dist,  u.where, ValidRange{u.dist.support_min(), u.dist.support_max(), words.c_str()}, u.path, {},
           nullptr, {}};
-      td.parameters.push_back(add_input(u.path, &param, u.dist, param.range, u.where));
-      keys.emplace_back(u.key, 0.0);
+      const auto number = std::find_if(td.numbers.begin(), td.numbers.end(),
+                                       [&](const DistParameter& p) { return p.key == u.key; });
+      SIM_CHECK(number != td.numbers.end(), << u.path << " is not among the numbers of " << path);
+      td.uncertain.push_back({static_cast<std::uint32_t>(number - td.numbers.begin()),
+                              add_input(u.path, &param, u.dist, param.range, u.where)});
     }
-    td.solve = [source = given->source, keys, ids = td.parameters](std::span<const double> year) {
-      KeyValues values = keys;
-      for (std::size_t k = 0; k < values.size(); ++k) values[k].second = year[ids[k]];
-      return solve_with(*source, values);
-    };
     a.per_trial = static_cast<std::uint32_t>(model_.trial_distributions.size());
     model_.trial_distributions.push_back(std::move(td));
     return a;

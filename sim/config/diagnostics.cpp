@@ -16,13 +16,6 @@ SourceLocation location(const FileContext& ctx, const toml::source_region& regio
   return where;
 }
 
-std::string number_text(double x) {
-  if (std::isnan(x)) return "nan";
-  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  if (x == std::floor(x) && std::abs(x) < 1e15) return fmt::format("{}", static_cast<long long>(x));
-  return fmt::format("{}", x);
-}
-
 std::string describe_node(const toml::node& node) {
   switch (node.type()) {
     case toml::node_type::string:

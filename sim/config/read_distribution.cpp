@@ -1,16 +1,18 @@
 // Reading a distribution as a study file spells it (a bare number, or a table with `dist` and one
-// of its parametrisations) and solving it into the canonical form of distribution.hpp. Every
-// contradiction or missing parameter is refused here, at the key that holds it; the support check
-// against a parameter's valid range is check_support().
+// of its parametrisations): which keys a table may hold and how many ways it is given are checked
+// here, at the key that holds them; the numbers are solved into the canonical form of
+// distribution.hpp by from_parameters (dist_parameters.hpp), the same function that solves an
+// uncertain parameter's year, and its refusals are located here at the key they name. The support
+// check against a parameter's valid range is check_support().
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/math/distributions/normal.hpp>
 #include <charconv>
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <mistakesim/dist_parameters.hpp>
 #include <mistakesim/study.hpp>
 #include <memory>
 #include <optional>
@@ -20,31 +22,11 @@
 namespace mistakesim::detail {
 namespace {
 
-//! The largest shape, alpha + beta, poisson mean... the samplers are asked to handle.
-constexpr double kMaxShape = 1e9;
-//! The largest mean + sd of any input: a year adds up millions of values without overflow.
-constexpr double kMaxMagnitude = 1e15;
-
 const std::vector<std::string>& dist_names() {
   static const std::vector<std::string> names = {"constant", "uniform",     "triangular", "pert",
                                                  "normal",   "lognormal",   "beta",       "gamma",
                                                  "poisson",  "negbinomial", "discrete",   "empirical"};
   return names;
-}
-
-//! p01..p99 -> 0.01..0.99; "median" -> 0.5; anything else -> nullopt.
-std::optional<double> quantile_level(const std::string& key) {
-  if (key == "median") return 0.5;
-  if (key.size() == 3 && key[0] == 'p' && std::isdigit(static_cast<unsigned char>(key[1])) &&
-      std::isdigit(static_cast<unsigned char>(key[2]))) {
-    const int percent = (key[1] - '0') * 10 + (key[2] - '0');
-    if (percent >= 1 && percent <= 99) return percent / 100.0;
-  }
-  return std::nullopt;
-}
-
-double standard_normal_quantile(double p) {
-  return boost::math::quantile(boost::math::normal_distribution<double>(0.0, 1.0), p);
 }
 
 //! A `{ dist = ... }` table being read: typed, located access to its keys.
@@ -56,6 +38,9 @@ class DistTable {
 
   //! What validate says of the value (counts read from a file), set while solving.
   mutable std::string note;
+  //! The family and numbers from_parameters was given, set by solve().
+  mutable DistKind family = DistKind::constant;
+  mutable std::vector<DistParameter> numbers;
 
   const std::string& dist() const { return dist_; }
   const std::string& path() const { return path_; }
@@ -69,16 +54,31 @@ class DistTable {
       if (const toml::node* node = table_.get(key)) return location(ctx_, *node);
     return location(ctx_, table_);
   }
-  //! A parameter computed from those written (a gamma's shape from its mean and sd): refuses one
-  //! that overflows, vanishes, or is too extreme for the samplers (more than kMaxShape).
-  void derived(const std::string& key, double value, const char* what) const {
-    if (!(std::isfinite(value) && value > 0 && value <= kMaxShape))
-      fail(key, fmt::format("these values give a {} with {} = {}, too extreme to simulate (at most {}); "
-                            "give a wider sd, or a plain number if the value is certain",
-                            dist_, what, number_text(value), number_text(kMaxShape)));
-  }
   [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
     throw InputError(at(key), path_, problem);
+  }
+
+  //! The distribution of family `kind` that the numbers of `keys` it holds give (from_parameters,
+  //! the same solver as a year's uncertain parameters), each refusal located at the key it names.
+  Distribution solve(DistKind kind, const std::vector<std::string>& keys) const {
+    family = kind;
+    numbers.clear();
+    for (const std::string& key : keys)
+      if (const std::optional<double> x = get(key)) numbers.push_back({key, *x});
+    try {
+      return from_parameters(kind, numbers);
+    } catch (const DistParameterError& e) {
+      fail(e.key, e.what());
+    }
+  }
+  //! `d` (discrete, empirical) if not too extreme to simulate (check_simulable), located at the table.
+  Distribution simulable(Distribution d, DistKind kind) const {
+    try {
+      check_simulable(d, kind);
+    } catch (const DistParameterError& e) {
+      fail(e.key, e.what());
+    }
+    return d;
   }
 
   std::optional<double> get(const std::string& key) const {
@@ -99,19 +99,6 @@ class DistTable {
       fail(key, fmt::format("{} of a {} is a finite number, got {}", key, dist_, number_text(x)));
     return x;
   }
-  double need(const std::string& key, const char* example) const {
-    if (auto x = get(key)) return *x;
-    fail({}, fmt::format("a {} needs {}, e.g. {}", dist_, key, example));
-  }
-  double positive(const std::string& key, double x) const {
-    if (!(x > 0)) fail(key, fmt::format("{} of a {} is > 0, got {}", key, dist_, number_text(x)));
-    return x;
-  }
-  double non_negative(const std::string& key, double x) const {
-    if (!(x >= 0)) fail(key, fmt::format("{} of a {} is >= 0, got {}", key, dist_, number_text(x)));
-    return x;
-  }
-
   //! Refuses unknown keys. `extra` accepts keys by rule (quantile keys of a lognormal).
   void check_keys(std::vector<std::string> allowed, const std::function<bool(const std::string&)>& extra = {},
                   const std::string& extra_text = {}) const {
@@ -177,80 +164,14 @@ class DistTable {
   const KeyValues* values_;  //!< numbers that replace keys of the table (uncertain parameters, sweeps)
 };
 
-// Three-point distributions: min <= mode <= max with min < max; degenerate -> constant.
-void check_three_point(const DistTable& t, double min, double mode, double max) {
-  if (min > max)
-    t.fail("min", fmt::format("min of a {} must not exceed max, got min {} and max {}", t.dist(),
-                              number_text(min), number_text(max)));
-  if (mode < min || mode > max)
-    t.fail("mode", fmt::format("mode of a {} lies between min and max ({} to {}), got {}", t.dist(),
-                               number_text(min), number_text(max), number_text(mode)));
-}
-
 Distribution read_lognormal(const DistTable& t) {
-  auto is_quantile = [](const std::string& key) { return quantile_level(key).has_value(); };
   t.check_keys(
       {"mu", "sigma", "mean", "sd", "median"},
       [](const std::string& k) { return k != "median" && quantile_level(k).has_value(); }, ", p01 ... p99");
-  std::vector<std::string> quantile_keys;
-  for (auto&& [key, node] : t.table())
-    if (is_quantile(std::string(key.str()))) quantile_keys.emplace_back(key.str());
-  const bool by_mu = t.has("mu") || t.has("sigma");
-  const bool by_mean = t.has("mean") || t.has("sd");
-  const bool by_quantiles = !quantile_keys.empty();
-  const std::string ways =
-      "mu and sigma, or mean and sd, or two quantiles such as median and p90 or p05 and p95";
-  if (by_mu + by_mean + by_quantiles == 0) t.fail({}, "a lognormal needs " + ways);
-  if (by_mu + by_mean + by_quantiles > 1) {
-    std::vector<std::string> given;
-    if (by_mu) given.push_back(t.has("mu") ? "mu" : "sigma");
-    if (by_mean) given.push_back(t.has("mean") ? "mean" : "sd");
-    if (by_quantiles) given.push_back(quantile_keys.front());
-    t.fail(given[1],
-           fmt::format("give a lognormal one way ({}), got both {} and {}", ways, given[0], given[1]));
-  }
-  if (by_mu) {
-    const std::size_t g = t.choose({{"mu", "sigma"}});
-    (void)g;
-    const double mu = *t.get("mu");
-    const double sigma = t.positive("sigma", *t.get("sigma"));
-    return Distribution::lognormal(mu, sigma);
-  }
-  if (by_mean) {
-    t.choose({{"mean", "sd"}});
-    const double mean = t.positive("mean", *t.get("mean"));
-    const double sd = t.positive("sd", *t.get("sd"));
-    // moments of a lognormal: mean = exp(mu + sigma^2/2), sd^2 = mean^2 (exp(sigma^2) - 1)
-    const double sigma2 = std::log1p((sd / mean) * (sd / mean));
-    t.derived("sd", sigma2, "its sigma^2");
-    return Distribution::lognormal(std::log(mean) - sigma2 / 2, std::sqrt(sigma2));
-  }
-  if (quantile_keys.size() != 2)
-    t.fail(
-        quantile_keys.size() > 2 ? quantile_keys[2] : std::string{},
-        fmt::format("a lognormal given by quantiles needs exactly two of them (median, p01 ... p99), got {}",
-                    join(quantile_keys)));
-  std::sort(quantile_keys.begin(), quantile_keys.end(), [](const std::string& a, const std::string& b) {
-    return *quantile_level(a) < *quantile_level(b);
-  });
-  const std::string& low_key = quantile_keys[0];
-  const std::string& high_key = quantile_keys[1];
-  if (*quantile_level(low_key) == *quantile_level(high_key))
-    t.fail(high_key,
-           fmt::format("{} and {} are the same quantile; give two different ones", low_key, high_key));
-  const double low = *t.get(low_key);
-  const double high = *t.get(high_key);
-  if (!(low > 0))
-    t.fail(low_key, fmt::format("a lognormal's quantiles are > 0, got {} = {}", low_key, number_text(low)));
-  if (!(high > low))
-    t.fail(high_key, fmt::format("{} must be above {}, got {} = {} and {} = {}", high_key, low_key, low_key,
-                                 number_text(low), high_key, number_text(high)));
-  // ln X = mu + sigma z: two quantiles give two linear equations in mu and sigma
-  const double z_low = standard_normal_quantile(*quantile_level(low_key));
-  const double z_high = standard_normal_quantile(*quantile_level(high_key));
-  const double sigma = (std::log(high) - std::log(low)) / (z_high - z_low);
-  const double mu = std::log(low) - sigma * z_low;
-  return Distribution::lognormal(mu, sigma);
+  std::vector<std::string> keys = {"mu", "sigma", "mean", "sd"};
+  for (auto&& [key, node] : t.table())  // the quantiles in the order written
+    if (quantile_level(std::string(key.str()))) keys.emplace_back(key.str());
+  return t.solve(DistKind::lognormal, keys);
 }
 
 std::pair<double, double> read_crm_counts(const DistTable& t);
@@ -260,28 +181,12 @@ Distribution read_beta(const DistTable& t) {
   switch (
       t.choose({{"alpha", "beta"}, {"mean", "sd"}, {"wins", "losses"}, {"file", "outcome", "won", "lost"}})) {
     case 0:
-      return Distribution::beta(t.positive("alpha", *t.get("alpha")), t.positive("beta", *t.get("beta")));
-    case 1: {
-      const double mean = *t.get("mean");
-      if (!(mean > 0 && mean < 1))
-        t.fail("mean",
-               fmt::format("the mean of a beta lies strictly between 0 and 1, got {}", number_text(mean)));
-      const double sd = t.positive("sd", *t.get("sd"));
-      const double max_variance = mean * (1 - mean);
-      if (!(sd * sd < max_variance))
-        t.fail("sd", fmt::format("a beta with mean {} can have sd at most {}, got {}", number_text(mean),
-                                 fmt::format("{:.4g}", std::sqrt(max_variance)), number_text(sd)));
-      // method of moments: alpha + beta = mean (1 - mean) / sd^2 - 1
-      const double total = max_variance / (sd * sd) - 1;
-      t.derived("sd", total, "its alpha + beta");
-      return Distribution::beta(mean * total, (1 - mean) * total);
-    }
-    case 2: {
+      return t.solve(DistKind::beta, {"alpha", "beta"});
+    case 1:
+      return t.solve(DistKind::beta, {"mean", "sd"});
+    case 2:
       if (t.has("where")) t.fail("where", "where goes with file: it picks the rows of a CRM export to count");
-      const double wins = t.non_negative("wins", *t.get("wins"));
-      const double losses = t.non_negative("losses", *t.get("losses"));
-      return Distribution::beta(wins + 1, losses + 1);  // uniform prior updated by the record
-    }
+      return t.solve(DistKind::beta, {"wins", "losses"});
     default: {
       const auto [wins, losses] = read_crm_counts(t);
       return Distribution::beta(wins + 1, losses + 1);  // as wins = ..., losses = ...
@@ -292,12 +197,8 @@ Distribution read_beta(const DistTable& t) {
 Distribution read_gamma(const DistTable& t) {
   t.check_keys({"shape", "scale", "mean", "sd"});
   if (t.choose({{"shape", "scale"}, {"mean", "sd"}}) == 0)
-    return Distribution::gamma(t.positive("shape", *t.get("shape")), t.positive("scale", *t.get("scale")));
-  const double mean = t.positive("mean", *t.get("mean"));
-  const double sd = t.positive("sd", *t.get("sd"));
-  t.derived("sd", mean * mean / (sd * sd), "its shape");
-  t.derived("sd", sd * sd / mean, "its scale");
-  return Distribution::gamma(mean * mean / (sd * sd), sd * sd / mean);
+    return t.solve(DistKind::gamma, {"shape", "scale"});
+  return t.solve(DistKind::gamma, {"mean", "sd"});
 }
 
 //! One CSV field with where it starts (1-based line and column).
@@ -574,76 +475,34 @@ Distribution read_table(const DistTable& t) {
   const std::string& d = t.dist();
   if (d == "constant") {
     t.check_keys({"value"});
-    return Distribution::constant(t.need("value", "{ dist = \"constant\", value = 3 }"));
+    return t.solve(DistKind::constant, {"value"});
   }
   if (d == "uniform") {
     t.check_keys({"min", "max"});
-    const double min = t.need("min", "{ dist = \"uniform\", min = 1, max = 5 }");
-    const double max = t.need("max", "{ dist = \"uniform\", min = 1, max = 5 }");
-    if (min > max)
-      t.fail("min", fmt::format("min of a uniform must not exceed max, got min {} and max {}",
-                                number_text(min), number_text(max)));
-    return min == max ? Distribution::constant(min) : Distribution::uniform(min, max);
+    return t.solve(DistKind::uniform, {"min", "max"});
   }
-  if (d == "triangular" || d == "pert") {
-    if (d == "pert")
-      t.check_keys({"min", "mode", "max", "lambda"});
-    else
-      t.check_keys({"min", "mode", "max"});
-    const char* example = d == "pert" ? "{ dist = \"pert\", min = 1, mode = 2, max = 5 }"
-                                      : "{ dist = \"triangular\", min = 1, mode = 2, max = 5 }";
-    const double min = t.need("min", example);
-    const double mode = t.need("mode", example);
-    const double max = t.need("max", example);
-    check_three_point(t, min, mode, max);
-    if (min == max) return Distribution::constant(min);
-    if (d == "triangular") return Distribution::triangular(min, mode, max);
-    const double lambda = t.non_negative("lambda", t.get("lambda").value_or(4.0));
-    return Distribution::pert(min, mode, max, lambda);
+  if (d == "triangular") {
+    t.check_keys({"min", "mode", "max"});
+    return t.solve(DistKind::triangular, {"min", "mode", "max"});
+  }
+  if (d == "pert") {
+    t.check_keys({"min", "mode", "max", "lambda"});
+    return t.solve(DistKind::pert, {"min", "mode", "max", "lambda"});
   }
   if (d == "normal") {
     t.check_keys({"mean", "sd", "min", "max"});
-    const double mean = t.need("mean", "{ dist = \"normal\", mean = 10, sd = 2 }");
-    const double sd = t.non_negative("sd", t.need("sd", "{ dist = \"normal\", mean = 10, sd = 2 }"));
-    const double lower = t.get("min").value_or(-kInfinity);
-    const double upper = t.get("max").value_or(kInfinity);
-    if (!(lower < upper))
-      t.fail("min", fmt::format("the truncation of a normal needs min below max, got min {} and max {}",
-                                number_text(lower), number_text(upper)));
-    if (sd == 0) {
-      if (mean < lower || mean > upper)
-        t.fail("mean", fmt::format("a normal with sd 0 is the constant {}, outside its truncation [{}, {}]",
-                                   number_text(mean), number_text(lower), number_text(upper)));
-      return Distribution::constant(mean);
-    }
-    const boost::math::normal_distribution<double> n(mean, sd);
-    const double mass = (upper == kInfinity ? 1.0 : boost::math::cdf(n, upper)) -
-                        (lower == -kInfinity ? 0.0 : boost::math::cdf(n, lower));
-    if (!(mass > 1e-9))
-      t.fail("min", fmt::format("a normal(mean {}, sd {}) has almost no probability in [{}, {}]; move the "
-                                "mean or widen the truncation",
-                                number_text(mean), number_text(sd), number_text(lower), number_text(upper)));
-    return Distribution::normal(mean, sd, lower, upper);
+    return t.solve(DistKind::normal, {"mean", "sd", "min", "max"});
   }
   if (d == "lognormal") return read_lognormal(t);
   if (d == "beta") return read_beta(t);
   if (d == "gamma") return read_gamma(t);
   if (d == "poisson") {
     t.check_keys({"mean"});
-    const double mean = t.non_negative("mean", t.need("mean", "{ dist = \"poisson\", mean = 40 }"));
-    if (mean > kMaxShape)
-      t.fail("mean", fmt::format("the mean of a poisson is at most {} (a count per year), got {}",
-                                 number_text(kMaxShape), number_text(mean)));
-    return mean == 0 ? Distribution::constant(0) : Distribution::poisson(mean);
+    return t.solve(DistKind::poisson, {"mean"});
   }
   if (d == "negbinomial") {
     t.check_keys({"mean", "dispersion"});
-    const char* example = "{ dist = \"negbinomial\", mean = 40, dispersion = 5 }";
-    const double mean = t.non_negative("mean", t.need("mean", example));
-    const double dispersion = t.positive("dispersion", t.need("dispersion", example));
-    if (mean > kMaxShape) t.derived("mean", mean, "its mean");
-    t.derived("dispersion", dispersion, "its dispersion");
-    return mean == 0 ? Distribution::constant(0) : Distribution::negbinomial(mean, dispersion);
+    return t.solve(DistKind::negbinomial, {"mean", "dispersion"});
   }
   if (d == "discrete") {
     t.check_keys({"values", "weights"});
@@ -665,7 +524,7 @@ Distribution read_table(const DistTable& t) {
       }
       if (!(total > 0)) t.fail("weights", "weights of a discrete need a positive total, got all zero");
     }
-    return Distribution::discrete(std::move(values), weights);
+    return t.simulable(Distribution::discrete(std::move(values), weights), DistKind::discrete);
   }
   // empirical
   t.check_keys({"values", "file", "column"});
@@ -676,19 +535,26 @@ Distribution read_table(const DistTable& t) {
   if (t.has("values")) {
     if (t.has("column"))
       t.fail("column", "column goes with file; an empirical given by values takes no column");
-    return Distribution::empirical(t.number_array("values"));
+    return t.simulable(Distribution::empirical(t.number_array("values")), DistKind::empirical);
   }
-  return Distribution::empirical(read_csv_column(t));
+  return t.simulable(Distribution::empirical(read_csv_column(t)), DistKind::empirical);
 }
 
 }  // namespace
 
 namespace {
 
-//! read_distribution with some numbers of the table replaced (`values`, may be null); `note`, when
-//! not null, receives what validate says of the value.
+//! What solving a table gave besides the distribution.
+struct Solved {
+  std::string note;  //!< what validate says of the value (counts read from a CRM export)
+  DistKind family = DistKind::constant;
+  std::vector<DistParameter> numbers;  //!< given to from_parameters (empty: not solved by it)
+};
+
+//! read_distribution with some numbers of the table replaced (`values`, may be null); `solved`,
+//! when not null, receives what validate says of the value and the numbers it was solved from.
 Distribution solve_node(const FileContext& ctx, const toml::node& node, const std::string& path,
-                        const KeyValues* values, std::string* note) {
+                        const KeyValues* values, Solved* solved) {
   if (node.is_number()) {
     const double x = *node.value<double>();
     if (!std::isfinite(x))
@@ -724,18 +590,7 @@ Distribution solve_node(const FileContext& ctx, const toml::node& node, const st
   }
   const DistTable t(ctx, *table, path, name, values);
   const Distribution d = read_table(t);
-  if (note != nullptr) *note = t.note;
-  const double mean = d.mean(), sd = std::sqrt(d.variance());
-  if (!(std::isfinite(mean) && std::isfinite(sd)))
-    throw InputError(
-        location(ctx, node), path,
-        fmt::format("these values are too extreme to simulate: the {} would have mean {} and sd {}", name,
-                    number_text(mean), number_text(sd)));
-  if (std::abs(mean) + sd > kMaxMagnitude)
-    throw InputError(location(ctx, node), path,
-                     fmt::format("this {} has mean {} and sd {}: beyond {}, sums of a year's values could "
-                                 "overflow; write the amounts in larger units (thousands of dollars?)",
-                                 name, number_text(mean), number_text(sd), number_text(kMaxMagnitude)));
+  if (solved != nullptr) *solved = Solved{t.note, t.family, t.numbers};
   return d;
 }
 
@@ -797,7 +652,9 @@ ParamSpec read_param(const FileContext& ctx, const toml::node& node, const std::
   spec.source = std::make_shared<const ParamSource>(ParamSource{kept, &node, path, range});
   const std::vector<std::string> keys = per_draw ? table_keys(node) : std::vector<std::string>{};
   if (keys.empty()) {  // a number or a distribution of numbers
-    spec.dist = solve_node(ctx, node, path, nullptr, &spec.note);
+    Solved solved;
+    spec.dist = solve_node(ctx, node, path, nullptr, &solved);
+    spec.note = solved.note;
     check_support(spec.dist, range, spec.where, path);
     return spec;
   }
@@ -845,7 +702,10 @@ ParamSpec read_param(const FileContext& ctx, const toml::node& node, const std::
   }
   KeyValues means;
   for (const UncertainKey& u : spec.uncertain) means.emplace_back(u.key, u.dist.mean());
-  spec.dist = solve_node(ctx, node, path, &means, nullptr);
+  Solved solved;
+  spec.dist = solve_node(ctx, node, path, &means, &solved);
+  spec.family = solved.family;  // what each trial solves again, with its own values (compile_study)
+  spec.numbers = std::move(solved.numbers);
   return spec;
 }
 

@@ -64,6 +64,10 @@ struct ParamSpec {
   std::vector<UncertainKey> uncertain;        //!< parameters drawn once a year (per-draw amounts only)
   std::shared_ptr<const ParamSource> source;  //!< the value as written (re-solving, --effective)
   std::string note;  //!< what validate says of it, e.g. the counts read from a CRM export
+  //! With uncertain keys: the family and the numbers from_parameters solves each trial, the
+  //! uncertain ones at their means (replaced by the year's values).
+  DistKind family = DistKind::constant;
+  std::vector<DistParameter> numbers{};
 };
 
 //! Keyed by the key inside its table: "probability", "recovery.hours"...
@@ -183,8 +187,7 @@ std::string effective_toml(const StudySpec& spec);
 void check_support(const Distribution& d, const ValidRange& range, const SourceLocation& where,
                    const std::string& path);
 
-//! A number as written in messages: shortest form that reads back exactly.
-std::string number_text(double x);
+using mistakesim::number_text;  // a number as messages write it (dist_parameters.hpp)
 
 //! The candidate closest to `word` if it is a likely typo of it, or "".
 std::string nearest(const std::string& word, const std::vector<std::string>& candidates);

@@ -24,8 +24,8 @@ struct FileContext {
 };
 
 //! A parameter's value as the study file writes it, kept to solve the distribution again with some
-//! of its numbers replaced: a sweep's point (`pipeline.deal_size.median = 50000`) or a trial's
-//! draws of its uncertain parameters.
+//! of its numbers replaced: a sweep's point (`pipeline.deal_size.median = 50000`). (A trial's draws
+//! of its uncertain parameters are solved from the model's numbers, TrialDistribution.)
 struct ParamSource {
   FileContext ctx;                   //!< access is null: a re-solve never reads a data file
   const toml::node* node = nullptr;  //!< the value as written, inside ctx.document

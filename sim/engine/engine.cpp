@@ -392,6 +392,7 @@ struct TrialScratch::Impl {
   std::uint32_t occurrence[detail::kChunk + detail::kSlack];  //!< chunk index of each occurrence
   std::uint32_t what[detail::kChunk + detail::kSlack];        //!< what happens there (lists.hpp)
   std::vector<Distribution> trial_dists;                      //!< this trial's Model::trial_distributions
+  std::vector<DistParameter> trial_numbers;                   //!< their numbers in this trial (in_year)
 
   //! The distribution an amount's draws come from this trial.
   const Distribution& dist(const Amount& a) const {
@@ -447,7 +448,7 @@ TrialOutcome play_year(const Model& m, std::span<const double> year, std::uint64
   // Amounts with uncertain parameters: their distributions in this year (model.hpp, TrialDistribution).
   s.trial_dists.resize(m.trial_distributions.size());
   for (std::size_t i = 0; i < m.trial_distributions.size(); ++i)
-    s.trial_dists[i] = m.trial_distributions[i].solve(year);
+    s.trial_dists[i] = in_year(m.trial_distributions[i], year, s.trial_numbers);
 
   TrialOutcome out;
   SIM_CHECK(n < kYearLevel - 1u - m.reps, << "opportunity count " << n << " collides with reserved indices");

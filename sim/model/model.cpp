@@ -26,6 +26,13 @@ InputId Model::find_input(const std::string& path) const {
   return kNoInput;
 }
 
+Distribution in_year(const TrialDistribution& td, std::span<const double> year,
+                     std::vector<DistParameter>& scratch) {
+  scratch.assign(td.numbers.begin(), td.numbers.end());
+  for (const TrialDistribution::Uncertain& u : td.uncertain) scratch[u.number].value = year[u.input];
+  return from_parameters(td.family, scratch);
+}
+
 std::vector<InputId> Model::uncertain_inputs() const {
   std::vector<InputId> out;
   for (std::size_t i = 0; i < inputs.size(); ++i)
