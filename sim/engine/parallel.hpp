@@ -5,19 +5,19 @@
 // Debian's oneTBB is not built with ThreadSanitizer: a task's spawn, steal and completion are
 // atomics inside libtbb, so TSan sees no edge from the code before a parallel loop to its bodies,
 // nor from the bodies to the code after it, and reports our own data on both sides as races. Under
-// TSan these wrappers add exactly the edges oneTBB guarantees, and no others:
-//   fork: the calling thread releases a token owned by each task object before the call; a body
-//         acquires it before it reads anything (the token is the task object's own address);
-//   join: a body releases the join's token when it ends (also by an exception); the calling thread
-//         acquires it once the oneTBB call has returned.
-// There is no edge between two bodies of one call (they acquire only the fork's token, which only
-// the calling thread releases), so a race between iterations is still reported. The tokens live on
-// the heap for the length of one call: freeing them resets TSan's state for their addresses, so a
-// later call cannot inherit an earlier call's edges. oneTBB holds the task objects by reference
-// (parallel_for's body wrapper, parallel_invoke's invokers, task_arena::execute), so no body runs
-// on a copy whose token was never released.
+// TSan these wrappers add the edges oneTBB guarantees, and no others:
+//   fork: whoever writes a task's object (the calling thread, or the thread splitting a range for
+//         a thief, which copies the body) releases the object's own address; whoever reads it next
+//         (the task, or a later copy) acquires that address before its first read;
+//   join: every task releases the join's token as it ends (by an exception too); the calling thread
+//         acquires it once the oneTBB call has returned, then frees it.
+// Two tasks of one call are ordered only where oneTBB orders them (a split before the thief's
+// task), so a race between iterations is still reported. An address reused by a later object (a
+// stack slot, oneTBB's task pool) may keep an earlier object's edge: that edge is real too (the
+// earlier object was written before its task ran, which was before its memory was reused).
 // Outside TSan each wrapper is the oneTBB call itself.
 
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_invoke.h>
 #include <tbb/task_arena.h>
@@ -34,8 +34,6 @@
 #include <sanitizer/tsan_interface.h>  // __tsan_acquire, __tsan_release
 
 #include <memory>
-#include <tuple>
-#include <utility>
 #endif
 
 namespace mistakesim::parallel {
@@ -43,59 +41,71 @@ namespace mistakesim::parallel {
 #ifdef SIM_THREAD_SANITIZER
 namespace detail {
 
-//! The join of one fork: released by every body as it ends; Fork acquires it.
-class Join {
+//! The join of one fork: every task releases it as it ends; the calling thread acquires it when
+//! the oneTBB call has returned or thrown (~Joined), then frees it.
+class Joined {
  public:
-  void task_ends() { __tsan_release(this); }
+  Joined() : token_(std::make_unique<char>()) {}
+  Joined(const Joined&) = delete;
+  Joined& operator=(const Joined&) = delete;
+  ~Joined() { __tsan_acquire(token_.get()); }
+  char* token() const { return token_.get(); }
 
  private:
-  char token_ = 0;  //!< only its address matters
+  std::unique_ptr<char> token_;
 };
 
-//! One task of a fork: f, called by oneTBB by reference. Constructed by the calling thread, which
-//! releases the object's address; every call acquires that address before reading the object.
+//! Releases the join's token as a task ends, by an exception too.
+struct TaskEnds {
+  char* join;
+  ~TaskEnds() { __tsan_release(join); }
+};
+
+//! One task of a fork: f, held by oneTBB by reference (parallel_invoke, task_arena::execute). The
+//! calling thread constructs it and releases its address; a call acquires that address before it
+//! reads the object.
 template <class F>
 class Forked {
  public:
-  Forked(const F& f, Join& join) : f_(f), join_(join) { __tsan_release(this); }
+  Forked(const F& f, const Joined& joined) : f_(f), join_(joined.token()) { __tsan_release(this); }
   Forked(const Forked&) = delete;
   Forked& operator=(const Forked&) = delete;
 
-  template <class... Args>
-  void operator()(Args&&... args) const {
+  void operator()() const {
     __tsan_acquire(const_cast<Forked*>(this));  // before the first read of *this
-    const Ends ends{join_};
-    f_(std::forward<Args>(args)...);
+    const TaskEnds ends{join_};
+    f_();
   }
 
  private:
-  struct Ends {
-    Join& join;
-    ~Ends() { join.task_ends(); }
-  };
   const F& f_;
-  Join& join_;
+  char* join_;
 };
 
-//! A fork of one task per f and its join, for one oneTBB call: the calling thread acquires the join
-//! when the call has returned or thrown, before the tokens are freed.
-template <class... F>
-class Fork {
+//! The body of a parallel_for over a blocked_range: f(i) for each i of a chunk. oneTBB copies it
+//! into each task it splits off (in the splitting thread, before the spawn): each object's creator
+//! releases its address after writing it, and whoever reads it (a chunk, or a later split's copy)
+//! acquires that address first - the order oneTBB's spawn gives them, and no other.
+template <class Index, class F>
+class Chunks {
  public:
-  explicit Fork(const F&... f) : join_(std::make_unique<Join>()), tasks_{std::make_unique<Forked<F>>(f, *join_)...} {}
-  Fork(const Fork&) = delete;
-  Fork& operator=(const Fork&) = delete;
-  ~Fork() { __tsan_acquire(join_.get()); }  // before the members are freed
+  Chunks(const F& f, const Joined& joined) : f_(&f), join_(joined.token()) { __tsan_release(this); }
+  Chunks(const Chunks& other) : f_(acquired(other).f_), join_(other.join_) { __tsan_release(this); }
+  Chunks& operator=(const Chunks&) = delete;
 
-  //! call(task...): the oneTBB call, given the task objects in place of the f.
-  template <class Call>
-  void run(const Call& call) const {
-    std::apply([&](const auto&... task) { call(*task...); }, tasks_);
+  void operator()(const tbb::blocked_range<Index>& range) const {
+    const Chunks& self = acquired(*this);  // before the first read of *this
+    const TaskEnds ends{self.join_};
+    for (Index i = range.begin(); i != range.end(); ++i) (*self.f_)(i);
   }
 
  private:
-  std::unique_ptr<Join> join_;
-  std::tuple<std::unique_ptr<Forked<F>>...> tasks_;
+  static const Chunks& acquired(const Chunks& body) {
+    __tsan_acquire(const_cast<Chunks*>(&body));
+    return body;
+  }
+  const F* f_;
+  char* join_;
 };
 
 }  // namespace detail
@@ -105,7 +115,9 @@ class Fork {
 template <class Index, class F, class... Partitioner>
 void for_each_index(Index first, Index last, const F& f, const Partitioner&... partitioner) {
 #ifdef SIM_THREAD_SANITIZER
-  detail::Fork<F>(f).run([&](const auto& task) { tbb::parallel_for(first, last, task, partitioner...); });
+  const detail::Joined joined;
+  const detail::Chunks<Index, F> body(f, joined);
+  tbb::parallel_for(tbb::blocked_range<Index>(first, last), body, partitioner...);
 #else
   tbb::parallel_for(first, last, f, partitioner...);
 #endif
@@ -115,7 +127,8 @@ void for_each_index(Index first, Index last, const F& f, const Partitioner&... p
 template <class... F>
 void invoke(const F&... f) {
 #ifdef SIM_THREAD_SANITIZER
-  detail::Fork<F...>(f...).run([](const auto&... task) { tbb::parallel_invoke(task...); });
+  const detail::Joined joined;
+  tbb::parallel_invoke(detail::Forked<F>(f, joined)...);
 #else
   tbb::parallel_invoke(f...);
 #endif
@@ -125,7 +138,9 @@ void invoke(const F&... f) {
 template <class F>
 void execute(tbb::task_arena& arena, const F& f) {
 #ifdef SIM_THREAD_SANITIZER
-  detail::Fork<F>(f).run([&](const auto& task) { arena.execute(task); });
+  const detail::Joined joined;
+  const detail::Forked<F> task(f, joined);
+  arena.execute(task);
 #else
   arena.execute(f);
 #endif
