@@ -16,13 +16,12 @@
 #include <mistakesim/random.hpp>
 
 #include "engine/lists.hpp"
+#include "engine/parallel.hpp"
 #include "engine/trial.hpp"
 #include "model/philox_batch.hpp"
 #include "model/sample_batch.hpp"
 
-#include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
@@ -732,13 +731,8 @@ TrialResults run_trials(const Model& m, const Scenario& scenario, const RunOptio
     const unsigned allowed = static_cast<unsigned>(std::max<std::size_t>(
         1, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
     tbb::task_arena arena(static_cast<int>(std::min(threads, allowed)));
-    arena.execute([&] {
-      tbb::parallel_for(
-          tbb::blocked_range<std::size_t>(0, n_blocks, 1),
-          [&](const tbb::blocked_range<std::size_t>& range) {
-            for (std::size_t b = range.begin(); b != range.end(); ++b) run_block(b);
-          },
-          tbb::simple_partitioner{});
+    parallel::execute(arena, [&] {
+      parallel::for_each_index(std::size_t{0}, n_blocks, run_block, tbb::simple_partitioner{});
     });
   }
   return r;

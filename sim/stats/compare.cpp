@@ -1,6 +1,6 @@
 // Paired comparison of interventions over common random numbers (see compare.hpp).
 
-#include <oneapi/tbb/parallel_invoke.h>
+#include "engine/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -104,7 +104,7 @@ Comparison compare(const Model& m, const std::vector<Candidate>& candidates, con
     cr.variance_reduction =
         var_paired > 0.0 ? var_independent / var_paired : std::numeric_limits<double>::infinity();
     // What the outputs show of the three columns, each sorted once, in parallel.
-    tbb::parallel_invoke(
+    parallel::invoke(
         [&] {
           const SortedSummary savings = summarize_sorted(cr.savings);
           cr.savings_summary = savings.summary;

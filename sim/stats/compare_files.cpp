@@ -1,7 +1,8 @@
 // Paired comparison of study files over common random numbers (see compare_files.hpp).
 
 #include <fmt/format.h>
-#include <oneapi/tbb/parallel_for.h>
+
+#include "engine/parallel.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -67,7 +68,7 @@ std::vector<MistakeDifference> mistake_differences(const Model& base_model, cons
   for (const Mistake& k : base_model.mistakes) out.push_back({k.id, k.name, true, has(model, k.id), {}, {}});
   for (const Mistake& k : model.mistakes)
     if (!has(base_model, k.id)) out.push_back({k.id, k.name, false, true, {}, {}});
-  tbb::parallel_for(std::size_t{0}, out.size(), [&](std::size_t i) {
+  parallel::for_each_index(std::size_t{0}, out.size(), [&](std::size_t i) {
     MistakeDifference& d = out[i];
     const std::span<const double> mine = column(model, r, d.id);
     d.cost = summarize(mine);

@@ -2,8 +2,7 @@
 // by its own task, and sorted once; a task's result depends on its column alone, so the figures
 // are the same bits on any number of threads.
 
-#include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/parallel_invoke.h>
+#include "engine/parallel.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -45,11 +44,11 @@ void summarize_with_cis(std::span<const double> column, Summary& summary, Quanti
 
 PipelineRanges pipeline_ranges(const TrialResults& r) {
   PipelineRanges p;
-  tbb::parallel_invoke([&] { p.opportunities = summarize(r.opportunities); },
-                       [&] { p.good_fits = summarize(r.good_fits); }, [&] { p.wins = summarize(r.wins); },
-                       [&] { p.wins_done_right = summarize(r.wins_done_right); },
-                       [&] { p.should_have_bought = summarize(r.should_have_bought); },
-                       [&] { p.nonbuyer_hours = summarize(std::span<const double>(r.nonbuyer_hours)); });
+  parallel::invoke([&] { p.opportunities = summarize(r.opportunities); },
+                   [&] { p.good_fits = summarize(r.good_fits); }, [&] { p.wins = summarize(r.wins); },
+                   [&] { p.wins_done_right = summarize(r.wins_done_right); },
+                   [&] { p.should_have_bought = summarize(r.should_have_bought); },
+                   [&] { p.nonbuyer_hours = summarize(std::span<const double>(r.nonbuyer_hours)); });
   return p;
 }
 
@@ -69,7 +68,7 @@ class CostSteps {
         unknown_is_total_(same_bits(r.cost_unknown, r.cost_total)) {}
 
   void first(CostSummary& c) const {
-    tbb::parallel_invoke(
+    parallel::invoke(
         [&] {
           if (!known_is_total_) summarize_with_cis(r_.cost_known, c.known, c.known_ci95);
         },
@@ -116,13 +115,13 @@ RunSummary summarize_run(const TrialResults& r, SummaryScope scope) {
   s.funnel = funnel(r);
   s.mistakes.resize(mistakes);
   std::vector<char> mistake_is_total(mistakes, 0);
-  tbb::parallel_invoke(
+  parallel::invoke(
       [&] {
         if (scope == SummaryScope::report) s.pipeline_ranges = pipeline_ranges(r);
       },
       [&] {
         // One mistake a task; each sorts a copy of its cost column, the other columns are read in place.
-        tbb::parallel_for(std::size_t{0}, mistakes, [&](std::size_t m) {
+        parallel::for_each_index(std::size_t{0}, mistakes, [&](std::size_t m) {
           const std::span<const double> cost = r.mistake_cost_column(m);
           MistakeSummary& ms = s.mistakes[m];
           ms.index = m;

@@ -15,9 +15,10 @@
 #include <mistakesim/stats.hpp>
 #include <mistakesim/voi.hpp>
 
+#include "engine/parallel.hpp"
+
 #include <Eigen/Dense>
 #include <boost/math/special_functions/gamma.hpp>
-#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
@@ -333,7 +334,7 @@ std::vector<EvsiPoint> evsi_binomial(const std::vector<std::vector<double>>& fit
     // posterior means of each option's net (the years weighted by the pmf), and the weights'
     // effective sample size. Each k is written at its own index: the sum below runs in k order.
     std::vector<double> p_k(size + 1), best_k(size + 1), ess_k(size + 1);
-    tbb::parallel_for(std::uint64_t{0}, size + 1, [&](std::uint64_t k) {
+    parallel::for_each_index(std::uint64_t{0}, size + 1, [&](std::uint64_t k) {
       const double dk = static_cast<double>(k), dl = static_cast<double>(size - k);
       const double log_choose = boost::math::lgamma(static_cast<double>(size) + 1.0) -
                                 boost::math::lgamma(dk + 1.0) - boost::math::lgamma(dl + 1.0);
