@@ -66,7 +66,8 @@ TEST_CASE("parallel::for_each_index calls f once for every index of the range an
   }
 }
 
-TEST_CASE("parallel::invoke calls each function once and returns after all of them", "[engine][determinism][parallel]") {
+TEST_CASE("parallel::invoke calls each function once and returns after all of them",
+          "[engine][determinism][parallel]") {
   for (int threads : {1, 2, 4}) {
     INFO(threads << " threads");
     std::vector<double> slot(6, 0.0);

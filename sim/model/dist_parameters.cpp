@@ -128,9 +128,10 @@ Distribution lognormal(const Numbers& t) {
     return Distribution::lognormal(std::log(mean) - sigma2 / 2, std::sqrt(sigma2));
   }
   if (quantile_keys.size() != 2)
-    t.fail(quantile_keys.size() > 2 ? quantile_keys[2] : std::string{},
-           fmt::format("a lognormal given by quantiles needs exactly two of them (median, p01 ... p99), got {}",
-                       join(quantile_keys)));
+    t.fail(
+        quantile_keys.size() > 2 ? quantile_keys[2] : std::string{},
+        fmt::format("a lognormal given by quantiles needs exactly two of them (median, p01 ... p99), got {}",
+                    join(quantile_keys)));
   std::sort(quantile_keys.begin(), quantile_keys.end(), [](const std::string& a, const std::string& b) {
     return *quantile_level(a) < *quantile_level(b);
   });
@@ -160,7 +161,8 @@ Distribution beta(const Numbers& t) {
   if (t.has("mean") || t.has("sd")) {
     const double mean = t.given("mean");
     if (!(mean > 0 && mean < 1))
-      t.fail("mean", fmt::format("the mean of a beta lies strictly between 0 and 1, got {}", number_text(mean)));
+      t.fail("mean",
+             fmt::format("the mean of a beta lies strictly between 0 and 1, got {}", number_text(mean)));
     const double sd = t.positive("sd", t.given("sd"));
     const double max_variance = mean * (1 - mean);
     if (!(sd * sd < max_variance))
@@ -230,9 +232,10 @@ Distribution solve(DistKind kind, const Numbers& t) {
       const double mass = (upper == kInfinity ? 1.0 : boost::math::cdf(n, upper)) -
                           (lower == -kInfinity ? 0.0 : boost::math::cdf(n, lower));
       if (!(mass > 1e-9))
-        t.fail("min", fmt::format("a normal(mean {}, sd {}) has almost no probability in [{}, {}]; move the "
-                                  "mean or widen the truncation",
-                                  number_text(mean), number_text(sd), number_text(lower), number_text(upper)));
+        t.fail("min",
+               fmt::format("a normal(mean {}, sd {}) has almost no probability in [{}, {}]; move the "
+                           "mean or widen the truncation",
+                           number_text(mean), number_text(sd), number_text(lower), number_text(upper)));
       return Distribution::normal(mean, sd, lower, upper);
     }
     case DistKind::lognormal:
@@ -290,11 +293,11 @@ void check_simulable(const Distribution& d, DistKind family) {
                                              "mean {} and sd {}",
                                              name, number_text(mean), number_text(sd)));
   if (std::abs(mean) + sd > kMaxMagnitude)
-    throw DistParameterError({}, fmt::format("this {} has mean {} and sd {}: beyond {}, sums of a year's "
-                                             "values could overflow; write the amounts in larger units "
-                                             "(thousands of dollars?)",
-                                             name, number_text(mean), number_text(sd),
-                                             number_text(kMaxMagnitude)));
+    throw DistParameterError(
+        {}, fmt::format("this {} has mean {} and sd {}: beyond {}, sums of a year's "
+                        "values could overflow; write the amounts in larger units "
+                        "(thousands of dollars?)",
+                        name, number_text(mean), number_text(sd), number_text(kMaxMagnitude)));
 }
 
 Distribution from_parameters(DistKind kind, std::span<const DistParameter> parameters) {
