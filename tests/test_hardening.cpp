@@ -395,14 +395,23 @@ TEST_CASE("TOML slips get plain messages with a hint", "[hardening][inputs]") {
         std::string::npos);
 }
 
-TEST_CASE("the per-year CSV is streamed to its file in pieces and never built whole in memory",
-          "[hardening][outputs]") {
-  const Model model = load_study(kSource + "/configs/seed-case.toml");
+namespace {
+
+//! 300,000 simulated years of `model` on one thread, with the inputs recorded (as --csv and --sip do).
+TrialResults many_recorded_years(const Model& model) {
   RunOptions options;
   options.trials = 300'000;
   options.threads = 1;
   options.record_inputs = true;
-  const TrialResults results = run_trials(model, Scenario{}, options);
+  return run_trials(model, Scenario{}, options);
+}
+
+}  // namespace
+
+TEST_CASE("the per-year CSV is streamed to its file in pieces and never built whole in memory",
+          "[hardening][outputs]") {
+  const Model model = load_study(kSource + "/configs/seed-case.toml");
+  const TrialResults results = many_recorded_years(model);
   LargestPiece sink;
   std::ostream out(&sink);
   write_csv(out, model, results);
@@ -414,11 +423,7 @@ TEST_CASE("the per-year CSV is streamed to its file in pieces and never built wh
 TEST_CASE("the SIP library is streamed to its file in pieces and never built whole in memory",
           "[hardening][outputs]") {
   const Model model = load_study(kSource + "/configs/seed-case-uncertain.toml");
-  RunOptions options;
-  options.trials = 300'000;
-  options.threads = 1;
-  options.record_inputs = true;
-  const TrialResults results = run_trials(model, Scenario{}, options);
+  const TrialResults results = many_recorded_years(model);
   LargestPiece sink;
   std::ostream out(&sink);
   write_sip_library(out, model, results, RunInfo{}, "0");
