@@ -246,24 +246,39 @@ std::string sweep_figures(const Model& model, const Sweep& sweep) {
   return f + "</section>\n";
 }
 
+//! The header cells naming the swept parameter(s), the first columns of a sweep's tables.
+std::string axis_headers(const Model& model, const Sweep& sweep) {
+  std::string t = "<th class=\"num\">" + esc(input_plain_name(model, sweep.axis.path)) + "</th>";
+  if (sweep.axis2) t += "<th class=\"num\">" + esc(input_plain_name(model, sweep.axis2->path)) + "</th>";
+  return t;
+}
+
+//! A point's value(s) of the swept parameter(s), the first cells of its row.
+std::string axis_cells(const Model& model, const Sweep& sweep, const SweepPoint& p) {
+  std::string t = "<td class=\"num\">" + input_value(model, sweep.axis.input, p.value) + "</td>";
+  if (sweep.axis2 && p.value2)
+    t += "<td class=\"num\">" + input_value(model, sweep.axis2->input, *p.value2) + "</td>";
+  return t;
+}
+
+//! A paired change from the first point: its mean, signed, and its 95% margin.
+std::string change_text(const Model& model, const Summary& change) {
+  return fmt::format("{} <span class=\"small\">\u00b1{}</span>", signed_money(model, change.mean),
+                     money(model, margin95(change)));
+}
+
 std::string sweep_table(const Model& model, const Sweep& sweep) {
   std::string t = "<section id=\"points\">\n<h2>Every point</h2>\n<table class=\"points\">\n<thead><tr>";
-  t += "<th class=\"num\">" + esc(input_plain_name(model, sweep.axis.path)) + "</th>";
-  if (sweep.axis2) t += "<th class=\"num\">" + esc(input_plain_name(model, sweep.axis2->path)) + "</th>";
+  t += axis_headers(model, sweep);
   t += "<th class=\"num\">Average year</th><th class=\"num\">Change from row 1</th><th class=\"num\">Good "
        "year (P05)</th>"
        "<th class=\"num\">Typical year (median)</th><th class=\"num\">Bad year (P95)</th><th "
        "class=\"num\">Known</th>"
        "<th class=\"num\">Wins a year</th><th class=\"num\">Should have won</th></tr></thead>\n<tbody>\n";
   for (const SweepPoint& p : sweep.points) {
-    t += "<tr><td class=\"num\">" + input_value(model, sweep.axis.input, p.value) + "</td>";
-    if (sweep.axis2 && p.value2)
-      t += "<td class=\"num\">" + input_value(model, sweep.axis2->input, *p.value2) + "</td>";
-    const std::string change = &p == &sweep.points.front()
-                                   ? std::string("\u2013")
-                                   : fmt::format("{} <span class=\"small\">\u00b1{}</span>",
-                                                 signed_money(model, p.change_from_first.mean),
-                                                 money(model, margin95(p.change_from_first)));
+    t += "<tr>" + axis_cells(model, sweep, p);
+    const std::string change =
+        &p == &sweep.points.front() ? std::string("\u2013") : change_text(model, p.change_from_first);
     t += fmt::format(
         "<td class=\"num\"><strong>{}</strong> <span class=\"small\">\u00b1{}</span></td><td "
         "class=\"num\">{}</td>"
@@ -294,20 +309,14 @@ std::string sweep_net_table(const Model& model, const Sweep& sweep) {
   const std::string names = applied_names(model, sweep);
   std::string t = "<section id=\"net\">\n<h2>Net cost with " + esc(names) +
                   "</h2>\n<table class=\"points\">\n<thead><tr>";
-  t += "<th class=\"num\">" + esc(input_plain_name(model, sweep.axis.path)) + "</th>";
-  if (sweep.axis2) t += "<th class=\"num\">" + esc(input_plain_name(model, sweep.axis2->path)) + "</th>";
+  t += axis_headers(model, sweep);
   t += "<th class=\"num\">Cost of mistakes</th><th class=\"num\">Intervention cost</th><th "
        "class=\"num\">Net cost</th><th class=\"num\">Change from row 1</th><th class=\"num\">Bad year "
        "(P95, net)</th></tr></thead>\n<tbody>\n";
   for (const SweepPoint& p : sweep.points) {
-    t += "<tr><td class=\"num\">" + input_value(model, sweep.axis.input, p.value) + "</td>";
-    if (sweep.axis2 && p.value2)
-      t += "<td class=\"num\">" + input_value(model, sweep.axis2->input, *p.value2) + "</td>";
-    const std::string change = &p == &sweep.points.front()
-                                   ? std::string("\u2013")
-                                   : fmt::format("{} <span class=\"small\">\u00b1{}</span>",
-                                                 signed_money(model, p.net_change_from_first->mean),
-                                                 money(model, margin95(*p.net_change_from_first)));
+    t += "<tr>" + axis_cells(model, sweep, p);
+    const std::string change =
+        &p == &sweep.points.front() ? std::string("\u2013") : change_text(model, *p.net_change_from_first);
     t += fmt::format(
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\"><strong>{}</strong> <span "
         "class=\"small\">\u00b1{}</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
